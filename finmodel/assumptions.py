@@ -1,0 +1,736 @@
+"""The validated, frozen scenario schema and the load/save of scenario files.
+
+Every input is declared once here: type, unit, bounds, default, bilingual label, group and help
+text. The CLI, the dashboard widgets, the workbook's Inputs sheet and its data validation are all
+generated from these declarations. Money is CNY (元) throughout; rates and shares are fractions
+(0.7, never 70); time is months or hours as the field name says.
+
+The defaults reproduce the seed's reference case (002:1504-1548) wherever the seed gives a number.
+
+A scenario file is TOML::
+
+    name = "My case"
+    [general]
+    horizon_months = 60
+    [heavy]
+    price_cny_per_card_hour = { value = 22.5, source = "180元/台/小时 ÷ 8 (002:1518)" }
+    [light]
+    buy_price_cny_per_p_year = 200000
+
+Each value may be written bare or as ``{ value = ..., source = "..." }``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from finmodel import catalog
+
+MAX_FILE_BYTES = 1_000_000
+
+
+# --------------------------------------------------------------------------- field declaration
+def fld(
+    default: Any,
+    *,
+    unit: str,
+    en: str,
+    zh: str,
+    help: str,
+    group: str,
+    ge: float | None = None,
+    le: float | None = None,
+    gt: float | None = None,
+    lt: float | None = None,
+    step: float | None = None,
+) -> Any:
+    """Declare one scenario input with its unit, bounds, labels and help text."""
+    extra = {"unit": unit, "label_en": en, "label_zh": zh, "group": group}
+    if step is not None:
+        extra["step"] = step
+    kw: dict[str, Any] = {}
+    for k, v in (("ge", ge), ("le", le), ("gt", gt), ("lt", lt)):
+        if v is not None:
+            kw[k] = v
+    return Field(default, description=help, json_schema_extra=extra, **kw)
+
+
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True)
+
+
+class General(_Section):
+    """Settings shared by both business models."""
+
+    horizon_months: int = fld(
+        60, unit="months", en="Horizon", zh="测算期", group="general", ge=1, le=360,
+        help="Months evaluated after the purchase date (month 0). The seed assumes the 5-year life.",
+    )
+    discount_rate_per_year: Finite = fld(
+        0.08, unit="fraction/year", en="Discount rate", zh="折现率", group="general", ge=0, le=1,
+        step=0.005,
+        help="Annual rate for NPV and discounted payback, applied monthly as (1+r)^(t/12). "
+        "Assumption: the seeds give none.",
+    )
+    tax_rate: Finite = fld(
+        0.0, unit="fraction", en="Income tax rate", zh="所得税率", group="financing", ge=0, le=0.6,
+        step=0.01,
+        help="Tax on positive cumulative pre-tax profit (losses carried forward). "
+        "The seed ignores tax; China's statutory CIT is 0.25.",
+    )
+    hours_per_year: Finite = fld(
+        8760.0, unit="hours/year", en="Hours per year", zh="年小时数", group="general",
+        ge=8000, le=8784, help="24 × 365 = 8,760 in the seed (002:1522); one month is 1/12 of it.",
+    )
+    currency: Literal["CNY"] = fld(
+        "CNY", unit="", en="Currency", zh="币种", group="general",
+        help="Base unit of every money value: yuan (元). Displays may use 万元 = 10,000 元.",
+    )
+
+
+GPU_KEYS = tuple(catalog.GPUS)
+
+
+class Heavy(_Section):
+    """Heavy-asset (重资产) GPU leasing: buy servers, run them, rent them by the card-hour."""
+
+    gpu: str = fld(
+        "A100-40G-NVLink", unit="", en="GPU model", zh="GPU型号", group="capex",
+        help="Catalogue key (finmodel.catalog.GPUS); informs power and market prices.",
+    )
+    servers: int = fld(1, unit="servers", en="Servers", zh="服务器台数", group="capex", ge=1, le=100_000,
+                       help="Number of identical servers bought at month 0.")
+    cards_per_server: int = fld(8, unit="cards/server", en="Cards per server", zh="每台卡数",
+                                group="capex", ge=1, le=16, help="GPUs per server (8 in the seed).")
+    server_price_cny: Finite = fld(
+        1_450_000.0, unit="CNY/server", en="Server price", zh="服务器价格", group="capex", ge=0, le=1e8,
+        step=10_000, help="8×A100 server 145万元 (002:1508).",
+    )
+    network_cost_cny: Finite = fld(
+        200_000.0, unit="CNY/server", en="Network (switch)", zh="交换机", group="capex", ge=0, le=1e8,
+        step=10_000, help="Switch per server, about 20万元 (002:1508).",
+    )
+    parts_cost_cny: Finite = fld(
+        150_000.0, unit="CNY/server", en="Parts", zh="零配件", group="capex", ge=0, le=1e8,
+        step=10_000, help="Other parts per server, about 15万元 (002:1508).",
+    )
+    other_infrastructure_cny: Finite = fld(
+        0.0, unit="CNY/server", en="Other infrastructure", zh="其他基建", group="capex", ge=0, le=1e8,
+        step=10_000, help="Racks, cabling, installation per server (基建, unquantified in 002:1182).",
+    )
+    lead_time_months: int = fld(
+        0, unit="months", en="Lead time", zh="交付周期", group="capex", ge=0, le=36,
+        help="Months from purchase to first revenue; Nvidia lead time 3-4 months (002:1184).",
+    )
+    depreciation_method: Literal["straight_line", "declining_balance"] = fld(
+        "straight_line", unit="", en="Depreciation method", zh="折旧方法", group="depreciation",
+        help="Straight line (the seed, 002:1512) or declining balance down to salvage at end of life.",
+    )
+    depreciation_life_years: int = fld(
+        5, unit="years", en="Depreciation life", zh="折旧年限", group="depreciation", ge=1, le=20,
+        help="Useful life from the start of service; 5 years in the seed (002:1510).",
+    )
+    salvage_fraction: Finite = fld(
+        0.0, unit="fraction of capex", en="Salvage value", zh="残值率", group="depreciation", ge=0,
+        le=1, step=0.01, help="Book value left at end of life; zero in the seed (无残值, 002:1510).",
+    )
+    declining_balance_factor: Finite = fld(
+        2.0, unit="×", en="Declining-balance factor", zh="余额递减倍数", group="depreciation",
+        ge=1, le=4, step=0.1, help="Annual rate = factor ÷ life (2 = double declining balance).",
+    )
+    terminal_value_fraction: Finite = fld(
+        1.0, unit="fraction of book value", en="Terminal value", zh="期末残值回收比例",
+        group="depreciation", ge=0, le=2, step=0.05,
+        help="Share of the horizon-end book value counted as a final inflow in NPV and IRR "
+        "(not in payback).",
+    )
+    price_cny_per_card_hour: Finite = fld(
+        22.5, unit="CNY/card-hour", en="Rental price", zh="租金单价", group="revenue", ge=0, le=10_000,
+        step=0.1,
+        help="On-demand list price per GPU-hour. Seed: 180元/台/小时 for 8 cards = 22.5 (002:1518).",
+    )
+    billing_mode: Literal["hourly", "monthly", "annual"] = fld(
+        "hourly", unit="", en="Billing mode", zh="计费方式", group="revenue",
+        help="hourly: list price; monthly: × monthly price factor; annual: × monthly factor × "
+        "annual discount (002:1484-1496).",
+    )
+    monthly_price_factor: Finite = fld(
+        0.66, unit="× hourly", en="Monthly price factor", zh="包月价格系数", group="revenue",
+        ge=0, le=2, step=0.01,
+        help="Monthly subscription ÷ (hourly × hours); 0.62-0.72 for most vendors in 002:1486-1495.",
+    )
+    annual_discount_factor: Finite = fld(
+        0.85, unit="× monthly", en="Annual discount", zh="包年折扣", group="revenue", ge=0, le=1,
+        step=0.01, help="Annual subscription price ÷ monthly price: 8.5折 = 0.85 (002:1496).",
+    )
+    occupancy: Finite = fld(
+        1.0, unit="fraction of hours", en="Occupancy", zh="出租率", group="revenue", ge=0, le=1,
+        step=0.01, help="Share of card-hours rented at steady state; 100 % in the seed (002:1520).",
+    )
+    occupancy_start: Finite = fld(
+        0.0, unit="fraction of hours", en="Initial occupancy", zh="初始出租率", group="revenue",
+        ge=0, le=1, step=0.01, help="Occupancy in the first month of service when ramping up.",
+    )
+    ramp_months: int = fld(
+        0, unit="months", en="Ramp-up", zh="爬坡期", group="revenue", ge=0, le=120,
+        help="Months over which occupancy rises linearly from the initial value; 0 = none.",
+    )
+    price_change_per_year: Finite = fld(
+        0.0, unit="fraction/year", en="Price change", zh="年价格变化", group="revenue", ge=-0.9,
+        le=1, step=0.01,
+        help="Rental price steps by this fraction each service year (−0.1 = 10 % cheaper per year).",
+    )
+    cash_cost_method: Literal["ratio", "bottom_up"] = fld(
+        "ratio", unit="", en="Cash-cost method", zh="现金成本口径", group="operations",
+        help="ratio: the seed's 60:40 shortcut (002:1514); bottom_up: energy + O&M + site + staff.",
+    )
+    noncash_share_of_cost: Finite = fld(
+        0.6, unit="fraction", en="Non-cash share of cost", zh="非现金成本占比", group="operations",
+        gt=0, le=1, step=0.01,
+        help="Ratio method: cash cost = straight-line depreciation ÷ share × (1 − share) (002:1516).",
+    )
+    energy_method: Literal["metered", "fixed"] = fld(
+        "metered", unit="", en="Energy method", zh="电费口径", group="energy",
+        help="metered: kW × PUE × ¥/kWh × hours; fixed: a flat ¥ per server-month.",
+    )
+    power_kw_per_server: Finite = fld(
+        6.5, unit="kW/server", en="Server power", zh="服务器功率", group="energy", ge=0, le=200,
+        step=0.1, help="Full-load IT power; DGX A100 max 6.5 kW (NVIDIA datasheet, not in seeds).",
+    )
+    pue: Finite = fld(
+        1.25, unit="ratio", en="PUE", zh="PUE", group="energy", ge=1, le=3, step=0.01,
+        help="Facility power ÷ IT power; ≤1.25 target for new Shanghai centres (002:516).",
+    )
+    electricity_cny_per_kwh: Finite = fld(
+        0.65, unit="CNY/kWh", en="Electricity tariff", zh="电价", group="energy", ge=0, le=5,
+        step=0.01, help="Assumption: the seeds give no tariff.",
+    )
+    idle_power_fraction: Finite = fld(
+        0.3, unit="fraction of full load", en="Idle power", zh="空闲功耗比例", group="energy",
+        ge=0, le=1, step=0.01, help="Power drawn by unrented capacity. Assumption.",
+    )
+    energy_fixed_cny_per_server_month: Finite = fld(
+        6000.0, unit="CNY/server-month", en="Fixed energy cost", zh="固定电费", group="energy",
+        ge=0, le=1e6, step=100, help="About 6,000 元/month per 8×A100 server (002:1460).",
+    )
+    om_share_of_revenue: Finite = fld(
+        0.05, unit="fraction of revenue", en="O&M share", zh="运维成本占比", group="operations",
+        ge=0, le=1, step=0.01,
+        help="Bandwidth, maintenance, tech service: ~5 % simple, ~20 % with cloud services (002:1468).",
+    )
+    om_fixed_cny_per_server_month: Finite = fld(
+        0.0, unit="CNY/server-month", en="Fixed O&M", zh="固定运维费", group="operations", ge=0,
+        le=1e7, step=100, help="Fixed maintenance contract per server.",
+    )
+    colocation_cny_per_server_month: Finite = fld(
+        0.0, unit="CNY/server-month", en="Colocation", zh="托管/机柜租金", group="operations", ge=0,
+        le=1e7, step=100, help="Rack rent (托管成本, 002:1440), unquantified in the seeds.",
+    )
+    staff_cny_per_month: Finite = fld(
+        0.0, unit="CNY/month", en="Staff", zh="人工费用", group="operations", ge=0, le=1e9,
+        step=1000, help="Labour from month 1 (002:1471).",
+    )
+    other_cny_per_month: Finite = fld(
+        0.0, unit="CNY/month", en="Other fixed", zh="其他固定费用", group="operations", ge=0,
+        le=1e9, step=1000, help="Other fixed costs from month 1 (002:1470-1475).",
+    )
+    other_share_of_revenue: Finite = fld(
+        0.0, unit="fraction of revenue", en="Other variable", zh="其他变动费用占比",
+        group="operations", ge=0, le=1, step=0.01, help="Other costs as a share of revenue (<10 %, 002:1475).",
+    )
+    loan_share_of_capex: Finite = fld(
+        0.0, unit="fraction of capex", en="Loan share", zh="贷款比例", group="financing", ge=0,
+        le=1, step=0.05, help="Debt drawn at month 0; the seeds give no financing.",
+    )
+    loan_rate_per_year: Finite = fld(
+        0.045, unit="fraction/year", en="Loan rate", zh="贷款利率", group="financing", ge=0, le=0.5,
+        step=0.001, help="Nominal annual rate, charged monthly (rate ÷ 12). Assumption.",
+    )
+    loan_term_months: int = fld(
+        36, unit="months", en="Loan term", zh="贷款期限", group="financing", ge=1, le=360,
+        help="Level monthly payments (annuity); any balance left at the horizon is repaid then.",
+    )
+
+    @model_validator(mode="after")
+    def _known_gpu(self) -> Heavy:
+        if self.gpu not in catalog.GPUS:
+            raise ValueError(f"unknown GPU {self.gpu!r}")
+        return self
+
+
+class Light(_Section):
+    """Light-asset (轻资产) brokerage: buy capacity per P per year, resell it with services."""
+
+    buy_price_cny_per_p_year: Finite = fld(
+        200_000.0, unit="CNY/P/year", en="Buy price", zh="采购单价", group="light", ge=0, le=1e8,
+        step=1000, help="Wholesale capacity price, 20万元/P/年 in the seed (002:1538).",
+    )
+    sell_price_basis: Literal["card_hour", "p_year"] = fld(
+        "card_hour", unit="", en="Sell price basis", zh="售价口径", group="light",
+        help="card_hour: card-hour price × hours ÷ P per card (the seed's 157.7 ÷ 2.5, 002:1544); "
+        "p_year: a price per P per year.",
+    )
+    price_cny_per_card_hour: Finite | None = fld(
+        None, unit="CNY/card-hour", en="Resale card-hour price", zh="转租单卡时价格", group="light",
+        ge=0, le=10_000, step=0.1,
+        help="Used with basis card_hour; empty = the heavy-asset rental price.",
+    )
+    sell_price_cny_per_p_year: Finite | None = fld(
+        None, unit="CNY/P/year", en="Sell price", zh="售价", group="light", ge=0, le=1e8, step=1000,
+        help="Used with basis p_year.",
+    )
+    tflops_per_card: Finite = fld(
+        312.0, unit="TFLOPS/card", en="TFLOPS per card", zh="单卡算力", group="light", gt=0,
+        le=100_000, step=1, help="Peak per card at the stated precision; A100 FP16 312 (002:1540).",
+    )
+    precision: Literal["FP64", "FP32", "TF32", "FP16", "BF16", "FP8", "INT8"] = fld(
+        "FP16", unit="", en="Precision of P", zh="算力精度", group="light",
+        help="Precision basis of 'P'; ¥/P/year compares across GPUs only on one basis.",
+    )
+    p_per_server_override: Finite | None = fld(
+        None, unit="P/server", en="P per server (override)", zh="每台P数(覆盖)", group="light",
+        gt=0, le=1000, step=0.001,
+        help="Empty = cards × TFLOPS ÷ 1000 (2.496 for 8×A100); the seed rounds to 2.5 (002:1542).",
+    )
+    capacity_p: Finite = fld(
+        2.5, unit="P", en="Contracted capacity", zh="签约算力规模", group="light", gt=0, le=1e7,
+        step=0.5, help="Capacity bought on take-or-pay terms (unsold capacity still costs).",
+    )
+    occupancy: Finite = fld(
+        1.0, unit="fraction of capacity", en="Resale occupancy", zh="转租出租率", group="light",
+        ge=0, le=1, step=0.01, help="Share of contracted capacity resold at steady state.",
+    )
+    occupancy_start: Finite = fld(
+        0.0, unit="fraction of capacity", en="Initial resale occupancy", zh="初始转租率",
+        group="light", ge=0, le=1, step=0.01, help="Occupancy in month 1 when ramping up.",
+    )
+    ramp_months: int = fld(
+        0, unit="months", en="Resale ramp-up", zh="转租爬坡期", group="light", ge=0, le=120,
+        help="Months to reach steady occupancy linearly; 0 = none.",
+    )
+    price_change_per_year: Finite = fld(
+        0.0, unit="fraction/year", en="Sell price change", zh="售价年变化", group="light", ge=-0.9,
+        le=1, step=0.01, help="Resale price steps by this fraction each year.",
+    )
+    vas_revenue_cny_per_p_year: Finite = fld(
+        0.0, unit="CNY/P/year", en="Value-added services", zh="增值服务收入", group="light", ge=0,
+        le=1e8, step=1000, help="Service revenue per resold P (技术增值服务, 002:1502).",
+    )
+    vas_cost_share: Finite = fld(
+        0.0, unit="fraction of VAS revenue", en="VAS cost share", zh="增值服务成本占比",
+        group="light", ge=0, le=1, step=0.01, help="Cost of delivering the value-added services.",
+    )
+    platform_fixed_cost_cny_per_month: Finite = fld(
+        0.0, unit="CNY/month", en="Platform fixed cost", zh="平台固定费用", group="light", ge=0,
+        le=1e9, step=1000, help="Staff, marketing, operations of the platform.",
+    )
+    platform_investment_cny: Finite = fld(
+        0.0, unit="CNY", en="Platform build", zh="平台建设投入", group="light", ge=0, le=1e10,
+        step=10_000, help="One-off platform investment at month 0 (amortised straight line).",
+    )
+    platform_life_years: int = fld(
+        5, unit="years", en="Platform life", zh="平台摊销年限", group="light", ge=1, le=20,
+        help="Amortisation period of the platform investment.",
+    )
+
+    @model_validator(mode="after")
+    def _sell_price_present(self) -> Light:
+        if self.sell_price_basis == "p_year" and self.sell_price_cny_per_p_year is None:
+            raise ValueError("sell_price_basis = 'p_year' needs light.sell_price_cny_per_p_year")
+        return self
+
+
+class Scenario(_Section):
+    """One complete, validated scenario. Frozen: build variants with :meth:`replace`."""
+
+    name: str = Field("Unnamed scenario", min_length=1, max_length=120)
+    description: str = Field("", max_length=4000)
+    general: General
+    heavy: Heavy
+    light: Light
+    sources: dict[str, str] = Field(default_factory=dict)
+
+    def get(self, path: str) -> Any:
+        """Value of a dotted field path such as ``heavy.occupancy``."""
+        spec = field_spec(path)
+        return getattr(getattr(self, spec.section), spec.name)
+
+    def replace(self, changes: dict[str, Any], *, strict: bool = False) -> Scenario:
+        """A new validated scenario with some fields changed (dotted paths)."""
+        data = self.to_dict()
+        for path, value in changes.items():
+            spec = field_spec(path)
+            if isinstance(value, np.generic):
+                value = value.item()
+            data[spec.section][spec.name] = value
+        return validate(data, strict=strict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="python")
+
+
+SECTIONS: dict[str, type[_Section]] = {"general": General, "heavy": Heavy, "light": Light}
+
+
+# --------------------------------------------------------------------------- field registry
+@dataclass(frozen=True)
+class FieldSpec:
+    """Everything declared about one input, addressed by its dotted path."""
+
+    path: str
+    section: str
+    name: str
+    kind: Literal["float", "int", "choice", "str"]
+    optional: bool
+    default: Any
+    unit: str
+    label_en: str
+    label_zh: str
+    help: str
+    group: str
+    ge: float | None
+    le: float | None
+    gt: float | None
+    lt: float | None
+    step: float | None
+    choices: tuple[str, ...]
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("float", "int")
+
+    def range_text(self) -> str:
+        """Allowed values in words, e.g. ``0 ≤ value ≤ 1``."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.kind == "str":
+            return "a catalogue key: " + ", ".join(GPU_KEYS) if self.name == "gpu" else "text"
+        lo = f"{_fmt(self.ge)} ≤ " if self.ge is not None else (f"{_fmt(self.gt)} < " if self.gt is not None else "")
+        hi = f" ≤ {_fmt(self.le)}" if self.le is not None else (f" < {_fmt(self.lt)}" if self.lt is not None else "")
+        kind = "an integer" if self.kind == "int" else "a number"
+        bounds = f"{lo}value{hi}" if (lo or hi) else "any finite value"
+        unit = f" [{self.unit}]" if self.unit else ""
+        opt = " or empty" if self.optional else ""
+        return f"{kind}, {bounds}{unit}{opt}"
+
+    def check(self, value: float) -> bool:
+        """Whether a number lies in the declared bounds (vectorised callers use arrays)."""
+        v = np.asarray(value, dtype=float)
+        ok = np.isfinite(v)
+        if self.ge is not None:
+            ok &= v >= self.ge
+        if self.le is not None:
+            ok &= v <= self.le
+        if self.gt is not None:
+            ok &= v > self.gt
+        if self.lt is not None:
+            ok &= v < self.lt
+        if self.kind == "int":
+            ok &= v == np.round(v)
+        return bool(np.all(ok))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.10g}" if abs(x) < 1e6 else f"{x:.3g}"
+
+
+def _build_specs() -> dict[str, FieldSpec]:
+    specs: dict[str, FieldSpec] = {}
+    for section, model in SECTIONS.items():
+        for name, info in model.model_fields.items():
+            ann = info.annotation
+            optional = False
+            args = get_args(ann)
+            if type(None) in args:
+                optional = True
+                ann = next(a for a in args if a is not type(None))
+            origin = get_origin(ann)
+            choices: tuple[str, ...] = ()
+            if origin is Literal:
+                kind, choices = "choice", tuple(get_args(ann))
+            elif ann is int:
+                kind = "int"
+            elif ann is str:
+                kind = "str"
+            else:
+                kind = "float"
+            bounds: dict[str, float | None] = {"ge": None, "le": None, "gt": None, "lt": None}
+            for m in info.metadata:
+                for b in bounds:
+                    if getattr(m, b, None) is not None:
+                        bounds[b] = float(getattr(m, b))
+            extra = info.json_schema_extra or {}
+            specs[f"{section}.{name}"] = FieldSpec(
+                path=f"{section}.{name}", section=section, name=name, kind=kind, optional=optional,
+                default=info.default, unit=extra.get("unit", ""), label_en=extra.get("label_en", name),
+                label_zh=extra.get("label_zh", name), help=info.description or "",
+                group=extra.get("group", section), step=extra.get("step"), choices=choices, **bounds,
+            )
+    return specs
+
+
+FIELDS: dict[str, FieldSpec] = _build_specs()
+NUMERIC_FIELDS: tuple[str, ...] = tuple(p for p, s in FIELDS.items() if s.numeric)
+
+
+class UnknownFieldError(KeyError):
+    """A dotted path that names no scenario field."""
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+def field_spec(path: str) -> FieldSpec:
+    """The declaration of a dotted field path; a clear error with close matches otherwise."""
+    try:
+        return FIELDS[path]
+    except KeyError:
+        close = difflib.get_close_matches(path, FIELDS, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; see `finmodel fields`"
+        raise UnknownFieldError(f"unknown field {path!r}{hint}") from None
+
+
+# --------------------------------------------------------------------------- errors
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    value: Any
+    message: str
+
+    def __str__(self) -> str:
+        shown = "" if self.value is _MISSING else f" = {_show(self.value)}"
+        return f"{self.field}{shown}: {self.message}"
+
+
+_MISSING = object()
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, float) and not math.isfinite(v):
+        return str(v)
+    if isinstance(v, str):
+        return repr(v if len(v) < 60 else v[:57] + "...")
+    if isinstance(v, dict):
+        return "a table"
+    return repr(v)
+
+
+class ScenarioError(ValueError):
+    """Invalid scenario input. ``problems`` has one entry per bad field."""
+
+    def __init__(self, problems: list[Problem], origin: str = ""):
+        self.problems = problems
+        self.origin = origin
+        head = f"{origin}: " if origin else ""
+        super().__init__(head + "; ".join(str(p) for p in problems))
+
+    def lines(self) -> list[str]:
+        head = f"{self.origin}: " if self.origin else ""
+        return [head + str(p) for p in self.problems]
+
+
+def _problems_from(err: ValidationError) -> list[Problem]:
+    out: list[Problem] = []
+    for e in err.errors():
+        loc = [str(x) for x in e["loc"]]
+        path = ".".join(loc) if loc else "scenario"
+        value = e.get("input", _MISSING)
+        typ = e["type"]
+        spec = FIELDS.get(path)
+        if typ == "extra_forbidden":
+            section = loc[0] if len(loc) > 1 else None
+            pool = [p for p in FIELDS if section is None or p.startswith(section + ".")]
+            pool += ["name", "description", "general", "heavy", "light"] if section is None else []
+            close = difflib.get_close_matches(path, pool, n=2, cutoff=0.6)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            out.append(Problem(path, value, f"unknown field (a typo?){hint}"))
+        elif typ == "missing":
+            if path in SECTIONS:
+                out.append(Problem(path, _MISSING, f"missing section [{path}]: a scenario needs "
+                                   "[general], [heavy] and [light] (fields may be omitted for defaults)"))
+            else:
+                out.append(Problem(path, _MISSING, "missing required value"))
+        elif spec is not None:
+            if typ == "finite_number":
+                why = "must be a finite number"
+            elif typ.endswith("_type") or typ.endswith("_parsing"):
+                why = f"wrong type ({type(value).__name__})"
+            elif typ == "literal_error":
+                why = "not an allowed choice"
+            else:
+                why = "out of range"
+            out.append(Problem(path, value, f"{why}; allowed: {spec.range_text()}"))
+        elif typ == "value_error":
+            msg = str(e.get("msg", "")).removeprefix("Value error, ")
+            section = loc[0] if loc else "scenario"
+            if "unknown GPU" in msg:
+                out.append(Problem(f"{section}.gpu", _MISSING,
+                                   f"{msg}; allowed: {', '.join(GPU_KEYS)}"))
+            else:
+                out.append(Problem(path, _MISSING, msg))
+        elif typ in ("model_type", "dict_type"):
+            out.append(Problem(path, value, "expected a table of fields"))
+        else:
+            out.append(Problem(path, value, e.get("msg", typ)))
+    return out
+
+
+# --------------------------------------------------------------------------- building scenarios
+def _split_sources(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], list[Problem]]:
+    """Unwrap ``{value=..., source=...}`` tables; collect sources per dotted path."""
+    sources: dict[str, str] = {}
+    problems: list[Problem] = []
+    out: dict[str, Any] = {}
+    for key, val in data.items():
+        if key in SECTIONS and isinstance(val, dict):
+            sec: dict[str, Any] = {}
+            for fname, fval in val.items():
+                path = f"{key}.{fname}"
+                if isinstance(fval, dict):
+                    extra = set(fval) - {"value", "source"}
+                    if extra or "value" not in fval:
+                        problems.append(Problem(path, fval, "a value table needs exactly `value` "
+                                                "and optionally `source`"))
+                        continue
+                    if "source" in fval:
+                        if not isinstance(fval["source"], str):
+                            problems.append(Problem(path + ".source", fval["source"], "must be text"))
+                        else:
+                            sources[path] = fval["source"]
+                    sec[fname] = fval["value"]
+                else:
+                    sec[fname] = fval
+            out[key] = sec
+        else:
+            out[key] = val
+    if isinstance(out.get("sources"), dict):
+        sources = {**out.pop("sources"), **sources}
+    return out, sources, problems
+
+
+def validate(data: dict[str, Any], *, strict: bool = True, origin: str = "") -> Scenario:
+    """Build a :class:`Scenario` from plain data, or raise :class:`ScenarioError`.
+
+    ``strict=True`` (files) refuses strings for numbers; ``strict=False`` (query strings, forms)
+    converts them. NaN and infinity are refused either way."""
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem("scenario", data, "expected a table")], origin)
+    clean, sources, problems = _split_sources(data)
+    if problems:
+        raise ScenarioError(problems, origin)
+    clean.setdefault("sources", sources)
+    try:
+        return Scenario.model_validate(clean, strict=strict)
+    except ValidationError as err:
+        raise ScenarioError(_problems_from(err), origin) from None
+
+
+def parse_toml(text: str, origin: str = "") -> Scenario:
+    """Parse and validate the text of a scenario file."""
+    if not text.strip():
+        raise ScenarioError([Problem("file", _MISSING, "empty file: a scenario needs [general], "
+                                     "[heavy] and [light] sections")], origin)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError([Problem("file", _MISSING, f"broken TOML: {err}")], origin) from None
+    return validate(data, strict=True, origin=origin)
+
+
+def load(path: str | os.PathLike[str]) -> Scenario:
+    """Load and validate a scenario file (TOML, at most 1 MB, UTF-8)."""
+    p = Path(path)
+    origin = str(p)
+    try:
+        size = p.stat().st_size
+    except OSError as err:
+        raise ScenarioError([Problem("file", _MISSING, f"cannot read: {err.strerror}")], origin) from None
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError([Problem("file", size, f"too large; allowed: ≤ {MAX_FILE_BYTES:,} bytes")], origin)
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError([Problem("file", _MISSING, "not UTF-8 text (is it a TOML file?)")], origin) from None
+    except OSError as err:
+        raise ScenarioError([Problem("file", _MISSING, f"cannot read: {err.strerror}")], origin) from None
+    return parse_toml(text, origin)
+
+
+def to_toml(s: Scenario) -> str:
+    """TOML text of a scenario; values with a source are written as ``{value, source}``."""
+    import tomli_w
+
+    doc: dict[str, Any] = {"name": s.name}
+    if s.description:
+        doc["description"] = s.description
+    for section in SECTIONS:
+        sec: dict[str, Any] = {}
+        for name, value in getattr(s, section).model_dump().items():
+            if value is None:
+                continue  # optional and unset
+            src = s.sources.get(f"{section}.{name}")
+            sec[name] = {"value": value, "source": src} if src else value
+        doc[section] = sec
+    return tomli_w.dumps(doc)
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write a file so that readers see the old or the new content, never half of it."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(s: Scenario, path: str | os.PathLike[str]) -> None:
+    """Write a scenario file atomically."""
+    atomic_write_bytes(path, to_toml(s).encode("utf-8"))
+
+
+def default() -> Scenario:
+    """The schema defaults: the seed's reference case (002:1504-1548)."""
+    return validate({"general": {}, "heavy": {}, "light": {}})
+
+
+# --------------------------------------------------------------------------- to numbers
+def to_params(s: Scenario) -> dict[str, np.ndarray]:
+    """Numeric view of a scenario for the vectorised engine, keyed by dotted path.
+
+    Choices become their index in the declared options; unset optionals become NaN."""
+    out: dict[str, np.ndarray] = {}
+    for path, spec in FIELDS.items():
+        v = s.get(path)
+        if spec.kind == "choice":
+            out[path] = np.asarray(float(spec.choices.index(v)))
+        elif spec.kind == "str":
+            continue
+        else:
+            out[path] = np.asarray(np.nan if v is None else float(v))
+    return out
+
+
+def choice_code(path: str, option: str) -> float:
+    """Numeric code of a choice option (its index in the declaration)."""
+    spec = FIELDS[path]
+    return float(spec.choices.index(option))

@@ -1,0 +1,119 @@
+"""GPU presets and the seed's cloud price table, each number with its source.
+
+TFLOPS are dense (no sparsity) tensor-core peaks; "P" in ¥/P/year is 1 PFLOPS = 1,000 TFLOPS at
+the precision named. Figures not printed in the seeds are marked ``external`` (vendor datasheet)
+or ``assumption``; the seeds give only A100 FP16/INT8 (000:165, 002:1205, 002:1255) and H100 and
+RTX 4090 power (000:303).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class GPU:
+    key: str
+    name: str
+    memory_gb: int
+    fp16_tflops: float  # dense tensor FP16/BF16 peak [TFLOPS]
+    int8_tops: float  # dense tensor INT8 peak [TOPS]
+    power_w: float  # board power per card [W]
+    server_power_kw: float  # typical 8-card server full-load IT power [kW]
+    source: str
+
+
+_DS = "NVIDIA datasheet (external, not in seeds)"
+GPUS: dict[str, GPU] = {
+    g.key: g
+    for g in [
+        GPU("A100-40G-NVLink", "NVIDIA A100 40GB SXM (NVLink)", 40, 312.0, 624.0, 400.0, 6.5,
+            "FP16 312 TFLOPS and INT8 624 TOPS (002:1205, 002:1255); 400 W and DGX A100 6.5 kW: " + _DS),
+        GPU("A100-40G-PCIe", "NVIDIA A100 40GB PCIe", 40, 312.0, 624.0, 250.0, 4.0,
+            "FP16/INT8 as A100 (002:1205, 1255); 250 W: " + _DS + "; server kW: assumption"),
+        GPU("A100-80G-NVLink", "NVIDIA A100 80GB SXM (NVLink)", 80, 312.0, 624.0, 400.0, 6.5,
+            "FP16/INT8 as A100 (002:1205, 1255); 400 W, DGX A100 6.5 kW: " + _DS),
+        GPU("A800-80G", "NVIDIA A800 80GB SXM", 80, 312.0, 624.0, 400.0, 6.5,
+            "A100 with reduced interconnect (000:285); compute and power as A100: " + _DS),
+        GPU("H100-SXM", "NVIDIA H100 80GB SXM", 80, 989.0, 1979.0, 700.0, 10.2,
+            "700 W (000:303); FP16 989 TFLOPS dense, INT8 1,979 TOPS, DGX H100 10.2 kW: " + _DS),
+        GPU("H800-SXM", "NVIDIA H800 80GB SXM", 80, 989.0, 1979.0, 700.0, 10.2,
+            "H100 with reduced interconnect (000:285); compute and power as H100: " + _DS),
+        GPU("H20", "NVIDIA H20 96GB", 96, 148.0, 296.0, 400.0, 5.5,
+            "China-market model (000:285); 148 TFLOPS FP16, 296 TOPS INT8, 400 W as widely reported "
+            "(external); server kW: assumption"),
+        GPU("L20", "NVIDIA L20 48GB", 48, 119.5, 239.0, 275.0, 3.5,
+            "China-market model (000:285); 119.5 TFLOPS FP16, 239 TOPS INT8, 275 W as widely "
+            "reported (external); server kW: assumption"),
+        GPU("L40S", "NVIDIA L40S 48GB", 48, 362.0, 733.0, 350.0, 4.0,
+            "Production-LLM tier (000:313); 362 TFLOPS FP16, 733 TOPS INT8, 350 W: " + _DS),
+        GPU("RTX-4090", "NVIDIA GeForce RTX 4090 24GB", 24, 165.2, 660.6, 450.0, 4.5,
+            "450 W (000:303); FP16 165.2 TFLOPS (FP16 accumulate), INT8 660.6 TOPS: " + _DS),
+        GPU("V100-32G-NVLink", "NVIDIA V100 32GB SXM2", 32, 125.0, 0.0, 300.0, 3.5,
+            "125 TFLOPS tensor, 300 W: " + _DS + " (no INT8 tensor cores)"),
+    ]
+}
+
+
+def gpu_table() -> pd.DataFrame:
+    """The catalogue as a table (one row per GPU)."""
+    return pd.DataFrame([g.__dict__ for g in GPUS.values()]).set_index("key")
+
+
+# The seed's cloud price table "部分云服务厂商GPU计算型云服务器售价对表（截至2024.8.15）" (002:1482-1498).
+# Hourly prices are CNY per card-hour; monthly prices are CNY per 8-card server per month
+# (printed in 万元, converted here at 10,000 元 each). None = "-" (no price listed).
+VENDORS = ("阿里云", "百度云", "火山引擎", "腾讯云", "天翼云")
+VENDORS_EN = {"阿里云": "Alibaba Cloud", "百度云": "Baidu Cloud", "火山引擎": "Volcano Engine",
+              "腾讯云": "Tencent Cloud", "天翼云": "Tianyi Cloud"}
+_HOURLY = [  # line, GPU key, memory, link, prices per vendor, printed mean
+    (1486, "V100-32G-NVLink", "32GB", "NVLink", (19.7, 15.3, None, None, 15.4), 16.8),
+    (1487, "A100-40G-PCIe", "40GB", "PCIe", (None, None, None, None, 21.3), 21.3),
+    (1488, "A100-40G-NVLink", "40GB", "NVLink", (None, 26.1, None, 19.3, None), 22.7),
+    (1489, "A100-80G-NVLink", "80GB", "NVLink", (None, None, 40.4, None, None), 40.4),
+]
+_MONTHLY = [  # line, GPU key, memory, link, 万元/month/8-card server per vendor, printed mean
+    (1492, "V100-32G-NVLink", "32GB", "NVLink", (7.6, 5.5, 5.4, 4.8, 5.9), 5.8),
+    (1493, "A100-40G-PCIe", "40GB", "PCIe", (None, None, None, None, 8.2), 8.2),
+    (1494, "A100-40G-NVLink", "40GB", "NVLink", (None, 10.0, None, 11.2, None), 10.6),
+    (1495, "A100-80G-NVLink", "80GB", "NVLink", (None, 11.6, 17.1, None, None), 14.4),
+]
+#: "按年订阅折扣" (002:1496): annual price as a fraction of list (8.5折 = 0.85); None = "-".
+ANNUAL_DISCOUNT = {"阿里云": 0.85, "百度云": 0.83, "火山引擎": 0.83, "腾讯云": None, "天翼云": 0.85}
+WAN = 10_000.0  # CNY per 万元
+
+
+def cloud_prices() -> pd.DataFrame:
+    """Tidy table of the seed's cloud prices (002:1482-1498).
+
+    Columns: gpu, memory, link, vendor, vendor_en, billing ('hourly'|'monthly'),
+    price_cny_per_card_hour (both billings, monthly converted at 8 cards × 730 h),
+    price_cny_per_server_month (monthly billing only), annual_discount, source."""
+    rows = []
+    for billing, table in (("hourly", _HOURLY), ("monthly", _MONTHLY)):
+        for line, gpu, mem, link, prices, _mean in table:
+            for vendor, price in zip(VENDORS, prices):
+                if price is None:
+                    continue
+                if billing == "hourly":
+                    per_card_hour, per_server_month = price, None
+                else:
+                    per_server_month = price * WAN
+                    per_card_hour = per_server_month / (8 * 8760 / 12)
+                rows.append({
+                    "gpu": gpu, "memory": mem, "link": link, "vendor": vendor,
+                    "vendor_en": VENDORS_EN[vendor], "billing": billing,
+                    "price_cny_per_card_hour": per_card_hour,
+                    "price_cny_per_server_month": per_server_month,
+                    "annual_discount": ANNUAL_DISCOUNT[vendor], "source": f"002:{line}",
+                })
+    return pd.DataFrame(rows)
+
+
+def printed_means() -> pd.DataFrame:
+    """The '均值' column as printed (hourly CNY/card-hour; monthly 万元/server-month)."""
+    rows = [{"gpu": g, "billing": "hourly", "mean": m, "source": f"002:{ln}"} for ln, g, _, _, _, m in _HOURLY]
+    rows += [{"gpu": g, "billing": "monthly", "mean": m, "source": f"002:{ln}"} for ln, g, _, _, _, m in _MONTHLY]
+    return pd.DataFrame(rows)

@@ -1,0 +1,239 @@
+"""Heavy-asset (重资产) orchestrator: buy servers, depreciate them, pay cash costs, rent card-hours.
+
+The model is the ordered list :data:`ITEMS`; each line calls a pure function from a topical module
+(capex, revenue, energy, operations, financing, tax, metrics) and nothing else. The same list is
+evaluated by numpy (``finmodel.engine.evaluate``) and written as formulas to the workbook.
+
+Cash flows (CNY, month ends, month 0 = purchase):
+
+* project cash flow = EBITDA − income tax − capex (month 0)
+* equity cash flow = project cash flow + loan drawdown − principal − interest − loan balance left
+  at the horizon
+* terminal value = horizon-end book value × terminal fraction; it enters NPV and IRR, never payback.
+"""
+
+from __future__ import annotations
+
+from finmodel import capex, energy, financing, metrics, operations, revenue, tax, timeline
+from finmodel.engine import Item
+from finmodel.expr import cummax, cumsum, land, prev, row_sum, sumproduct, where
+
+H = "heavy."
+G = "general."
+
+
+def _x(m, name: str):
+    return m.x(H + name)
+
+
+def _flag(cond):
+    return where(cond, 1, 0)
+
+
+ITEMS: list[Item] = [
+    # ---- one number per scenario ------------------------------------------------------------
+    Item("capex_per_server_cny", "Capex per server", "单台设备投资", "CNY/server",
+         lambda m: capex.capex_per_server_cny(_x(m, "server_price_cny"), _x(m, "network_cost_cny"),
+                                              _x(m, "parts_cost_cny"), _x(m, "other_infrastructure_cny")),
+         kind="scalar"),
+    Item("capex_cny", "Capex", "设备购置成本", "CNY",
+         lambda m: _x(m, "servers") * m.row("capex_per_server_cny"), kind="scalar"),
+    Item("salvage_cny", "Salvage value", "残值", "CNY",
+         lambda m: m.row("capex_cny") * _x(m, "salvage_fraction"), kind="scalar"),
+    Item("life_months", "Depreciation life", "折旧月数", "months",
+         lambda m: capex.life_months(_x(m, "depreciation_life_years")), kind="scalar", fmt="number"),
+    Item("straight_line_depreciation_cny_per_month", "Straight-line depreciation", "月直线折旧",
+         "CNY/month", lambda m: capex.straight_line_per_month_cny(
+             m.row("capex_cny"), m.row("salvage_cny"), m.row("life_months")), kind="scalar"),
+    Item("hours_per_month", "Hours per month", "月小时数", "h/month",
+         lambda m: timeline.hours_per_month(m.x(G + "hours_per_year")), kind="scalar", fmt="number"),
+    Item("billing_factor", "Billing factor", "计费系数", "× list price",
+         lambda m: revenue.billing_factor(m.is_(H + "billing_mode", "monthly"),
+                                          m.is_(H + "billing_mode", "annual"),
+                                          _x(m, "monthly_price_factor"), _x(m, "annual_discount_factor")),
+         kind="scalar", fmt="number"),
+    Item("price_cny_per_server_hour", "Price per server-hour", "单台时租金", "CNY/server-hour",
+         lambda m: _x(m, "price_cny_per_card_hour") * _x(m, "cards_per_server"), kind="scalar", fmt="price"),
+    Item("loan_cny", "Loan", "贷款金额", "CNY",
+         lambda m: m.row("capex_cny") * _x(m, "loan_share_of_capex"), kind="scalar"),
+    Item("loan_rate_per_month", "Loan rate per month", "月利率", "fraction/month",
+         lambda m: financing.monthly_rate(_x(m, "loan_rate_per_year")), kind="scalar", fmt="rate"),
+    Item("loan_payment_cny", "Loan payment", "月还款额", "CNY/month",
+         lambda m: financing.annuity_payment_cny(m.row("loan_cny"), m.row("loan_rate_per_month"),
+                                                 _x(m, "loan_term_months")), kind="scalar"),
+    # ---- timeline: calendar -----------------------------------------------------------------
+    Item("service_month", "Service month", "运营月序", "months",
+         lambda m: timeline.service_month(m.t, _x(m, "lead_time_months")), fmt="number", helper=True),
+    Item("in_service", "In service", "运营中", "flag",
+         lambda m: _flag(land(timeline.in_service(m.row("service_month")),
+                              timeline.within_horizon(m.t, m.x(G + "horizon_months")))),
+         fmt="flag", helper=True),
+    Item("operating", "Operating month", "经营月", "flag",
+         lambda m: _flag(land(timeline.operating(m.t), timeline.within_horizon(m.t, m.x(G + "horizon_months")))),
+         fmt="flag", helper=True),
+    Item("horizon_end", "Horizon end", "测算期末", "flag",
+         lambda m: _flag(land(m.t >= m.x(G + "horizon_months"), m.t <= m.x(G + "horizon_months"))),
+         fmt="flag", helper=True),
+    Item("first_service_year", "First service year", "运营首年", "flag",
+         lambda m: _flag(timeline.first_service_year(m.row("service_month"))), fmt="flag", helper=True),
+    # ---- revenue ------------------------------------------------------------------------------
+    Item("occupancy", "Occupancy", "出租率", "fraction",
+         lambda m: revenue.occupancy_path(m.row("service_month"), _x(m, "occupancy"),
+                                          _x(m, "occupancy_start"), _x(m, "ramp_months")), fmt="frac"),
+    Item("price_cny_per_card_hour", "Price per card-hour", "单卡时租金", "CNY/card-hour",
+         lambda m: revenue.price_path(_x(m, "price_cny_per_card_hour"), _x(m, "price_change_per_year"),
+                                      m.row("service_month")), fmt="price"),
+    Item("revenue_cny", "Rental revenue", "租赁收入", "CNY/month",
+         lambda m: m.row("in_service") * revenue.rental_revenue_cny(
+             _x(m, "servers"), _x(m, "cards_per_server"), m.row("price_cny_per_card_hour"),
+             m.row("billing_factor"), m.row("hours_per_month"), m.row("occupancy")), flow=True),
+    # ---- cash costs -------------------------------------------------------------------------
+    Item("energy_cny", "Energy", "能耗费用", "CNY/month",
+         lambda m: m.is_(H + "cash_cost_method", "bottom_up") * m.row("in_service") * where(
+             m.is_(H + "energy_method", "metered"),
+             energy.metered_energy_cny(_x(m, "servers"), _x(m, "power_kw_per_server"), _x(m, "pue"),
+                                       _x(m, "electricity_cny_per_kwh"), m.row("hours_per_month"),
+                                       energy.load_fraction(m.row("occupancy"), _x(m, "idle_power_fraction"))),
+             energy.fixed_energy_cny(_x(m, "servers"), _x(m, "energy_fixed_cny_per_server_month"))),
+         flow=True),
+    Item("om_cny", "O&M", "运营维护", "CNY/month",
+         lambda m: m.is_(H + "cash_cost_method", "bottom_up") * operations.om_cny(
+             _x(m, "om_share_of_revenue"), m.row("revenue_cny"), _x(m, "servers"),
+             _x(m, "om_fixed_cny_per_server_month"), m.row("in_service")), flow=True),
+    Item("colocation_cny", "Colocation", "托管费用", "CNY/month",
+         lambda m: m.is_(H + "cash_cost_method", "bottom_up") * operations.colocation_cny(
+             _x(m, "servers"), _x(m, "colocation_cny_per_server_month"), m.row("in_service")), flow=True),
+    Item("staff_cny", "Staff", "人工费用", "CNY/month",
+         lambda m: m.is_(H + "cash_cost_method", "bottom_up") * operations.fixed_cost_cny(
+             _x(m, "staff_cny_per_month"), m.row("operating")), flow=True),
+    Item("other_cny", "Other", "其他费用", "CNY/month",
+         lambda m: m.is_(H + "cash_cost_method", "bottom_up") * (
+             operations.fixed_cost_cny(_x(m, "other_cny_per_month"), m.row("operating"))
+             + _x(m, "other_share_of_revenue") * m.row("revenue_cny")), flow=True),
+    Item("ratio_cash_cost_cny", "Cash cost (60:40 ratio)", "现金成本(比例法)", "CNY/month",
+         lambda m: m.is_(H + "cash_cost_method", "ratio") * operations.ratio_cash_cost_cny(
+             m.row("straight_line_depreciation_cny_per_month"), _x(m, "noncash_share_of_cost"),
+             m.row("in_service")), flow=True),
+    Item("cash_cost_cny", "Cash cost", "现金成本", "CNY/month",
+         lambda m: m.row("energy_cny") + m.row("om_cny") + m.row("colocation_cny") + m.row("staff_cny")
+         + m.row("other_cny") + m.row("ratio_cash_cost_cny"), flow=True),
+    Item("ebitda_cny", "EBITDA", "息税折旧摊销前利润", "CNY/month",
+         lambda m: m.row("revenue_cny") - m.row("cash_cost_cny"), flow=True),
+    # ---- depreciation -----------------------------------------------------------------------
+    Item("book_value_cny", "Book value", "账面净值", "CNY",
+         lambda m: capex.book_value_cny(m.row("capex_cny"), m.row("salvage_cny"), m.row("life_months"),
+                                        m.row("service_month"),
+                                        m.is_(H + "depreciation_method", "declining_balance"),
+                                        _x(m, "declining_balance_factor"))),
+    Item("depreciation_cny", "Depreciation", "折旧摊销", "CNY/month",
+         lambda m: m.row("operating") * capex.depreciation_cny(prev(m.row("book_value_cny")),
+                                                               m.row("book_value_cny"), m.row("service_month")),
+         flow=True),
+    Item("gross_profit_cny", "Gross profit", "毛利", "CNY/month",
+         lambda m: m.row("revenue_cny") - m.row("energy_cny") - m.row("om_cny") - m.row("colocation_cny")
+         - m.row("ratio_cash_cost_cny") - m.row("depreciation_cny"), flow=True),
+    Item("ebit_cny", "EBIT", "息税前利润", "CNY/month",
+         lambda m: m.row("ebitda_cny") - m.row("depreciation_cny"), flow=True),
+    # ---- financing and tax ----------------------------------------------------------------------
+    Item("loan_balance_cny", "Loan balance", "贷款余额", "CNY",
+         lambda m: financing.loan_balance_cny(m.row("loan_cny"), m.row("loan_rate_per_month"),
+                                              m.row("loan_payment_cny"), _x(m, "loan_term_months"), m.t)),
+    Item("interest_cny", "Interest", "利息", "CNY/month",
+         lambda m: m.row("operating") * financing.interest_cny(prev(m.row("loan_balance_cny")),
+                                                               m.row("loan_rate_per_month")), flow=True),
+    Item("ebt_cny", "Pre-tax profit", "税前利润", "CNY/month",
+         lambda m: m.row("ebit_cny") - m.row("interest_cny"), flow=True),
+    Item("cumulative_ebt_cny", "Cumulative pre-tax profit", "累计税前利润", "CNY",
+         lambda m: cumsum(m.row("ebt_cny")), helper=True),
+    Item("taxed_base_cny", "Cumulative taxable profit", "累计应税利润", "CNY",
+         lambda m: cummax(m.row("cumulative_ebt_cny")), helper=True),
+    Item("tax_cny", "Income tax", "所得税", "CNY/month",
+         lambda m: tax.income_tax_cny(m.x(G + "tax_rate"), m.row("taxed_base_cny"),
+                                      prev(m.row("taxed_base_cny"))), flow=True),
+    Item("net_income_cny", "Net income", "净利润", "CNY/month",
+         lambda m: m.row("ebt_cny") - m.row("tax_cny"), flow=True),
+    # ---- cash flow --------------------------------------------------------------------------
+    Item("investment_cny", "Capex paid", "设备投资支出", "CNY/month",
+         lambda m: where(m.t < 1, m.row("capex_cny"), 0), flow=True),
+    Item("project_cash_flow_cny", "Project cash flow", "项目现金流", "CNY/month",
+         lambda m: m.row("ebitda_cny") - m.row("tax_cny") - m.row("investment_cny"), flow=True),
+    Item("debt_flow_cny", "Loan drawdown (+) / principal (−)", "贷款提取/还本", "CNY/month",
+         lambda m: where(m.t < 1, m.row("loan_balance_cny"),
+                         m.row("operating") * (m.row("loan_balance_cny") - prev(m.row("loan_balance_cny"))))
+         - m.row("horizon_end") * m.row("loan_balance_cny"), flow=True),
+    Item("equity_cash_flow_cny", "Equity cash flow", "股东现金流", "CNY/month",
+         lambda m: m.row("project_cash_flow_cny") + m.row("debt_flow_cny") - m.row("interest_cny"), flow=True),
+    Item("cumulative_cash_flow_cny", "Cumulative cash flow", "累计现金流", "CNY",
+         lambda m: cumsum(m.row("equity_cash_flow_cny"))),
+    Item("payback_crossing", "Payback crossing", "回本时点", "months",
+         lambda m: metrics.payback_crossing(m.row("cumulative_cash_flow_cny"), m.row("equity_cash_flow_cny"), m.t),
+         fmt="months", helper=True),
+    Item("discount_factor", "Discount factor", "折现系数", "fraction",
+         lambda m: metrics.discount_factor(m.x(G + "discount_rate_per_year"), m.t), fmt="rate"),
+    Item("discounted_cash_flow_cny", "Discounted cash flow", "折现现金流", "CNY/month",
+         lambda m: m.row("equity_cash_flow_cny") * m.row("discount_factor"), flow=True),
+    Item("cumulative_discounted_cash_flow_cny", "Cumulative discounted cash flow", "累计折现现金流", "CNY",
+         lambda m: cumsum(m.row("discounted_cash_flow_cny"))),
+    Item("discounted_payback_crossing", "Discounted payback crossing", "折现回本时点", "months",
+         lambda m: metrics.payback_crossing(m.row("cumulative_discounted_cash_flow_cny"),
+                                            m.row("discounted_cash_flow_cny"), m.t), fmt="months", helper=True),
+    Item("terminal_value_cny", "Terminal value", "期末残值", "CNY",
+         lambda m: m.row("horizon_end") * m.row("book_value_cny") * _x(m, "terminal_value_fraction"), flow=True),
+    Item("equity_cash_flow_with_terminal_cny", "Equity cash flow incl. terminal value", "股东现金流(含残值)",
+         "CNY/month", lambda m: m.row("equity_cash_flow_cny") + m.row("terminal_value_cny"), flow=True),
+    Item("project_cash_flow_with_terminal_cny", "Project cash flow incl. terminal value", "项目现金流(含残值)",
+         "CNY/month", lambda m: m.row("project_cash_flow_cny") + m.row("terminal_value_cny"), flow=True),
+]
+
+# ---- results: one number per scenario --------------------------------------------------------------
+_TOTALS = ["revenue_cny", "energy_cny", "om_cny", "colocation_cny", "staff_cny", "other_cny",
+           "ratio_cash_cost_cny", "cash_cost_cny", "depreciation_cny", "interest_cny", "tax_cny",
+           "gross_profit_cny", "ebitda_cny", "net_income_cny"]
+
+
+def _total(key: str) -> Item:
+    return Item("total_" + key, "Total " + key.removesuffix("_cny").replace("_", " "), "合计", "CNY",
+                lambda m: row_sum(m.row(key)), kind="scalar")
+
+
+def _first_year(key: str, en: str, zh: str) -> Item:
+    return Item("annual_" + key, en, zh, "CNY/year",
+                lambda m: sumproduct(m.row(key), m.row("first_service_year")), kind="scalar")
+
+
+RESULTS: list[Item] = [
+    _first_year("revenue_cny", "Annual revenue (first service year)", "年租赁收入"),
+    _first_year("depreciation_cny", "Annual depreciation (first service year)", "年非现金成本"),
+    _first_year("cash_cost_cny", "Annual cash cost (first service year)", "年现金成本"),
+    *[_total(k) for k in _TOTALS],
+    Item("payback_months", "Payback", "投资回收期", "months",
+         lambda m: metrics.payback_months(m.row("cumulative_cash_flow_cny"), m.row("payback_crossing")),
+         kind="scalar", fmt="months"),
+    Item("discounted_payback_months", "Discounted payback", "折现回收期", "months",
+         lambda m: metrics.payback_months(m.row("cumulative_discounted_cash_flow_cny"),
+                                          m.row("discounted_payback_crossing")), kind="scalar", fmt="months"),
+    Item("npv_cny", "NPV (equity)", "净现值", "CNY",
+         lambda m: metrics.net_present_value_cny(m.x(G + "discount_rate_per_year"),
+                                                 m.row("equity_cash_flow_with_terminal_cny")), kind="scalar"),
+    Item("irr", "IRR (equity, annual)", "内部收益率", "fraction/year",
+         lambda m: metrics.irr_per_year(m.row("equity_cash_flow_with_terminal_cny")), kind="scalar", fmt="frac"),
+    Item("project_npv_cny", "NPV (project, unlevered)", "项目净现值", "CNY",
+         lambda m: metrics.net_present_value_cny(m.x(G + "discount_rate_per_year"),
+                                                 m.row("project_cash_flow_with_terminal_cny")), kind="scalar"),
+    Item("project_irr", "IRR (project, annual)", "项目内部收益率", "fraction/year",
+         lambda m: metrics.irr_per_year(m.row("project_cash_flow_with_terminal_cny")), kind="scalar", fmt="frac"),
+    Item("gross_margin", "Gross margin", "毛利率", "fraction",
+         lambda m: metrics.ratio(m.row("total_gross_profit_cny"), m.row("total_revenue_cny")),
+         kind="scalar", fmt="frac"),
+    Item("ebitda_margin", "EBITDA margin", "EBITDA利润率", "fraction",
+         lambda m: metrics.ratio(m.row("total_ebitda_cny"), m.row("total_revenue_cny")), kind="scalar", fmt="frac"),
+    Item("net_margin", "Net margin", "净利率", "fraction",
+         lambda m: metrics.ratio(m.row("total_net_income_cny"), m.row("total_revenue_cny")), kind="scalar", fmt="frac"),
+    Item("equity_invested_cny", "Equity invested", "股东投入", "CNY",
+         lambda m: m.row("capex_cny") - m.row("loan_cny"), kind="scalar"),
+    Item("roi", "ROI over horizon", "投资回报率", "fraction",
+         lambda m: metrics.ratio(row_sum(m.row("equity_cash_flow_with_terminal_cny")), m.row("equity_invested_cny")),
+         kind="scalar", fmt="frac"),
+]
+
+ALL: list[Item] = ITEMS + RESULTS

@@ -1,0 +1,173 @@
+"""Light-asset (轻资产) brokerage orchestrator: buy capacity per P per year, resell it.
+
+The platform contracts ``capacity_p`` on take-or-pay terms at the buy price (unsold capacity still
+costs), resells the occupied share at a price per P per year — set directly, or derived from a
+card-hour price through the GPU's TFLOPS as the seed does (157.7万 ÷ 2.5 P = 63.1万/P/年, 002:1544)
+— and may sell value-added services. It holds no servers: no energy, no O&M (002:1548).
+
+Spread per P per year = resale revenue per P − buy price (the seed's 43.1万 of "技术服务创造的额外价值",
+002:1546). Break-even occupancy = (capacity × buy price + annual fixed cost) ÷ (capacity × net
+revenue per resold P).
+"""
+
+from __future__ import annotations
+
+from finmodel import capex, metrics, revenue, tax, timeline
+from finmodel.engine import Item
+from finmodel.expr import (
+    MONTHS_PER_YEAR,
+    NOT_APPLICABLE,
+    cummax,
+    cumsum,
+    is_blank,
+    land,
+    prev,
+    row_sum,
+    sumproduct,
+    where,
+)
+
+L = "light."
+G = "general."
+
+
+def _x(m, name: str):
+    return m.x(L + name)
+
+
+ITEMS: list[Item] = [
+    # ---- one number per scenario ------------------------------------------------------------
+    Item("p_per_server", "P per server", "每台设备P数", "P/server",
+         lambda m: where(is_blank(_x(m, "p_per_server_override")),
+                         revenue.p_per_server(m.x("heavy.cards_per_server"), _x(m, "tflops_per_card")),
+                         _x(m, "p_per_server_override")), kind="scalar", fmt="p"),
+    Item("card_price_cny_per_card_hour", "Resale card-hour price", "转租单卡时价格", "CNY/card-hour",
+         lambda m: where(is_blank(_x(m, "price_cny_per_card_hour")), m.x("heavy.price_cny_per_card_hour"),
+                         _x(m, "price_cny_per_card_hour")), kind="scalar", fmt="price"),
+    Item("revenue_cny_per_p_year", "Revenue per P per year", "每P年收入", "CNY/P/year",
+         lambda m: where(m.is_(L + "sell_price_basis", "card_hour"),
+                         revenue.revenue_cny_per_p_year(m.row("card_price_cny_per_card_hour"),
+                                                        m.x("heavy.cards_per_server"), m.x(G + "hours_per_year"),
+                                                        m.row("p_per_server")),
+                         _x(m, "sell_price_cny_per_p_year")), kind="scalar", fmt="cny_per_p_year"),
+    Item("spread_cny_per_p_year", "Spread per P per year", "每P年价差", "CNY/P/year",
+         lambda m: m.row("revenue_cny_per_p_year") - _x(m, "buy_price_cny_per_p_year"),
+         kind="scalar", fmt="cny_per_p_year"),
+    Item("vas_net_cny_per_p_year", "Net value-added services per P", "每P增值服务净收入", "CNY/P/year",
+         lambda m: _x(m, "vas_revenue_cny_per_p_year") * (1 - _x(m, "vas_cost_share")),
+         kind="scalar", fmt="cny_per_p_year"),
+    Item("breakeven_occupancy", "Break-even occupancy", "盈亏平衡出租率", "fraction",
+         lambda m: metrics.ratio(
+             _x(m, "capacity_p") * _x(m, "buy_price_cny_per_p_year")
+             + _x(m, "platform_fixed_cost_cny_per_month") * MONTHS_PER_YEAR,
+             _x(m, "capacity_p") * (m.row("revenue_cny_per_p_year") + m.row("vas_net_cny_per_p_year"))),
+         kind="scalar", fmt="frac"),
+    Item("margin_cny_per_p_year", "Contribution per contracted P", "每签约P年贡献", "CNY/P/year",
+         lambda m: _x(m, "occupancy") * (m.row("revenue_cny_per_p_year") + m.row("vas_net_cny_per_p_year"))
+         - _x(m, "buy_price_cny_per_p_year"), kind="scalar", fmt="cny_per_p_year"),
+    Item("breakeven_capacity_p", "Break-even capacity", "盈亏平衡算力规模", "P",
+         lambda m: where(m.row("margin_cny_per_p_year") > 0,
+                         _x(m, "platform_fixed_cost_cny_per_month") * MONTHS_PER_YEAR
+                         / m.row("margin_cny_per_p_year"), NOT_APPLICABLE), kind="scalar", fmt="p"),
+    Item("platform_life_months", "Platform life", "平台摊销月数", "months",
+         lambda m: capex.life_months(_x(m, "platform_life_years")), kind="scalar", fmt="number"),
+    # ---- timeline ---------------------------------------------------------------------------
+    Item("operating", "Operating month", "经营月", "flag",
+         lambda m: where(land(timeline.operating(m.t), timeline.within_horizon(m.t, m.x(G + "horizon_months"))), 1, 0),
+         fmt="flag", helper=True),
+    Item("first_year", "First year", "首年", "flag",
+         lambda m: where(timeline.first_service_year(m.t), 1, 0), fmt="flag", helper=True),
+    Item("occupancy", "Resale occupancy", "转租出租率", "fraction",
+         lambda m: m.row("operating") * revenue.occupancy_path(m.t, _x(m, "occupancy"), _x(m, "occupancy_start"),
+                                                               _x(m, "ramp_months")), fmt="frac"),
+    Item("sell_price_cny_per_p_year", "Resale price", "转租价格", "CNY/P/year",
+         lambda m: revenue.price_path(m.row("revenue_cny_per_p_year"), _x(m, "price_change_per_year"), m.t),
+         fmt="cny_per_p_year"),
+    Item("resale_revenue_cny", "Resale revenue", "算力转租收入", "CNY/month",
+         lambda m: _x(m, "capacity_p") * m.row("occupancy") * m.row("sell_price_cny_per_p_year") / MONTHS_PER_YEAR,
+         flow=True),
+    Item("vas_revenue_cny", "Value-added service revenue", "增值服务收入", "CNY/month",
+         lambda m: _x(m, "capacity_p") * m.row("occupancy") * _x(m, "vas_revenue_cny_per_p_year") / MONTHS_PER_YEAR,
+         flow=True),
+    Item("revenue_cny", "Revenue", "收入", "CNY/month",
+         lambda m: m.row("resale_revenue_cny") + m.row("vas_revenue_cny"), flow=True),
+    Item("capacity_cost_cny", "Capacity cost (take-or-pay)", "算力采购成本", "CNY/month",
+         lambda m: m.row("operating") * _x(m, "capacity_p") * _x(m, "buy_price_cny_per_p_year") / MONTHS_PER_YEAR,
+         flow=True),
+    Item("vas_cost_cny", "Value-added service cost", "增值服务成本", "CNY/month",
+         lambda m: m.row("vas_revenue_cny") * _x(m, "vas_cost_share"), flow=True),
+    Item("gross_profit_cny", "Gross profit", "毛利", "CNY/month",
+         lambda m: m.row("revenue_cny") - m.row("capacity_cost_cny") - m.row("vas_cost_cny"), flow=True),
+    Item("platform_fixed_cost_cny", "Platform fixed cost", "平台固定费用", "CNY/month",
+         lambda m: m.row("operating") * _x(m, "platform_fixed_cost_cny_per_month"), flow=True),
+    Item("ebitda_cny", "EBITDA", "息税折旧摊销前利润", "CNY/month",
+         lambda m: m.row("gross_profit_cny") - m.row("platform_fixed_cost_cny"), flow=True),
+    Item("platform_book_value_cny", "Platform book value", "平台账面净值", "CNY",
+         lambda m: capex.book_value_cny(_x(m, "platform_investment_cny"), 0, m.row("platform_life_months"),
+                                        m.t, 0, 1)),
+    Item("amortisation_cny", "Amortisation", "摊销", "CNY/month",
+         lambda m: m.row("operating") * capex.depreciation_cny(prev(m.row("platform_book_value_cny")),
+                                                               m.row("platform_book_value_cny"), m.t), flow=True),
+    Item("ebt_cny", "Pre-tax profit", "税前利润", "CNY/month",
+         lambda m: m.row("ebitda_cny") - m.row("amortisation_cny"), flow=True),
+    Item("cumulative_ebt_cny", "Cumulative pre-tax profit", "累计税前利润", "CNY",
+         lambda m: cumsum(m.row("ebt_cny")), helper=True),
+    Item("taxed_base_cny", "Cumulative taxable profit", "累计应税利润", "CNY",
+         lambda m: cummax(m.row("cumulative_ebt_cny")), helper=True),
+    Item("tax_cny", "Income tax", "所得税", "CNY/month",
+         lambda m: tax.income_tax_cny(m.x(G + "tax_rate"), m.row("taxed_base_cny"), prev(m.row("taxed_base_cny"))),
+         flow=True),
+    Item("net_income_cny", "Net income", "净利润", "CNY/month",
+         lambda m: m.row("ebt_cny") - m.row("tax_cny"), flow=True),
+    Item("investment_cny", "Platform investment", "平台建设投入", "CNY/month",
+         lambda m: where(m.t < 1, _x(m, "platform_investment_cny"), 0), flow=True),
+    Item("cash_flow_cny", "Cash flow", "现金流", "CNY/month",
+         lambda m: m.row("ebitda_cny") - m.row("tax_cny") - m.row("investment_cny"), flow=True),
+    Item("cumulative_cash_flow_cny", "Cumulative cash flow", "累计现金流", "CNY",
+         lambda m: cumsum(m.row("cash_flow_cny"))),
+    Item("payback_crossing", "Payback crossing", "回本时点", "months",
+         lambda m: metrics.payback_crossing(m.row("cumulative_cash_flow_cny"), m.row("cash_flow_cny"), m.t),
+         fmt="months", helper=True),
+    Item("discount_factor", "Discount factor", "折现系数", "fraction",
+         lambda m: metrics.discount_factor(m.x(G + "discount_rate_per_year"), m.t), fmt="rate"),
+    Item("discounted_cash_flow_cny", "Discounted cash flow", "折现现金流", "CNY/month",
+         lambda m: m.row("cash_flow_cny") * m.row("discount_factor"), flow=True),
+    Item("cumulative_discounted_cash_flow_cny", "Cumulative discounted cash flow", "累计折现现金流", "CNY",
+         lambda m: cumsum(m.row("discounted_cash_flow_cny"))),
+    Item("discounted_payback_crossing", "Discounted payback crossing", "折现回本时点", "months",
+         lambda m: metrics.payback_crossing(m.row("cumulative_discounted_cash_flow_cny"),
+                                            m.row("discounted_cash_flow_cny"), m.t), fmt="months", helper=True),
+]
+
+RESULTS: list[Item] = [
+    Item("annual_revenue_cny", "Annual revenue (first year)", "年收入", "CNY/year",
+         lambda m: sumproduct(m.row("revenue_cny"), m.row("first_year")), kind="scalar"),
+    Item("total_revenue_cny", "Total revenue", "收入合计", "CNY", lambda m: row_sum(m.row("revenue_cny")),
+         kind="scalar"),
+    Item("total_capacity_cost_cny", "Total capacity cost", "采购成本合计", "CNY",
+         lambda m: row_sum(m.row("capacity_cost_cny")), kind="scalar"),
+    Item("total_gross_profit_cny", "Total gross profit", "毛利合计", "CNY",
+         lambda m: row_sum(m.row("gross_profit_cny")), kind="scalar"),
+    Item("total_ebitda_cny", "Total EBITDA", "EBITDA合计", "CNY", lambda m: row_sum(m.row("ebitda_cny")),
+         kind="scalar"),
+    Item("total_net_income_cny", "Total net income", "净利润合计", "CNY",
+         lambda m: row_sum(m.row("net_income_cny")), kind="scalar"),
+    Item("gross_margin", "Gross margin", "毛利率", "fraction",
+         lambda m: metrics.ratio(m.row("total_gross_profit_cny"), m.row("total_revenue_cny")), kind="scalar",
+         fmt="frac"),
+    Item("operating_margin", "Operating margin", "经营利润率", "fraction",
+         lambda m: metrics.ratio(m.row("total_ebitda_cny"), m.row("total_revenue_cny")), kind="scalar", fmt="frac"),
+    Item("payback_months", "Platform payback", "平台投资回收期", "months",
+         lambda m: metrics.payback_months(m.row("cumulative_cash_flow_cny"), m.row("payback_crossing")),
+         kind="scalar", fmt="months"),
+    Item("discounted_payback_months", "Discounted platform payback", "平台折现回收期", "months",
+         lambda m: metrics.payback_months(m.row("cumulative_discounted_cash_flow_cny"),
+                                          m.row("discounted_payback_crossing")), kind="scalar", fmt="months"),
+    Item("npv_cny", "NPV", "净现值", "CNY",
+         lambda m: metrics.net_present_value_cny(m.x(G + "discount_rate_per_year"), m.row("cash_flow_cny")),
+         kind="scalar"),
+    Item("irr", "IRR (annual)", "内部收益率", "fraction/year",
+         lambda m: metrics.irr_per_year(m.row("cash_flow_cny")), kind="scalar", fmt="frac"),
+]
+
+ALL: list[Item] = ITEMS + RESULTS

@@ -1,0 +1,68 @@
+"""Payback (simple and discounted), NPV, IRR, margins and ROI — each defined once.
+
+Timing convention: month 0 is the purchase date, monthly flows fall at month end, NPV discounts
+month ``t`` by ``(1 + r_annual)^(t/12)`` and leaves month 0 undiscounted.
+
+Payback (the seed's definition, 002:1524, generalised to uneven flows): the month in which the
+cumulative cash flow last turns from negative to non-negative, interpolated linearly within that
+month; "never" (NaN) when the cumulative flow is still negative at the horizon; 0 when it is never
+negative. For the seed's level flows it equals capex ÷ (annual revenue − annual cash cost) × 12.
+"""
+
+from __future__ import annotations
+
+from finmodel.expr import (
+    MONTHS_PER_YEAR,
+    NEVER,
+    NONE,
+    NOT_APPLICABLE,
+    BLANK,
+    iferror,
+    irr,
+    npv,
+    prev,
+    row_count,
+    row_last,
+    row_max,
+    where,
+)
+
+
+# ---- timeline helpers (rows) -------------------------------------------------------------------
+def discount_factor(discount_rate_per_year, t):
+    """Present value of 1 CNY paid at the end of month ``t``. [fraction]"""
+    return (1 + discount_rate_per_year) ** (-t / MONTHS_PER_YEAR)
+
+
+def payback_crossing(cumulative, flow, t):
+    """In the month where the cumulative flow turns non-negative, the fractional month at which it
+    crosses zero (linear within the month); blank elsewhere. [months]"""
+    before = prev(cumulative)
+    crossed = (before < 0) & (cumulative >= 0)
+    return where(crossed, (t - 1) + (-before) / flow, BLANK)
+
+
+# ---- reductions (one number per scenario) --------------------------------------------------------
+def payback_months(cumulative_row, crossing_row):
+    """Payback in months from purchase; NaN / "never" if not recovered within the horizon. [months]"""
+    return where(row_last(cumulative_row) < 0, NEVER, where(row_count(crossing_row) > 0, row_max(crossing_row), 0))
+
+
+def monthly_discount_rate(discount_rate_per_year):
+    """Monthly rate equivalent to an annual rate: (1 + r)^(1/12) − 1. [fraction/month]"""
+    return (1 + discount_rate_per_year) ** (1 / MONTHS_PER_YEAR) - 1
+
+
+def net_present_value_cny(discount_rate_per_year, cash_flow_row):
+    """NPV at month 0 of the monthly cash flows. [CNY]"""
+    return npv(monthly_discount_rate(discount_rate_per_year), cash_flow_row)
+
+
+def irr_per_year(cash_flow_row):
+    """IRR of monthly flows, annualised as (1 + IRR_month)^12 − 1; "none" where undefined. [fraction/year]"""
+    return iferror((1 + irr(cash_flow_row)) ** MONTHS_PER_YEAR - 1, NONE)
+
+
+def ratio(numerator, denominator):
+    """A margin or return: numerator ÷ denominator, "n/a" where the denominator is 0. [fraction]"""
+    return iferror(numerator / denominator, NOT_APPLICABLE)

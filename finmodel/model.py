@@ -1,0 +1,165 @@
+"""Evaluate scenarios: one, or a batch of any size, through the same vectorised code path.
+
+>>> from finmodel import assumptions, model
+>>> r = model.evaluate(assumptions.load("assumptions/seed_fs2024.toml"))
+>>> round(r.heavy["payback_months"], 3)
+16.158
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from finmodel import assumptions, engine, heavy, light
+from finmodel.assumptions import Scenario
+
+MODELS: dict[str, list[engine.Item]] = {"heavy": heavy.ALL, "light": light.ALL}
+
+
+def scalar_keys(model: str) -> list[str]:
+    """Result keys with one number per scenario."""
+    return [i.key for i in MODELS[model] if i.kind == "scalar"]
+
+
+def row_keys(model: str, *, include_helpers: bool = True) -> list[str]:
+    """Result keys that are monthly rows."""
+    return [i.key for i in MODELS[model] if i.kind == "row" and (include_helpers or not i.helper)]
+
+
+def item(model: str, key: str) -> engine.Item:
+    """The declaration (labels, unit, format) of a result key."""
+    return next(i for i in MODELS[model] if i.key == key)
+
+
+@dataclass
+class BatchResult:
+    """Results for ``n`` scenarios: ``heavy[key]`` and ``light[key]`` are arrays of shape (n,)
+    for scalar results and (n, horizon + 1) for monthly rows (when requested)."""
+
+    n: int
+    horizon_months: int
+    heavy: dict[str, np.ndarray] = field(default_factory=dict)
+    light: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def frame(self, model: str = "heavy") -> pd.DataFrame:
+        """Scalar results as a table, one row per scenario."""
+        res = getattr(self, model)
+        return pd.DataFrame({k: v for k, v in res.items() if v.ndim == 1})
+
+
+def evaluate_batch(params: Mapping[str, Any], horizon_months: int, *, rows: bool = False,
+                   models: Sequence[str] = ("heavy", "light")) -> BatchResult:
+    """Evaluate a batch.
+
+    Parameters
+    ----------
+    params : dotted input path → scalar or array (n,); every numeric input must be present
+        (build it with :func:`batch_params`).
+    horizon_months : months after the purchase date (one value for the whole batch).
+    rows : also return the monthly rows (memory: n × (H + 1) × 8 bytes per row).
+    """
+    out = BatchResult(n=engine._batch_size(params), horizon_months=int(horizon_months))
+    for name in models:
+        vals = engine.evaluate(MODELS[name], params, int(horizon_months) + 1)
+        keep = {k: np.ascontiguousarray(v) for k, v in vals.items() if rows or v.ndim == 1}
+        setattr(out, name, keep)
+    return out
+
+
+def batch_params(base: Scenario, overrides: Mapping[str, Any] | None = None) -> tuple[dict[str, np.ndarray], int]:
+    """Numeric inputs of ``base`` with some replaced by arrays, checked against the schema.
+
+    Returns ``(params, horizon_months)``. Raises :class:`assumptions.ScenarioError` naming the field,
+    a bad value and the allowed range; choices may be given as option strings."""
+    params = assumptions.to_params(base)
+    horizon = base.general.horizon_months
+    problems: list[assumptions.Problem] = []
+    for path, value in (overrides or {}).items():
+        spec = assumptions.field_spec(path)
+        if spec.kind == "str":
+            raise assumptions.ScenarioError([assumptions.Problem(path, value, "text fields cannot be swept")])
+        if spec.kind == "choice":
+            vals = np.atleast_1d(np.asarray(value, dtype=object))
+            bad = [v for v in vals if v not in spec.choices]
+            if bad:
+                problems.append(assumptions.Problem(path, bad[0], f"not an allowed choice; allowed: {spec.range_text()}"))
+                continue
+            arr = np.array([spec.choices.index(v) for v in vals], dtype=float)
+        else:
+            try:
+                arr = np.asarray(value, dtype=float)
+            except (TypeError, ValueError):
+                problems.append(assumptions.Problem(path, value, f"wrong type; allowed: {spec.range_text()}"))
+                continue
+            ok = _in_bounds(spec, arr)
+            if not np.all(ok):
+                bad = arr.reshape(-1)[~ok.reshape(-1)][0]
+                problems.append(assumptions.Problem(path, float(bad), f"out of range; allowed: {spec.range_text()}"))
+                continue
+        if path == "general.horizon_months":
+            if np.unique(arr).size != 1:
+                problems.append(assumptions.Problem(path, value, "one horizon per batch (the time axis); run "
+                                                    "each horizon separately"))
+                continue
+            horizon = int(np.unique(arr)[0])
+        params[path] = arr
+    if problems:
+        raise assumptions.ScenarioError(problems)
+    return params, horizon
+
+
+def _in_bounds(spec: assumptions.FieldSpec, arr: np.ndarray) -> np.ndarray:
+    ok = np.isfinite(arr)
+    if spec.optional:
+        ok |= np.isnan(arr)
+    with np.errstate(invalid="ignore"):
+        if spec.ge is not None:
+            ok &= ~(arr < spec.ge)
+        if spec.le is not None:
+            ok &= ~(arr > spec.le)
+        if spec.gt is not None:
+            ok &= ~(arr <= spec.gt)
+        if spec.lt is not None:
+            ok &= ~(arr >= spec.lt)
+        if spec.kind == "int":
+            ok &= np.isnan(arr) | (arr == np.round(arr))
+    return ok
+
+
+@dataclass
+class Result:
+    """Results of one scenario: KPIs as plain floats (NaN = never / none / n.a.) and tidy
+    monthly tables (one row per month, one column per line item)."""
+
+    scenario: Scenario
+    heavy: dict[str, float]
+    light: dict[str, float]
+    heavy_monthly: pd.DataFrame
+    light_monthly: pd.DataFrame
+
+    def kpis(self) -> dict[str, float | None]:
+        """Flat ``model.key`` → value with NaN as None (JSON-ready)."""
+        out: dict[str, float | None] = {}
+        for model in ("heavy", "light"):
+            for k, v in getattr(self, model).items():
+                out[f"{model}.{k}"] = None if not np.isfinite(v) else float(v)
+        return out
+
+
+def evaluate(s: Scenario) -> Result:
+    """Evaluate one scenario (a batch of one through :func:`evaluate_batch`)."""
+    params = assumptions.to_params(s)
+    b = evaluate_batch(params, s.general.horizon_months, rows=True)
+    out = {}
+    for name in ("heavy", "light"):
+        res = getattr(b, name)
+        scalars = {k: float(v[0]) for k, v in res.items() if v.ndim == 1}
+        monthly = pd.DataFrame({k: v[0] for k, v in res.items() if v.ndim == 2})
+        monthly.index = pd.RangeIndex(len(monthly), name="month")
+        out[name] = (scalars, monthly)
+    return Result(s, out["heavy"][0], out["light"][0], out["heavy"][1], out["light"][1])
