@@ -444,7 +444,7 @@ class FieldSpec:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:,.10g}" if abs(x) < 1e6 else f"{x:.3g}"
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:,.10g}"
 
 
 def _build_specs() -> dict[str, FieldSpec]:
@@ -552,8 +552,10 @@ def _problems_from(err: ValidationError) -> list[Problem]:
         spec = FIELDS.get(path)
         if typ == "extra_forbidden":
             section = loc[0] if len(loc) > 1 else None
-            pool = [p for p in FIELDS if section is None or p.startswith(section + ".")]
-            pool += ["name", "description", "general", "heavy", "light"] if section is None else []
+            if section is None:
+                pool = ["name", "description", "general", "heavy", "light", "sources"]
+            else:
+                pool = [p for p in FIELDS if p.startswith(section + ".")]
             close = difflib.get_close_matches(path, pool, n=2, cutoff=0.6)
             hint = f"; did you mean {' or '.join(close)}?" if close else ""
             out.append(Problem(path, value, f"unknown field (a typo?){hint}"))

@@ -1,0 +1,194 @@
+"""The scenario schema: loading, round trip, field registry, and every kind of bad input.
+
+Each bad input must give one message naming the field, the value and the allowed range, through
+the library (ScenarioError) and the CLI (exit code 2, ``error:`` on stderr, no traceback)."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from typer.testing import CliRunner
+
+from finmodel import assumptions
+from finmodel.cli import app
+from finmodel.assumptions import FIELDS, ScenarioError
+
+from .conftest import PRESETS, ROOT
+
+MINIMAL = "[general]\n[heavy]\n{heavy}\n[light]\n{light}\n"
+
+# (case id, file text, expected fragments of the one-line message)
+BAD = [
+    ("negative price", MINIMAL.format(heavy="price_cny_per_card_hour = -5", light=""),
+     ["heavy.price_cny_per_card_hour = -5", "out of range", "0 ≤ value ≤ 10,000", "CNY/card-hour"]),
+    ("negative buy price", MINIMAL.format(heavy="", light="buy_price_cny_per_p_year = -1.0"),
+     ["light.buy_price_cny_per_p_year = -1.0", "0 ≤ value ≤ 100,000,000", "CNY/P/year"]),
+    ("occupancy above 1", MINIMAL.format(heavy="occupancy = 1.2", light=""),
+     ["heavy.occupancy = 1.2", "out of range", "0 ≤ value ≤ 1", "fraction of hours"]),
+    ("nan", MINIMAL.format(heavy="occupancy = nan", light=""),
+     ["heavy.occupancy = nan", "finite", "0 ≤ value ≤ 1"]),
+    ("inf", MINIMAL.format(heavy="server_price_cny = inf", light=""),
+     ["heavy.server_price_cny = inf", "finite", "0 ≤ value ≤ 100,000,000"]),
+    ("string for number", MINIMAL.format(heavy='occupancy = "0.5"', light=""),
+     ["heavy.occupancy = '0.5'", "wrong type (str)", "0 ≤ value ≤ 1"]),
+    ("float for integer", MINIMAL.format(heavy="servers = 2.5", light=""),
+     ["heavy.servers = 2.5", "wrong type (float)", "an integer, 1 ≤ value ≤ 100,000"]),
+    ("boolean for number", MINIMAL.format(heavy="pue = true", light=""),
+     ["heavy.pue = True", "wrong type (bool)", "1 ≤ value ≤ 3"]),
+    ("typo", MINIMAL.format(heavy="ocupancy = 0.5", light=""),
+     ["heavy.ocupancy = 0.5", "unknown field", "did you mean heavy.occupancy"]),
+    ("unknown section", "[general]\n[heavvy]\n[heavy]\n[light]\n",
+     ["heavvy", "unknown field", "did you mean heavy"]),
+    ("bad choice", MINIMAL.format(heavy='billing_mode = "weekly"', light=""),
+     ["heavy.billing_mode = 'weekly'", "one of 'hourly', 'monthly', 'annual'"]),
+    ("unknown gpu", MINIMAL.format(heavy='gpu = "B200"', light=""),
+     ["heavy.gpu", "unknown GPU 'B200'", "A100-40G-NVLink"]),
+    ("missing section", "[general]\n[heavy]\n", ["light", "missing section [light]"]),
+    ("broken toml", "[general]\n[heavy]\nprice = \n", ["file", "broken TOML", "line 3"]),
+    ("empty file", "", ["file", "empty file", "[general], [heavy] and [light]"]),
+    ("whitespace only", "  \n\n", ["file", "empty file"]),
+    ("bad value table", MINIMAL.format(heavy='occupancy = { value = 0.5, sauce = "x" }', light=""),
+     ["heavy.occupancy", "needs exactly `value`"]),
+    ("p_year without price", MINIMAL.format(heavy="", light='sell_price_basis = "p_year"'),
+     ["light", "needs light.sell_price_cny_per_p_year"]),
+    ("zero tflops", MINIMAL.format(heavy="", light="tflops_per_card = 0"),
+     ["light.tflops_per_card = 0", "0 < value ≤ 100,000"]),
+]
+
+
+@pytest.mark.parametrize("case,text,fragments", BAD, ids=[b[0] for b in BAD])
+def test_bad_input_library(case, text, fragments):
+    with pytest.raises(ScenarioError) as info:
+        assumptions.parse_toml(text, origin="x.toml")
+    msg = str(info.value)
+    for frag in fragments:
+        assert frag in msg, (frag, msg)
+
+
+@pytest.mark.parametrize("case,text,fragments", BAD, ids=[b[0] for b in BAD])
+def test_bad_input_cli(tmp_path, case, text, fragments):
+    f = tmp_path / "bad.toml"
+    f.write_text(text, encoding="utf-8")
+    for cmd in (["validate", str(f)], ["evaluate", str(f), "--json"], ["evaluate", str(f)]):
+        res = CliRunner().invoke(app, cmd)
+        assert res.exit_code == 2, (res.exit_code, res.stderr)
+        assert res.exception is None or isinstance(res.exception, SystemExit)
+        assert res.stdout == ""
+        err = res.stderr.strip()
+        assert err.startswith("error: ") and "Traceback" not in err
+        for frag in fragments:
+            assert frag in err, (frag, err)
+
+
+@pytest.mark.parametrize("case", ["negative price", "broken toml"])
+def test_bad_input_real_process_has_no_traceback(tmp_path, case):
+    text = next(b[1] for b in BAD if b[0] == case)
+    f = tmp_path / "bad.toml"
+    f.write_text(text, encoding="utf-8")
+    p = subprocess.run([sys.executable, "-m", "finmodel", "evaluate", str(f)], capture_output=True, text=True, cwd=ROOT)
+    assert p.returncode == 2
+    assert p.stdout == "" and "Traceback" not in p.stderr
+    assert p.stderr.startswith("error: ") and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_each_problem_is_one_line(tmp_path):
+    f = tmp_path / "two.toml"
+    f.write_text(MINIMAL.format(heavy="occupancy = 2\npue = 0.5", light=""), encoding="utf-8")
+    p = subprocess.run([sys.executable, "-m", "finmodel", "validate", str(f)], capture_output=True, text=True, cwd=ROOT)
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 2
+    assert any("heavy.occupancy = 2" in x for x in lines) and any("heavy.pue = 0.5" in x for x in lines)
+
+
+def test_missing_and_binary_files(tmp_path):
+    with pytest.raises(ScenarioError, match="cannot read"):
+        assumptions.load(tmp_path / "nope.toml")
+    b = tmp_path / "bin.toml"
+    b.write_bytes(b"\xff\xfe\x00\x01binary")
+    with pytest.raises(ScenarioError, match="not UTF-8"):
+        assumptions.load(b)
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"#" * (assumptions.MAX_FILE_BYTES + 1))
+    with pytest.raises(ScenarioError, match="too large"):
+        assumptions.load(big)
+
+
+@pytest.mark.parametrize("path", PRESETS, ids=[p.name for p in PRESETS])
+def test_presets_round_trip_exactly(path, tmp_path):
+    s = assumptions.load(path)
+    out = tmp_path / "copy.toml"
+    assumptions.save(s, out)
+    back = assumptions.load(out)
+    assert back == s  # values, names and sources all survive
+
+
+def test_sources_are_kept(seed):
+    assert "002:1508" in seed.sources["heavy.server_price_cny"]
+    assert seed.heavy.server_price_cny == 1_450_000.0
+
+
+def test_scenario_is_frozen_and_replace_revalidates(seed):
+    with pytest.raises(Exception):
+        seed.heavy.occupancy = 0.5  # type: ignore[misc]
+    v = seed.replace({"heavy.occupancy": 0.7})
+    assert v.heavy.occupancy == 0.7 and seed.heavy.occupancy == 1.0
+    with pytest.raises(ScenarioError, match=r"heavy\.occupancy = 1\.7"):
+        seed.replace({"heavy.occupancy": 1.7})
+
+
+def test_lax_mode_converts_strings_but_not_nan(seed):
+    v = seed.replace({"heavy.occupancy": "0.8"}, strict=False)
+    assert v.heavy.occupancy == 0.8
+    with pytest.raises(ScenarioError, match="finite"):
+        seed.replace({"heavy.occupancy": "nan"}, strict=False)
+
+
+def test_every_field_is_fully_declared():
+    for path, f in FIELDS.items():
+        assert f.label_en and f.label_zh and f.help, path
+        assert f.group, path
+        if f.numeric:
+            assert f.unit, path
+            assert (f.ge is not None or f.gt is not None) and f.le is not None, path
+            if f.default is not None:
+                assert f.check(f.default), path
+        if f.kind == "choice":
+            assert f.default in f.choices
+
+
+def test_unknown_field_path_suggests_close_matches():
+    with pytest.raises(assumptions.UnknownFieldError, match="did you mean heavy.price_cny_per_card_hour"):
+        assumptions.field_spec("heavy.price_cny_per_card_hr")
+
+
+def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    target = tmp_path / "s.toml"
+    target.write_text("old", encoding="utf-8")
+
+    class Boom(Exception):
+        pass
+
+    real_fsync = __import__("os").fsync
+
+    def fail(fd):
+        real_fsync(fd)
+        raise Boom
+
+    monkeypatch.setattr("os.fsync", fail)
+    with pytest.raises(Boom):
+        assumptions.atomic_write_bytes(target, b"new content")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["s.toml"]
+
+
+def test_to_params_encodes_choices_and_optionals(seed):
+    p = assumptions.to_params(seed)
+    assert p["heavy.billing_mode"] == 0.0  # 'hourly' is the first option
+    assert math.isnan(p["light.p_per_server_override"])
+    assert p["heavy.price_cny_per_card_hour"] == 22.5
+    assert Path(ROOT / "assumptions").is_dir()

@@ -1,0 +1,42 @@
+"""GPU catalogue and the seed's cloud price table (002:1482-1498)."""
+
+from __future__ import annotations
+
+import pytest
+
+from finmodel import catalog
+
+
+def test_seed_gpu_figures():
+    a100 = catalog.GPUS["A100-40G-NVLink"]
+    assert a100.fp16_tflops == 312.0  # 002:1205, 002:1540
+    assert a100.int8_tops == 624.0  # 002:1255
+    assert catalog.GPUS["H100-SXM"].power_w == 700.0  # 000:303
+    assert catalog.GPUS["RTX-4090"].power_w == 450.0  # 000:303
+    for g in catalog.GPUS.values():
+        assert g.source and g.fp16_tflops > 0 and g.server_power_kw > 0
+
+
+def test_printed_means_recompute():
+    # R11 in seeds.md: every 均值 cell recomputes (hourly ¥/card-h, monthly 万元/server-month)
+    prices = catalog.cloud_prices()
+    for row in catalog.printed_means().itertuples():
+        sub = prices[(prices.gpu == row.gpu) & (prices.billing == row.billing)]
+        col = "price_cny_per_card_hour" if row.billing == "hourly" else "price_cny_per_server_month"
+        mean = sub[col].mean() / (1 if row.billing == "hourly" else catalog.WAN)
+        assert round(mean + 1e-9, 1) == row.mean, (row.gpu, row.billing, mean, row.mean)
+
+
+def test_a100_mean_is_the_seeds_22_7():
+    p = catalog.cloud_prices()
+    sub = p[(p.gpu == "A100-40G-NVLink") & (p.billing == "hourly")]
+    assert sorted(sub.price_cny_per_card_hour) == [19.3, 26.1]  # 002:1488
+    assert sub.price_cny_per_card_hour.mean() == pytest.approx(22.7)  # 002:1518
+
+
+def test_monthly_prices_converted_per_card_hour():
+    p = catalog.cloud_prices()
+    row = p[(p.gpu == "A100-40G-NVLink") & (p.vendor == "百度云") & (p.billing == "monthly")].iloc[0]
+    assert row.price_cny_per_server_month == 100_000.0  # 10.0万元 (002:1494)
+    assert row.price_cny_per_card_hour == pytest.approx(100_000 / (8 * 730))
+    assert catalog.ANNUAL_DISCOUNT["百度云"] == 0.83  # 8.3折 (002:1496)
