@@ -40,3 +40,12 @@ def test_monthly_prices_converted_per_card_hour():
     assert row.price_cny_per_server_month == 100_000.0  # 10.0万元 (002:1494)
     assert row.price_cny_per_card_hour == pytest.approx(100_000 / (8 * 730))
     assert catalog.ANNUAL_DISCOUNT["百度云"] == 0.83  # 8.3折 (002:1496)
+
+
+def test_glossary_is_current():
+    from pathlib import Path
+
+    from finmodel import glossary
+
+    path = Path(__file__).resolve().parents[1] / "docs" / "glossary.md"
+    assert path.read_text(encoding="utf-8") == glossary.render(), "run: python -m finmodel.glossary > docs/glossary.md"
