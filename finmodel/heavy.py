@@ -192,7 +192,8 @@ _TOTALS = ["revenue_cny", "energy_cny", "om_cny", "colocation_cny", "staff_cny",
 
 
 def _total(key: str) -> Item:
-    return Item("total_" + key, "Total " + key.removesuffix("_cny").replace("_", " "), "合计", "CNY",
+    line = next(i for i in ITEMS if i.key == key)
+    return Item("total_" + key, f"Total {line.en[0].lower() + line.en[1:]}", f"{line.zh}合计", "CNY",
                 lambda m: row_sum(m.row(key)), kind="scalar")
 
 
