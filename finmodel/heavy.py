@@ -193,7 +193,7 @@ _TOTALS = ["revenue_cny", "energy_cny", "om_cny", "colocation_cny", "staff_cny",
 
 def _total(key: str) -> Item:
     line = next(i for i in ITEMS if i.key == key)
-    return Item("total_" + key, f"Total {line.en[0].lower() + line.en[1:]}", f"{line.zh}合计", "CNY",
+    return Item("total_" + key, f"Total {line.en}", f"{line.zh}合计", "CNY",
                 lambda m: row_sum(m.row(key)), kind="scalar")
 
 
