@@ -94,7 +94,7 @@ def cloud_prices() -> pd.DataFrame:
     rows = []
     for billing, table in (("hourly", _HOURLY), ("monthly", _MONTHLY)):
         for line, gpu, mem, link, prices, _mean in table:
-            for vendor, price in zip(VENDORS, prices):
+            for vendor, price in zip(VENDORS, prices, strict=True):
                 if price is None:
                     continue
                 if billing == "hourly":

@@ -44,11 +44,15 @@ def name_of(path: str) -> str:
 
 # --------------------------------------------------------------------------- numpy backend
 class NumpyContext:
-    """Evaluation context over a batch of ``n`` scenarios and ``T`` months (t = 0..T-1)."""
+    """Evaluation context over a batch of ``n`` scenarios and ``T`` months (t = 0..T-1).
+
+    Inputs that are the same for the whole batch stay shape (1, 1), so lines that depend only on
+    them are computed once (shape (1, T)) and broadcast at the end; only lines that depend on
+    inputs that vary across the batch cost n × T."""
 
     def __init__(self, params: Mapping[str, Any], n_months: int):
         self.n = _batch_size(params)
-        self.params = {k: _col(v, self.n) for k, v in params.items()}
+        self.params = {k: _col(v) for k, v in params.items()}
         self.t = np.arange(n_months, dtype=float)
         self.values: dict[str, np.ndarray] = {}
 
@@ -73,12 +77,14 @@ def _batch_size(params: Mapping[str, Any]) -> int:
     return sizes.pop() if sizes else 1
 
 
-def _col(v: Any, n: int) -> np.ndarray:
+def _col(v: Any) -> np.ndarray:
+    """An input as a column: (n, 1), or (1, 1) when it is one value for the whole batch."""
     a = np.asarray(v, dtype=float).reshape(-1, 1)
-    return np.broadcast_to(a, (n, 1)) if a.shape[0] == 1 else a
+    return a[:1] if a.shape[0] > 1 and np.all(a == a[0]) and not np.isnan(a[0, 0]) else a
 
 
-def evaluate(items: Sequence[Item], params: Mapping[str, Any], n_months: int) -> dict[str, np.ndarray]:
+def evaluate(items: Sequence[Item], params: Mapping[str, Any], n_months: int,
+             keys: Sequence[str] | None = None) -> dict[str, np.ndarray]:
     """Evaluate a model for a batch.
 
     Parameters
@@ -86,23 +92,65 @@ def evaluate(items: Sequence[Item], params: Mapping[str, Any], n_months: int) ->
     items : the model's line items, in dependency order.
     params : dotted input path → scalar or array of shape (n,) (see ``assumptions.to_params``).
     n_months : number of timeline columns, horizon + 1 (month 0 is the purchase date).
+    keys : compute only these items and what they depend on (default: all).
 
     Returns
     -------
     dict
-        item key → array of shape (n, n_months) for rows, (n,) for scalars.
+        item key → array of shape (n, n_months) for rows, (n,) for scalars (read-only views for
+        lines that are the same across the batch).
     """
     ctx = NumpyContext(params, n_months)
+    wanted = None if keys is None else needed(items, keys)
     with np.errstate(all="ignore"):
         for it in items:
+            if wanted is not None and it.key not in wanted:
+                continue
             v = np.asarray(it.fn(ctx), dtype=float)
-            shape = (ctx.n, n_months) if it.kind == "row" else (ctx.n, 1)
-            ctx.values[it.key] = np.broadcast_to(v, shape)
-    return {k: (v if v.shape[-1] == n_months and _is_row(items, k) else v[:, 0]) for k, v in ctx.values.items()}
+            ctx.values[it.key] = v.reshape(1, -1) if v.ndim < 2 else v
+    out: dict[str, np.ndarray] = {}
+    kinds = {i.key: i.kind for i in items}
+    for k, v in ctx.values.items():
+        if keys is not None and k not in keys:
+            continue
+        if kinds[k] == "row":
+            out[k] = np.broadcast_to(v, (ctx.n, n_months))
+        else:
+            out[k] = np.broadcast_to(v[..., 0] if v.shape[-1] == 1 else v[..., -1], (ctx.n,))
+    return out
 
 
-def _is_row(items: Sequence[Item], key: str) -> bool:
-    return next(i.kind for i in items if i.key == key) == "row"
+def dependencies(items: Sequence[Item]) -> dict[str, frozenset[str]]:
+    """Which earlier items each item reads, traced by rendering it symbolically."""
+    key = tuple(i.key for i in items)
+    if key not in _DEPS:
+        layout = {i.key: Cell("S", row=n + 10) if i.kind == "row" else Cell("S", name=f"n{n}")
+                  for n, i in enumerate(items)}
+        deps: dict[str, frozenset[str]] = {}
+        for it in items:
+            tracer = _Tracer(layout, {"S": 1}, "A", "B", "C")
+            tracer.formula(it)
+            deps[it.key] = frozenset(tracer.seen)
+        _DEPS[key] = deps
+    return _DEPS[key]
+
+
+def needed(items: Sequence[Item], keys: Sequence[str]) -> set[str]:
+    """The items needed to compute ``keys`` (their dependency closure)."""
+    deps = dependencies(items)
+    unknown = [k for k in keys if k not in deps]
+    if unknown:
+        raise KeyError(f"unknown result(s) {unknown}; known: {sorted(deps)}")
+    todo, seen = list(keys), set()
+    while todo:
+        k = todo.pop()
+        if k not in seen:
+            seen.add(k)
+            todo.extend(deps[k])
+    return seen
+
+
+_DEPS: dict[tuple[str, ...], dict[str, frozenset[str]]] = {}
 
 
 # --------------------------------------------------------------------------- formula backend
@@ -162,6 +210,18 @@ class FormulaContext:
         if not isinstance(out, Sym):
             raise TypeError(f"item {item.key} did not produce a formula (got {out!r})")
         return out
+
+
+class _Tracer(FormulaContext):
+    """A FormulaContext that records which items a formula reads."""
+
+    def __init__(self, *args: Any):
+        super().__init__(*args)
+        self.seen: set[str] = set()
+
+    def row(self, key: str) -> Any:
+        self.seen.add(key)
+        return super().row(key)
 
 
 def _quote(sheet: str) -> str:

@@ -432,7 +432,7 @@ def npv(rate_per_month, cash_flow):
 def irr(cash_flow):
     """Monthly internal rate of return of a row; NaN (Excel: an error) where none exists."""
     if isinstance(cash_flow, RowRange):
-        return Sym(f"IRR({cash_flow.all})")
+        return Sym(f"IRR({cash_flow.all},0)")
     from finmodel.irr import irr as _irr
 
     return _irr(_rows(cash_flow))[..., None]

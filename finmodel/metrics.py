@@ -12,11 +12,11 @@ negative. For the seed's level flows it equals capex ÷ (annual revenue − annu
 from __future__ import annotations
 
 from finmodel.expr import (
+    BLANK,
     MONTHS_PER_YEAR,
     NEVER,
     NONE,
     NOT_APPLICABLE,
-    BLANK,
     iferror,
     irr,
     npv,

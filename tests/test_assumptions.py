@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 
 import pytest
-
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from finmodel import assumptions
-from finmodel.cli import app
 from finmodel.assumptions import FIELDS, ScenarioError
+from finmodel.cli import app
 
 from .conftest import PRESETS, ROOT
 
@@ -133,7 +133,7 @@ def test_sources_are_kept(seed):
 
 
 def test_scenario_is_frozen_and_replace_revalidates(seed):
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         seed.heavy.occupancy = 0.5  # type: ignore[misc]
     v = seed.replace({"heavy.occupancy": 0.7})
     assert v.heavy.occupancy == 0.7 and seed.heavy.occupancy == 1.0

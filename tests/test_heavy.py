@@ -87,7 +87,8 @@ def test_depreciation_sums_to_capex_minus_salvage(seed, method, lead):
 
 def test_declining_balance_front_loads(seed):
     sl = model.evaluate(seed).heavy_monthly["depreciation_cny"]
-    db = model.evaluate(seed.replace({"heavy.depreciation_method": "declining_balance"})).heavy_monthly["depreciation_cny"]
+    db_case = seed.replace({"heavy.depreciation_method": "declining_balance"})
+    db = model.evaluate(db_case).heavy_monthly["depreciation_cny"]
     assert db.iloc[1] > sl.iloc[1]
     assert db.iloc[1] == pytest.approx(1.8e6 * 2 / 60, rel=1e-12)  # rate = factor / life months
 
@@ -161,7 +162,8 @@ def test_one_scenario_and_a_batch_of_10000_are_identical():
 
 
 def test_batch_params_rejects_out_of_range_arrays(seed):
-    with pytest.raises(assumptions.ScenarioError, match=r"heavy\.occupancy = 1\.5: out of range; allowed: .*0 ≤ value ≤ 1"):
+    msg = r"heavy\.occupancy = 1\.5: out of range; allowed: .*0 ≤ value ≤ 1"
+    with pytest.raises(assumptions.ScenarioError, match=msg):
         model.batch_params(seed, {"heavy.occupancy": np.array([0.5, 1.5])})
     with pytest.raises(assumptions.UnknownFieldError, match="did you mean heavy.occupancy"):
         model.batch_params(seed, {"heavy.ocupancy": [0.5]})

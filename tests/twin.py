@@ -66,7 +66,8 @@ def heavy(s: Scenario) -> dict[str, float]:
         price = h.price_cny_per_card_hour * (1 + h.price_change_per_year) ** ((sm - 1) // 12) if live else 0.0
         rev = h.servers * h.cards_per_server * price * billing * hours * occ
         if h.cash_cost_method == "ratio":
-            ratio_cost = (capex - salvage) / life / h.noncash_share_of_cost * (1 - h.noncash_share_of_cost) if live else 0.0
+            share = h.noncash_share_of_cost
+            ratio_cost = (capex - salvage) / life / share * (1 - share) if live else 0.0
             energy = om = coloc = staff = other = 0.0
         else:
             ratio_cost = 0.0
