@@ -430,12 +430,37 @@ def npv(rate_per_month, cash_flow):
 
 
 def irr(cash_flow):
-    """Monthly internal rate of return of a row; NaN (Excel: an error) where none exists."""
+    """Monthly internal rate of return of a row; NaN (Excel: an error) where none exists.
+
+    In Excel: ``IRR(row, guess)`` with a starting guess computed from the row itself (see
+    :func:`_irr_guess`): Excel's and LibreOffice's IRR run at most 20 Newton steps from the guess
+    (default 10 % per period, too far from most monthly roots) and return #NUM! when they do not
+    converge. A "root" at or below −100 % (Newton can land on one) is turned into #N/A. Known limit:
+    for deeply loss-making flows (IRR below about −5 % a month, −46 % a year) Newton does not
+    converge from any simple guess and the workbook shows no IRR where numpy finds one."""
     if isinstance(cash_flow, RowRange):
-        return Sym(f"IRR({cash_flow.all},0)")
+        call = f"IRR({cash_flow.all},{_irr_guess(cash_flow)})"
+        return Sym(f"IF({call}>(-1),{call},NA())")
     from finmodel.irr import irr as _irr
 
     return _irr(_rows(cash_flow))[..., None]
+
+
+def _irr_guess(cf: RowRange) -> str:
+    """Excel text of a starting point for IRR near its root (numpy needs none).
+
+    The rate at which the positive flows, discounted from their mean time, equal the negative
+    flows discounted from theirs: ``(P/N)^(1/(t̄P − t̄N)) − 1`` with ``P``, ``N`` the sums of positive
+    and |negative| flows and ``t̄`` their flow-weighted mean month (``COLUMN`` offsets from month 0).
+    Exact for one outflow and one inflow; close for an investment followed by income, including
+    loss-making ones whose IRR is negative (where Newton from 0 overshoots below −100 %). Falls back
+    to 0 where undefined (flows of one sign, equal mean times)."""
+    r = cf.all
+    t = f"(COLUMN({r})-COLUMN({cf.first_cell}))"
+    pos, neg = f'SUMIF({r},">0")', f'SUMIF({r},"<0")'
+    t_pos = f"SUMPRODUCT({t}*({r}>0)*{r})/{pos}"
+    t_neg = f"SUMPRODUCT({t}*({r}<0)*{r})/{neg}"
+    return f"IFERROR(({pos}/(-{neg}))^(1/(({t_pos})-({t_neg})))-1,0)"
 
 
 def iferror(x, fallback: Text):
