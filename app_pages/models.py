@@ -1,0 +1,56 @@
+"""Business models side by side: own and rent out (heavy), buy capacity and resell (light), build for
+own use, rent from a cloud — the seed's self-build vs lease table (002:1179-1188) made live.
+
+The comparison is computed by ``finmodel.ui.compare.business_models`` from the one cached result.
+"""
+
+import streamlit as st
+
+from finmodel.ui import charts, compare, fmt, i18n, state
+
+lang = state.lang()
+t = state.t
+s = state.scenario()
+r = state.result()
+
+st.title(t("page_models"))
+st.caption(t("models_caption"))
+state.show_messages()
+
+table = compare.business_models(r)
+
+
+def cell(row: str, opt: str) -> str:
+    f, v = compare.ROWS[row], table.loc[row, opt]
+    if f == "months" and opt in ("heavy", "light"):
+        return fmt.months(v, lang)  # NaN = never pays back
+    if not fmt.finite(v):
+        return "—"
+    if f == "number":
+        return fmt.number(v, lang, 0)
+    return fmt.by_fmt(v, "months" if f == "months_plain" else f, lang)
+
+
+shown = {t("metric"): [t(f"cmp_{row}") for row in compare.ROWS]}
+shown.update({t(f"opt_{opt}"): [cell(row, opt) for row in compare.ROWS] for opt in compare.OPTIONS})
+st.table(shown, border="horizontal")
+
+saving = table.attrs["self_minus_cloud_cny"]
+if not fmt.finite(table.attrs["market_price"]):
+    st.info(t("cmp_no_market", gpu=s.heavy.gpu))
+elif saving > 0:
+    st.warning(t("cmp_verdict_cloud", d=fmt.wan(saving, lang)))
+else:
+    st.success(t("cmp_verdict_self", d=fmt.wan(-saving, lang)))
+st.caption(t("cmp_notes") + f" · {i18n.field_label('heavy.billing_mode', lang, unit_text=False)}: "
+           f"{i18n.choice_label(s.heavy.billing_mode, lang)}; {t('price_card_hour')}: "
+           f"{fmt.price(table.attrs['market_price'], lang)}")
+
+left, right = st.columns(2, gap="large")
+with left:
+    st.subheader(t("cmp_chart"))
+    st.vega_lite_chart(charts.spec(charts.business_models(table, lang)), width="stretch")
+with right:
+    st.subheader(t("cmp_cost_chart"))
+    st.vega_lite_chart(charts.spec(charts.cost_per_card_hour(table, s.heavy.price_cny_per_card_hour, lang)),
+                       width="stretch")

@@ -1,0 +1,126 @@
+"""Investor overview: price and occupancy front and centre, KPI cards with deltas, charts, downloads.
+
+Every number shown here comes from one cached engine call (``state.result()``); this page only
+arranges widgets and formatted values.
+"""
+
+import streamlit as st
+
+from finmodel import assumptions, catalog, model
+from finmodel.ui import charts, fmt, i18n, present, state, widgets
+
+lang = state.lang()
+t = state.t
+s = state.scenario()
+r = state.result()
+b = state.base_result()
+
+st.title(t("page_overview"))
+st.caption(t("loaded_from", name=s.name, origin=state.origin_label()) + " — " + t("overview_caption"))
+state.show_messages()
+
+# ---------------------------------------------------------------- price, occupancy, GPU: front and centre
+with st.container(border=True):
+    c1, c2, c3 = st.columns([1.05, 1.05, 1.4], gap="large")
+    with c1:
+        widgets.field("heavy.price_cny_per_card_hour", s, lang)
+        m1, m2 = st.columns(2)
+        m1.metric(t("lbl_server_hour"), fmt.price(r.heavy["price_cny_per_server_hour"], lang),
+                  help=i18n.item_label("heavy", "price_cny_per_server_hour", lang)
+                  + f" [{i18n.unit('CNY/server-hour', lang)}]")
+        m2.metric(t("lbl_p_year"), fmt.wan(r.light["revenue_cny_per_p_year"], lang, unit=False),
+                  help=i18n.item_label("light", "revenue_cny_per_p_year", lang) + " · "
+                  + fmt.number(r.light["p_per_server"], lang) + " P/" + i18n.unit("servers", lang))
+    with c2:
+        widgets.field("heavy.occupancy", s, lang)
+        widgets.field("heavy.gpu", s, lang)
+        gpu = catalog.GPUS[s.heavy.gpu]
+        st.caption(t("gpu_specs", name=gpu.name, mem=gpu.memory_gb, tflops=f"{gpu.fp16_tflops:g}",
+                     w=f"{gpu.power_w:g}", src=gpu.source))
+        specs = {"heavy.power_kw_per_server": gpu.server_power_kw, "light.tflops_per_card": gpu.fp16_tflops}
+        if any(s.get(p) != v for p, v in specs.items()):
+            st.button(t("apply_gpu_specs", kw=f"{gpu.server_power_kw:g}", tflops=f"{gpu.fp16_tflops:g}"),
+                      on_click=state.apply, args=(specs,), key="apply_gpu_specs", icon=":material/download_done:")
+    with c3:
+        st.markdown(f"**{t('market_title')}**")
+        prices = catalog.cloud_prices()
+        prices = prices[prices["gpu"] == s.heavy.gpu]
+        if prices.empty:
+            st.info(t("market_none", gpu=s.heavy.gpu))
+        else:
+            st.dataframe(
+                {t("vendor"): list(prices["vendor"] if lang == "zh" else prices["vendor_en"]),
+                 t("billing"): [t(f"billing_{x}") for x in prices["billing"]],
+                 t("price_card_hour"): [fmt.price(x, lang) for x in prices["price_cny_per_card_hour"]],
+                 t("annual_discount"): [fmt.pct(x, lang, 0) for x in prices["annual_discount"]]},
+                hide_index=True, width="stretch", height=min(320, 38 + 35 * len(prices)))
+        st.markdown(f"{t('your_price')}: **{fmt.price(s.heavy.price_cny_per_card_hour, lang)}** "
+                    f"/ {i18n.unit('CNY/card-hour', lang)}")
+
+# ---------------------------------------------------------------- KPI cards
+st.subheader(t("kpis"))
+cols = [c for _ in range(2) for c in st.columns(3)]  # 3 × 2 cards: values stay readable on narrow screens
+for col, k in zip(cols, present.KPIS, strict=True):
+    value = present.kpi_value(r, k)
+    item = model.item(k.model, k.key)
+    col.metric(
+        i18n.item_label(k.model, k.key, lang),
+        fmt.by_fmt(value, k.fmt, lang),
+        delta=fmt.delta(present.kpi_delta(r, b, k), k.fmt, lang),
+        delta_color="inverse" if k.lower_is_better else "normal",
+        help=f"`{k.model}.{k.key}` = {value!r} [{item.unit}] · {state.origin_label()}: "
+        f"{fmt.by_fmt(present.kpi_value(b, k), k.fmt, lang)}",
+        border=True,
+    )
+
+# ---------------------------------------------------------------- charts and the table
+which = st.segmented_control(t("which_model"), options=["heavy", "light"], format_func=t, key="chart_model",
+                             default="heavy") or "heavy"
+res, monthly = getattr(r, which), getattr(r, f"{which}_monthly")
+tab_cf, tab_st, tab_mk, tab_tb = st.tabs([t("tab_cashflow"), t("tab_structure"), t("tab_market"), t("tab_table")],
+                                         key="overview_tab", on_change="rerun")
+# Only the open tab is drawn (each chart costs ~20-40 ms to build and serialise).
+if tab_cf.open:
+    with tab_cf:
+        st.vega_lite_chart(charts.spec(charts.cash_flow(monthly, res["payback_months"],
+                                                        res["discounted_payback_months"], lang)), width="stretch")
+if tab_st.open:
+    with tab_st:
+        st.vega_lite_chart(charts.spec(charts.annual_structure(present.annual_structure(monthly, which, lang), lang)),
+                           width="stretch")
+if tab_mk.open:
+    with tab_mk:
+        if prices.empty:
+            st.info(t("market_none", gpu=s.heavy.gpu))
+        else:
+            st.caption(t("market_title"))
+            st.vega_lite_chart(charts.spec(charts.market_prices(prices, s.heavy.price_cny_per_card_hour, lang)),
+                               width="stretch")
+if tab_tb.open:
+    with tab_tb:
+        st.dataframe(present.monthly_table(r, which, lang), width="stretch", height=360)
+
+# ---------------------------------------------------------------- downloads (no rerun: state is kept)
+st.subheader(t("downloads"))
+d1, d2, d3 = st.columns(3)
+try:
+    from finmodel import excel
+except ImportError:
+    excel = None
+if excel is not None:
+    d1.download_button(t("dl_workbook"), data=lambda: excel.workbook_bytes(s), file_name=excel.safe_filename(s.name),
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       on_click="ignore", icon=":material/table_view:", key="dl_workbook")
+else:
+    d1.button(t("dl_workbook"), disabled=True, help=t("workbook_unavailable"), key="dl_workbook_off")
+d2.download_button(t("dl_csv"), data=lambda: present.csv_bytes(r, which, lang),
+                   file_name=f"finmodel_{which}_monthly.csv", mime="text/csv", on_click="ignore",
+                   icon=":material/download:", key="dl_csv")
+d3.download_button(t("dl_toml"), data=lambda: assumptions.to_toml(s), file_name="scenario.toml",
+                   mime="application/toml", on_click="ignore", icon=":material/description:", key="dl_toml")
+
+# ---------------------------------------------------------------- every other input, grouped
+with st.sidebar:
+    st.subheader(t("all_inputs"))
+    st.caption(t("inputs_caption"))
+    widgets.grouped_sections(s, lang)

@@ -1,0 +1,79 @@
+"""Scenarios: upload (TOML or a finmodel workbook), save the current inputs under a new name,
+compare two scenarios side by side. Files are handled by ``finmodel.ui.files`` (size limits, safe
+names, atomic writes, never overwriting a shipped preset)."""
+
+import streamlit as st
+
+from finmodel.ui import charts, files, fmt, present, state
+
+lang = state.lang()
+t = state.t
+
+st.title(t("page_scenarios"))
+st.caption(t("sc_caption"))
+state.show_messages()
+
+# ---------------------------------------------------------------- upload
+left, right = st.columns(2, gap="large")
+with left:
+    st.file_uploader(t("upload"), type=["toml", "xlsx"], key="upload", on_change=state.on_upload)
+    bad = st.session_state.get(state.UPLOAD_ERROR)
+    if bad:
+        name, reasons = bad
+        st.error(t("upload_bad", file=name) + "\n\n" + "\n\n".join(f"- {x}" for x in reasons))
+
+# ---------------------------------------------------------------- save
+with right:
+    st.markdown(f"**{t('save_title')}**")
+    st.text_input(t("save_name"), key="save_name", max_chars=64, placeholder="my_case")
+    st.checkbox(t("save_overwrite"), key="save_overwrite")
+    st.button(t("save_button"), on_click=state.on_save, key="save_button", type="primary",
+              icon=":material/save:")
+    st.caption(f"→ `{files.user_dir()}`")
+
+# ---------------------------------------------------------------- compare two scenarios
+st.subheader(t("compare_title"))
+CURRENT = "__current__"
+ids = [CURRENT] + [r.id for r in files.list_refs()]
+
+
+def label(ref_id: str) -> str:
+    return t("current") if ref_id == CURRENT else ref_id
+
+
+base_id = st.session_state.get(state.BASE_ID, files.DEFAULT_ID)
+c1, c2 = st.columns(2)
+a = c1.selectbox(t("compare_a"), ids, index=ids.index(base_id) if base_id in ids else 0, format_func=label,
+                 key="compare_a")
+b = c2.selectbox(t("compare_b"), ids, index=0, format_func=label, key="compare_b")
+
+
+def load(ref_id: str):
+    if ref_id == CURRENT:
+        return state.scenario()
+    return state.load_cached(ref_id)
+
+
+try:
+    sa, sb = load(a), load(b)
+except (files.FileProblem, files.ScenarioError) as err:
+    st.error(str(err))
+    st.stop()
+name_a, name_b = f"A · {label(a)}", f"B · {label(b)}"
+ra, rb = state.evaluate(sa), state.evaluate(sb)
+kpis = present.compare_kpis({name_a: ra, name_b: rb}, lang)
+st.dataframe({
+    t("metric"): list(kpis["label"]),
+    name_a: [fmt.by_fmt(v, k.fmt, lang) for v, k in zip(kpis[name_a], kpis["kpi"], strict=True)],
+    name_b: [fmt.by_fmt(v, k.fmt, lang) for v, k in zip(kpis[name_b], kpis["kpi"], strict=True)],
+    t("difference"): [fmt.delta(v, k.fmt, lang) or "0" for v, k in zip(kpis["difference"], kpis["kpi"], strict=True)],
+}, hide_index=True, width="stretch")
+st.vega_lite_chart(charts.spec(charts.compare_cash_flows({name_a: ra.heavy_monthly, name_b: rb.heavy_monthly}, lang)),
+                   width="stretch")
+diff = present.input_differences(sa, sb, lang)
+st.markdown(f"**{t('inputs_differ')}**")
+if diff.empty:
+    st.caption(t("no_differences"))
+else:
+    st.dataframe({t("field"): list(diff["label"]), name_a: [str(x) for x in diff["a"]],
+                  name_b: [str(x) for x in diff["b"]], "path": list(diff["path"])}, hide_index=True, width="stretch")

@@ -1,0 +1,318 @@
+"""Altair chart builders: tidy DataFrame in, chart out. No Streamlit, no model arithmetic.
+
+Conventions (shared/reference/ecosystem.md §2):
+
+- money axes show 万元 through ``labelExpr`` without changing the data (CNY stays the unit);
+- tooltips use d3's ``$`` with a ¥ currency locale (d3 has no ¥ format spec);
+- "never" (NaN payback) is drawn explicitly — a grey cell with "—", a bar to the horizon labelled
+  "never" — and colour scales are clamped so outliers do not turn cells black;
+- one CJK-capable font stack so Chinese renders in the browser and in PNG exports.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from finmodel.ui import fmt, i18n
+
+FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
+LOCALE = {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["¥", ""]}}
+WAN_LABEL = "format(datum.value / 10000, ',.0f')"
+POS, NEG, NEUTRAL, ACCENT = "#2e7d32", "#c62828", "#4c78a8", "#f58518"
+NEVER_FILL = "#d9d9d9"
+
+
+def finish(chart: alt.TopLevelMixin, *, height: int | None = None) -> alt.TopLevelMixin:
+    """Top-level config shared by every chart: ¥ locale, CJK font, readable sizes.
+
+    Set in place (``chart.configure`` would deep-copy the chart and its data: ~30 ms a chart)."""
+    if height is not None:
+        chart.height = height
+    chart.config = alt.Config(locale=LOCALE, font=FONT, axis=alt.AxisConfig(labelFontSize=12, titleFontSize=13),
+                              legend=alt.LegendConfig(labelFontSize=12, titleFontSize=13, labelLimit=260))
+    return chart
+
+
+def _months_text(x: float, lang: str) -> str:
+    return fmt.months(x, lang)
+
+
+# --------------------------------------------------------------------------- cumulative cash flow
+def cash_flow(monthly: pd.DataFrame, payback_months: float, discounted_payback_months: float,
+              lang: str) -> alt.TopLevelMixin:
+    """Cumulative (and discounted cumulative) cash flow by month; payback marked by a rule at the
+    engine's fractional payback month, or a note when there is none in the horizon."""
+    cum = i18n.t("cum_cf", lang)
+    dcum = i18n.t("cum_dcf", lang)
+    df = pd.DataFrame({
+        "month": monthly.index.to_numpy(),
+        cum: monthly["cumulative_cash_flow_cny"].to_numpy(),
+        dcum: monthly["cumulative_discounted_cash_flow_cny"].to_numpy(),
+    })
+    long = df.melt("month", var_name="series", value_name="cny")
+    x = alt.X("month:Q", title=i18n.t("month", lang), scale=alt.Scale(domain=[0, int(df["month"].max())], nice=False))
+    y = alt.Y("cny:Q", title=i18n.t("wan_axis", lang), axis=alt.Axis(labelExpr=WAN_LABEL))
+    area = alt.Chart(df).mark_area(opacity=0.25, color=NEUTRAL, line={"color": NEUTRAL}).encode(
+        x=x, y=alt.Y(f"{cum}:Q", title=i18n.t("wan_axis", lang), axis=alt.Axis(labelExpr=WAN_LABEL)),
+    )
+    lines = alt.Chart(long).mark_line(strokeWidth=2).encode(
+        x=x, y=y,
+        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=[cum, dcum], range=[NEUTRAL, ACCENT]),
+                        legend=alt.Legend(orient="top")),
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(domain=[cum, dcum], range=[[1, 0], [6, 3]]),
+                                  legend=None),
+        tooltip=[alt.Tooltip("month:Q", title=i18n.t("month", lang)), alt.Tooltip("series:N", title=" "),
+                 alt.Tooltip("cny:Q", title="¥", format="$,.0f")],
+    )
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#555", strokeDash=[4, 4]).encode(y=alt.Y("y:Q"))
+    layers = [area, lines, zero]
+    if fmt.finite(payback_months):
+        mark = pd.DataFrame({"month": [payback_months],
+                             "text": [i18n.t("payback_at", lang, m=_months_text(payback_months, lang))]})
+        layers.append(alt.Chart(mark).mark_rule(color=POS, strokeWidth=2).encode(x=alt.X("month:Q")))
+        layers.append(alt.Chart(mark).mark_text(align="left", dx=6, dy=-8, fontSize=14, fontWeight="bold",
+                                                color=POS).encode(x=alt.X("month:Q"), y=alt.YValue(12),
+                                                                  text=alt.Text("text:N")))
+    else:
+        note = pd.DataFrame({"text": [i18n.t("no_payback", lang)]})
+        layers.append(alt.Chart(note).mark_text(fontSize=15, fontWeight="bold", color=NEG).encode(
+            x=alt.XValue(200), y=alt.YValue(20), text=alt.Text("text:N")))
+    if fmt.finite(discounted_payback_months):
+        dmark = pd.DataFrame({"month": [discounted_payback_months]})
+        layers.append(alt.Chart(dmark).mark_rule(color=ACCENT, strokeDash=[6, 3]).encode(x=alt.X("month:Q")))
+    return finish(alt.layer(*layers), height=340)
+
+
+# --------------------------------------------------------------------------- annual structure
+def annual_structure(table: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
+    """Per year: revenue bar next to a stacked bar of cost lines (from present.annual_structure)."""
+    df = table.copy()
+    df["year_label"] = [i18n.t("year_n", lang, n=y) for y in df["year"]]
+    df["side_label"] = [i18n.t("revenue" if s == "revenue" else "costs", lang) for s in df["side"]]
+    order = list(dict.fromkeys(df["label"]))
+    palette = [POS] + ["#4c78a8", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac",
+                       "#e45756", "#79706e"]
+    return finish(alt.Chart(df).mark_bar().encode(
+        x=alt.X("year_label:N", title=None, sort=list(dict.fromkeys(df["year_label"])), axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("side_label:N", sort=[i18n.t("revenue", lang), i18n.t("costs", lang)]),
+        y=alt.Y("sum(amount_cny):Q", title=i18n.t("amount_wan", lang), axis=alt.Axis(labelExpr=WAN_LABEL)),
+        color=alt.Color("label:N", title=i18n.t("line", lang), sort=order,
+                        scale=alt.Scale(domain=order, range=palette[: len(order)])),
+        order=alt.Order("line:N"),
+        tooltip=[alt.Tooltip("year_label:N", title=i18n.t("year", lang)), alt.Tooltip("label:N", title=" "),
+                 alt.Tooltip("amount_cny:Q", title="¥", format="$,.0f")],
+    ), height=320)
+
+
+# --------------------------------------------------------------------------- market prices
+def market_prices(prices: pd.DataFrame, user_price: float, lang: str) -> alt.TopLevelMixin:
+    """Cloud vendors' prices per card-hour (seed table) with the user's price as a rule."""
+    df = prices.copy()
+    df["vendor_label"] = df["vendor"] if lang == "zh" else df["vendor_en"]
+    df["billing_label"] = [i18n.t(f"billing_{b}", lang) for b in df["billing"]]
+    bars = alt.Chart(df).mark_bar().encode(
+        y=alt.Y("vendor_label:N", title=None),
+        yOffset=alt.YOffset("billing_label:N"),
+        x=alt.X("price_cny_per_card_hour:Q", title=i18n.t("price_card_hour", lang)),
+        color=alt.Color("billing_label:N", title=i18n.t("billing", lang), legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("vendor_label:N", title=i18n.t("vendor", lang)),
+                 alt.Tooltip("billing_label:N", title=i18n.t("billing", lang)),
+                 alt.Tooltip("price_cny_per_card_hour:Q", title=i18n.t("price_card_hour", lang), format="$,.2f"),
+                 alt.Tooltip("source:N")],
+    )
+    mark = pd.DataFrame({"x": [user_price], "text": [f"{i18n.t('your_price', lang)} {fmt.price(user_price, lang)}"]})
+    rule = alt.Chart(mark).mark_rule(color=NEG, strokeWidth=2).encode(x=alt.X("x:Q"))
+    text = alt.Chart(mark).mark_text(align="left", dx=4, dy=-6, color=NEG, fontWeight="bold").encode(
+        x=alt.X("x:Q"), y=alt.YValue(0), text=alt.Text("text:N"))
+    return finish(alt.layer(bars, rule, text), height=max(140, 46 * df["vendor"].nunique()))
+
+
+# --------------------------------------------------------------------------- tornado
+def tornado(table: pd.DataFrame, metric: str, lang: str, *, shock_pct: float, never_at: float | None = None,
+            top: int = 12) -> alt.TopLevelMixin:
+    """Bars from the base result to the result at input −x % and +x %, largest swing on top.
+
+    ``table`` is ``sensitivity.tornado`` output; rows of other metrics are ignored. A NaN result
+    (never pays back) is drawn at ``never_at`` (the horizon) and labelled."""
+    df = table[table["metric"] == metric].copy()
+    df = df[~(df["swing"] == 0)]  # inputs that do not move this metric (e.g. light inputs for heavy payback)
+    df = df.sort_values("swing", ascending=False, na_position="first").head(top)
+    label_col = "label_zh" if lang == "zh" else "label_en"
+    low = i18n.t("input_low", lang, pct=f"{shock_pct:g}")
+    high = i18n.t("input_high", lang, pct=f"{shock_pct:g}")
+    rows = []
+    for _, r in df.iterrows():
+        for case, col, inp in ((low, "low_result", "low_input"), (high, "high_result", "high_input")):
+            v = r[col]
+            never = not fmt.finite(v)
+            rows.append({"field": r[label_col], "case": case, "base": r["base_result"],
+                         "value": (never_at if never and never_at is not None else v),
+                         "never": never, "input": r[inp], "shown": fmt.never(lang) if never else ""})
+    long = pd.DataFrame(rows)
+    long = long[long["value"].map(fmt.finite)]
+    order = list(df[label_col])
+    base_value = float(df["base_result"].iloc[0]) if len(df) else float("nan")
+    bars = alt.Chart(long).mark_bar(opacity=0.85).encode(
+        y=alt.Y("field:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
+        x=alt.X("value:Q", title=metric_title(metric, lang), scale=alt.Scale(zero=False)),
+        x2=alt.X2("base:Q"),
+        color=alt.Color("case:N", title=None, scale=alt.Scale(domain=[low, high], range=["#4c78a8", "#e45756"]),
+                        legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("field:N", title=" "), alt.Tooltip("case:N", title=" "),
+                 alt.Tooltip("input:Q", format=",.4g"), alt.Tooltip("value:Q", format=",.4g"),
+                 alt.Tooltip("shown:N", title=" ")],
+    )
+    never_text = alt.Chart(long[long["never"]]).mark_text(align="left", dx=3, fontWeight="bold", color=NEG).encode(
+        y=alt.Y("field:N", sort=order), x=alt.X("value:Q"), text=alt.Text("shown:N"))
+    layers = [bars, never_text]
+    if fmt.finite(base_value):
+        layers.append(alt.Chart(pd.DataFrame({"x": [base_value]})).mark_rule(color="black").encode(x=alt.X("x:Q")))
+    chart = finish(alt.layer(*layers))
+    chart.height = alt.Step(26)  # one band per input, whatever the number shown
+    return chart
+
+
+def metric_fmt(metric: str) -> str:
+    """Display format of a dotted result key (``engine.Item.fmt``)."""
+    from finmodel import model
+
+    which, key = metric.split(".", 1)
+    return model.item(which, key).fmt
+
+
+def metric_title(metric: str, lang: str) -> str:
+    """Axis title of a dotted result key: ``投资回收期 [月]`` / ``NPV (equity) [万元]``."""
+    from finmodel import model
+
+    which, key = metric.split(".", 1)
+    it = model.item(which, key)
+    label = it.zh if lang == "zh" else it.en
+    unit = {"cny": i18n.t("wan_axis", lang), "frac": "%", "months": i18n.unit("months", lang)}.get(it.fmt, "")
+    return f"{label} [{unit}]" if unit else label
+
+
+# --------------------------------------------------------------------------- heatmap
+def payback_heatmap(grid: pd.DataFrame, x: str, y: str, metric: str, current: tuple[float, float],
+                    lang: str, *, horizon_months: float) -> alt.TopLevelMixin:
+    """Payback over a price × occupancy grid (tidy [x, y, metric]); the current point framed;
+    cells that never pay back grey with "—"; colours clamped to [0, horizon]."""
+    df = pd.DataFrame({"x": grid[x].to_numpy(dtype=float), "y": grid[y].to_numpy(dtype=float),
+                       "v": grid[metric].to_numpy(dtype=float)})
+    df["v"] = df["v"].where(np.isfinite(df["v"]), None)
+    df["text"] = [f"{v:.0f}" if fmt.finite(v) else "—" for v in df["v"]]
+    df["current"] = np.isclose(df["x"], current[0]) & np.isclose(df["y"], current[1])
+    df["v_label"] = [fmt.months(v, lang) for v in df["v"]]
+    xs = sorted(df["x"].unique())
+    ys = sorted(df["y"].unique(), reverse=True)
+    xenc = alt.X("x:O", title=i18n.field_label(x, lang), sort=xs, axis=alt.Axis(format="$.2f", formatType="number",
+                                                                                labelAngle=0))
+    yenc = alt.Y("y:O", title=i18n.field_label(y, lang), sort=ys, axis=alt.Axis(format=".0%", formatType="number"))
+    tooltip = [alt.Tooltip("x:Q", title=i18n.field_label(x, lang), format="$.2f"),
+               alt.Tooltip("y:Q", title=i18n.field_label(y, lang), format=".0%"),
+               alt.Tooltip("v_label:N", title=metric_title(metric, lang))]
+    base = alt.Chart(df)
+    valid = base.transform_filter("isValid(datum.v)").mark_rect().encode(
+        x=xenc, y=yenc, tooltip=tooltip,
+        color=alt.Color("v:Q", title=metric_title(metric, lang),
+                        scale=alt.Scale(scheme="redyellowgreen", reverse=True, domain=[0, horizon_months],
+                                        clamp=True)))
+    never = base.transform_filter("!isValid(datum.v)").mark_rect(color=NEVER_FILL).encode(
+        x=xenc, y=yenc, tooltip=tooltip)
+    text = base.mark_text(fontSize=12).encode(x=xenc, y=yenc, text=alt.Text("text:N"), tooltip=tooltip,
+                                              color=alt.ColorValue("#111"))
+    frame = base.transform_filter("datum.current").mark_rect(fill=None, stroke="black", strokeWidth=3).encode(
+        x=xenc, y=yenc)
+    return finish(alt.layer(valid, never, text, frame), height=340)
+
+
+# --------------------------------------------------------------------------- Monte Carlo
+def histogram(values: np.ndarray, quantiles: dict[str, float], metric: str, lang: str) -> alt.TopLevelMixin:
+    """Distribution of one metric over Monte Carlo draws with P10/P50/P90 rules (NaN draws dropped;
+    report their share separately)."""
+    vals = np.asarray(values, dtype=float)
+    vals = vals[np.isfinite(vals)]
+    which, key = metric.split(".", 1)
+    from finmodel import model
+
+    it = model.item(which, key)
+    scale = 1 / fmt.WAN if it.fmt == "cny" else (100.0 if it.fmt == "frac" else 1.0)
+    df = pd.DataFrame({"v": vals * scale})
+    hist = alt.Chart(df).mark_bar(color=NEUTRAL, opacity=0.8).encode(
+        x=alt.X("v:Q", bin=alt.Bin(maxbins=40), title=metric_title(metric, lang)),
+        y=alt.Y("count():Q", title=i18n.t("count", lang)),
+    )
+    q = pd.DataFrame([{"name": k.upper(), "v": v * scale, "text": f"{k.upper()} {v * scale:,.1f}"}
+                      for k, v in quantiles.items() if fmt.finite(v)])
+    layers = [hist]
+    if not q.empty:
+        layers.append(alt.Chart(q).mark_rule(color=NEG, strokeWidth=2, strokeDash=[5, 3]).encode(x=alt.X("v:Q")))
+        layers.append(alt.Chart(q).mark_text(angle=0, align="left", dx=4, dy=-4, color=NEG, fontWeight="bold").encode(
+            x=alt.X("v:Q"), y=alt.YValue(12), text=alt.Text("text:N")))
+    return finish(alt.layer(*layers), height=300)
+
+
+# --------------------------------------------------------------------------- business models
+def business_models(table: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
+    """Horizon cash out vs revenue for the four options (compare.business_models output)."""
+    rows = []
+    for opt in table.columns:
+        for key, side in (("horizon_cost_cny", "costs"), ("horizon_revenue_cny", "revenue")):
+            v = table.loc[key, opt]
+            if fmt.finite(v):
+                rows.append({"option": i18n.t(f"opt_{opt}", lang), "side": i18n.t(side, lang), "cny": float(v)})
+    df = pd.DataFrame(rows, columns=["option", "side", "cny"])
+    order = [i18n.t(f"opt_{o}", lang) for o in table.columns]
+    return finish(alt.Chart(df).mark_bar().encode(
+        y=alt.Y("option:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
+        yOffset=alt.YOffset("side:N"),
+        x=alt.X("cny:Q", title=i18n.t("amount_wan", lang), axis=alt.Axis(labelExpr=WAN_LABEL)),
+        color=alt.Color("side:N", title=None, scale=alt.Scale(domain=[i18n.t("costs", lang), i18n.t("revenue", lang)],
+                                                              range=[NEG, POS]), legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("option:N", title=" "), alt.Tooltip("side:N", title=" "),
+                 alt.Tooltip("cny:Q", title="¥", format="$,.0f")],
+    ), height=320)
+
+
+def cost_per_card_hour(table: pd.DataFrame, price: float, lang: str) -> alt.TopLevelMixin:
+    """Cost per used card-hour of each option, with the user's rental price as a rule."""
+    rows = [{"option": i18n.t(f"opt_{o}", lang), "cny": float(table.loc["cost_per_card_hour", o]),
+             "text": fmt.price(table.loc["cost_per_card_hour", o], lang)}
+            for o in table.columns if fmt.finite(table.loc["cost_per_card_hour", o])]
+    df = pd.DataFrame(rows, columns=["option", "cny", "text"])
+    order = [i18n.t(f"opt_{o}", lang) for o in table.columns]
+    y = alt.Y("option:N", sort=order, title=None, axis=alt.Axis(labelLimit=220))
+    bars = alt.Chart(df).mark_bar(color=NEUTRAL).encode(
+        y=y, x=alt.X("cny:Q", title=i18n.t("price_card_hour", lang)),
+        tooltip=[alt.Tooltip("option:N", title=" "), alt.Tooltip("cny:Q", title="¥", format="$,.2f")])
+    labels = alt.Chart(df).mark_text(align="left", dx=4, fontWeight="bold").encode(
+        y=y, x=alt.X("cny:Q"), text=alt.Text("text:N"))
+    mark = pd.DataFrame({"x": [price], "text": [f"{i18n.t('your_price', lang)} {fmt.price(price, lang)}"]})
+    rule = alt.Chart(mark).mark_rule(color=NEG, strokeWidth=2).encode(x=alt.X("x:Q"))
+    rule_text = alt.Chart(mark).mark_text(align="right", dx=-4, dy=-6, color=NEG, fontWeight="bold").encode(
+        x=alt.X("x:Q"), y=alt.YValue(0), text=alt.Text("text:N"))
+    return finish(alt.layer(bars, labels, rule, rule_text), height=320)
+
+
+# --------------------------------------------------------------------------- scenario comparison
+def compare_cash_flows(monthlies: dict[str, pd.DataFrame], lang: str) -> alt.TopLevelMixin:
+    """Cumulative cash flow of several scenarios on one axis."""
+    frames = [pd.DataFrame({"month": m.index.to_numpy(), "cny": m["cumulative_cash_flow_cny"].to_numpy(),
+                            "scenario": name}) for name, m in monthlies.items()]
+    df = pd.concat(frames, ignore_index=True)
+    lines = alt.Chart(df).mark_line(strokeWidth=2).encode(
+        x=alt.X("month:Q", title=i18n.t("month", lang)),
+        y=alt.Y("cny:Q", title=f"{i18n.t('cum_cf', lang)} ({i18n.t('wan_axis', lang)})",
+                axis=alt.Axis(labelExpr=WAN_LABEL)),
+        color=alt.Color("scenario:N", title=None, legend=alt.Legend(orient="top", labelLimit=400)),
+        tooltip=[alt.Tooltip("scenario:N"), alt.Tooltip("month:Q"), alt.Tooltip("cny:Q", title="¥", format="$,.0f")],
+    )
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#555", strokeDash=[4, 4]).encode(y=alt.Y("y:Q"))
+    return finish(alt.layer(lines, zero), height=320)
+
+
+def spec(chart: alt.TopLevelMixin) -> dict:
+    """The Vega-Lite dict of a chart for ``st.vega_lite_chart``, without Altair's JSON-schema
+    validation on every rerun (the chart tests validate every builder's output instead)."""
+    return chart.to_dict(validate=False)

@@ -1,0 +1,105 @@
+"""Display formatting for the dashboard: ¥, 万元, percent, months, and "never".
+
+Numbers arrive in the model's base units (CNY, fractions, months); this module is the only place
+they become 万元 or percent, and only as text. NaN means "never / none / not applicable" in the
+engine's results and is shown as words, never as "nan".
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+WAN = 10_000.0  # CNY per 万元 (display only)
+
+_NEVER = {"zh": "未回本", "en": "never"}
+_NONE = {"zh": "无", "en": "none"}
+_NA = {"zh": "—", "en": "—"}
+
+
+def finite(x: Any) -> bool:
+    """Whether ``x`` is a real, finite number (None and NaN are not)."""
+    try:
+        return x is not None and math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def never(lang: str) -> str:
+    return _NEVER[lang]
+
+
+def yuan(x: float | None, lang: str = "zh", digits: int = 0) -> str:
+    """``¥1,234,567`` (no unit conversion)."""
+    if not finite(x):
+        return _NA[lang]
+    return f"¥{x:,.{digits}f}"
+
+
+def wan(x: float | None, lang: str = "zh", digits: int = 1, unit: bool = True) -> str:
+    """Money in 万元: ``373.0 万元`` (zh) / ``373.0 万元`` (en, labelled "10k CNY" elsewhere)."""
+    if not finite(x):
+        return _NA[lang]
+    s = f"{x / WAN:,.{digits}f}"
+    return f"{s} 万元" if unit else s
+
+
+def price(x: float | None, lang: str = "zh", digits: int = 2) -> str:
+    """A unit price in yuan: ``¥22.50``."""
+    return yuan(x, lang, digits)
+
+
+def pct(x: float | None, lang: str = "zh", digits: int = 1, *, missing: str = "na") -> str:
+    """A fraction as percent: 0.619 → ``61.9%``. NaN → ``无``/``none`` or ``—``."""
+    if not finite(x):
+        return (_NONE if missing == "none" else _NA)[lang]
+    return f"{x * 100:,.{digits}f}%"
+
+
+def months(x: float | None, lang: str = "zh", digits: int = 1) -> str:
+    """``16.2 个月`` / ``16.2 months``; NaN → ``未回本`` / ``never`` (no payback in the horizon)."""
+    if not finite(x):
+        return _NEVER[lang]
+    return f"{x:,.{digits}f} 个月" if lang == "zh" else f"{x:,.{digits}f} months"
+
+
+def number(x: float | None, lang: str = "zh", digits: int = 3) -> str:
+    if not finite(x):
+        return _NA[lang]
+    return f"{x:,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{x:,.0f}"
+
+
+def by_fmt(x: float | None, fmt: str, lang: str) -> str:
+    """Format a result value by its declared ``engine.Item.fmt``."""
+    if fmt in ("cny", "cny_per_p_year"):
+        return wan(x, lang, 1)
+    if fmt == "price":
+        return price(x, lang)
+    if fmt == "frac":
+        return pct(x, lang, missing="none")
+    if fmt == "rate":
+        return pct(x, lang, 3)
+    if fmt == "months":
+        return months(x, lang)
+    if fmt == "p":
+        return number(x, lang, 3) + (" P" if finite(x) else "")
+    return number(x, lang)
+
+
+def delta(x: float | None, fmt: str, lang: str) -> str | None:
+    """Signed change for ``st.metric``: ``+1.3 个月``, ``-12.0 万元``, ``+2.1 pp``; None if unknown."""
+    if not finite(x):
+        return None
+    if abs(x) < 1e-12:
+        return None
+    sign = "+" if x > 0 else "-"
+    a = abs(x)
+    if fmt in ("cny", "cny_per_p_year"):
+        return f"{sign}{a / WAN:,.1f} 万元"
+    if fmt == "price":
+        return f"{sign}¥{a:,.2f}"
+    if fmt in ("frac", "rate"):
+        return f"{sign}{a * 100:,.1f} " + ("个百分点" if lang == "zh" else "pp")
+    if fmt == "months":
+        return f"{sign}{a:,.1f} " + ("个月" if lang == "zh" else "months")
+    return f"{sign}{a:,.3g}"

@@ -1,0 +1,62 @@
+"""The frame around every page: navigation and the shared sidebar (language, scenario, share link)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from finmodel.ui import files, i18n, share, state
+
+#: (file in app_pages/, i18n title key, icon, section key). Missing files are skipped, so a page
+#: being written by someone else appears as soon as it exists.
+PAGES = (
+    ("overview.py", "page_overview", ":material/monitoring:", "nav_model"),
+    ("models.py", "page_models", ":material/compare_arrows:", "nav_model"),
+    ("sensitivity.py", "page_sensitivity", ":material/tune:", "nav_analysis"),
+    ("scenarios.py", "page_scenarios", ":material/folder_open:", "nav_analysis"),
+    ("demand.py", "page_demand", ":material/trending_up:", "nav_market"),
+)
+
+
+def pages(folder: Path) -> dict[str, list[st.Page]]:
+    lang = state.lang()
+    out: dict[str, list[st.Page]] = {}
+    for i, (name, title, icon, section) in enumerate(PAGES):
+        path = folder / name
+        if not path.is_file():
+            continue
+        page = st.Page(path, title=i18n.t(title, lang), icon=icon, default=(i == 0))
+        out.setdefault(i18n.t(section, lang), []).append(page)
+    return out
+
+
+def _pick_label(ref_id: str) -> str:
+    if ref_id.startswith(state.UPLOAD_PREFIX):
+        return state.origin_label(ref_id)
+    return ref_id.removeprefix(files.USER_PREFIX) + (f" ({state.t('saved')})" if ref_id.startswith(files.USER_PREFIX)
+                                                     else "")
+
+
+def sidebar() -> None:
+    """Language switch, scenario picker, reset and the share link — on every page."""
+    ss = st.session_state
+    sb = st.sidebar
+    sb.radio(i18n.t("language", state.lang()), options=list(i18n.LANGS), format_func=i18n.LANG_NAMES.get,
+             key=state.LANG, horizontal=True)
+    options = [r.id for r in files.list_refs()]
+    if ss[state.BASE_ID] not in options:
+        options.append(ss[state.BASE_ID])
+    ss["pick_scenario"] = ss[state.BASE_ID]
+    sb.selectbox(state.t("scenario"), options=options, format_func=_pick_label, key="pick_scenario",
+                 on_change=state.on_pick, help=state.t("scenario_help"))
+    n = state.changed_count()
+    if n:
+        sb.caption(state.t("modified", n=n))
+        sb.button(state.t("reset"), on_click=state.reset, help=state.t("reset_help"), key="reset_button")
+    params = share.encode(state.scenario(), ss[state.REF], ss[state.REF_ID], state.lang())
+    base_url = (st.context.url or "").split("?")[0]
+    with sb.expander(state.t("share_link"), icon=":material/link:"):
+        st.caption(state.t("share_help"))
+        st.code(base_url + ("?" + urlencode(params) if params else ""), language=None, wrap_lines=True)

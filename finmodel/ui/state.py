@@ -1,0 +1,336 @@
+"""Session state of the dashboard: the loaded and the current scenario, the one cached engine call,
+the URL, and the callbacks that change them.
+
+Single source of truth: ``st.session_state["scenario"]`` (a frozen, validated
+:class:`~finmodel.assumptions.Scenario`). Widgets mirror it; callbacks replace it through
+``Scenario.replace`` (schema-validated) and never mutate it. ``st.session_state["base"]`` is the
+scenario as loaded (the reference for KPI deltas and "reset").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from finmodel import assumptions, model
+from finmodel.assumptions import FIELDS, Scenario, ScenarioError
+from finmodel.model import Result
+from finmodel.ui import files, i18n, share
+
+SCENARIO = "scenario"  # current Scenario
+BASE = "base"  # Scenario as loaded
+BASE_ID = "base_id"  # file id ("seed_fs2024", "user/x") or "upload:<file name>"
+REF = "ref"  # Scenario the URL's changes apply to (the loaded file; the default preset after an upload)
+REF_ID = "ref_id"
+ERRORS = "input_errors"  # list[str] from the last rejected change
+NOTICES = "notices"  # list[(level, text)] shown once
+UPLOAD_ERROR = "upload_error"  # (file name, [reasons]) of the last rejected upload
+LANG = "lang"  # "zh" | "en" — also read by app_pages/demand.py
+UPLOAD_PREFIX = "upload:"
+
+
+# --------------------------------------------------------------------------- the engine, cached
+@st.cache_data(max_entries=512, show_spinner=False)
+def evaluate(scenario: Scenario) -> Result:
+    """The one engine call per distinct scenario (keyed on the frozen scenario's content)."""
+    return model.evaluate(scenario)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _load_file(path: str, mtime_ns: int) -> Scenario:
+    return assumptions.load(path)
+
+
+def load_cached(ref_id: str) -> Scenario:
+    """A scenario file by id, re-read when the file changes."""
+    ref = files.find(ref_id)
+    if ref is None:
+        raise files.FileProblem("unknown_scenario", name=ref_id)
+    return _load_file(str(ref.path), ref.path.stat().st_mtime_ns)
+
+
+# --------------------------------------------------------------------------- analysis modules, cached
+TORNADO_METRICS = ("heavy.payback_months", "heavy.npv_cny", "heavy.irr", "light.npv_cny")
+MC_METRICS = ("heavy.payback_months", "heavy.npv_cny", "heavy.irr", "heavy.gross_margin")
+PRICE = "heavy.price_cny_per_card_hour"
+
+
+def optional_module(name: str) -> Any:
+    """``finmodel.<name>`` if it is importable (modules written by others may not exist yet)."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"finmodel.{name}")
+    except ImportError:
+        return None
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def tornado(scenario: Scenario, shock: float) -> Any:
+    from finmodel import sensitivity
+
+    return sensitivity.tornado(scenario, low=-shock, high=shock, metrics=TORNADO_METRICS)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def grid(scenario: Scenario, x: str, xs: tuple[float, ...], y: str, ys: tuple[float, ...], metric: str) -> Any:
+    from finmodel import sensitivity
+
+    return sensitivity.grid(scenario, x, list(xs), y, list(ys), metric=metric)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def solve_price(scenario: Scenario, target: str, value: float) -> dict[str, Any]:
+    """The rental price that reaches ``target`` = ``value`` (finmodel.sensitivity.solve)."""
+    from finmodel import sensitivity
+
+    try:
+        res = sensitivity.solve(scenario, PRICE, target, value)
+    except (sensitivity.NoSolution, ScenarioError, ValueError) as err:
+        return {"ok": False, "target": target, "message": str(err)}
+    if not res.converged:
+        return {"ok": False, "target": target, "message": res.message}
+    return {"ok": True, "target": target, "value": float(res.value), "achieved": float(res.achieved),
+            "message": res.message}
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _monte_carlo(scenario: Scenario, dists_json: str, n: int, seed: int) -> Any:
+    import json
+
+    from finmodel import montecarlo
+
+    return montecarlo.run(scenario, json.loads(dists_json), n, seed, metrics=MC_METRICS)
+
+
+def monte_carlo(scenario: Scenario, dists: dict[str, dict[str, Any]], n: int, seed: int) -> Any:
+    import json
+
+    return _monte_carlo(scenario, json.dumps(dists, sort_keys=True), n, seed)
+
+
+def mc_editor(scenario: Scenario, lang_: str) -> dict[str, dict[str, Any]]:
+    """Editable table of triangular input distributions (low / most likely / high), seeded with
+    ``montecarlo.default_distributions``; returns ``{path: {"dist": "triangular", ...}}``."""
+    import pandas as pd
+
+    from finmodel import montecarlo
+
+    rows = [{"path": p, "low": d["low"], "mode": d["mode"], "high": d["high"]}
+            for p, d in montecarlo.default_distributions(scenario).items() if d.get("dist") == "triangular"]
+    numeric = [p for p in assumptions.NUMERIC_FIELDS if FIELDS[p].kind in ("float", "int")]
+    edited = st.data_editor(
+        pd.DataFrame(rows, columns=["path", "low", "mode", "high"]), key="mc_dists", num_rows="dynamic",
+        hide_index=True, width="stretch",
+        column_config={
+            "path": st.column_config.SelectboxColumn(i18n.t("field", lang_), options=numeric, required=True,
+                                                     format_func=lambda p: i18n.field_label(p, lang_, pct=False),
+                                                     width="large"),
+            "low": st.column_config.NumberColumn(i18n.t("dist_low", lang_), required=True, format="%.4g"),
+            "mode": st.column_config.NumberColumn(i18n.t("dist_mode", lang_), required=True, format="%.4g"),
+            "high": st.column_config.NumberColumn(i18n.t("dist_high", lang_), required=True, format="%.4g"),
+        })
+    out: dict[str, dict[str, Any]] = {}
+    for row in edited.to_dict("records"):
+        if row.get("path") in FIELDS and all(fmt_ok(row.get(k)) for k in ("low", "mode", "high")):
+            out[row["path"]] = {"dist": "triangular", "low": float(row["low"]), "mode": float(row["mode"]),
+                                "high": float(row["high"])}
+    return out
+
+
+def fmt_ok(x: Any) -> bool:
+    try:
+        return x is not None and float(x) == float(x)
+    except (TypeError, ValueError):
+        return False
+
+
+def lang() -> str:
+    v = st.session_state.get(LANG, i18n.DEFAULT_LANG)
+    return v if v in i18n.LANGS else i18n.DEFAULT_LANG
+
+
+def t(key: str, **kw: object) -> str:
+    return i18n.t(key, lang(), **kw)
+
+
+def scenario() -> Scenario:
+    return st.session_state[SCENARIO]
+
+
+def base() -> Scenario:
+    return st.session_state[BASE]
+
+
+def result() -> Result:
+    return evaluate(scenario())
+
+
+def base_result() -> Result:
+    return evaluate(base())
+
+
+def notify(level: str, text: str) -> None:
+    st.session_state.setdefault(NOTICES, []).append((level, text))
+
+
+# --------------------------------------------------------------------------- start of a session
+def init() -> None:
+    """First run of a session: language and scenario from the URL (validated), else defaults."""
+    ss = st.session_state
+    if SCENARIO in ss:
+        return
+    params = st.query_params.to_dict()
+    if params.get(share.LANG_KEY) in i18n.LANGS:
+        ss[LANG] = params[share.LANG_KEY]
+    ss.setdefault(LANG, i18n.DEFAULT_LANG)
+    ref_id = params.get(share.SCENARIO_KEY) or files.DEFAULT_ID
+    try:
+        loaded = files.load(ref_id)
+    except files.FileProblem as err:
+        notify("warning", err.message(lang()))
+        ref_id, loaded = files.DEFAULT_ID, share.reference_for(files.DEFAULT_ID)
+    except ScenarioError as err:
+        notify("error", "\n\n".join(err.lines()))
+        ref_id, loaded = files.DEFAULT_ID, share.reference_for(files.DEFAULT_ID)
+    current, problems = share.decode(params, loaded)
+    if problems:
+        notify("warning", t("bad_link") + "\n\n" + "\n\n".join(f"- {p}" for p in problems))
+    _set_loaded(loaded, ref_id, ref=loaded, ref_id=ref_id)
+    ss[SCENARIO] = current
+
+
+def _set_loaded(loaded: Scenario, base_id: str, *, ref: Scenario, ref_id: str) -> None:
+    ss = st.session_state
+    ss[BASE], ss[BASE_ID], ss[REF], ss[REF_ID] = loaded, base_id, ref, ref_id
+    ss[SCENARIO] = loaded
+    ss[ERRORS] = []
+
+
+def sync_url() -> None:
+    """Write the changed inputs (and language) to the URL so a copied link reopens this state."""
+    ss = st.session_state
+    if SCENARIO not in ss:
+        return
+    want = share.encode(ss[SCENARIO], ss[REF], ss[REF_ID], lang())
+    have = st.query_params.to_dict()
+    if have != want:
+        st.query_params.from_dict(want)
+
+
+# --------------------------------------------------------------------------- callbacks
+def set_field(path: str) -> None:
+    """Widget callback: rebuild the scenario with the widget's new value (schema-validated)."""
+    ss = st.session_state
+    value = ss.get(f"in:{path}")
+    apply({path: value})
+
+
+def apply(changes: dict[str, Any]) -> bool:
+    """Replace some inputs; on a schema error keep the last valid scenario and report why."""
+    ss = st.session_state
+    try:
+        ss[SCENARIO] = ss[SCENARIO].replace(changes, strict=False)
+    except ScenarioError as err:
+        ss[ERRORS] = [str(p) for p in err.problems]
+        return False
+    ss[ERRORS] = []
+    return True
+
+
+def load_file(ref_id: str) -> bool:
+    """Load a preset or saved scenario by id (scenario picker callback)."""
+    try:
+        loaded = files.load(ref_id)
+    except files.FileProblem as err:
+        notify("error", err.message(lang()))
+        return False
+    except ScenarioError as err:
+        notify("error", "\n\n".join(err.lines()))
+        return False
+    _set_loaded(loaded, ref_id, ref=loaded, ref_id=ref_id)
+    return True
+
+
+def load_uploaded(loaded: Scenario, filename: str) -> None:
+    """Make an uploaded scenario the loaded one; the URL then lists every input that differs from
+    the default preset, so a link still reopens it."""
+    _set_loaded(loaded, UPLOAD_PREFIX + filename, ref=share.reference_for(files.DEFAULT_ID), ref_id=files.DEFAULT_ID)
+
+
+def on_pick() -> None:
+    picked = st.session_state.get("pick_scenario")
+    if picked and picked != st.session_state.get(BASE_ID) and not picked.startswith(UPLOAD_PREFIX):
+        load_file(picked)
+
+
+def on_upload() -> None:
+    """File-uploader callback: validate the file; load it, or keep the reason it was rejected."""
+    ss = st.session_state
+    up = ss.get("upload")
+    ss[UPLOAD_ERROR] = None
+    if up is None:
+        return
+    try:
+        loaded = files.parse_upload(up.name, up.getvalue())
+    except files.FileProblem as err:
+        ss[UPLOAD_ERROR] = (up.name, [err.message(lang())])
+        return
+    except ScenarioError as err:  # includes excel.WorkbookError
+        ss[UPLOAD_ERROR] = (up.name, [str(p) for p in err.problems] or [str(err)])
+        return
+    except ValueError as err:  # any other reader complaint: report, never a traceback
+        ss[UPLOAD_ERROR] = (up.name, [str(err)])
+        return
+    load_uploaded(loaded, up.name)
+    notify("success", t("upload_ok", name=loaded.name))
+
+
+def on_save() -> None:
+    """Save-button callback: write ``user/<name>.toml`` and make it the loaded scenario."""
+    ss = st.session_state
+    try:
+        ref = files.save_user(scenario(), ss.get("save_name", ""), overwrite=bool(ss.get("save_overwrite")))
+    except files.FileProblem as err:
+        notify("error", t("save_bad") + " " + err.message(lang()))
+        return
+    load_file(ref.id)
+    notify("success", t("save_ok", path=f"assumptions/user/{ref.path.name}"))
+
+
+def reset() -> None:
+    st.session_state[SCENARIO] = st.session_state[BASE]
+    st.session_state[ERRORS] = []
+
+
+# --------------------------------------------------------------------------- widgets mirror the scenario
+def sync_widget(key: str, path: str) -> None:
+    """Set a widget's state from the current scenario before it is drawn."""
+    st.session_state[key] = scenario().get(path)
+
+
+def changed_count() -> int:
+    return len(share.changed_inputs(scenario(), base()))
+
+
+def origin_label(base_id: str | None = None) -> str:
+    bid = base_id if base_id is not None else st.session_state.get(BASE_ID, files.DEFAULT_ID)
+    if bid.startswith(UPLOAD_PREFIX):
+        return f"{t('uploaded')}: {bid[len(UPLOAD_PREFIX):]}"
+    if bid.startswith(files.USER_PREFIX):
+        return f"{t('saved')}: {bid[len(files.USER_PREFIX):]}"
+    return f"{t('preset')}: {bid}"
+
+
+def show_messages() -> None:
+    """Notices from loading/links (once) and the last rejected input (until fixed)."""
+    ss = st.session_state
+    for level, text in ss.pop(NOTICES, []):
+        getattr(st, level)(text)
+    if ss.get(ERRORS):
+        st.error(t("bad_input") + "\n\n" + "\n\n".join(f"- {e}" for e in ss[ERRORS]))
+
+
+__all__ = ["FIELDS", "assumptions", "evaluate", "init", "sync_url", "set_field", "apply", "load_file",
+           "load_uploaded", "reset", "result", "base_result", "scenario", "base", "lang", "t"]

@@ -1,0 +1,100 @@
+"""Input widgets built from the scenario schema (:data:`finmodel.assumptions.FIELDS`).
+
+Label, unit, bounds, step, choices and help all come from the field's declaration; the source
+comes from the scenario. Each widget is keyed ``in:<dotted path>``, mirrors the current scenario
+(its state is re-synced from the scenario before it is drawn) and, when changed, calls
+:func:`finmodel.ui.state.set_field`, which rebuilds the scenario through ``Scenario.replace`` — so
+a value the schema refuses is reported with the field and allowed range and the widget snaps back.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import streamlit as st
+
+from finmodel import assumptions, catalog
+from finmodel.assumptions import FIELDS, FieldSpec, Scenario
+from finmodel.ui import i18n, state
+
+#: Group order of the collapsible input sections.
+GROUP_ORDER = ("revenue", "capex", "depreciation", "energy", "operations", "financing", "light", "general")
+#: Inputs drawn front and centre on the overview page, not in the sections.
+FRONT = ("heavy.price_cny_per_card_hour", "heavy.occupancy", "heavy.gpu")
+
+
+def key_of(path: str) -> str:
+    return f"in:{path}"
+
+
+def _decimals(step: float | None) -> int:
+    if not step or step >= 1:
+        return 0
+    return min(6, max(0, -math.floor(math.log10(step) + 1e-9)))
+
+
+def help_text(spec: FieldSpec, scenario: Scenario, lang: str) -> str:
+    """Tooltip: source of the value in this scenario, what the input means, allowed range."""
+    parts = []
+    src = scenario.sources.get(spec.path)
+    if src:
+        parts.append(f"**{i18n.t('source', lang)}:** {src}")
+    if spec.help:
+        parts.append(f"**{i18n.t('about', lang)}:** {spec.help}")
+    parts.append(f"**{i18n.t('allowed', lang)}:** {spec.range_text()}")
+    parts.append(f"`{spec.path}`")
+    return "\n\n".join(parts)
+
+
+def single_choice(spec: FieldSpec) -> bool:
+    return spec.kind == "choice" and len(spec.choices) <= 1
+
+
+def field(path: str, scenario: Scenario, lang: str, *, container: Any = None, label_visibility: str = "visible") -> Any:
+    """Draw the widget of one input; returns the widget's value."""
+    spec = FIELDS[path]
+    where = container if container is not None else st
+    key = key_of(path)
+    state.sync_widget(key, path)
+    kw = dict(key=key, help=help_text(spec, scenario, lang), on_change=state.set_field, args=(path,),
+              label_visibility=label_visibility)
+    label = i18n.field_label(path, lang)
+    if spec.kind == "str":  # the GPU catalogue key
+        return where.selectbox(label, options=list(catalog.GPUS), format_func=lambda k: i18n.gpu_label(k, lang), **kw)
+    if spec.kind == "choice":
+        return where.selectbox(label, options=list(spec.choices), format_func=lambda c: i18n.choice_label(c, lang),
+                               disabled=single_choice(spec), **kw)
+    if i18n.is_pct(spec):
+        return where.slider(label, min_value=float(spec.ge), max_value=float(spec.le), step=float(spec.step or 0.01),
+                            format="percent", **kw)
+    if spec.kind == "int":
+        lo = int(spec.ge) if spec.ge is not None else (int(spec.gt) + 1 if spec.gt is not None else None)
+        hi = int(spec.le) if spec.le is not None else None
+        return where.number_input(label, min_value=lo, max_value=hi, step=1, **kw)
+    lo = spec.ge if spec.ge is not None else spec.gt
+    hi = spec.le if spec.le is not None else spec.lt
+    step = float(spec.step) if spec.step else 1.0
+    return where.number_input(label, min_value=None if lo is None else float(lo),
+                              max_value=None if hi is None else float(hi), step=step,
+                              format=f"%.{max(_decimals(step), 2 if step < 1 else 0)}f", **kw)
+
+
+def grouped_sections(scenario: Scenario, lang: str, *, container: Any = None, skip: tuple[str, ...] = FRONT) -> None:
+    """Every other input in collapsible sections by group (capex, depreciation, energy, ...)."""
+    where = container if container is not None else st
+    by_group: dict[str, list[str]] = {}
+    for path, spec in FIELDS.items():
+        if path in skip:
+            continue
+        by_group.setdefault(spec.group, []).append(path)
+    for group in GROUP_ORDER + tuple(g for g in by_group if g not in GROUP_ORDER):
+        paths = by_group.get(group)
+        if not paths:
+            continue
+        with where.expander(i18n.t_group(group, lang), expanded=False):
+            for path in paths:
+                field(path, scenario, lang)
+
+
+__all__ = ["FRONT", "GROUP_ORDER", "field", "grouped_sections", "help_text", "key_of", "assumptions"]
