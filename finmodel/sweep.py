@@ -1,0 +1,580 @@
+"""Scenario sweeps: grids of inputs evaluated in chunks, locally or on a Dask cluster.
+
+Everything here evaluates through the engine's vectorised path (``model.batch_params`` +
+``model.evaluate_batch``): a chunk of a grid is one batch, never a Python loop over scenarios.
+
+* **Inputs and results by name.** Inputs are dotted scenario paths (``heavy.occupancy``, see
+  ``finmodel fields``); results are ``model.key`` paths (``heavy.payback_months``,
+  ``light.spread_cny_per_p_year``); a bare key (``payback_months``) means the heavy-asset result,
+  or the light-asset one when only light has it.
+* **Grids.** ``parse_axis("heavy.occupancy=0.5:1.0:11")`` (start:stop:count, both ends included)
+  or ``"heavy.billing_mode=hourly,monthly"`` (a list). Axes combine as a full factorial; the first
+  axis varies slowest, like ``itertools.product``. A grid is never materialised: each chunk computes
+  its own rows from flat indices.
+* **Chunks and engines.** ``chunk_size`` scenarios per batch (memory ≈ chunk × 100 rows × months ×
+  8 bytes per worker). The local engine runs chunks on a thread pool (numpy releases the GIL); the
+  Dask engine (``engine="dask"``, ``scheduler="tcp://host:8786"``; optional extra
+  ``finmodel[dask]``, workers need finmodel installed) maps the same chunk function over the
+  cluster. Results come back in order and are identical for every engine and worker count.
+* **Output.** :func:`write` streams chunks to Parquet or CSV through :class:`AtomicTableWriter`:
+  a temporary file in the target directory, renamed over the target only when complete, deleted on
+  any error or Ctrl-C — never a half-written file.
+* **Horizon.** ``general.horizon_months`` is the time axis of a batch; when it varies, rows are
+  grouped by horizon and each group is one batch.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from finmodel import assumptions, model
+from finmodel.assumptions import Scenario
+
+__all__ = [
+    "DEFAULT_METRICS",
+    "DEFAULT_CHUNK",
+    "UnknownMetricError",
+    "metric_path",
+    "metric_paths",
+    "metric_info",
+    "all_metrics",
+    "evaluate",
+    "parse_axis",
+    "Grid",
+    "run",
+    "write",
+    "SweepSummary",
+    "AtomicTableWriter",
+    "LocalEngine",
+    "DaskEngine",
+    "get_engine",
+]
+
+DEFAULT_METRICS: tuple[str, ...] = ("heavy.payback_months", "heavy.npv_cny", "heavy.irr", "heavy.gross_margin")
+DEFAULT_CHUNK = 16_384  # scenarios per batch: ~0.8 GB of line items per worker at 61 months
+HORIZON = "general.horizon_months"
+
+Progress = Callable[[int], None]  # called with the number of scenarios just finished
+
+
+# --------------------------------------------------------------------------- results by name
+class UnknownMetricError(ValueError):
+    """A result name that is not a scalar result of either model."""
+
+
+def all_metrics() -> list[str]:
+    """Every scalar result path, e.g. ``heavy.payback_months``."""
+    return [f"{m}.{k}" for m in model.MODELS for k in model.scalar_keys(m)]
+
+
+def metric_path(name: str) -> str:
+    """Full ``model.key`` path of a result name; bare keys prefer the heavy-asset model."""
+    name = name.strip()
+    known = all_metrics()
+    if name in known:
+        return name
+    if "." not in name:
+        for m in model.MODELS:
+            if f"{m}.{name}" in known:
+                return f"{m}.{name}"
+    close = difflib.get_close_matches(name, known + [p.split(".", 1)[1] for p in known], n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(dict.fromkeys(close))}?" if close else "; e.g. heavy.payback_months, heavy.irr"
+    raise UnknownMetricError(f"unknown result {name!r}{hint}")
+
+
+def metric_paths(names: Iterable[str] | str | None, default: Sequence[str] = DEFAULT_METRICS) -> list[str]:
+    """Resolve result names (or the default set), without duplicates, in order."""
+    if names is None:
+        names = default
+    if isinstance(names, str):
+        names = [names]
+    out = [metric_path(n) for n in names]
+    if not out:
+        raise UnknownMetricError("no results chosen")
+    return list(dict.fromkeys(out))
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    path: str
+    model: str
+    key: str
+    label_en: str
+    label_zh: str
+    unit: str
+    fmt: str
+    nan_means: str  # what NaN stands for: "never" (payback), "none" (IRR) or "n/a"
+
+
+def metric_info(path: str) -> MetricInfo:
+    """Labels, unit and display format of a result path."""
+    path = metric_path(path)
+    m, key = path.split(".", 1)
+    it = model.item(m, key)
+    nan = "never" if "payback" in key else ("none" if key.endswith("irr") else "n/a")
+    return MetricInfo(path, m, key, it.en, it.zh, it.unit, it.fmt, nan)
+
+
+# --------------------------------------------------------------------------- one batch
+def evaluate(scenario: Scenario, overrides: Mapping[str, Any] | None, metrics: Sequence[str]) -> dict[str, np.ndarray]:
+    """Results of ``scenario`` with some inputs replaced by arrays (one batch, vectorised).
+
+    Parameters
+    ----------
+    scenario : the base scenario (inputs not overridden keep its values).
+    overrides : dotted input path → value or array (n,); choices as option strings.
+    metrics : result paths (see :func:`metric_path`).
+
+    Returns
+    -------
+    dict
+        result path → array (n,). Raises :class:`assumptions.ScenarioError` for values outside the
+        schema bounds and :class:`assumptions.UnknownFieldError` for unknown paths.
+    """
+    metrics = metric_paths(metrics)
+    overrides = dict(overrides or {})
+    horizon = overrides.get(HORIZON)
+    if horizon is not None and np.ndim(horizon) > 0 and np.unique(np.asarray(horizon, dtype=float)).size > 1:
+        return _evaluate_by_horizon(scenario, overrides, metrics)
+    params, h = model.batch_params(scenario, overrides)
+    res = model.evaluate_batch(params, h, outputs=metrics)
+    n = res.n
+    return {p: np.broadcast_to(getattr(res, p.split(".", 1)[0])[p.split(".", 1)[1]], (n,)).copy() for p in metrics}
+
+
+def _evaluate_by_horizon(scenario: Scenario, overrides: dict[str, Any], metrics: list[str]) -> dict[str, np.ndarray]:
+    """Rows with different horizons cannot share a time axis: one batch per horizon value."""
+    hz = np.asarray(overrides[HORIZON], dtype=float)
+    n = hz.size
+    out = {p: np.empty(n) for p in metrics}
+    for h in np.unique(hz):
+        idx = np.flatnonzero(hz == h)
+        sub = {k: (np.asarray(v, dtype=object if _is_text(v) else float)[idx] if np.ndim(v) > 0 else v)
+               for k, v in overrides.items()}
+        sub[HORIZON] = h
+        for p, v in evaluate(scenario, sub, metrics).items():
+            out[p][idx] = v
+    return out
+
+
+def _is_text(v: Any) -> bool:
+    a = np.asarray(v)
+    return a.dtype.kind in "USO"
+
+
+# --------------------------------------------------------------------------- grids
+def parse_axis(spec: str) -> tuple[str, np.ndarray]:
+    """Parse ``PATH=START:STOP:COUNT``, ``PATH=V1,V2,...`` or ``PATH=VALUE``.
+
+    Returns the field path and its values (floats, or option strings for choice fields). Values are
+    checked against the schema here, so a bad grid fails before any work starts."""
+    path, sep, rhs = spec.partition("=")
+    path, rhs = path.strip(), rhs.strip()
+    if not sep or not path or not rhs:
+        raise ValueError(f"malformed grid spec {spec!r}: expected PATH=START:STOP:COUNT or PATH=V1,V2,... "
+                         "(e.g. heavy.occupancy=0.5:1.0:11)")
+    fs = assumptions.field_spec(path)
+    if fs.kind == "str":
+        raise ValueError(f"{path} is text ({fs.range_text()}) and cannot be swept; make one scenario file per value")
+    if ":" in rhs:
+        parts = rhs.split(":")
+        if len(parts) != 3 or fs.kind == "choice":
+            raise ValueError(f"malformed grid spec {spec!r}: a range is START:STOP:COUNT with three numbers"
+                             + (f"; {path} takes {fs.range_text()}" if fs.kind == "choice" else ""))
+        try:
+            start, stop = float(parts[0]), float(parts[1])
+            count = int(parts[2])
+        except ValueError:
+            raise ValueError(f"malformed grid spec {spec!r}: START and STOP must be numbers and COUNT a whole "
+                             "number (e.g. 0.5:1.0:11)") from None
+        if count < 1:
+            raise ValueError(f"malformed grid spec {spec!r}: COUNT must be at least 1")
+        values: np.ndarray = np.linspace(start, stop, count)
+        if fs.kind == "int":
+            rounded = np.round(values)
+            if not np.allclose(values, rounded, rtol=0, atol=1e-9):
+                raise ValueError(f"grid spec {spec!r}: {path} is an integer field but {start:g}:{stop:g}:{count} "
+                                 f"gives fractional steps; choose COUNT = {int(abs(stop - start)) + 1} or list values")
+            values = rounded.astype(np.int64)
+    else:
+        items = [v.strip() for v in rhs.split(",")]
+        if any(not v for v in items):
+            raise ValueError(f"malformed grid spec {spec!r}: empty value in the list")
+        if fs.kind == "choice":
+            values = np.array(items, dtype=object)
+        else:
+            try:
+                values = np.array([float(v) for v in items])
+            except ValueError:
+                raise ValueError(f"malformed grid spec {spec!r}: values must be numbers ({fs.range_text()})") from None
+            if fs.kind == "int" and np.all(values == np.round(values)):
+                values = values.astype(np.int64)
+    check_values(path, values)
+    return path, values
+
+
+def check_values(path: str, values: Any) -> None:
+    """Check values of one input against the schema (raises :class:`assumptions.ScenarioError`)."""
+    if path == HORIZON:  # one horizon per batch: check each value on its own
+        for v in np.unique(np.asarray(values, dtype=float)):
+            model.batch_params(assumptions.default(), {path: v})
+    else:
+        model.batch_params(assumptions.default(), {path: values})
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A full-factorial grid of input values; the first axis varies slowest."""
+
+    axes: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, specs: Iterable[str]) -> Grid:
+        axes: dict[str, np.ndarray] = {}
+        for spec in specs:
+            path, values = parse_axis(spec)
+            if path in axes:
+                raise ValueError(f"{path} appears twice in the grid")
+            axes[path] = values
+        return cls(axes)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(len(v) for v in self.axes.values())
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64)) if self.axes else 1
+
+    def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        """Input values of flat grid rows ``start..stop-1``."""
+        idx = np.arange(start, stop)
+        if not self.axes:
+            return {}
+        coords = np.unravel_index(idx, self.shape)
+        return {p: v[c] for (p, v), c in zip(self.axes.items(), coords, strict=True)}
+
+
+# --------------------------------------------------------------------------- engines
+class LocalEngine:
+    """Run chunk tasks on this machine: a thread pool (numpy releases the GIL in array work).
+
+    ``workers=1`` runs inline. Results are yielded in task order; at most ``2 × workers`` tasks are
+    in flight, so memory stays bounded however many chunks there are."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None):
+        self.workers = max(1, int(workers or os.cpu_count() or 1))
+
+    def map(self, fn: Callable[..., Any], tasks: Iterable[tuple]) -> Iterator[Any]:
+        if self.workers == 1:
+            for t in tasks:
+                yield fn(*t)
+            return
+        ex = ThreadPoolExecutor(self.workers, thread_name_prefix="finmodel")
+        pending: deque = deque()
+        try:
+            it = iter(tasks)
+            for t in it:
+                pending.append(ex.submit(fn, *t))
+                if len(pending) >= 2 * self.workers:
+                    break
+            while pending:
+                res = pending.popleft().result()
+                for t in it:
+                    pending.append(ex.submit(fn, *t))
+                    break
+                yield res
+        finally:
+            for f in pending:
+                f.cancel()
+            ex.shutdown(wait=True, cancel_futures=True)
+
+    def close(self) -> None:
+        pass
+
+
+class DaskEngine:
+    """Run chunk tasks on a Dask cluster (``dask.distributed``).
+
+    Give a running ``client``, or a scheduler ``address`` such as ``tcp://10.0.0.5:8786``. Without
+    either, an in-process ``LocalCluster`` on 127.0.0.1 is started (and closed by :meth:`close`).
+    Workers must have finmodel installed (same version as here)."""
+
+    name = "dask"
+
+    def __init__(self, address: str | None = None, *, client: Any = None, timeout: float = 10.0,
+                 in_flight: int | None = None):
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:  # pragma: no cover - dask is in the dev extra
+            raise RuntimeError("the dask engine needs the optional extra: pip install 'finmodel[dask]'") from None
+        self._own: list[Any] = []
+        if client is None:
+            if address:
+                try:
+                    client = Client(address, timeout=timeout)
+                except (OSError, TimeoutError) as err:
+                    raise ConnectionError(f"cannot reach the Dask scheduler at {address}: {err}") from None
+            else:
+                cluster = LocalCluster(processes=False, n_workers=1, threads_per_worker=os.cpu_count() or 1,
+                                       host="127.0.0.1", dashboard_address=None)
+                client = Client(cluster)
+                self._own.append(cluster)
+            self._own.insert(0, client)
+        self.client = client
+        nthreads = sum(self.client.nthreads().values()) or 1
+        self.in_flight = in_flight or 2 * nthreads
+
+    def map(self, fn: Callable[..., Any], tasks: Iterable[tuple]) -> Iterator[Any]:
+        pending: deque = deque()
+        try:
+            it = iter(tasks)
+            for t in it:
+                pending.append(self.client.submit(fn, *t, pure=False))
+                if len(pending) >= self.in_flight:
+                    break
+            while pending:
+                res = pending.popleft().result()
+                for t in it:
+                    pending.append(self.client.submit(fn, *t, pure=False))
+                    break
+                yield res
+        finally:
+            for f in pending:
+                f.cancel()
+
+    def close(self) -> None:
+        for obj in self._own:
+            obj.close()
+        self._own.clear()
+
+
+Engine = LocalEngine | DaskEngine
+
+
+def get_engine(engine: str | Engine = "local", scheduler: str | None = None, workers: int | None = None) -> Engine:
+    """An engine by name: ``"local"`` (default) or ``"dask"`` (with an optional scheduler address)."""
+    if not isinstance(engine, str):
+        return engine
+    if engine == "local":
+        if scheduler:
+            raise ValueError("--scheduler needs --engine dask")
+        return LocalEngine(workers)
+    if engine == "dask":
+        return DaskEngine(scheduler)
+    raise ValueError(f"unknown engine {engine!r}: use 'local' or 'dask'")
+
+
+def _chunks(n: int, chunk_size: int) -> list[tuple[int, int]]:
+    if chunk_size < 1:
+        raise ValueError(f"chunk size must be at least 1 (got {chunk_size})")
+    return [(i, min(i + chunk_size, n)) for i in range(0, n, chunk_size)]
+
+
+# --------------------------------------------------------------------------- the sweep
+def _grid_chunk(scenario: Scenario, grid: Grid, start: int, stop: int, metrics: list[str]) -> pd.DataFrame:
+    """One chunk of a sweep: its input rows and their results (a task for any engine)."""
+    inputs = grid.rows(start, stop)
+    results = evaluate(scenario, inputs, metrics)
+    return pd.DataFrame({**inputs, **results})
+
+
+def _as_grid(axes: Grid | Mapping[str, Any] | Iterable[str]) -> Grid:
+    if isinstance(axes, Grid):
+        return axes
+    if isinstance(axes, Mapping):
+        out: dict[str, np.ndarray] = {}
+        for path, values in axes.items():
+            fs = assumptions.field_spec(path)
+            arr = np.atleast_1d(np.asarray(values, dtype=object if fs.kind == "choice" else float))
+            check_values(path, arr)
+            if fs.kind == "int":
+                arr = arr.astype(np.int64)
+            out[path] = arr
+        return Grid(out)
+    return Grid.parse(axes)
+
+
+def default_metrics_for(paths: Iterable[str]) -> list[str]:
+    """The default results, plus the light-asset spread and payback when light inputs vary."""
+    out = list(DEFAULT_METRICS)
+    if any(p.startswith("light.") for p in paths):
+        out += ["light.spread_cny_per_p_year", "light.payback_months"]
+    return out
+
+
+def iter_sweep(scenario: Scenario, axes: Grid | Mapping[str, Any] | Iterable[str], metrics: Sequence[str] | None = None,
+               *, chunk_size: int = DEFAULT_CHUNK, engine: str | Engine = "local", scheduler: str | None = None,
+               progress: Progress | None = None) -> Iterator[pd.DataFrame]:
+    """Chunks of a sweep's results, in grid order (see :func:`run`)."""
+    grid = _as_grid(axes)
+    mets = metric_paths(metrics, default_metrics_for(grid.axes))
+    chunks = _chunks(grid.size, chunk_size)
+    eng = get_engine(engine, scheduler)
+    try:
+        for df in eng.map(_grid_chunk, ((scenario, grid, a, b, mets) for a, b in chunks)):
+            if progress is not None:
+                progress(len(df))
+            yield df
+    finally:
+        if eng is not engine:
+            eng.close()
+
+
+def run(scenario: Scenario, axes: Grid | Mapping[str, Any] | Iterable[str], metrics: Sequence[str] | None = None,
+        *, chunk_size: int = DEFAULT_CHUNK, engine: str | Engine = "local", scheduler: str | None = None,
+        progress: Progress | None = None) -> pd.DataFrame:
+    """Evaluate every combination of the axes; one row per scenario.
+
+    Parameters
+    ----------
+    scenario : base scenario.
+    axes : ``{path: values}``, a :class:`Grid`, or grid specs such as ``"heavy.occupancy=0.5:1:11"``.
+    metrics : result paths (default :data:`DEFAULT_METRICS`, plus light results if light inputs vary).
+    chunk_size : scenarios per batch.
+    engine, scheduler : ``"local"`` or ``"dask"`` (with a scheduler address, or an in-process cluster).
+    progress : called with the number of scenarios finished after each chunk.
+
+    Returns
+    -------
+    DataFrame
+        Columns: the axis paths (input values), then the result paths. Money in CNY, payback in
+        months (NaN = never within the horizon), rates as fractions (IRR annual; NaN = none).
+    """
+    grid = _as_grid(axes)
+    parts = list(iter_sweep(scenario, grid, metrics, chunk_size=chunk_size, engine=engine, scheduler=scheduler,
+                            progress=progress))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    path: Path
+    rows: int
+    columns: list[str]
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else float("inf")
+
+
+def write(scenario: Scenario, axes: Grid | Mapping[str, Any] | Iterable[str], path: str | os.PathLike[str],
+          metrics: Sequence[str] | None = None, *, chunk_size: int = DEFAULT_CHUNK, engine: str | Engine = "local",
+          scheduler: str | None = None, progress: Progress | None = None) -> SweepSummary:
+    """Run a sweep and stream it to ``path`` (.parquet or .csv), atomically; memory stays at a few
+    chunks however large the grid."""
+    grid = _as_grid(axes)
+    t0 = time.perf_counter()
+    rows = 0
+    cols: list[str] = []
+    with AtomicTableWriter(path) as out:
+        for df in iter_sweep(scenario, grid, metrics, chunk_size=chunk_size, engine=engine, scheduler=scheduler,
+                             progress=progress):
+            out.write(df)
+            rows += len(df)
+            cols = list(df.columns)
+    return SweepSummary(Path(path), rows, cols, time.perf_counter() - t0)
+
+
+# --------------------------------------------------------------------------- atomic output
+class AtomicTableWriter:
+    """Write a table in chunks to ``.parquet`` or ``.csv`` so that the target appears only when
+    complete: chunks go to a temporary file in the same directory, renamed over the target by
+    :meth:`commit`; :meth:`abort` (or leaving the ``with`` block by an exception or Ctrl-C) deletes
+    it. CSV is UTF-8 with a BOM (Excel shows Chinese labels) and up to 10 significant digits."""
+
+    FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self.format = self.FORMATS.get(self.path.suffix.lower())
+        if self.format is None:
+            raise ValueError(f"cannot write {self.path.name!r}: use a .parquet or .csv file name")
+        parent = self.path.parent
+        if not parent.is_dir():
+            raise ValueError(f"cannot write {self.path}: directory {str(parent)!r} does not exist")
+        if self.path.is_dir():
+            raise ValueError(f"cannot write {self.path}: it is a directory")
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        os.close(fd)
+        self.tmp = Path(tmp)
+        self._pq: Any = None
+        self._csv: Any = None
+        self._done = False
+
+    def write(self, df: pd.DataFrame) -> None:
+        if self.format == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(df, preserve_index=False)
+            if self._pq is None:
+                self._pq = pq.ParquetWriter(self.tmp, table.schema)
+            self._pq.write_table(table)
+        else:
+            if self._csv is None:
+                self._csv = open(self.tmp, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
+                df.to_csv(self._csv, index=False, float_format="%.10g")
+            else:
+                df.to_csv(self._csv, index=False, header=False, float_format="%.10g")
+
+    def _close(self) -> None:
+        if self._pq is not None:
+            self._pq.close()
+            self._pq = None
+        if self._csv is not None:
+            self._csv.flush()
+            os.fsync(self._csv.fileno())
+            self._csv.close()
+            self._csv = None
+
+    def commit(self) -> None:
+        if self._pq is None and self._csv is None:
+            self.write(pd.DataFrame())  # an empty table is still a valid file
+        self._close()
+        os.replace(self.tmp, self.path)
+        self._done = True
+
+    def abort(self) -> None:
+        try:
+            self._close()
+        finally:
+            self.tmp.unlink(missing_ok=True)
+            self._done = True
+
+    def __enter__(self) -> AtomicTableWriter:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if self._done:
+            return
+        if exc_type is None:
+            try:
+                self.commit()
+            except BaseException:
+                self.abort()
+                raise
+        else:
+            self.abort()
+
+    def __del__(self) -> None:  # a writer dropped without commit leaves no temporary file behind
+        if not getattr(self, "_done", True):
+            try:
+                self.abort()
+            except Exception:
+                pass

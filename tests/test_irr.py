@@ -1,0 +1,153 @@
+"""The vectorised IRR against numpy-financial (np.roots of the NPV polynomial), row by row."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy_financial as npf
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from finmodel import irr as irr_mod
+from finmodel.irr import irr, npv_at, sign_changes
+
+
+def npf_rows(cf: np.ndarray) -> np.ndarray:
+    return np.array([npf.irr(row) for row in cf])
+
+
+def npv(rate: float, cf: np.ndarray) -> float:
+    return float(np.sum(cf / (1 + rate) ** np.arange(cf.size)))
+
+
+def test_docstring_example_and_textbook_values():
+    # numpy-financial's own documented examples
+    assert float(irr([-100, 39, 59, 55, 20])) == pytest.approx(0.28095, abs=5e-6)
+    assert float(irr([-100, 0, 0, 74])) == pytest.approx(-0.0955, abs=5e-5)
+    assert float(irr([-100, 100, 0, -7])) == pytest.approx(-0.0833, abs=5e-5)
+    assert float(irr([-100, 100, 0, 7])) == pytest.approx(0.06206, abs=5e-6)
+    assert float(irr([-5, 10.5, 1, -8, 1])) == pytest.approx(0.0886, abs=5e-5)
+
+
+def test_conventional_monthly_flows_match_numpy_financial():
+    """Investment then 60 months of income, some loss-making (negative IRR), some with a lead time
+    (zero months) and a terminal value: exactly one IRR each, equal to numpy-financial's."""
+    rng = np.random.default_rng(11)
+    n, T = 400, 61
+    cf = np.zeros((n, T))
+    cf[:, 0] = -rng.uniform(5e5, 3e6, n)
+    lead = rng.integers(0, 6, n)
+    monthly = rng.uniform(2e3, 2e5, n)
+    for i in range(n):
+        cf[i, 1 + lead[i]:] = monthly[i] * rng.uniform(0.8, 1.2, T - 1 - lead[i])
+    cf[:, -1] += rng.uniform(0, 5e5, n)
+    assert np.all(sign_changes(cf) == 1)
+    ours, ref = irr(cf), npf_rows(cf)
+    assert np.all(np.isfinite(ref)) and np.all(np.isfinite(ours))
+    assert np.max(np.abs(ours - ref)) < 1e-9
+    assert (ours < 0).any() and (ours > 0).any()  # both signs exercised
+
+
+def test_random_flows_agree_where_both_find_a_root():
+    """Random short flows with several sign changes (several IRRs possible): where both return a
+    rate it is the same root (the one nearest zero) to 1e-9; rows only numpy-financial solves are
+    roots outside the grid or pairs of roots closer than its spacing (documented limits)."""
+    rng = np.random.default_rng(5)
+    cf = rng.normal(size=(1500, 9))
+    cf[:, 0] -= 1.5
+    ours, ref = irr(cf), npf_rows(cf)
+    both = np.isfinite(ours) & np.isfinite(ref)
+    assert both.sum() > 1000
+    assert np.max(np.abs(ours[both] - ref[both])) < 1e-9
+    # NaN where numpy-financial finds no real root
+    assert not np.any(np.isfinite(ours) & np.isnan(ref))
+    for i in np.flatnonzero(np.isnan(ours) & np.isfinite(ref)):
+        roots = np.roots(cf[i][::-1])
+        real = np.sort(1 / roots[(roots.imag == 0) & (roots.real > 0)].real - 1)
+        close_pair = np.any(np.diff(real) < 0.05 * np.maximum(np.abs(real[:-1]), 1e-4))
+        assert ref[i] < irr_mod._MIN_RATE or close_pair, (cf[i], real)
+    # every rate returned is a root: NPV ≈ 0 relative to the flows' size
+    for i in np.flatnonzero(np.isfinite(ours))[:200]:
+        assert abs(npv(ours[i], cf[i])) < 1e-9 * np.abs(cf[i]).sum() * max(1, (1 + ours[i]) ** -cf.shape[1])
+
+
+def test_multiple_irrs_returns_the_one_nearest_zero_like_numpy_financial():
+    cf = np.array([-50.0, -100, 600, 300, -100])  # IRRs −76.9 % and +185.4 % (ecosystem notes §6)
+    assert float(irr(cf)) == pytest.approx(float(npf.irr(cf)), abs=1e-12)
+    assert float(irr(cf)) == pytest.approx(-0.769, abs=1e-3)
+
+
+@pytest.mark.parametrize("row", [
+    [100.0, 50, 20],  # inflows only
+    [-100.0, -5, -1],  # outflows only
+    [0.0, 0, 0],  # nothing
+    [-100.0, np.nan, 120],  # not finite
+    [-100.0, np.inf, 120],
+    [-1.0, 0.25],  # root at −75 % ... exists
+])
+def test_no_irr_is_nan_and_edge_rows(row):
+    ours = float(irr(row))
+    ref = npf.irr(np.asarray(row)) if np.all(np.isfinite(row)) else np.nan
+    if np.isnan(ref):
+        assert np.isnan(ours)
+    else:
+        assert ours == pytest.approx(ref, abs=1e-12)
+
+
+def test_exact_root_on_the_grid_and_at_zero():
+    assert float(irr([-100.0, 100.0])) == 0.0  # the root is exactly 0 %, a grid point
+    assert float(irr([-100.0, 110.0])) == pytest.approx(0.1, abs=1e-14)
+
+
+def test_shapes_broadcast_like_a_ufunc():
+    rng = np.random.default_rng(0)
+    cf = rng.normal(size=(2, 3, 12))
+    cf[..., 0] = -5
+    cf[..., 1:] = np.abs(cf[..., 1:])
+    out = irr(cf)
+    assert out.shape == (2, 3)
+    np.testing.assert_allclose(out.reshape(-1), irr(cf.reshape(6, 12)), rtol=0, atol=0)
+    assert irr(np.array([-1.0, 2.0])).shape == ()
+    assert irr(np.zeros((0, 5))).shape == (0,)
+    assert np.isnan(irr(np.array([[-1.0]])))[0]  # one period: no rate
+
+
+def test_bad_rows_do_not_disturb_good_ones():
+    cf = np.array([[-100.0, 60, 60], [np.nan, 1, 1], [1.0, 1, 1], [-100.0, 60, 60]])
+    out = irr(cf)
+    assert np.isnan(out[1]) and np.isnan(out[2])
+    assert out[0] == out[3] == pytest.approx(npf.irr(cf[0]), abs=1e-12)
+
+
+def test_npv_at_value_and_derivative():
+    cf = np.array([[-100.0, 30, 40, 50, 20], [-10.0, 0, 0, 0, 12]])
+    r = np.array([0.07, -0.02])
+    f, df = npv_at(r, cf)
+    for i in range(2):
+        assert f[i] == pytest.approx(npv(r[i], cf[i]), rel=1e-13)
+        h = 1e-6
+        fd = (npv(r[i] + h, cf[i]) - npv(r[i] - h, cf[i])) / (2 * h)
+        assert df[i] == pytest.approx(fd, rel=1e-6)
+
+
+def test_sign_changes_skip_zeros():
+    cf = np.array([[-1.0, 0, 0, 2, 0, 3], [1.0, -1, 0, 1, -1, 0], [0.0, 0, 0, 0, 0, 0]])
+    assert sign_changes(cf).tolist() == [1, 3, 0]
+
+
+def test_large_scale_rows_do_not_overflow():
+    cf = np.array([[-1e300, 0, 0, 2e300], [-1e-300, 0, 0, 2e-300]])
+    expected = 2 ** (1 / 3) - 1
+    np.testing.assert_allclose(irr(cf), [expected, expected], rtol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False), min_size=2, max_size=30),
+       st.floats(1.0, 1e7))
+def test_property_a_returned_rate_is_a_root(flows, invest):
+    cf = np.array([-invest, *flows])
+    r = float(irr(cf))
+    if np.isfinite(r):
+        disc = (1 + r) ** -np.arange(cf.size)
+        assert abs(np.sum(cf * disc)) <= 1e-8 * np.sum(np.abs(cf) * disc)
+        assert r > -1
