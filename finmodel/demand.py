@@ -34,8 +34,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from finmodel import assumptions, catalog
-from finmodel.assumptions import FieldSpec, Finite, Problem, Scenario, ScenarioError, fld
+from finmodel import catalog
+from finmodel.assumptions import Finite, Problem, Scenario, ScenarioError, fld
 
 ArrayLike = npt.ArrayLike
 FloatArray = npt.NDArray[np.float64]
@@ -137,7 +137,7 @@ Kind = Literal["training", "inference"]
 Precision = Literal["FP16", "INT8"]
 TRAINING_ONLY = ("tokens", "compute_flop", "duration_days", "runs_per_year")
 INFERENCE_ONLY = ("daily_visits", "questions_per_visit", "tokens_per_question")
-MAX_FILE_BYTES = assumptions.MAX_FILE_BYTES
+MAX_FILE_BYTES = 1_000_000  # as for scenario files
 
 
 class Workload(BaseModel):
@@ -215,8 +215,9 @@ class Workload(BaseModel):
     def _consistent(self) -> Workload:
         problems = row_rules(self)
         if problems:
-            col, msg = problems[0]
-            raise PydanticCustomError("workload_rule", "{message}", {"column": col, "message": msg})
+            col, rule, msg = problems[0]
+            raise PydanticCustomError("workload_rule", "{message}",
+                                      {"column": col, "rule": rule, "message": msg, "value": getattr(self, col)})
         return self
 
     @property
@@ -226,40 +227,63 @@ class Workload(BaseModel):
         return g.int8_tops if self.precision == "INT8" else g.fp16_tflops
 
 
-def row_rules(w: Workload) -> list[tuple[str, str]]:
-    """Cross-field rules of one workload: (column, message) for each rule broken."""
-    out: list[tuple[str, str]] = []
+def row_rules(w: Workload) -> list[tuple[str, str, str]]:
+    """Cross-field rules of one workload: (column, rule id, message) for each rule broken."""
+    out: list[tuple[str, str, str]] = []
     given = {c: getattr(w, c) is not None for c in (*TRAINING_ONLY, *INFERENCE_ONLY, "parameters")}
     if w.kind == "training":
         for c in INFERENCE_ONLY:
             if given[c]:
-                out.append((c, "not used by a training workload (leave it empty)"))
+                out.append((c, "not_for_kind", "not used by a training workload (leave it empty)"))
         if not given["duration_days"]:
-            out.append(("duration_days", "a training workload needs its duration in days"))
+            out.append(("duration_days", "needs_duration", "a training workload needs its duration in days"))
         if given["compute_flop"] and (given["parameters"] or given["tokens"]):
-            out.append(("compute_flop", "give either parameters and tokens, or compute_flop, not both"))
+            out.append(("compute_flop", "flop_or_params",
+                        "give either parameters and tokens, or compute_flop, not both"))
         elif not given["compute_flop"]:
             for c in ("parameters", "tokens"):
                 if not given[c]:
-                    out.append((c, "a training workload needs parameters and tokens (or compute_flop)"))
+                    out.append((c, "needs_params_tokens",
+                                "a training workload needs parameters and tokens (or compute_flop)"))
         if given["runs_per_year"] and given["duration_days"] and w.runs_per_year * w.duration_days > DAYS_PER_YEAR:
-            out.append(("runs_per_year", f"runs × duration_days exceeds {DAYS_PER_YEAR:g} days: the runs would "
-                        "overlap (count them as more models)"))
+            out.append(("runs_per_year", "runs_overlap", f"runs × duration_days exceeds {DAYS_PER_YEAR:g} days: "
+                        "the runs would overlap (count them as more models)"))
     else:
         for c in TRAINING_ONLY:
             if given[c]:
-                out.append((c, "not used by an inference workload (leave it empty)"))
+                out.append((c, "not_for_kind", "not used by an inference workload (leave it empty)"))
         for c in ("parameters", *INFERENCE_ONLY):
             if not given[c]:
-                out.append((c, "an inference workload needs parameters, daily_visits, questions_per_visit "
-                            "and tokens_per_question"))
+                out.append((c, "needs_inference_inputs", "an inference workload needs parameters, daily_visits, "
+                            "questions_per_visit and tokens_per_question"))
     if w.gpu in catalog.GPUS and w.peak_tflops <= 0:
-        out.append(("precision", f"{w.gpu} has no {w.precision} peak in the catalogue; use FP16 or another GPU"))
+        out.append(("precision", "no_peak",
+                    f"{w.gpu} has no {w.precision} peak in the catalogue; use FP16 or another GPU"))
     return out
 
 
-def _build_specs() -> dict[str, FieldSpec]:
-    specs: dict[str, FieldSpec] = {}
+@dataclass(frozen=True)
+class ColumnSpec:
+    """Everything declared about one workload column (read from :class:`Workload`)."""
+
+    name: str
+    kind: Literal["float", "int", "choice", "str"]
+    optional: bool
+    default: Any
+    unit: str
+    label_en: str
+    label_zh: str
+    help: str
+    group: str
+    ge: float | None
+    le: float | None
+    gt: float | None
+    lt: float | None
+    choices: tuple[str, ...]
+
+
+def _build_specs() -> dict[str, ColumnSpec]:
+    specs: dict[str, ColumnSpec] = {}
     for name, info in Workload.model_fields.items():
         ann, optional = info.annotation, False
         if type(None) in get_args(ann):
@@ -269,16 +293,15 @@ def _build_specs() -> dict[str, FieldSpec]:
         bounds = {b: next((float(getattr(m, b)) for m in info.metadata if getattr(m, b, None) is not None), None)
                   for b in ("ge", "le", "gt", "lt")}
         extra = info.json_schema_extra or {}
-        specs[name] = FieldSpec(
-            path=name, section="workload", name=name, kind=kind, optional=optional,
-            default=None if info.is_required() else info.default, unit=extra.get("unit", ""),
-            label_en=extra.get("label_en", name), label_zh=extra.get("label_zh", name),
-            help=info.description or "", group=extra.get("group", "workload"), step=None, choices=choices, **bounds)
+        specs[name] = ColumnSpec(
+            name=name, kind=kind, optional=optional, default=None if info.is_required() else info.default,
+            unit=extra.get("unit", ""), label_en=extra.get("label_en", name), label_zh=extra.get("label_zh", name),
+            help=info.description or "", group=extra.get("group", "workload"), choices=choices, **bounds)
     return specs
 
 
 #: Every workload column, in table order, with unit, bounds, labels and help text.
-WORKLOAD_FIELDS: dict[str, FieldSpec] = _build_specs()
+WORKLOAD_FIELDS: dict[str, ColumnSpec] = _build_specs()
 COLUMNS: tuple[str, ...] = tuple(WORKLOAD_FIELDS)
 
 
@@ -315,18 +338,41 @@ def allowed_text(column: str, lang: str = "en") -> str:
 
 
 # --------------------------------------------------------------------------- errors
+class _NoValue:
+    def __repr__(self) -> str:
+        return "(none)"
+
+
+#: The value of a problem that has none to show (a missing cell, an unreadable file).
+NO_VALUE: Any = _NoValue()
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, str):
+        return repr(v if len(v) < 60 else v[:57] + "...")
+    if isinstance(v, Mapping):
+        return "a table"
+    return repr(v)
+
+
 @dataclass(frozen=True)
 class RowProblem(Problem):
     """A problem in one workload row. ``row`` counts from 1 (file order, table order).
 
     ``code`` is one of missing, unknown_column, wrong_type, out_of_range, not_allowed, unknown_gpu,
-    rule; the page uses it to word the message in either language."""
+    rule (then ``rule`` names it, see :func:`row_rules`); the page words the message from these in
+    either language."""
 
     row: int = 0
     workload: str = ""
     column: str = ""
     code: str = ""
     allowed: str = ""
+    rule: str = ""
+
+    def __str__(self) -> str:
+        shown = "" if self.value is NO_VALUE else f" = {_show(self.value)}"
+        return f"{self.field}{shown}: {self.message}"
 
 
 class WorkloadError(ScenarioError):
@@ -337,15 +383,13 @@ def _row_label(row: int, name: str) -> str:
     return f"row {row} ({name})" if name else f"row {row}"
 
 
-def _row_problem(row: int, name: str, column: str, value: Any, code: str, message: str) -> RowProblem:
+def _row_problem(row: int, name: str, column: str, value: Any, code: str, message: str,
+                 rule: str = "") -> RowProblem:
     allowed = allowed_text(column) if column in WORKLOAD_FIELDS else ""
-    if allowed and code not in ("rule",):
+    if allowed and code != "rule":
         message = f"{message}; allowed: {allowed}"
     return RowProblem(f"{_row_label(row, name)}.{column}", value, message, row=row, workload=name,
-                      column=column, code=code, allowed=allowed)
-
-
-_MISSING = assumptions._MISSING
+                      column=column, code=code, allowed=allowed, rule=rule)
 
 
 def _problems(err: ValidationError, row: int, name: str) -> list[RowProblem]:
@@ -353,19 +397,20 @@ def _problems(err: ValidationError, row: int, name: str) -> list[RowProblem]:
     for e in err.errors():
         loc = [str(x) for x in e["loc"]]
         column = loc[0] if loc else ""
-        value = e.get("input", _MISSING)
+        value = e.get("input", NO_VALUE)
         typ = e["type"]
         if typ == "extra_forbidden":
             out.append(_row_problem(row, name, column, value, "unknown_column",
                                     f"unknown column (a typo?); columns: {', '.join(COLUMNS)}"))
         elif typ == "missing":
-            out.append(_row_problem(row, name, column, _MISSING, "missing", "missing required value"))
+            out.append(_row_problem(row, name, column, NO_VALUE, "missing", "missing required value"))
         elif typ == "unknown_gpu":
             out.append(_row_problem(row, name, column, value, "unknown_gpu", "unknown GPU"))
         elif typ == "workload_rule":
             ctx = e.get("ctx", {})
             col = ctx.get("column", "")
-            out.append(_row_problem(row, name, col, _MISSING, "rule", ctx.get("message", "")))
+            value = NO_VALUE if ctx.get("value") is None else ctx["value"]
+            out.append(_row_problem(row, name, col, value, "rule", ctx.get("message", ""), ctx.get("rule", "")))
         elif typ == "literal_error":
             out.append(_row_problem(row, name, column, value, "not_allowed", "not an allowed choice"))
         elif typ == "finite_number":
@@ -400,9 +445,9 @@ def validate_rows(rows: Sequence[Mapping[str, Any]], *, strict: bool = True, ori
     ``strict=True`` (files) refuses text for numbers; ``strict=False`` (the dashboard table)
     converts it. NaN and infinity are refused either way; in tables, empty cells mean unset."""
     if isinstance(rows, Mapping) or not isinstance(rows, Sequence):
-        raise WorkloadError([Problem("workload", rows, "expected a list of workload rows")], origin)
+        raise WorkloadError([RowProblem("workload", rows, "expected a list of workload rows")], origin)
     if not rows:
-        raise WorkloadError([Problem("workload", _MISSING, "no workloads: give at least one row")], origin)
+        raise WorkloadError([RowProblem("workload", NO_VALUE, "no workloads: give at least one row")], origin)
     out: list[Workload] = []
     problems: list[Problem] = []
     for i, raw in enumerate(rows, start=1):
@@ -443,18 +488,18 @@ def from_dict(data: Mapping[str, Any], *, strict: bool = True, origin: str = "")
     problems: list[Problem] = []
     for key in data:
         if key not in _FILE_KEYS:
-            problems.append(Problem(str(key), data[key], f"unknown key (a typo?); allowed: {', '.join(_FILE_KEYS)}"))
+            problems.append(RowProblem(str(key), data[key], f"unknown key (a typo?); allowed: {', '.join(_FILE_KEYS)}"))
     name, description = data.get("name", "Workloads"), data.get("description", "")
     for key, val in (("name", name), ("description", description)):
         if not isinstance(val, str):
-            problems.append(Problem(key, val, "must be text"))
+            problems.append(RowProblem(key, val, "must be text"))
     raw_rows = data.get("workload")
     if raw_rows is None:
-        problems.append(Problem("workload", _MISSING, "no [[workload]] tables: give at least one"))
+        problems.append(RowProblem("workload", NO_VALUE, "no [[workload]] tables: give at least one"))
     if problems:
         raise WorkloadError(problems, origin)
     if not isinstance(raw_rows, list):
-        raise WorkloadError([Problem("workload", raw_rows, "write each workload as a [[workload]] table")], origin)
+        raise WorkloadError([RowProblem("workload", raw_rows, "write each workload as a [[workload]] table")], origin)
     rows, sources = [], {}
     for i, raw in enumerate(raw_rows, start=1):
         if not isinstance(raw, Mapping):
@@ -482,7 +527,7 @@ def parse_toml(text: str, origin: str = "") -> WorkloadSet:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise WorkloadError([Problem("file", _MISSING, f"broken TOML: {err}")], origin) from None
+        raise WorkloadError([RowProblem("file", NO_VALUE, f"broken TOML: {err}")], origin) from None
     return from_dict(data, strict=True, origin=origin)
 
 
@@ -491,14 +536,15 @@ def load(path: str | os.PathLike[str]) -> WorkloadSet:
     p = Path(path)
     origin = str(p)
     try:
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise WorkloadError([Problem("file", p.stat().st_size, f"too large; allowed: ≤ {MAX_FILE_BYTES:,} bytes")],
-                                origin)
+        size_bytes = p.stat().st_size
+        if size_bytes > MAX_FILE_BYTES:
+            too_large = f"too large; allowed: ≤ {MAX_FILE_BYTES:,} bytes"
+            raise WorkloadError([RowProblem("file", size_bytes, too_large)], origin)
         text = p.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
-        raise WorkloadError([Problem("file", _MISSING, "not UTF-8 text (is it a TOML file?)")], origin) from None
+        raise WorkloadError([RowProblem("file", NO_VALUE, "not UTF-8 text (is it a TOML file?)")], origin) from None
     except OSError as err:
-        raise WorkloadError([Problem("file", _MISSING, f"cannot read: {err.strerror}")], origin) from None
+        raise WorkloadError([RowProblem("file", NO_VALUE, f"cannot read: {err.strerror}")], origin) from None
     return parse_toml(text, origin)
 
 

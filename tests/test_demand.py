@@ -363,21 +363,22 @@ def test_bad_row_names_row_column_value_and_range(change, column, shown, allowed
     assert allowed in line
 
 
-@pytest.mark.parametrize(("row_", "column", "message"), [
-    ({"kind": "inference"}, "tokens", "not used by an inference workload"),
-    ({"compute_flop": 1e22}, "compute_flop", "either parameters and tokens, or compute_flop"),
-    ({"tokens": None}, "tokens", "needs parameters and tokens (or compute_flop)"),
-    ({"duration_days": None}, "duration_days", "needs its duration in days"),
-    ({"runs_per_year": 40.0}, "runs_per_year", "the runs would overlap"),
-    ({"daily_visits": 1e6}, "daily_visits", "not used by a training workload"),
-    ({"gpu": "V100-32G-NVLink", "precision": "INT8"}, "precision", "has no INT8 peak"),
+@pytest.mark.parametrize(("row_", "column", "rule", "message"), [
+    ({"kind": "inference"}, "tokens", "not_for_kind", "tokens = 100000000000.0: not used by an inference workload"),
+    ({"compute_flop": 1e22}, "compute_flop", "flop_or_params", "either parameters and tokens, or compute_flop"),
+    ({"tokens": None}, "tokens", "needs_params_tokens", "tokens: a training workload needs parameters and tokens"),
+    ({"duration_days": None}, "duration_days", "needs_duration", "needs its duration in days"),
+    ({"runs_per_year": 40.0}, "runs_per_year", "runs_overlap", "the runs would overlap"),
+    ({"daily_visits": 1e6}, "daily_visits", "not_for_kind", "not used by a training workload"),
+    ({"gpu": "V100-32G-NVLink", "precision": "INT8"}, "precision", "no_peak", "has no INT8 peak"),
 ])
-def test_rules_between_columns(row_, column, message):
+def test_rules_between_columns(row_, column, rule, message):
     data = {k: v for k, v in {**GOOD, **row_}.items() if v is not None}
     with pytest.raises(demand.WorkloadError) as exc:
         demand.validate_rows([data])
     p = exc.value.problems[0]
-    assert (p.row, p.column, p.code) == (1, column, "rule") and message in str(p)
+    assert (p.row, p.column, p.code, p.rule) == (1, column, "rule", rule)
+    assert str(p).startswith(f"row 1 (ok).{column}") and message in str(p)
 
 
 def test_missing_required_column_and_many_problems_at_once():
@@ -436,3 +437,12 @@ def test_workloads_are_frozen():
     (w,) = demand.validate_rows([GOOD])
     with pytest.raises(Exception, match="frozen"):
         w.models = 3  # type: ignore[misc]
+
+
+def test_docs_list_every_column_and_the_seed_results():
+    text = (ROOT / "docs" / "demand.md").read_text(encoding="utf-8")
+    for col in demand.COLUMNS:
+        assert f"`{col}`" in text, col
+    for figure in ("865.6", "22,787.8", "26,380", "10,000", "3,297.5", "11,541.1"):
+        assert figure in text, figure
+    assert "compute efficiency (MFU)" in text and "occupancy" in text
