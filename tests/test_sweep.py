@@ -1,0 +1,235 @@
+"""Sweeps: grid specs, chunked evaluation equal to single scenarios, engines, atomic output."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from finmodel import assumptions, model, montecarlo, sweep
+
+METRICS = ["heavy.payback_months", "heavy.npv_cny", "heavy.irr", "heavy.gross_margin",
+           "light.spread_cny_per_p_year"]
+
+
+def single(s: assumptions.Scenario, changes: dict, metric: str) -> float:
+    r = model.evaluate(s.replace(changes))
+    m, key = metric.split(".")
+    return getattr(r, m)[key]
+
+
+def same(a: float, b: float, rel: float = 1e-12) -> bool:
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return abs(a - b) <= rel * max(1.0, abs(b))
+
+
+# --------------------------------------------------------------------------- grid specs
+def test_parse_axis_range_list_choice_and_int():
+    path, v = sweep.parse_axis("heavy.occupancy=0.5:1.0:11")
+    assert path == "heavy.occupancy"
+    np.testing.assert_allclose(v, np.linspace(0.5, 1.0, 11))
+    assert v[0] == 0.5 and v[-1] == 1.0  # both ends included
+    _, v = sweep.parse_axis("heavy.price_cny_per_card_hour = 15, 22.5,30")
+    assert v.tolist() == [15.0, 22.5, 30.0]
+    _, v = sweep.parse_axis("heavy.billing_mode=hourly,annual")
+    assert list(v) == ["hourly", "annual"]
+    _, v = sweep.parse_axis("heavy.servers=1:10:10")
+    assert v.dtype.kind == "i" and v.tolist() == list(range(1, 11))
+    _, v = sweep.parse_axis("heavy.occupancy=0.7")
+    assert v.tolist() == [0.7]
+
+
+@pytest.mark.parametrize("spec, words", [
+    ("heavy.occupancy", "malformed grid spec"),
+    ("heavy.occupancy=", "malformed grid spec"),
+    ("=0.5:1:3", "malformed grid spec"),
+    ("heavy.occupancy=0.5:1.0", "START:STOP:COUNT"),
+    ("heavy.occupancy=0.5:1.0:x", "COUNT a whole number"),
+    ("heavy.occupancy=a:1.0:3", "must be numbers"),
+    ("heavy.occupancy=0.5:1.0:0", "at least 1"),
+    ("heavy.occupancy=0.5,,0.7", "empty value"),
+    ("heavy.occupancy=0.5,high", "must be numbers"),
+    ("heavy.servers=1:10:3", "integer field"),
+    ("heavy.billing_mode=1:2:3", "one of"),
+    ("heavy.gpu=A100", "cannot be swept"),
+])
+def test_parse_axis_errors(spec, words):
+    with pytest.raises(ValueError, match=words):
+        sweep.parse_axis(spec)
+
+
+def test_parse_axis_unknown_field_lists_close_matches():
+    with pytest.raises(assumptions.UnknownFieldError, match="did you mean heavy.occupancy"):
+        sweep.parse_axis("heavy.ocupancy=0.5:1:3")
+
+
+def test_parse_axis_values_checked_against_schema():
+    with pytest.raises(assumptions.ScenarioError, match=r"heavy.occupancy.*0 ≤ value ≤ 1"):
+        sweep.parse_axis("heavy.occupancy=0.5:1.5:3")
+    with pytest.raises(assumptions.ScenarioError, match="not an allowed choice"):
+        sweep.parse_axis("heavy.billing_mode=hourly,weekly")
+
+
+def test_grid_rows_follow_itertools_product_order():
+    g = sweep.Grid.parse(["heavy.occupancy=0.5:1:3", "heavy.billing_mode=hourly,annual",
+                          "heavy.price_cny_per_card_hour=10,20"])
+    assert g.shape == (3, 2, 2) and g.size == 12
+    expected = list(itertools.product(*g.axes.values()))
+    rows = g.rows(0, g.size)
+    got = list(zip(*rows.values(), strict=True))
+    assert got == expected
+    part = g.rows(5, 9)
+    assert list(zip(*part.values(), strict=True)) == expected[5:9]
+    with pytest.raises(ValueError, match="twice"):
+        sweep.Grid.parse(["heavy.occupancy=0.5", "heavy.occupancy=0.6"])
+
+
+# --------------------------------------------------------------------------- results by name
+def test_metric_names():
+    assert sweep.metric_path("payback_months") == "heavy.payback_months"
+    assert sweep.metric_path("spread_cny_per_p_year") == "light.spread_cny_per_p_year"  # only light has it
+    assert sweep.metric_path("light.payback_months") == "light.payback_months"
+    with pytest.raises(sweep.UnknownMetricError, match="did you mean.*payback_months"):
+        sweep.metric_path("payback_month")
+    info = sweep.metric_info("heavy.payback_months")
+    assert info.nan_means == "never" and info.unit == "months" and info.label_zh == "投资回收期"
+
+
+# --------------------------------------------------------------------------- values
+def test_sweep_values_equal_single_evaluations(seed):
+    axes = {"heavy.occupancy": [0.3, 0.65, 1.0], "heavy.price_cny_per_card_hour": [8.0, 15.0, 30.0],
+            "light.buy_price_cny_per_p_year": [150_000.0, 700_000.0]}
+    df = sweep.run(seed, axes, METRICS, chunk_size=4)  # several chunks, one of them partial
+    assert len(df) == 18
+    assert list(df.columns) == list(axes) + METRICS
+    assert df["heavy.payback_months"].isna().any()  # "never" cases included
+    for row in df.itertuples(index=False):
+        changes = dict(zip(axes, row[:3], strict=True))
+        for m, v in zip(METRICS, row[3:], strict=True):
+            assert same(v, single(seed, changes, m)), (changes, m, v)
+
+
+def test_sweep_over_horizon_and_choices_groups_by_horizon(seed):
+    axes = {"general.horizon_months": [24, 60], "heavy.billing_mode": ["hourly", "annual"],
+            "heavy.occupancy": [0.6, 0.9]}
+    df = sweep.run(seed, axes, ["heavy.npv_cny", "heavy.irr"], chunk_size=3)
+    assert df["general.horizon_months"].dtype.kind == "i"
+    for row in df.itertuples(index=False):
+        changes = {"general.horizon_months": int(row[0]), "heavy.billing_mode": row[1], "heavy.occupancy": row[2]}
+        assert same(row[3], single(seed, changes, "heavy.npv_cny"))
+        assert same(row[4], single(seed, changes, "heavy.irr"))
+
+
+def test_results_do_not_depend_on_chunk_size_or_workers(seed):
+    axes = ["heavy.occupancy=0.2:1:9", "heavy.server_price_cny=8e5:2.4e6:7"]
+    a = sweep.run(seed, axes, chunk_size=5, engine=sweep.LocalEngine(1))
+    b = sweep.run(seed, axes, chunk_size=64, engine=sweep.LocalEngine(3))
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_evaluate_rejects_out_of_range_values(seed):
+    with pytest.raises(assumptions.ScenarioError, match="heavy.occupancy"):
+        sweep.evaluate(seed, {"heavy.occupancy": np.array([0.5, 1.2])}, ["heavy.npv_cny"])
+
+
+def test_default_metrics_add_light_results_when_light_inputs_vary(seed):
+    df = sweep.run(seed, ["light.occupancy=0.5,1"])
+    assert "light.spread_cny_per_p_year" in df.columns and "heavy.payback_months" in df.columns
+
+
+# --------------------------------------------------------------------------- output
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_write_streams_chunks_and_round_trips(seed, tmp_path, suffix):
+    out = tmp_path / f"r{suffix}"
+    axes = ["heavy.occupancy=0.5:1:6", "heavy.price_cny_per_card_hour=15:30:4", "heavy.billing_mode=hourly,monthly"]
+    summary = sweep.write(seed, axes, out, chunk_size=7)
+    assert summary.rows == 48 and out.exists()
+    back = pd.read_parquet(out) if suffix == ".parquet" else pd.read_csv(out, encoding="utf-8-sig")
+    ref = sweep.run(seed, axes)
+    assert list(back.columns) == list(ref.columns)
+    for c in ref.columns:
+        if ref[c].dtype.kind == "f":
+            np.testing.assert_allclose(back[c], ref[c], rtol=1e-9 if suffix == ".csv" else 0, equal_nan=True)
+        else:
+            assert back[c].astype(str).tolist() == ref[c].astype(str).tolist()
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary file left
+
+
+def _explode_on_second_chunk(monkeypatch, exc: type[BaseException]):
+    real = sweep.evaluate
+    calls = {"n": 0}
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise exc("boom")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sweep, "evaluate", flaky)
+
+
+@pytest.mark.parametrize("exc", [RuntimeError, KeyboardInterrupt])
+def test_failed_write_leaves_no_partial_file_and_keeps_the_old_one(seed, tmp_path, monkeypatch, exc):
+    out = tmp_path / "r.parquet"
+    out.write_bytes(b"old content")
+    _explode_on_second_chunk(monkeypatch, exc)
+    with pytest.raises(exc):
+        sweep.write(seed, ["heavy.occupancy=0.1:1:40"], out, chunk_size=5, engine=sweep.LocalEngine(1))
+    assert out.read_bytes() == b"old content"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.parquet"]
+
+
+def test_writer_refuses_bad_targets(tmp_path):
+    with pytest.raises(ValueError, match=r"\.parquet or \.csv"):
+        sweep.AtomicTableWriter(tmp_path / "r.xlsx")
+    with pytest.raises(ValueError, match="does not exist"):
+        sweep.AtomicTableWriter(tmp_path / "missing" / "r.csv")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_get_engine_errors():
+    with pytest.raises(ValueError, match="unknown engine"):
+        sweep.get_engine("spark")
+    with pytest.raises(ValueError, match="--scheduler needs --engine dask"):
+        sweep.get_engine("local", "tcp://127.0.0.1:1")
+
+
+# --------------------------------------------------------------------------- Dask
+@pytest.fixture(scope="module")
+def dask_client():
+    distributed = pytest.importorskip("dask.distributed")
+    # protocol="tcp": with processes=False and host given, this distributed version otherwise picks
+    # the inproc transport and fails to start ("not enough values to unpack")
+    with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=2, host="127.0.0.1",
+                                  protocol="tcp", dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        yield client
+
+
+def test_dask_sweep_equals_local(seed, dask_client):
+    axes = ["heavy.occupancy=0.3:1:7", "heavy.price_cny_per_card_hour=10:30:5", "general.horizon_months=36,60"]
+    eng = sweep.DaskEngine(client=dask_client)
+    remote = sweep.run(seed, axes, METRICS, chunk_size=9, engine=eng)
+    local = sweep.run(seed, axes, METRICS, chunk_size=9)
+    pd.testing.assert_frame_equal(remote, local)
+
+
+def test_dask_montecarlo_equals_local(seed, dask_client):
+    dists = {"heavy.occupancy": {"dist": "triangular", "low": 0.4, "mode": 0.8, "high": 1.0},
+             "heavy.price_cny_per_card_hour": {"dist": "normal", "mean": 20, "sd": 4}}
+    corr = [("heavy.occupancy", "heavy.price_cny_per_card_hour", -0.5)]
+    eng = sweep.DaskEngine(client=dask_client)
+    remote = montecarlo.run(seed, dists, 3000, 42, correlation=corr, chunk_size=1000, engine=eng, keep_draws=True)
+    local = montecarlo.run(seed, dists, 3000, 42, correlation=corr, chunk_size=1000, keep_draws=True)
+    pd.testing.assert_frame_equal(remote.draws, local.draws)
+    pd.testing.assert_frame_equal(remote.summary, local.summary)
+
+
+def test_dask_unreachable_scheduler_is_a_clear_error():
+    pytest.importorskip("dask.distributed")
+    with pytest.raises(OSError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
+        sweep.DaskEngine("tcp://127.0.0.1:9", timeout=1)
