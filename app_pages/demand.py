@@ -278,13 +278,16 @@ def _problem_text(p: assumptions.Problem, rows: list[dict[str, Any]]) -> str:
     where = t("row", row=p.row) + (f" ({p.workload})" if p.workload else "")
     col = label(p.column) if p.column in demand.WORKLOAD_FIELDS else p.column
     value = "" if p.value is demand.NO_VALUE else f" = {p.value!r}"
+    colon, semi = ("：", "；") if LANG == "zh" else (": ", "; ")
     if p.code == "rule":
         kind = rows[p.row - 1].get("kind") if 0 < p.row <= len(rows) else ""
         kind_word = t(kind) if kind in ("training", "inference") else ""
         why = t(p.rule, kind=kind_word) if p.rule in TEXT[LANG] else p.message
-        return f"{where} · {col} ({p.column}){value}: {why}"
-    allowed = f"; {t('allowed')}: {demand.allowed_text(p.column, LANG)}" if p.column in demand.WORKLOAD_FIELDS else ""
-    return f"{where} · {col} ({p.column}){value}: {t(p.code) if p.code in TEXT[LANG] else p.message}{allowed}"
+        return f"{where} · {col} ({p.column}){value}{colon}{why}"
+    why = t(p.code) if p.code in TEXT[LANG] else p.message
+    known = p.column in demand.WORKLOAD_FIELDS
+    allowed = f"{semi}{t('allowed')}{colon}{demand.allowed_text(p.column, LANG)}" if known else ""
+    return f"{where} · {col} ({p.column}){value}{colon}{why}{allowed}"
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -62,14 +62,14 @@ def test_language_switch_when_standalone():
 
 @pytest.mark.parametrize(("lang", "edit", "expected"), [
     ("zh", {0: {"duration_days": 0.0}},
-     "第1行 (China training (100 models)) · 训练天数 (duration_days) = 0.0: 超出范围"),
+     "第1行 (China training (100 models)) · 训练天数 (duration_days) = 0.0：超出范围；允许：数值，0 < 值 ≤ 3,650"),
     ("en", {0: {"tokens": -2e11}},
      "Row 1 (China training (100 models)) · Training tokens (tokens) = -200000000000.0: out of range; "
      "allowed: a number, 0 < value ≤ 1e16 [tokens/run]"),
     ("en", {1: {"gpu": "B200"}}, "Row 2 (China inference (50 models)) · GPU (gpu) = 'B200': unknown GPU"),
     ("en", {1: {"tokens": 1e9}}, "Row 2 (China inference (50 models)) · Training tokens (tokens) = 1000000000.0: "
      "not used by inference workloads (leave it empty)"),
-    ("zh", {1: {"daily_visits": None}}, "第2行 (China inference (50 models)) · 日均访问量 (daily_visits): "
+    ("zh", {1: {"daily_visits": None}}, "第2行 (China inference (50 models)) · 日均访问量 (daily_visits)："
      "推理工作负载需要参数量"),
 ])
 def test_bad_edit_gives_a_friendly_message(lang, edit, expected):
