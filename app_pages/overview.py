@@ -55,7 +55,7 @@ with st.container(border=True):
                  t("annual_discount"): [fmt.pct(x, lang, 0) for x in prices["annual_discount"]]},
                 hide_index=True, width="stretch", height=min(320, 38 + 35 * len(prices)))
         st.markdown(f"{t('your_price')}: **{fmt.price(s.heavy.price_cny_per_card_hour, lang)}** "
-                    f"/ {i18n.unit('CNY/card-hour', lang)}")
+                    f"({i18n.unit('CNY/card-hour', lang)})")
 
 # ---------------------------------------------------------------- KPI cards
 st.subheader(t("kpis"))

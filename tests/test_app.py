@@ -83,6 +83,20 @@ def test_default_scenario_is_the_seed_and_every_page_renders(adir: Path) -> None
         assert not at.error, (page, errors(at))
 
 
+def test_every_overview_tab_and_both_models_render(adir: Path) -> None:
+    from finmodel.ui import i18n
+
+    at = start()
+    for model_key in ("heavy", "light"):
+        at.segmented_control(key="chart_model").set_value(model_key).run()
+        for tab in ("tab_cashflow", "tab_structure", "tab_market", "tab_table"):
+            at.session_state["overview_tab"] = i18n.t(tab, "zh")
+            at.run()
+            assert not at.exception, (model_key, tab, [e.value for e in at.exception])
+            drawn = len(at.get("vega_lite_chart")) if tab != "tab_table" else len(at.dataframe) - 1
+            assert drawn == 1, (model_key, tab)
+
+
 # --------------------------------------------------------------------------- the price drives the KPIs
 def test_price_change_gives_the_engines_payback_and_deltas(adir: Path) -> None:
     at = start()
@@ -112,6 +126,9 @@ def test_occupancy_slider_and_never_paying_back(adir: Path) -> None:
 def test_bad_input_names_field_and_range_and_keeps_last_valid(adir: Path) -> None:
     at = start()
     before = at.session_state["scenario"]
+    assert not at.number_input(key="in:heavy.price_cny_per_card_hour").key.startswith("grp")
+    at.session_state["grp:operations"] = True  # open the "operating costs" section
+    at.run()
     at.number_input(key="in:heavy.noncash_share_of_cost").set_value(0.0).run()  # schema: > 0
     assert not at.exception
     msg = errors(at)
@@ -122,6 +139,20 @@ def test_bad_input_names_field_and_range_and_keeps_last_valid(adir: Path) -> Non
 
 
 # --------------------------------------------------------------------------- language
+def test_every_input_is_a_schema_built_widget_in_its_section(adir: Path) -> None:
+    at = start()
+    for group in ("revenue", "capex", "depreciation", "energy", "operations", "financing", "light", "general"):
+        at.session_state[f"grp:{group}"] = True
+    at.run()
+    keys = {w.key for kind in ("number_input", "slider", "selectbox") for w in getattr(at, kind)}
+    assert {f"in:{p}" for p in assumptions.FIELDS} <= keys
+    spec = assumptions.FIELDS["heavy.server_price_cny"]
+    w = at.number_input(key="in:heavy.server_price_cny")
+    assert w.label == f"{spec.label_zh} [元/台]" and w.min == spec.ge and w.max == spec.le and w.step == spec.step
+    assert spec.help in w.help and at.session_state["scenario"].sources["heavy.server_price_cny"] in w.help
+    assert spec.range_text() in w.help
+
+
 def test_language_switch_relabels_everything(adir: Path) -> None:
     at = start()
     assert at.title[0].value == "投资概览"
@@ -218,6 +249,18 @@ def test_upload_valid_toml_loads_it(adir: Path) -> None:
     assert again.session_state["scenario"].heavy == assumptions.parse_toml(text).heavy
 
 
+def test_upload_finmodel_workbook_loads_it(adir: Path) -> None:
+    excel = pytest.importorskip("finmodel.excel")
+    s = assumptions.load(adir / "h800_training_cluster.toml")
+    at = start()
+    at.switch_page("app_pages/scenarios.py").run()
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at.file_uploader(key="upload").set_value(("model.xlsx", excel.workbook_bytes(s), xlsx)).run()
+    assert not at.error, errors(at)
+    got = at.session_state["scenario"]
+    assert (got.general, got.heavy, got.light) == (s.general, s.heavy, s.light)
+
+
 @pytest.mark.parametrize("upload, reason", [
     (("bad.toml", b"[general]\n[heavy]\noccupancy = 1.5\n[light]\n", "application/toml"), "heavy.occupancy"),
     (("broken.toml", b"[heavy\nprice = ", "application/toml"), "TOML"),
@@ -281,3 +324,16 @@ def test_solve_price_for_payback(adir: Path) -> None:
     assert fmt.price(res.value, "zh") in "\n".join(x.value for x in at.success)
     at.button(key="solve_apply").click().run()
     assert at.session_state["scenario"].heavy.price_cny_per_card_hour == pytest.approx(res.value)
+    at.switch_page("app_pages/overview.py").run()
+    assert metric(at, payback_label()) == fmt.months(12.0, "zh")
+
+
+def test_solve_price_for_irr(adir: Path) -> None:
+    sensitivity = pytest.importorskip("finmodel.sensitivity")
+    at = start()
+    at.switch_page("app_pages/sensitivity.py").run()
+    at.radio(key="solve_target").set_value("heavy.irr")
+    at.slider(key="solve_irr").set_value(0.5)
+    at.form_submit_button[0].click().run()
+    res = sensitivity.solve(at.session_state["scenario"], PRICE, "heavy.irr", 0.5)
+    assert fmt.price(res.value, "zh") in "\n".join(x.value for x in at.success)

@@ -92,15 +92,17 @@ def annual_structure(table: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
     df["year_label"] = [i18n.t("year_n", lang, n=y) for y in df["year"]]
     df["side_label"] = [i18n.t("revenue" if s == "revenue" else "costs", lang) for s in df["side"]]
     order = list(dict.fromkeys(df["label"]))
-    palette = [POS] + ["#4c78a8", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac",
-                       "#e45756", "#79706e"]
+    df["rank"] = [order.index(x) for x in df["label"]]  # stack in legend order
+    costs = ["#4c78a8", "#72b7b2", "#f58518", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac", "#e45756",
+             "#79706e"]
+    palette = [POS] + costs  # revenue green; no cost line shares its colour
     return finish(alt.Chart(df).mark_bar().encode(
         x=alt.X("year_label:N", title=None, sort=list(dict.fromkeys(df["year_label"])), axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("side_label:N", sort=[i18n.t("revenue", lang), i18n.t("costs", lang)]),
         y=alt.Y("sum(amount_cny):Q", title=i18n.t("amount_wan", lang), axis=alt.Axis(labelExpr=WAN_LABEL)),
         color=alt.Color("label:N", title=i18n.t("line", lang), sort=order,
                         scale=alt.Scale(domain=order, range=palette[: len(order)])),
-        order=alt.Order("line:N"),
+        order=alt.Order("rank:Q", sort="descending"),
         tooltip=[alt.Tooltip("year_label:N", title=i18n.t("year", lang)), alt.Tooltip("label:N", title=" "),
                  alt.Tooltip("amount_cny:Q", title="¥", format="$,.0f")],
     ), height=320)

@@ -92,9 +92,11 @@ def grouped_sections(scenario: Scenario, lang: str, *, container: Any = None, sk
         paths = by_group.get(group)
         if not paths:
             continue
-        with where.expander(i18n.t_group(group, lang), expanded=False):
-            for path in paths:
-                field(path, scenario, lang)
+        section = where.expander(i18n.t_group(group, lang), expanded=False, key=f"grp:{group}", on_change="rerun")
+        if section.open:  # closed sections draw nothing: a rerun stays cheap however many inputs exist
+            with section:
+                for path in paths:
+                    field(path, scenario, lang)
 
 
 __all__ = ["FRONT", "GROUP_ORDER", "field", "grouped_sections", "help_text", "key_of", "assumptions"]

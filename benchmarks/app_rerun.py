@@ -1,0 +1,65 @@
+"""Server-side time of one dashboard rerun after a rental-price change (target ≤ 150 ms).
+
+Runs ``app.py`` headless in ``streamlit.testing.v1.AppTest`` on the default scenario, then changes
+the price widget to a new value each time (so every rerun misses the engine cache, as a user's
+first visit to that price does) and times ``AppTest.run()``: the callback, the one cached engine
+call, building every widget and chart of the overview page, and AppTest's own bookkeeping (so the
+figure is an upper bound on the server's work).
+
+    .venv/bin/python benchmarks/app_rerun.py [--runs 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_MS = 150.0
+PRICE_KEY = "in:heavy.price_cny_per_card_hour"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=30)
+    args = ap.parse_args()
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    from streamlit.testing.v1 import AppTest
+
+    from finmodel import assumptions, model
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    t0 = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - t0
+    assert not at.exception, at.exception
+    base = at.number_input(key=PRICE_KEY).value
+    for i in range(3):  # warm-up: imports, Altair schema, Arrow
+        at.number_input(key=PRICE_KEY).set_value(base + 0.01 * (i + 1)).run()
+    times = []
+    for i in range(args.runs):
+        at.number_input(key=PRICE_KEY).set_value(round(base * (0.8 + 0.4 * i / args.runs), 4))
+        t = time.perf_counter()
+        at.run()
+        times.append((time.perf_counter() - t) * 1000)
+        assert not at.exception, at.exception
+    s = assumptions.load(ROOT / "assumptions" / "seed_fs2024.toml")
+    n = 20
+    t = time.perf_counter()
+    for i in range(n):
+        model.evaluate(s.replace({"heavy.price_cny_per_card_hour": 20.0 + i}))
+    engine_ms = (time.perf_counter() - t) / n * 1000
+    med = statistics.median(times)
+    p90 = sorted(times)[int(0.9 * (len(times) - 1))]
+    print(f"first run (cold, imports):      {first * 1000:8.1f} ms")
+    print(f"engine call (model.evaluate):   {engine_ms:8.1f} ms")
+    print(f"rerun after a price change:     median {med:.1f} ms, p90 {p90:.1f} ms, min {min(times):.1f} ms, "
+          f"max {max(times):.1f} ms over {len(times)} runs")
+    print(f"target ≤ {TARGET_MS:.0f} ms: {'met' if med <= TARGET_MS else 'NOT met'} (median)")
+
+
+if __name__ == "__main__":
+    main()
