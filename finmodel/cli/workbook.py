@@ -1,9 +1,69 @@
-"""CLI commands: workbook (being built; see the issue tracker)."""
+"""CLI commands: ``export`` a scenario as a live Excel workbook, ``import`` one back as a scenario file."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+
+from finmodel import assumptions, excel
+from finmodel.cli.common import fail, friendly_errors
+
+EXPORTS = Path("exports")
+ASSUMPTIONS = Path("assumptions")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+    app.command("export")(export)
+    app.command("import")(import_)
+
+
+@friendly_errors
+def export(
+    file: Path = typer.Argument(..., help="Scenario file (TOML), e.g. assumptions/seed_fs2024.toml.",
+                                show_default=False),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Workbook to write (.xlsx). Default: "
+                                    "exports/<scenario name>.xlsx.", show_default=False),
+    sensitivity: bool = typer.Option(True, "--sensitivity/--no-sensitivity",
+                                     help="Include the Sensitivity sheet (tornado and price × occupancy grid, "
+                                     "computed by the engine)."),
+) -> None:
+    """Export a scenario as a live Excel workbook (.xlsx).
+
+    Every calculated cell is a formula over the Inputs sheet, generated from the same line items as
+    the Python engine: change an input in Excel or LibreOffice and the timelines, KPIs and charts
+    follow. Money in CNY (元), 万元 columns for display; payback in months."""
+    s = assumptions.load(file)
+    target = out if out is not None else EXPORTS / excel.safe_filename(s.name)
+    if target.suffix.lower() != ".xlsx":
+        fail(f"--out {target}: the workbook must end in .xlsx")
+    if target.is_dir():
+        fail(f"--out {target} is a directory; give a file name ending in .xlsx")
+    excel.write_workbook(s, target, sensitivity=sensitivity)
+    typer.echo(f"wrote {target} ({s.general.horizon_months}-month timeline, scenario {s.name!r})")
+
+
+@friendly_errors
+def import_(
+    workbook: Path = typer.Argument(..., help="A workbook written by `finmodel export` (.xlsx).",
+                                    show_default=False),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Scenario file to write (.toml). Default: "
+                                    "assumptions/<scenario name>.toml.", show_default=False),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing scenario file."),
+) -> None:
+    """Read a workbook's Inputs sheet back into a scenario file (.toml).
+
+    The workbook is treated as untrusted: it is checked (size, zip structure, no macros), only its
+    Inputs sheet is read, formulas are never evaluated, and every value is validated against the
+    schema. On any problem nothing is written and each bad cell is named."""
+    s = excel.read_workbook(workbook)
+    target = out if out is not None else ASSUMPTIONS / excel.safe_filename(s.name, suffix=".toml")
+    if target.suffix.lower() != ".toml":
+        fail(f"--out {target}: the scenario file must end in .toml")
+    if target.is_dir():
+        fail(f"--out {target} is a directory; give a file name ending in .toml")
+    if target.exists() and not force:
+        fail(f"{target} exists; use --force to overwrite it")
+    assumptions.save(s, target)
+    typer.echo(f"wrote {target} (scenario {s.name!r} from {workbook})")

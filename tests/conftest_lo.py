@@ -1,0 +1,53 @@
+"""LibreOffice as the test oracle for exported workbooks.
+
+``recalculate`` opens workbooks in headless LibreOffice Calc with a private user profile that forces
+a full recalculation on load (``OOXMLRecalcMode = 0``: never trust cached values), saves them as xlsx
+again, and returns the recalculated copies — which openpyxl then reads with ``data_only=True``.
+Starting LibreOffice costs about 2 s, so callers pass many workbooks to one call.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from .conftest import require_binary
+
+_ITEM = ('<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="{}" oor:op="fuse">'
+         "<value>0</value></prop></item>")
+RECALC_XCU = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">\n'
+    + _ITEM.format("OOXMLRecalcMode") + "\n" + _ITEM.format("ODFRecalcMode") + "\n</oor:items>\n"
+)  # 0 = always recalculate on load, never trust the file's cached values
+
+
+def soffice() -> str:
+    """Path of ``soffice``: skipped without it, a failure where ``CI`` is set."""
+    return require_binary("soffice")
+
+
+def recalculate(files: Sequence[Path], workdir: Path, *, timeout: float = 600) -> dict[Path, Path]:
+    """Recalculate ``files`` in one LibreOffice run; map each input to its recalculated copy."""
+    exe = soffice()
+    profile = workdir / "lo-profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_XCU, encoding="utf-8")
+    outdir = workdir / "recalculated"
+    outdir.mkdir(parents=True, exist_ok=True)
+    names = [f.name for f in files]
+    if len(set(names)) != len(names):
+        raise ValueError("workbooks recalculated together need distinct file names")
+    proc = subprocess.run(
+        [exe, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--norestore",
+         "--nolockcheck", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir),
+         *[str(f) for f in files]],
+        capture_output=True, text=True, timeout=timeout, check=False,
+    )
+    out = {f: outdir / f.name for f in files}
+    missing = [str(f) for f, o in out.items() if not o.exists()]
+    if proc.returncode != 0 or missing:
+        raise RuntimeError(f"LibreOffice failed (exit {proc.returncode}); not converted: {missing}\n"
+                           f"{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return out
