@@ -15,6 +15,7 @@ HERE = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="GPU 算力租赁测算 · finmodel", page_icon=":material/memory:", layout="wide")
 state.init()
+state.consume_demand()
 shell.sidebar()
 page = st.navigation(shell.pages(HERE / "app_pages"), position="top")
 page.run()

@@ -21,7 +21,7 @@ state.show_messages()
 
 # ---------------------------------------------------------------- price, occupancy, GPU: front and centre
 with st.container(border=True):
-    c1, c2, c3 = st.columns([1.05, 1.05, 1.4], gap="large")
+    c1, c2, c3 = st.columns([1.2, 1.0, 1.3], gap="large")
     with c1:
         widgets.field("heavy.price_cny_per_card_hour", s, lang)
         m1, m2 = st.columns(2)

@@ -35,9 +35,13 @@ with left:
     if sens is None:
         st.info(t("not_ready", what="finmodel.sensitivity"))
     else:
-        table = state.tornado(s, shock / 100)
-        st.vega_lite_chart(charts.spec(charts.tornado(table, metric, lang, shock_pct=shock, never_at=horizon,
-                                                      top=int(top))), width="stretch")
+        try:
+            table = state.tornado(s, shock / 100)
+        except ValueError as err:  # the module's own message (field, value, allowed range)
+            st.warning(str(err))
+        else:
+            st.vega_lite_chart(charts.spec(charts.tornado(table, metric, lang, shock_pct=shock, never_at=horizon,
+                                                          top=int(top))), width="stretch")
 
 # ---------------------------------------------------------------- heatmap
 with right:
@@ -46,11 +50,15 @@ with right:
         st.info(t("not_ready", what="finmodel.sensitivity"))
     else:
         prices, occs = present.heatmap_axes(s)
-        grid = state.grid(s, PRICE, tuple(prices), OCC, tuple(occs), "heavy.payback_months")
-        st.vega_lite_chart(charts.spec(charts.payback_heatmap(
-            grid, PRICE, OCC, "heavy.payback_months", (s.heavy.price_cny_per_card_hour, s.heavy.occupancy), lang,
-            horizon_months=horizon)), width="stretch")
-        st.caption(t("heatmap_caption"))
+        try:
+            grid = state.grid(s, PRICE, tuple(prices), OCC, tuple(occs), "heavy.payback_months")
+        except ValueError as err:
+            st.warning(str(err))
+        else:
+            st.vega_lite_chart(charts.spec(charts.payback_heatmap(
+                grid, PRICE, OCC, "heavy.payback_months", (s.heavy.price_cny_per_card_hour, s.heavy.occupancy),
+                lang, horizon_months=horizon)), width="stretch")
+            st.caption(t("heatmap_caption"))
 
 # ---------------------------------------------------------------- solve for the price
 st.subheader(t("solve"))

@@ -291,6 +291,21 @@ def test_compare_two_scenarios(adir: Path) -> None:
 
 
 # --------------------------------------------------------------------------- analysis pages
+def test_market_demand_page_is_routed_and_its_fleet_is_used(adir: Path) -> None:
+    if not (ROOT / "app_pages" / "demand.py").is_file():
+        pytest.skip("app_pages/demand.py not present")
+    at = start()
+    at.switch_page("app_pages/demand.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.session_state["demand_servers"] = 7  # what the page's "use this fleet" button writes
+    at.session_state["demand_gpu"] = "H100-SXM"
+    at.switch_page("app_pages/overview.py").run()
+    s = at.session_state["scenario"]
+    assert (s.heavy.servers, s.heavy.gpu) == (7, "H100-SXM")
+    assert metric(at, payback_label()) == fmt.months(model.evaluate(s).heavy["payback_months"], "zh")
+
+
+
 def test_business_models_page_shows_the_package_comparison(adir: Path) -> None:
     at = start()
     at.switch_page("app_pages/models.py").run()
@@ -311,6 +326,17 @@ def test_sensitivity_page_monte_carlo_matches_the_module(adir: Path) -> None:
     horizon = s.general.horizon_months
     label = f"{min(24, horizon)} 个月内回本概率"
     assert metric(at, label) == fmt.pct(run.prob_payback_within(min(24, horizon)), "zh")
+
+
+def test_monte_carlo_bad_distribution_is_explained(adir: Path) -> None:
+    pytest.importorskip("finmodel.montecarlo")
+    at = start()
+    at.switch_page("app_pages/sensitivity.py").run()
+    at.session_state["mc_dists"] = {"edited_rows": {0: {"low": 0.99, "mode": 0.5}}, "added_rows": [],
+                                    "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    assert "low ≤ mode ≤ high" in errors(at)
 
 
 def test_solve_price_for_payback(adir: Path) -> None:

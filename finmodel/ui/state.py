@@ -208,6 +208,18 @@ def _set_loaded(loaded: Scenario, base_id: str, *, ref: Scenario, ref_id: str) -
     ss[ERRORS] = []
 
 
+def consume_demand() -> None:
+    """Apply a fleet chosen on the market-demand page (``demand_servers`` / ``demand_gpu``, written
+    by app_pages/demand.py) to the current scenario, once per new choice."""
+    ss = st.session_state
+    servers, gpu = ss.get("demand_servers"), ss.get("demand_gpu")
+    if servers is None or gpu is None or ss.get("_demand_applied") == (servers, gpu):
+        return
+    ss["_demand_applied"] = (servers, gpu)
+    if apply({"heavy.servers": servers, "heavy.gpu": gpu}):
+        notify("info", t("demand_applied", n=servers, gpu=gpu))
+
+
 def sync_url() -> None:
     """Write the changed inputs (and language) to the URL so a copied link reopens this state."""
     ss = st.session_state
