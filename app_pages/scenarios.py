@@ -4,7 +4,7 @@ names, atomic writes, never overwriting a shipped preset)."""
 
 import streamlit as st
 
-from finmodel.ui import charts, files, fmt, present, state
+from finmodel.ui import charts, files, fmt, i18n, present, state
 
 lang = state.lang()
 t = state.t
@@ -29,7 +29,7 @@ with right:
     st.checkbox(t("save_overwrite"), key="save_overwrite")
     st.button(t("save_button"), on_click=state.on_save, key="save_button", type="primary",
               icon=":material/save:")
-    st.caption(f"→ `{files.user_dir()}`")
+    st.caption("→ `assumptions/user/`")
 
 # ---------------------------------------------------------------- compare two scenarios
 st.subheader(t("compare_title"))
@@ -66,7 +66,8 @@ st.dataframe({
     t("metric"): list(kpis["label"]),
     name_a: [fmt.by_fmt(v, k.fmt, lang) for v, k in zip(kpis[name_a], kpis["kpi"], strict=True)],
     name_b: [fmt.by_fmt(v, k.fmt, lang) for v, k in zip(kpis[name_b], kpis["kpi"], strict=True)],
-    t("difference"): [fmt.delta(v, k.fmt, lang) or "0" for v, k in zip(kpis["difference"], kpis["kpi"], strict=True)],
+    t("difference"): [(fmt.delta(v, k.fmt, lang) or "0") if fmt.finite(v) else "—"
+                      for v, k in zip(kpis["difference"], kpis["kpi"], strict=True)],
 }, hide_index=True, width="stretch")
 st.vega_lite_chart(charts.spec(charts.compare_cash_flows({name_a: ra.heavy_monthly, name_b: rb.heavy_monthly}, lang)),
                    width="stretch")
@@ -75,5 +76,6 @@ st.markdown(f"**{t('inputs_differ')}**")
 if diff.empty:
     st.caption(t("no_differences"))
 else:
-    st.dataframe({t("field"): list(diff["label"]), name_a: [str(x) for x in diff["a"]],
-                  name_b: [str(x) for x in diff["b"]], "path": list(diff["path"])}, hide_index=True, width="stretch")
+    st.dataframe({t("field"): [i18n.field_label(p, lang, pct=False) for p in diff["path"]],
+                  name_a: [str(x) for x in diff["a"]], name_b: [str(x) for x in diff["b"]],
+                  "path": list(diff["path"])}, hide_index=True, width="stretch")

@@ -264,7 +264,7 @@ def test_upload_finmodel_workbook_loads_it(adir: Path) -> None:
 @pytest.mark.parametrize("upload, reason", [
     (("bad.toml", b"[general]\n[heavy]\noccupancy = 1.5\n[light]\n", "application/toml"), "heavy.occupancy"),
     (("broken.toml", b"[heavy\nprice = ", "application/toml"), "TOML"),
-    (("huge.toml", b"#" * (files.MAX_UPLOAD_BYTES + 1), "application/toml"), f"{files.MAX_UPLOAD_BYTES:,}"),
+    (("huge.toml", b"#" * (files.MAX_TOML_BYTES + 1), "application/toml"), f"{files.MAX_TOML_BYTES:,}"),
     (("fake.xlsx", b"not a zip file", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
      "Excel"),
 ])

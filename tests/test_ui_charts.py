@@ -250,6 +250,13 @@ def test_files_safe_names_presets_and_atomic_save(tmp_path: Path, monkeypatch: p
 
 
 def test_parse_upload_reasons() -> None:
+    import tomllib
+
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert files.MAX_XLSX_BYTES == cfg["server"]["maxUploadSize"] * 2**20
+    with pytest.raises(files.FileProblem) as err:
+        files.parse_upload("big.xlsx", b"PK" + b"0" * files.MAX_XLSX_BYTES)
+    assert err.value.code == "err_too_large"
     with pytest.raises(files.FileProblem) as err:
         files.parse_upload("x.txt", b"abc")
     assert err.value.code == "err_type" and ".txt" in err.value.message("en")

@@ -25,7 +25,8 @@ ENV_DIR = "FINMODEL_ASSUMPTIONS_DIR"
 DEFAULT_ID = "seed_fs2024"
 USER_PREFIX = "user/"
 NAME_RE = re.compile(r"^[A-Za-z0-9_\-\u3400-\u4dbf\u4e00-\u9fff]{1,64}$")
-MAX_UPLOAD_BYTES = assumptions.MAX_FILE_BYTES  # 1 MB, as for scenario files on disk
+MAX_TOML_BYTES = assumptions.MAX_FILE_BYTES  # 1 MB, as for scenario files on disk
+MAX_XLSX_BYTES = 2 * 2**20  # = server.maxUploadSize in .streamlit/config.toml; a 360-month workbook fits
 
 
 class FileProblem(ValueError):
@@ -132,9 +133,10 @@ def parse_upload(filename: str, data: bytes) -> Scenario:
     Raises :class:`FileProblem` (size, type, encoding) or ``ScenarioError`` / ``excel.WorkbookError``
     (content), each with a message naming the reason."""
     size = len(data)
-    if size > MAX_UPLOAD_BYTES:
-        raise FileProblem("err_too_large", size=size, limit=MAX_UPLOAD_BYTES)
     ext = Path(filename or "").suffix.lower()
+    limit = MAX_XLSX_BYTES if ext in (".xlsx", ".xlsm") else MAX_TOML_BYTES
+    if size > limit:
+        raise FileProblem("err_too_large", size=size, limit=limit)
     if ext == ".toml":
         try:
             text = data.decode("utf-8")

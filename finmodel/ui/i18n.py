@@ -181,7 +181,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # scenarios page
     "sc_caption": ("载入、上传、保存与对比情景文件（TOML 或 finmodel 导出的 Excel）。",
                    "Load, upload, save and compare scenario files (TOML or a finmodel workbook)."),
-    "upload": ("上传情景（.toml 或 .xlsx，≤ 1 MB）", "Upload a scenario (.toml or .xlsx, ≤ 1 MB)"),
+    "upload": ("上传情景（.toml ≤ 1 MB，或 finmodel 导出的 .xlsx ≤ 2 MB）",
+               "Upload a scenario (.toml ≤ 1 MB, or a finmodel .xlsx ≤ 2 MB)"),
     "upload_ok": ("已载入上传的情景：{name}", "Loaded the uploaded scenario: {name}"),
     "upload_bad": ("上传被拒绝（{file}）：", "Upload rejected ({file}):"),
     "upload_load": ("载入此文件", "Load this file"),
