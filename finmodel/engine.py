@@ -107,7 +107,10 @@ def evaluate(items: Sequence[Item], params: Mapping[str, Any], n_months: int,
             if wanted is not None and it.key not in wanted:
                 continue
             v = np.asarray(it.fn(ctx), dtype=float)
-            ctx.values[it.key] = v.reshape(1, -1) if v.ndim < 2 else v
+            v = v.reshape(1, -1) if v.ndim < 2 else v
+            if v.shape[0] > 1 and v.shape[1] == 1 and np.all(v == v[0]):
+                v = v[:1]  # a scalar that came out the same for the whole batch (e.g. a zero loan): keep it (1, 1)
+            ctx.values[it.key] = v
     out: dict[str, np.ndarray] = {}
     kinds = {i.key: i.kind for i in items}
     for k, v in ctx.values.items():
