@@ -36,6 +36,7 @@ __all__ = ["irr", "npv_at", "sign_changes"]
 
 _MAX_RATE = 1e3  # per period; beyond this the NPV is cf[0] to machine precision
 _MIN_RATE = -0.9999
+_ROWS = 64  # rows per BLAS product in the grid evaluation (see _grid_npv)
 _ACCEPT = 1e-8  # relative Newton step after which the stepped-to point is accurate to ~1e-14
 
 
@@ -170,7 +171,7 @@ def irr(cf: np.ndarray, *, tol: float = 1e-13, max_iter: int = 80) -> np.ndarray
 def _solve(rows, g, disc, ab, tol, max_iter) -> np.ndarray:
     """IRR nearest zero of each padded row, from NPVs on the grid ``g``."""
     with np.errstate(over="ignore", invalid="ignore"):
-        vals = rows @ disc  # (m, K)
+        vals = _grid_npv(rows, disc)  # (m, K)
     m, K = vals.shape
     nonneg = vals >= 0  # an exact zero at a grid rate counts as ≥ 0 and is caught by the polish
     finite = np.isfinite(vals)
@@ -192,6 +193,19 @@ def _solve(rows, g, disc, ab, tol, max_iter) -> np.ndarray:
             res[sel] = _polish(blocks[sel], g[ks], g[ks + 1], vals[sel, ks], vals[sel, ks + 1], start, tol, max_iter)
     pick_b = np.isfinite(out_b) & (~np.isfinite(out_a) | (np.abs(out_b) < np.abs(out_a)))
     return np.where(pick_b, out_b, out_a)
+
+
+def _grid_npv(rows: np.ndarray, disc: np.ndarray) -> np.ndarray:
+    """NPVs of every row at every grid rate, ``rows @ disc``, computed in fixed blocks of
+    :data:`_ROWS` rows (the last one zero-padded). A BLAS product's rounding can depend on how many
+    rows it is given (one row goes through a matrix-vector kernel), which would make a scenario's
+    IRR differ in the last bit between a batch and a single evaluation; equal-sized blocks give
+    every row the same arithmetic."""
+    m, width = rows.shape
+    pad = -m % _ROWS
+    if pad:
+        rows = np.concatenate([rows, np.zeros((pad, width))])
+    return (rows.reshape(-1, _ROWS, width) @ disc).reshape(-1, disc.shape[1])[:m]
 
 
 def _inverse_cubic(g: np.ndarray, vals: np.ndarray, k: np.ndarray) -> np.ndarray:

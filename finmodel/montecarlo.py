@@ -548,7 +548,7 @@ class MonteCarloResult:
 
 def run(scenario: Scenario, distributions: Mapping[str, Mapping[str, Any]] | None, n: int, seed: int, *,
         metrics: Sequence[str] = DEFAULT_METRICS, correlation: Any = None, keep_draws: bool = False,
-        chunk_size: int = 4 * BLOCK, engine: str | sweep.Engine = "local", scheduler: str | None = None,
+        chunk_size: int = BLOCK, engine: str | sweep.Engine = "local", scheduler: str | None = None,
         progress: sweep.Progress | None = None) -> MonteCarloResult:
     """Monte Carlo of ``n`` draws.
 

@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 DEFAULT_METRICS: tuple[str, ...] = ("heavy.payback_months", "heavy.npv_cny", "heavy.irr", "heavy.gross_margin")
-DEFAULT_CHUNK = 16_384  # scenarios per batch: ~0.8 GB of line items per worker at 61 months
+DEFAULT_CHUNK = 8_192  # scenarios per batch: ~0.2 GB of line items per worker at 61 months
 HORIZON = "general.horizon_months"
 
 Progress = Callable[[int], None]  # called with the number of scenarios just finished

@@ -164,7 +164,7 @@ def sweep_cmd(
     out: Path = typer.Option(None, "--out", "-o", help="Write every scenario to a .parquet or .csv file "
                              "(atomically). Without it the table is printed (up to 200 scenarios)."),
     chunk_size: int = typer.Option(sweep.DEFAULT_CHUNK, "--chunk-size", help="Scenarios per batch (memory ≈ "
-                                   "chunk × 50 KB per worker)."),
+                                   "chunk × ~40 KB per worker)."),
     engine: str = ENGINE,
     scheduler: str = SCHEDULER,
     no_progress: bool = NO_PROGRESS,
@@ -392,7 +392,8 @@ def montecarlo_cmd(
     draws_out: Path = typer.Option(None, "--draws-out", help="Write every draw (inputs and results) to .parquet "
                                    "or .csv (atomically)."),
     sets: list[str] = SET,
-    chunk_size: int = typer.Option(4 * montecarlo.BLOCK, "--chunk-size", help="Draws per batch."),
+    chunk_size: int = typer.Option(montecarlo.BLOCK, "--chunk-size", help="Draws per batch (whole RNG blocks "
+                                   "of 8,192 when larger)."),
     engine: str = ENGINE,
     scheduler: str = SCHEDULER,
     no_progress: bool = NO_PROGRESS,

@@ -1,0 +1,193 @@
+"""Speed and memory of sweeps and Monte Carlo (a benchmark, not a test).
+
+    .venv/bin/python benchmarks/sweep.py            # 1M sweep, 1M Monte Carlo, loop baseline, 10M streamed
+    .venv/bin/python benchmarks/sweep.py --quick    # 200k each, 2M streamed
+    .venv/bin/python benchmarks/sweep.py --profile  # also: where the time goes in one 50k chunk
+
+Prints:
+
+1. scenarios/second for 1,000,000 heavy-asset scenarios (the seed case; occupancy × rental price ×
+   server price grid, 60 months) with payback, NPV and IRR, through ``finmodel.sweep.run``;
+2. the same for Monte Carlo draws (``finmodel.montecarlo.run``, the default distributions);
+3. the per-scenario Python loop a user would write with numpy-financial — build the scenario,
+   evaluate it, ``npf.npv`` + ``npf.irr`` + a payback loop on its monthly equity cash flow — timed on
+   a 1,000-scenario sample, and the ratio to (1); plus the metrics alone (numpy-financial loop vs
+   the vectorised IRR/NPV/payback on the same cash-flow rows);
+4. peak RSS of this process, and of a separate process streaming a 10,000,000-scenario sweep to a
+   Parquet file (memory bounded by chunking, not by the grid).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import numpy_financial as npf
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from finmodel import assumptions, irr, model, montecarlo, sweep  # noqa: E402
+
+SEED = ROOT / "assumptions" / "seed_fs2024.toml"
+METRICS = ["heavy.payback_months", "heavy.npv_cny", "heavy.irr"]
+
+
+def grid_axes(n: int) -> list[str]:
+    """A grid of about n scenarios: occupancy × price × server price."""
+    k = round(n ** (1 / 3))
+    return [f"heavy.occupancy=0.3:1.0:{k}", f"heavy.price_cny_per_card_hour=8:40:{k}",
+            f"heavy.server_price_cny=1.0e6:2.0e6:{n // (k * k)}"]
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (VmHWM; ru_maxrss would include a forking parent's)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_sweep(s: assumptions.Scenario, n: int) -> tuple[float, int]:
+    axes = grid_axes(n)
+    g = sweep.Grid.parse(axes)
+    sweep.run(s, sweep.Grid.parse(grid_axes(20_000)), METRICS)  # warm-up (caches, thread pool)
+    t0 = time.perf_counter()
+    df = sweep.run(s, g, METRICS)
+    secs = time.perf_counter() - t0
+    assert len(df) == g.size and df["heavy.irr"].notna().mean() > 0.5
+    return secs, g.size
+
+
+def bench_montecarlo(s: assumptions.Scenario, n: int) -> float:
+    montecarlo.run(s, None, 20_000, 1, metrics=METRICS)
+    t0 = time.perf_counter()
+    r = montecarlo.run(s, None, n, 7, metrics=METRICS)
+    secs = time.perf_counter() - t0
+    assert r.n == n
+    return secs
+
+
+def payback_loop(cf: np.ndarray) -> float:
+    """The seed's payback (last crossing of the cumulative flow, linear within the month), per row."""
+    cum = np.cumsum(cf)
+    if cum[-1] < 0:
+        return float("nan")
+    neg = np.flatnonzero(cum < 0)
+    if neg.size == 0:
+        return 0.0
+    k = neg[-1] + 1
+    return (k - 1) + (-cum[k - 1]) / cf[k]
+
+
+def bench_loop(s: assumptions.Scenario, n: int = 1000) -> tuple[float, float, float]:
+    """Per-scenario loop with numpy-financial; returns (seconds per scenario for the full loop,
+    for npf metrics alone, for the vectorised metrics alone)."""
+    g = sweep.Grid.parse(grid_axes(1_000_000))
+    rows = g.rows(0, g.size)
+    pick = np.random.default_rng(0).choice(g.size, n, replace=False)
+    r_m = (1 + s.general.discount_rate_per_year) ** (1 / 12) - 1
+    t0 = time.perf_counter()
+    flows = []
+    for i in pick:
+        sc = s.replace({p: float(v[i]) for p, v in rows.items()})
+        cf = model.evaluate(sc).heavy_monthly["equity_cash_flow_with_terminal_cny"].to_numpy()
+        npf.npv(r_m, cf), npf.irr(cf), payback_loop(cf)
+        flows.append(cf)
+    loop = (time.perf_counter() - t0) / n
+    cf = np.array(flows)
+    t0 = time.perf_counter()
+    for row in cf:
+        npf.npv(r_m, row), npf.irr(row), payback_loop(row)
+    metrics_loop = (time.perf_counter() - t0) / n
+    big = np.tile(cf, (100, 1))  # 100,000 rows for a stable vectorised timing
+    t0 = time.perf_counter()
+    irr.irr(big)
+    big @ (1 + r_m) ** -np.arange(cf.shape[1])
+    cum = np.cumsum(big, axis=1)
+    np.argmax(cum >= 0, axis=1)
+    metrics_vec = (time.perf_counter() - t0) / big.shape[0]
+    return loop, metrics_loop, metrics_vec
+
+
+def bench_big(n: int) -> tuple[float, float, int]:
+    """Stream an n-scenario sweep to Parquet in a child process; return (seconds, peak RSS MB, rows)."""
+    code = (
+        "import sys, time; sys.path.insert(0, %r)\n"
+        "from finmodel import assumptions, sweep\n"
+        "from benchmarks.sweep import grid_axes, METRICS, peak_rss_mb\n"
+        "s = assumptions.load(%r); t = time.perf_counter()\n"
+        "r = sweep.write(s, grid_axes(%d), %r, METRICS)\n"
+        "print(time.perf_counter() - t, peak_rss_mb(), r.rows)\n"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "big.parquet")
+        proc = subprocess.run([sys.executable, "-c", code % (str(ROOT), str(SEED), n, out)], capture_output=True,
+                              text=True, check=True)
+        secs, rss, rows = proc.stdout.split()
+        return float(secs), float(rss), int(rows)
+
+
+def profile_chunk(s: assumptions.Scenario, n: int = 50_000) -> None:
+    """Time per line item of the heavy model for one chunk (what a faster engine would attack)."""
+    from finmodel import engine, heavy
+
+    g = sweep.Grid.parse(grid_axes(1_000_000))
+    params, h = model.batch_params(s, g.rows(0, n))
+    wanted = engine.needed(heavy.ALL, [m.split(".")[1] for m in METRICS])
+    ctx = engine.NumpyContext(params, h + 1)
+    times = {}
+    with np.errstate(all="ignore"):
+        for it in heavy.ALL:
+            if it.key in wanted:
+                t0 = time.thread_time()  # CPU time of this thread: robust to other load on the machine
+                v = np.asarray(it.fn(ctx), dtype=float)
+                ctx.values[it.key] = v.reshape(1, -1) if v.ndim < 2 else v
+                times[it.key] = time.thread_time() - t0
+    total = sum(times.values())
+    print(f"\nprofile: one chunk of {n:,} scenarios, {len(times)} line items, {total:.2f} CPU s "
+          f"({total / n * 1e6:.1f} µs/scenario on one core)")
+    for k, v in sorted(times.items(), key=lambda kv: -kv[1])[:12]:
+        print(f"  {k:42s} {v * 1e3:8.1f} ms  {v / total:5.1%}  shape {ctx.values[k].shape}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="200k scenarios and draws, a 2M streamed sweep")
+    ap.add_argument("--big", type=int, default=None, help="scenarios in the streamed sweep (default 10M; 0 skips)")
+    ap.add_argument("--profile", action="store_true", help="time per line item of one 50k chunk")
+    args = ap.parse_args()
+    n = 200_000 if args.quick else 1_000_000
+    big = args.big if args.big is not None else (2_000_000 if args.quick else 10_000_000)
+    s = assumptions.load(SEED)
+    print(f"machine: {os.cpu_count()} cores; numpy {np.__version__}; engine local ({sweep.LocalEngine().workers} "
+          f"threads), chunk {sweep.DEFAULT_CHUNK:,} scenarios; 60-month horizon; results {', '.join(METRICS)}")
+
+    secs, size = bench_sweep(s, n)
+    print(f"sweep      {size:>10,} scenarios in {secs:6.2f} s = {size / secs:>10,.0f} scenarios/s")
+    mc_secs = bench_montecarlo(s, n)
+    print(f"montecarlo {n:>10,} draws     in {mc_secs:6.2f} s = {n / mc_secs:>10,.0f} draws/s")
+    loop, m_loop, m_vec = bench_loop(s)
+    print(f"loop       {1000:>10,} scenarios in {loop * 1000:6.2f} s = {1 / loop:>10,.0f} scenarios/s "
+          "(Scenario.replace + model.evaluate + npf.npv/npf.irr/payback per scenario)")
+    print(f"ratio      vectorised sweep / loop = {loop / (secs / size):,.0f}×")
+    print(f"metrics    numpy-financial loop {m_loop * 1e6:,.0f} µs/row vs vectorised {m_vec * 1e6:,.2f} µs/row "
+          f"= {m_loop / m_vec:,.0f}× (IRR + NPV + payback on the same 61-month rows)")
+    print(f"memory     peak RSS of this process {peak_rss_mb():,.0f} MB")
+    if big:
+        b_secs, b_rss, rows = bench_big(big)
+        print(f"streamed   {rows:>10,} scenarios to Parquet in {b_secs:6.1f} s = {rows / b_secs:>10,.0f} scenarios/s, "
+              f"peak RSS {b_rss:,.0f} MB")
+    if args.profile:
+        profile_chunk(s)
+
+
+if __name__ == "__main__":
+    main()
