@@ -1,12 +1,13 @@
 """Business models side by side: own and rent out (heavy), buy capacity and resell (light), build for
 own use, rent from a cloud — the seed's self-build vs lease table (002:1179-1188) made live.
 
-The comparison is computed by ``finmodel.ui.compare.business_models`` from the one cached result.
+The comparison is computed by ``finmodel.compare.business_models`` from the one cached result.
 """
 
 import streamlit as st
 
-from finmodel.ui import charts, compare, fmt, i18n, state
+from finmodel import compare
+from finmodel.ui import charts, fmt, i18n, state
 
 lang = state.lang()
 t = state.t

@@ -16,8 +16,12 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from finmodel import assumptions, model  # noqa: E402
-from finmodel.ui import compare, files, fmt, share  # noqa: E402
+from finmodel import (  # noqa: E402
+    assumptions,
+    compare,  # noqa: E402
+    model,
+)
+from finmodel.ui import files, fmt, share  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")

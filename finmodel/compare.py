@@ -13,7 +13,7 @@ User side, for the same card-hours the heavy scenario delivers:
   (catalog.cloud_prices, 002:1482-1498). Hourly billing pays the used card-hours; monthly and annual
   billing pay every in-service card-hour (annual at the vendors' mean annual discount).
 
-Pure function of a :class:`finmodel.model.Result`; candidates for a ``finmodel.compare`` module.
+Pure function of a :class:`finmodel.model.Result`; the dashboard's "Business models" page renders it.
 All amounts CNY, times months, card-hours in hours × cards.
 """
 
