@@ -367,3 +367,13 @@ def test_solve_price_for_irr(adir: Path) -> None:
     at.form_submit_button[0].click().run()
     res = sensitivity.solve(at.session_state["scenario"], PRICE, "heavy.irr", 0.5)
     assert fmt.price(res.value, "zh") in "\n".join(x.value for x in at.success)
+
+
+def test_tooltips_follow_the_language():
+    from finmodel import assumptions
+    from finmodel.ui import widgets
+
+    spec = assumptions.FIELDS["heavy.pue"]
+    s = assumptions.default()
+    assert spec.help_zh in widgets.help_text(spec, s, "zh")
+    assert spec.help in widgets.help_text(spec, s, "en") and spec.help_zh not in widgets.help_text(spec, s, "en")

@@ -150,7 +150,7 @@ def test_lax_mode_converts_strings_but_not_nan(seed):
 
 def test_every_field_is_fully_declared():
     for path, f in FIELDS.items():
-        assert f.label_en and f.label_zh and f.help, path
+        assert f.label_en and f.label_zh and f.help and f.help_zh, path
         assert f.group, path
         if f.numeric:
             assert f.unit, path

@@ -40,8 +40,9 @@ def help_text(spec: FieldSpec, scenario: Scenario, lang: str) -> str:
     src = scenario.sources.get(spec.path)
     if src:
         parts.append(f"**{i18n.t('source', lang)}:** {src}")
-    if spec.help:
-        parts.append(f"**{i18n.t('about', lang)}:** {spec.help}")
+    about = spec.help_zh if lang == "zh" and spec.help_zh else spec.help
+    if about:
+        parts.append(f"**{i18n.t('about', lang)}:** {about}")
     parts.append(f"**{i18n.t('allowed', lang)}:** {spec.range_text()}")
     parts.append(f"`{spec.path}`")
     return "\n\n".join(parts)
