@@ -24,6 +24,7 @@ written with 17 significant digits (openpyxl writes 16) so that scenario → xls
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import io
 import math
@@ -197,14 +198,15 @@ def _widths(ws: Any, widths: dict[str, float]) -> None:
         ws.column_dimensions[col].width = w
 
 
-def _print_setup(ws: Any, *, landscape: bool = True, fit_width: bool = True, title_rows: str | None = None,
+def _print_setup(ws: Any, *, landscape: bool = True, fit: str = "width", title_rows: str | None = None,
                  title_cols: str | None = None) -> None:
+    """A4, margins, footer; ``fit`` = "width" (one page wide) or "height" (one page tall: a timeline
+    prints as a strip of pages, each repeating the label columns)."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    if fit_width:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1 if fit == "width" else 0
+    ws.page_setup.fitToHeight = 0 if fit == "width" else 1
     if title_rows:
         ws.print_title_rows = title_rows
     if title_cols:
@@ -336,6 +338,7 @@ class _Book:
             _define(wb, name, INPUTS, c.coordinate)
         ws.merge_cells(start_row=5, start_column=3, end_row=5, end_column=6)
         head = 7
+        ws.row_dimensions[head].height = 30
         _header(ws, head, ["中文名称", "Input", "数值 Value", "单位 Unit", "允许范围 Allowed", SOURCE_HEADER,
                            FIELD_HEADER, "说明 Help"])
         r = head + 1
@@ -377,6 +380,7 @@ class _Book:
         ws.freeze_panes = ws.cell(head + 1, 3)
         _widths(ws, {"A": 18, "B": 30, "C": 18, "D": 20, "E": 36, "F": 48, "G": 38, "H": 70})
         _print_setup(ws, title_rows=f"{head}:{head}")
+        ws.print_area = f"A1:G{r}"  # the long help column stays on screen
         _protect(ws)
 
     def _input_row(self, ws: Any, r: int, spec: assumptions.FieldSpec) -> None:
@@ -447,12 +451,16 @@ class _Book:
                 _define(self.wb, calc_name(model, it.key), sheet, c.coordinate)
                 continue
             text = sym.text
-            for col, prev in zip(cols, prevs, strict=True):
-                cell = ws[f"{col}{r}"]
-                cell.value = "=" + text.replace("{c}", col).replace("{p}", prev)
-                cell.number_format = fmt
-                if it.helper:
-                    cell.font = _FONT_HELPER
+            style = None
+            for j, (col, prev) in enumerate(zip(cols, prevs, strict=True)):
+                cell = ws.cell(r, COL_MONTH0 + j, "=" + text.replace("{c}", col).replace("{p}", prev))
+                if style is None:  # style the first month, copy its style array to the others (fast)
+                    cell.number_format = fmt
+                    if it.helper:
+                        cell.font = _FONT_HELPER
+                    style = cell._style
+                else:
+                    cell._style = copy.copy(style)
             op = ws.cell(r, COL_OPENING, 0)
             op.fill, op.number_format, op.font = _FILL_OPENING, fmt, _FONT_KEY
             if it.flow:
@@ -466,7 +474,8 @@ class _Book:
         for j in range(self.h + 1):
             ws.column_dimensions[get_column_letter(COL_MONTH0 + j)].width = 13
         ws.sheet_properties.outlinePr.summaryBelow = False
-        _print_setup(ws, fit_width=False, title_rows=f"{HEADER_ROW}:{MONTH_ROW}", title_cols="A:C")
+        ws.row_dimensions[HEADER_ROW].height = 30
+        _print_setup(ws, fit="height", title_rows=f"{HEADER_ROW}:{MONTH_ROW}", title_cols="A:C")
         ws.print_area = f"A1:{get_column_letter(last_col)}{max(rows.values())}"
         _protect(ws)
 
@@ -485,7 +494,7 @@ class _Book:
                          "month 0, because Excel's NPV() discounts its first argument; IRR is monthly, "
                          "annualised as (1+IRR)^12 − 1. \"never\" = not paid back within the horizon.", _FONT_NOTE)
         head = 5
-        _header(ws, head, ["指标", "Metric", "数值 Value", "万元", "单位 Unit", "键 Key", "来源 Where"])
+        _header(ws, head, ["指标", "Metric", "数值 Value", "万元", "单位 Unit", "键 Key", "出处 Defined on"])
         r = head + 1
         titles = {"heavy": "重资产 Heavy asset", "light": "轻资产 Light asset (per contracted capacity)"}
         for model in MODELS:
@@ -509,7 +518,6 @@ class _Book:
         if kind == "result":
             c.value = self._context(model).formula(it).render()
             _define(self.wb, calc_name(model, it.key), SUMMARY, c.coordinate)
-            _label(ws, r, 7, "formula here", _FONT_KEY)
         else:  # a per-scenario value that lives on its model sheet
             c.value = f"={calc_name(model, it.key)}"
             _label(ws, r, 7, f"from {MODELS[model][0]}!E{self.rows[model][it.key]}", _FONT_KEY)
@@ -547,7 +555,7 @@ class _Book:
                 r += 1
                 it = _item(model, key)
                 _label(ws, r, 1, it.zh)
-                _label(ws, r, 2, it.en)
+                _label(ws, r, 2, f"{it.zh} {it.en}")  # the chart's category label
                 ref = f"{MODELS[model][0]}!$E${self.rows[model][key]}"
                 ws.cell(r, 3, f"={ref}").number_format = CNY
                 ws.cell(r, 4, f"=C{r}").number_format = WAN
@@ -556,50 +564,62 @@ class _Book:
 
     def _charts(self, ws: Any, points: dict[str, int], costs: dict[str, tuple[int, int]]) -> None:
         anchor_row = 5
+        names = {"heavy": "重资产 Heavy", "light": "轻资产 Light"}
         for model in MODELS:
             sheet = self.wb[MODELS[model][0]]
             cum = self.rows[model]["cumulative_cash_flow_cny"]
             ch = ScatterChart()
-            ch.title = {"heavy": "重资产累计现金流 Heavy: cumulative cash flow",
-                        "light": "轻资产累计现金流 Light: cumulative cash flow"}[model]
+            ch.title = f"{names[model]}: 累计现金流 cumulative cash flow"
             ch.style = 13
+            ch.scatterStyle = "lineMarker"
             ch.x_axis.title = "月 Month"
             ch.y_axis.title = "万元"
             ch.y_axis.numFmt = WAN
+            ch.x_axis.scaling.min, ch.x_axis.scaling.max = 0, self.h
+            ch.x_axis.tickLblPos = "low"  # month labels below the plot, not on the zero line
             ch.x_axis.delete = False
             ch.y_axis.delete = False
+            ch.legend.position = "b"
             x = Reference(sheet, min_col=COL_MONTH0, max_col=COL_MONTH0 + self.h, min_row=MONTH_ROW)
             y = Reference(sheet, min_col=COL_MONTH0, max_col=COL_MONTH0 + self.h, min_row=cum)
             line = Series(y, x, title="累计现金流 Cumulative cash flow")
             line.marker.symbol = "none"
             line.smooth = False
+            line.graphicalProperties.line.solidFill = "1F4E78"
+            line.graphicalProperties.line.width = 28575  # 2.25 pt
             ch.series.append(line)
             p = points[model]
             pt = Series(Reference(ws, min_col=4, min_row=p), Reference(ws, min_col=3, min_row=p),
                         title="回本点 Payback")
             pt.marker.symbol = "diamond"
-            pt.marker.size = 10
+            pt.marker.size = 11
+            pt.marker.graphicalProperties.solidFill = "C00000"
+            pt.marker.graphicalProperties.line.solidFill = "C00000"
             pt.graphicalProperties.line.noFill = True
+            pt.smooth = False
             ch.series.append(pt)
-            ch.height, ch.width = 8, 16
+            ch.height, ch.width = 8.5, 17
             ws.add_chart(ch, f"I{anchor_row}")
-            anchor_row += 17
+            anchor_row += 18
         for model in MODELS:
             start, end = costs[model]
             bar = BarChart()
             bar.type = "bar"
             bar.style = 10
-            bar.title = {"heavy": "重资产成本结构 Heavy: cost structure over the horizon",
-                         "light": "轻资产成本结构 Light: cost structure over the horizon"}[model]
+            bar.title = f"{names[model]}: 成本结构 cost structure (horizon total)"
             bar.y_axis.numFmt = WAN
+            bar.y_axis.title = "万元"
             bar.x_axis.delete = False
             bar.y_axis.delete = False
+            bar.x_axis.scaling.orientation = "maxMin"  # first cost line on top
+            bar.y_axis.crosses = "max"
             bar.legend = None
             bar.add_data(Reference(ws, min_col=3, min_row=start, max_row=end), titles_from_data=False)
-            bar.set_categories(Reference(ws, min_col=1, min_row=start, max_row=end))
-            bar.height, bar.width = 8, 16
+            bar.set_categories(Reference(ws, min_col=2, min_row=start, max_row=end))
+            bar.series[0].graphicalProperties.solidFill = "2E75B6"
+            bar.height, bar.width = 3 + 0.9 * (end - start + 1), 17
             ws.add_chart(bar, f"I{anchor_row}")
-            anchor_row += 17
+            anchor_row += int(2 * bar.height) + 2
 
     # ---- Sensitivity -----------------------------------------------------------------------------
     def _sensitivity(self, ws: Any) -> None:

@@ -20,6 +20,7 @@ import math
 import re
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -129,8 +130,8 @@ def _apply_edits(data: bytes, edits: dict[str, Any]) -> bytes:
 
 
 @pytest.fixture(scope="session")
-def recalculated(tmp_path_factory) -> dict[str, openpyxl.Workbook]:
-    """Every case exported (and edited), recalculated by LibreOffice in one run, read back."""
+def recalculated_files(tmp_path_factory) -> dict[str, Path]:
+    """Every case exported (and edited), recalculated by LibreOffice in one run."""
     work = tmp_path_factory.mktemp("lo")
     files = {}
     for case in CASES:
@@ -141,7 +142,13 @@ def recalculated(tmp_path_factory) -> dict[str, openpyxl.Workbook]:
         path.write_bytes(data)
         files[case.id] = path
     out = recalculate(list(files.values()), work)
-    return {cid: openpyxl.load_workbook(out[p], data_only=True) for cid, p in files.items()}
+    return {cid: out[p] for cid, p in files.items()}
+
+
+@pytest.fixture(scope="session")
+def recalculated(recalculated_files) -> dict[str, openpyxl.Workbook]:
+    """The recalculated workbooks, read with their computed values."""
+    return {cid: openpyxl.load_workbook(p, data_only=True) for cid, p in recalculated_files.items()}
 
 
 # --------------------------------------------------------------------------- comparing
@@ -247,7 +254,6 @@ def test_recalculated_workbook_equals_engine(case: Case, recalculated):
     assert [e for e in _errors(wb) if e.split("=")[0] not in allowed] == []
 
 
-@pytest.mark.lo
 def test_cases_cover_the_hard_paths():
     """The random and edge cases reach never-paid-back, loans with tax, no IRR, n/a margins."""
     results = [model.evaluate(c.expected) for c in CASES]
@@ -278,6 +284,20 @@ def test_what_if_really_changes_results(recalculated):
     base, edited = recalculated["seed_fs2024"], recalculated["what-if-price"]
     a, b = (_named(w, excel.calc_name("heavy", "payback_months")) for w in (base, edited))
     assert b < a
+
+
+@pytest.mark.lo
+@pytest.mark.parametrize("cid", ["seed_fs2024", "what-if-price", "what-if-occupancy-billing", "what-if-optional-set",
+                                 "user-text-injection", "random-00", "random-01"])
+def test_workbook_saved_by_libreoffice_imports(cid, recalculated_files):
+    """An analyst's round trip: open in LibreOffice, save, `finmodel import` — the expected scenario."""
+    case = next(c for c in CASES if c.id == cid)
+    back = excel.read_workbook(recalculated_files[cid])
+    want = case.expected
+    for path in assumptions.FIELDS:
+        a, b = back.get(path), want.get(path)
+        assert a == b or math.isclose(a, b, rel_tol=1e-14), (path, a, b)  # LibreOffice saves 15 digits
+    assert (back.name, back.description, back.sources) == (want.name, want.description, want.sources)
 
 
 # --------------------------------------------------------------------------- structure tests (no LibreOffice)
