@@ -55,24 +55,25 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bench_sweep(s: assumptions.Scenario, n: int) -> tuple[float, int]:
+def bench_sweep(s: assumptions.Scenario, n: int) -> tuple[float, float, int]:
+    """(wall seconds, CPU seconds of all threads, scenarios) of an in-memory sweep."""
     axes = grid_axes(n)
     g = sweep.Grid.parse(axes)
     sweep.run(s, sweep.Grid.parse(grid_axes(20_000)), METRICS)  # warm-up (caches, thread pool)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     df = sweep.run(s, g, METRICS)
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     assert len(df) == g.size and df["heavy.irr"].notna().mean() > 0.5
-    return secs, g.size
+    return secs, cpu, g.size
 
 
-def bench_montecarlo(s: assumptions.Scenario, n: int) -> float:
+def bench_montecarlo(s: assumptions.Scenario, n: int) -> tuple[float, float]:
     montecarlo.run(s, None, 20_000, 1, metrics=METRICS)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     r = montecarlo.run(s, None, n, 7, metrics=METRICS)
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     assert r.n == n
-    return secs
+    return secs, cpu
 
 
 def payback_loop(cf: np.ndarray) -> float:
@@ -136,26 +137,35 @@ def bench_big(n: int) -> tuple[float, float, int]:
 
 
 def profile_chunk(s: assumptions.Scenario, n: int = 50_000) -> None:
-    """Time per line item of the heavy model for one chunk (what a faster engine would attack)."""
+    """CPU time per line item of the heavy model for one chunk, through the real engine (each
+    item's function wrapped in a timer), and the shape each line had (n × 61 or computed once)."""
+    import dataclasses
+
     from finmodel import engine, heavy
 
     g = sweep.Grid.parse(grid_axes(1_000_000))
     params, h = model.batch_params(s, g.rows(0, n))
-    wanted = engine.needed(heavy.ALL, [m.split(".")[1] for m in METRICS])
-    ctx = engine.NumpyContext(params, h + 1)
-    times = {}
-    with np.errstate(all="ignore"):
-        for it in heavy.ALL:
-            if it.key in wanted:
-                t0 = time.thread_time()  # CPU time of this thread: robust to other load on the machine
-                v = np.asarray(it.fn(ctx), dtype=float)
-                ctx.values[it.key] = v.reshape(1, -1) if v.ndim < 2 else v
+    times: dict[str, float] = {}
+    shapes: dict[str, tuple[int, ...]] = {}
+
+    def timed(it):
+        def fn(m):
+            t0 = time.thread_time()  # CPU time of this thread: robust to other load on the machine
+            v = it.fn(m)
+            if isinstance(m, engine.NumpyContext):
                 times[it.key] = time.thread_time() - t0
+                shapes[it.key] = np.shape(v)
+            return v
+        return dataclasses.replace(it, fn=fn)
+
+    items = [timed(it) for it in heavy.ALL]
+    engine.evaluate(items, params, h + 1, keys=[m.split(".")[1] for m in METRICS])
+    times = {k: v for k, v in times.items()}
     total = sum(times.values())
     print(f"\nprofile: one chunk of {n:,} scenarios, {len(times)} line items, {total:.2f} CPU s "
           f"({total / n * 1e6:.1f} µs/scenario on one core)")
     for k, v in sorted(times.items(), key=lambda kv: -kv[1])[:12]:
-        print(f"  {k:42s} {v * 1e3:8.1f} ms  {v / total:5.1%}  shape {ctx.values[k].shape}")
+        print(f"  {k:42s} {v * 1e3:8.1f} ms  {v / total:5.1%}  shape {shapes[k]}")
 
 
 def main() -> None:
@@ -170,10 +180,14 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores; numpy {np.__version__}; engine local ({sweep.LocalEngine().workers} "
           f"threads), chunk {sweep.DEFAULT_CHUNK:,} scenarios; 60-month horizon; results {', '.join(METRICS)}")
 
-    secs, size = bench_sweep(s, n)
-    print(f"sweep      {size:>10,} scenarios in {secs:6.2f} s = {size / secs:>10,.0f} scenarios/s")
-    mc_secs = bench_montecarlo(s, n)
-    print(f"montecarlo {n:>10,} draws     in {mc_secs:6.2f} s = {n / mc_secs:>10,.0f} draws/s")
+    print(f"load       {os.getloadavg()[0]:.1f} (1-minute load average before the runs; > 0 means other work "
+          "shares the cores and wall times grow — CPU seconds are the steadier figure)")
+    secs, cpu, size = bench_sweep(s, n)
+    print(f"sweep      {size:>10,} scenarios in {secs:6.2f} s = {size / secs:>10,.0f} scenarios/s "
+          f"({cpu:.1f} CPU s = {cpu / size * 1e6:.1f} µs/scenario)")
+    mc_secs, mc_cpu = bench_montecarlo(s, n)
+    print(f"montecarlo {n:>10,} draws     in {mc_secs:6.2f} s = {n / mc_secs:>10,.0f} draws/s "
+          f"({mc_cpu:.1f} CPU s = {mc_cpu / n * 1e6:.1f} µs/draw)")
     loop, m_loop, m_vec = bench_loop(s)
     print(f"loop       {1000:>10,} scenarios in {loop * 1000:6.2f} s = {1 / loop:>10,.0f} scenarios/s "
           "(Scenario.replace + model.evaluate + npf.npv/npf.irr/payback per scenario)")

@@ -380,7 +380,7 @@ def montecarlo_cmd(
     seed: int = typer.Option(0, "--seed", help="Random seed: the same seed and n give the same draws on every engine."),
     dist: list[str] = typer.Option(None, "--dist", "-d", help="PATH=NAME:P1:P2..., e.g. "
                                    "heavy.occupancy=triangular:0.5:0.8:0.95 (triangular:LOW:MODE:HIGH, "
-                                   "uniform:LOW:HIGH, normal:MEAN:SD, lognormal:MU:SIGMA, beta:A:B[:LOW:HIGH], "
+                                   "uniform:LOW:HIGH, normal:MEAN:SD, lognormal:MU:SIGMA, beta:ALPHA:BETA[:LOW:HIGH], "
                                    "pert:LOW:MODE:HIGH, fixed:VALUE; repeatable)."),
     dists: Path = typer.Option(None, "--dists", help="TOML file of distributions (and correlation); --dist "
                                "entries override it."),
@@ -402,8 +402,9 @@ def montecarlo_cmd(
     """Monte Carlo: P10/P50/P90 of payback, NPV, IRR and margin under uncertain inputs, the chance
     of paying back within N months and of a negative NPV.
 
-    Without --dist/--dists a default set is used (occupancy, rental price, server price; stated in
-    the output). Distributions are truncated to each input's allowed range."""
+    Without --dist/--dists a default set is used and stated in the output.
+
+    Distributions are truncated to each input's allowed range."""
     if n <= 0:
         raise CLIError(f"-n must be a positive number of draws (got {n})")
     if seed < 0:
