@@ -336,11 +336,13 @@ class _Book:
             c.fill, c.font, c.border, c.protection = _FILL_INPUT, _FONT_INPUT, _BORDER_INPUT, _UNLOCKED
             c.alignment = Alignment(wrap_text=False, vertical="top")
             _define(wb, name, INPUTS, c.coordinate)
+        for col in range(4, 7):  # the merged description cell must be editable as a whole
+            ws.cell(5, col).protection = _UNLOCKED
         ws.merge_cells(start_row=5, start_column=3, end_row=5, end_column=6)
         head = 7
         ws.row_dimensions[head].height = 30
         _header(ws, head, ["中文名称", "Input", "数值 Value", "单位 Unit", "允许范围 Allowed", SOURCE_HEADER,
-                           FIELD_HEADER, "说明 Help"])
+                           FIELD_HEADER, "说明", "Help"])
         r = head + 1
         titles = {"general": "通用 General", "heavy": "重资产 Heavy asset (自购设备出租)",
                   "light": "轻资产 Light asset (算力转租)"}
@@ -348,13 +350,13 @@ class _Book:
         for spec in assumptions.FIELDS.values():
             by_section.setdefault(spec.section, []).append(spec)
         for section, specs in by_section.items():
-            _section(ws, r, titles.get(section, section), 8)
+            _section(ws, r, titles.get(section, section), 9)
             r += 1
             for spec in specs:
                 self._input_row(ws, r, spec)
                 r += 1
             r += 1
-        _section(ws, r, "常数 Constants (unit conversions used by formulas; not inputs)", 8)
+        _section(ws, r, "常数 Constants (unit conversions used by formulas; not inputs)", 9)
         r += 1
         for const in expr.CONSTANTS:
             _label(ws, r, 1, const.label_zh)
@@ -368,7 +370,7 @@ class _Book:
         extra = {k: v for k, v in s.sources.items() if k not in assumptions.FIELDS}
         if extra:
             r += 1
-            _section(ws, r, OTHER_SOURCES_HEADER, 8)
+            _section(ws, r, OTHER_SOURCES_HEADER, 9)
             ws.cell(r, 1).value = OTHER_SOURCES_HEADER
             r += 1
             for key, text in extra.items():
@@ -378,7 +380,7 @@ class _Book:
                 c.protection = _UNLOCKED
                 r += 1
         ws.freeze_panes = ws.cell(head + 1, 3)
-        _widths(ws, {"A": 18, "B": 30, "C": 18, "D": 20, "E": 36, "F": 48, "G": 38, "H": 70})
+        _widths(ws, {"A": 18, "B": 30, "C": 18, "D": 20, "E": 36, "F": 48, "G": 38, "H": 60, "I": 70})
         _print_setup(ws, title_rows=f"{head}:{head}")
         ws.print_area = f"A1:G{r}"  # the long help column stays on screen
         _protect(ws)
@@ -402,8 +404,8 @@ class _Book:
         _put_text(src, self.s.sources.get(spec.path))
         src.protection = _UNLOCKED
         _label(ws, r, 7, spec.path, _FONT_KEY)
-        h = _label(ws, r, 8, spec.help, _FONT_NOTE)
-        h.alignment = Alignment(wrap_text=False)
+        _label(ws, r, 8, _help_zh(spec), _FONT_NOTE)
+        _label(ws, r, 9, spec.help, _FONT_NOTE)
         name = engine.name_of(spec.path)
         _define(self.wb, name, INPUTS, c.coordinate)
         self.input_cells[spec.path] = c.coordinate
@@ -737,6 +739,16 @@ def _input_format(spec: assumptions.FieldSpec) -> str:
     return "#,##0.0##"
 
 
+def _help_zh(spec: assumptions.FieldSpec) -> str:
+    return getattr(spec, "help_zh", "") or ""
+
+
+def _prompt(spec: assumptions.FieldSpec, allowed: str) -> str:
+    """Data-validation prompt (Excel shows at most 255 characters): Chinese help, else English."""
+    text = (_help_zh(spec) or spec.help) + allowed
+    return text if len(text) <= 255 else text[:254] + "…"
+
+
 def _num(x: float) -> str:
     return repr(int(x)) if float(x).is_integer() else repr(float(x))
 
@@ -748,13 +760,13 @@ def _validation(spec: assumptions.FieldSpec, horizon: int, coord: str) -> DataVa
     if spec.kind in ("choice", "str"):
         options = spec.choices if spec.kind == "choice" else tuple(catalog.GPUS)
         return DataValidation(type="list", formula1='"' + ",".join(options) + '"',
-                              error=("one of: " + ", ".join(options))[:255], prompt=spec.help[:255], **common)
+                              error=("one of: " + ", ".join(options))[:255], prompt=_prompt(spec, ""), **common)
     le = spec.le
     if spec.path == "general.horizon_months":
         le = float(horizon)  # the exported timeline has H + 1 columns
     dtype = "whole" if spec.kind == "int" else "decimal"
     allowed = spec.range_text() if le == spec.le else f"an integer, 1 ≤ value ≤ {horizon} (re-export for longer)"
-    common.update(error=f"Allowed: {allowed}"[:255], prompt=f"{spec.help} Allowed: {allowed}"[:255])
+    common.update(error=f"Allowed: {allowed}"[:255], prompt=_prompt(spec, f" Allowed: {allowed}"))
     if spec.gt is not None or spec.lt is not None:  # strict bounds: a custom rule on the cell itself
         parts = [f"ISNUMBER({coord})"]
         for op, bound in ((">=", spec.ge), (">", spec.gt), ("<=", le), ("<", spec.lt)):

@@ -51,3 +51,27 @@ def recalculate(files: Sequence[Path], workdir: Path, *, timeout: float = 600) -
         raise RuntimeError(f"LibreOffice failed (exit {proc.returncode}); not converted: {missing}\n"
                            f"{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     return out
+
+
+def displayed_text(workbook: Path, workdir: Path, *, timeout: float = 300) -> dict[str, list[list[str]]]:
+    """Every sheet of a workbook as LibreOffice displays it (formatted text), via its CSV export."""
+    import csv
+
+    exe = soffice()
+    profile = workdir / "lo-profile-csv"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_XCU, encoding="utf-8")
+    outdir = workdir / "csv"
+    outdir.mkdir(parents=True, exist_ok=True)
+    # comma-separated, '"'-quoted, UTF-8, "as shown" (formatted) text, all sheets (-1: one file each)
+    fmt = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
+    proc = subprocess.run([exe, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--norestore",
+                           "--nolockcheck", "--convert-to", fmt, "--outdir", str(outdir), str(workbook)],
+                          capture_output=True, text=True, timeout=timeout, check=False)
+    out = {}
+    for f in outdir.glob(f"{workbook.stem}-*.csv"):
+        with f.open(encoding="utf-8", newline="") as fh:
+            out[f.stem.removeprefix(workbook.stem + "-")] = list(csv.reader(fh))
+    if proc.returncode != 0 or not out:
+        raise RuntimeError(f"LibreOffice CSV export failed (exit {proc.returncode})\n{proc.stderr[-2000:]}")
+    return out

@@ -30,8 +30,9 @@ from openpyxl.utils.escape import unescape
 
 from finmodel import assumptions, engine, excel, expr, model
 
+from . import conftest_lo
 from .conftest import PRESETS, SEED_FILE, random_scenario
-from .conftest_lo import recalculate
+from .conftest_lo import displayed_text, recalculate
 
 REL = 1e-9
 FLOOR = 1e-12
@@ -298,6 +299,43 @@ def test_workbook_saved_by_libreoffice_imports(cid, recalculated_files):
         a, b = back.get(path), want.get(path)
         assert a == b or math.isclose(a, b, rel_tol=1e-14), (path, a, b)  # LibreOffice saves 15 digits
     assert (back.name, back.description, back.sources) == (want.name, want.description, want.sources)
+
+
+@pytest.mark.lo
+def test_formats_display_as_labelled_in_libreoffice(tmp_path):
+    """¥ with thousands separators, 万 with one decimal (the 0\\.0,"万" form), percent, never."""
+    s = assumptions.load(next(p for p in PRESETS if p.name.startswith("h800")))
+    f = tmp_path / "h800.xlsx"
+    f.write_bytes(excel.workbook_bytes(s, sensitivity=False))
+    shown = displayed_text(f, tmp_path)["Summary"]
+    r = model.evaluate(s)
+    checked = 0
+    for row in shown:
+        if len(row) < 6 or "." not in row[5] or row[5].startswith("chart:"):
+            continue
+        name, key = row[5].split(".", 1)
+        v, it = getattr(r, name)[key], excel._item(name, key)
+        if it.fmt in ("cny", "cny_per_p_year"):
+            assert row[2] == ("-" if v < 0 else "") + f"¥{abs(v):,.0f}", (key, row)
+            assert row[3] == ("-" if v < 0 else "") + f"{abs(v) / 1e4:.1f}万", (key, row)
+            checked += 1
+        elif it.fmt == "frac" and math.isfinite(v):
+            assert row[2] == f"{v * 100:.1f}%", (key, row)
+        elif it.fmt == "months":
+            assert row[2] == ("never" if math.isnan(v) else f"{v:.1f}"), (key, row)
+    assert checked > 20
+
+
+def test_missing_soffice_fails_in_ci_and_skips_elsewhere(monkeypatch):
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="required in CI"):
+        conftest_lo.soffice()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        conftest_lo.soffice()
 
 
 # --------------------------------------------------------------------------- structure tests (no LibreOffice)
