@@ -35,6 +35,7 @@ its share reported.
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -498,7 +499,7 @@ class MonteCarloResult:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
-    @property
+    @functools.cached_property
     def summary(self) -> pd.DataFrame:
         """One row per result: deterministic base value, mean, sd, min, percentiles, max, and the
         share of NaN draws (``nan_means``: never / none / n/a)."""
@@ -597,7 +598,7 @@ def run(scenario: Scenario, distributions: Mapping[str, Mapping[str, Any]] | Non
     parts: list[dict[str, np.ndarray]] = []
     eng = sweep.get_engine(engine, scheduler)
     try:
-        tasks = ((scenario, dists, corr, int(seed), a, b, mets, keep_draws) for a, b in sweep._chunks(n, chunk_size))
+        tasks = [(scenario, dists, corr, int(seed), a, b, mets, keep_draws) for a, b in sweep._chunks(n, chunk_size)]
         for part in eng.map(_mc_chunk, tasks):
             parts.append(part)
             if progress is not None:

@@ -280,7 +280,7 @@ class LocalEngine:
         self.workers = max(1, int(workers or os.cpu_count() or 1))
 
     def map(self, fn: Callable[..., Any], tasks: Iterable[tuple]) -> Iterator[Any]:
-        if self.workers == 1:
+        if self.workers == 1 or (isinstance(tasks, Sequence) and len(tasks) <= 1):
             for t in tasks:
                 yield fn(*t)
             return
@@ -426,7 +426,7 @@ def iter_sweep(scenario: Scenario, axes: Grid | Mapping[str, Any] | Iterable[str
     chunks = _chunks(grid.size, chunk_size)
     eng = get_engine(engine, scheduler)
     try:
-        for df in eng.map(_grid_chunk, ((scenario, grid, a, b, mets) for a, b in chunks)):
+        for df in eng.map(_grid_chunk, [(scenario, grid, a, b, mets) for a, b in chunks]):
             if progress is not None:
                 progress(len(df))
             yield df
