@@ -11,10 +11,14 @@
      apart around zero), and the root closest to a zero rate is kept — the one numpy-financial
      reports — by polishing the nearest bracket on each side of zero and keeping the smaller.
 
-2. **Polish.** A safeguarded Newton iteration (regula-falsi start, Newton steps inside the bracket,
-   bisection when a step would leave it) converges each row to about 1e-13; rows leave the
-   iteration as soon as they converge. NPV and its derivative are evaluated blockwise
+2. **Polish.** A safeguarded Newton iteration (start: inverse cubic interpolation of the grid
+   NPVs around the bracket, else regula falsi; Newton steps inside the bracket, bisection when a
+   step would leave it) converges each row to about 1e-14, typically in 2-4 iterations; rows
+   leave the iteration as soon as they converge. NPV and its derivative are evaluated blockwise
    (``x^t = x^(aB) x^b`` with ``B ≈ √T``), one pass over the flows per iteration.
+
+The grid product runs in fixed blocks of 64 rows, so a row's IRR is bit-identical whether it is
+solved alone or inside a batch of any size (BLAS picks other kernels for other shapes).
 
 A row has no IRR (NaN) when its NPV never changes sign on the grid: flows of one sign only, all
 zero, non-finite, a root beyond the grid (rates from about −99.99 % — less for long rows, so
