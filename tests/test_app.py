@@ -153,7 +153,7 @@ def test_every_input_is_a_schema_built_widget_in_its_section(adir: Path) -> None
     spec = assumptions.FIELDS["heavy.server_price_cny"]
     w = at.number_input(key="in:heavy.server_price_cny")
     assert w.label == f"{spec.label_zh} [元/台]" and w.min == spec.ge and w.max == spec.le and w.step == spec.step
-    assert spec.help in w.help and at.session_state["scenario"].sources["heavy.server_price_cny"] in w.help
+    assert spec.help_zh in w.help and at.session_state["scenario"].sources["heavy.server_price_cny"] in w.help
     assert spec.range_text() in w.help
 
 
