@@ -40,6 +40,11 @@ __all__ = [
 
 TORNADO_METRICS = ("heavy.payback_months", "heavy.npv_cny", "heavy.irr", "heavy.gross_margin")
 _FIXED = {sweep.HORIZON}  # the time axis: not a tornado input (one horizon per batch)
+#: Structural inputs left out of the default tornado: the fleet's scale and configuration, the
+#: calendar and hardware specs are decisions or facts, not uncertain drivers (±20 % of 8 cards per
+#: server is not a scenario). They can still be named explicitly.
+_STRUCTURAL = {"heavy.servers", "heavy.cards_per_server", "general.hours_per_year", "light.tflops_per_card",
+               "light.p_per_server_override"}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -93,11 +98,12 @@ def _show_metric(x: float, metric: str) -> str:
 # --------------------------------------------------------------------------- tornado
 def tornado_fields(scenario: Scenario) -> list[str]:
     """Candidate inputs for a default tornado: every numeric input that is set (optional inputs
-    left empty are skipped), except the horizon. :func:`tornado` then drops those with no effect
-    (e.g. electricity under the 60:40 ratio cost method)."""
+    left empty are skipped), except the horizon and the structural inputs in ``_STRUCTURAL`` (fleet
+    size, cards per server, hours per year, TFLOPS per card). :func:`tornado` then drops those with
+    no effect (e.g. electricity under the 60:40 ratio cost method)."""
     out = []
     for path, fs in assumptions.FIELDS.items():
-        if not fs.numeric or path in _FIXED:
+        if not fs.numeric or path in _FIXED or path in _STRUCTURAL:
             continue
         if scenario.get(path) is None:
             continue

@@ -221,3 +221,14 @@ def test_property_solved_payback_is_hit_on_random_scenarios(n, q):
         assert achieved == pytest.approx(target, abs=1e-6 * max(1, target))
     else:  # only where payback jumps (it can, when cumulative cash re-dips): the message says so
         assert "jumps" in res.message
+
+
+def test_default_tornado_leaves_out_structural_inputs(seed):
+    from finmodel import sensitivity
+
+    s = seed
+    fields = set(sensitivity.tornado(s)["field"])
+    assert "heavy.price_cny_per_card_hour" in fields and "heavy.occupancy" in fields
+    assert not fields & {"heavy.cards_per_server", "heavy.servers", "general.hours_per_year"}
+    explicit = sensitivity.tornado(s, ["heavy.cards_per_server"])
+    assert set(explicit["field"]) == {"heavy.cards_per_server"}
