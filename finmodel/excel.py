@@ -169,7 +169,9 @@ def _put_text(cell: Any, value: str | None) -> None:
 
 
 def _label(ws: Any, row: int, col: int, text: str, font: Font | None = None) -> Any:
-    c = ws.cell(row, col, text)
+    """A text cell (always text, even if it starts with ``=``)."""
+    c = ws.cell(row, col)
+    _put_text(c, text)
     if font is not None:
         c.font = font
     return c

@@ -432,18 +432,28 @@ def npv(rate_per_month, cash_flow):
 def irr(cash_flow):
     """Monthly internal rate of return of a row; NaN (Excel: an error) where none exists.
 
-    In Excel: ``IRR(row, guess)`` with a starting guess computed from the row itself (see
-    :func:`_irr_guess`): Excel's and LibreOffice's IRR run at most 20 Newton steps from the guess
-    (default 10 % per period, too far from most monthly roots) and return #NUM! when they do not
-    converge. A "root" at or below −100 % (Newton can land on one) is turned into #N/A. Known limit:
-    for deeply loss-making flows (IRR below about −5 % a month, −46 % a year) Newton does not
-    converge from any simple guess and the workbook shows no IRR where numpy finds one."""
+    In Excel, ``IRR()`` runs at most 20 Newton steps from a guess (default 10 % per period, too far
+    from most monthly roots: #NUM!), so the workbook tries two guesses computed from the row itself:
+    :func:`_irr_guess` first, then — for a row that ends with an outflow followed by a final inflow
+    (losses recovered by a terminal value) — :func:`_irr_guess_terminal`. A "root" at or below
+    −100 % is rejected (#N/A). Known limits (see docs/workbook.md): a few deeply loss-making rows
+    (IRR below about −5 % a month) still give no IRR in Excel, and for rows with several IRRs Excel
+    may report another root than numpy, which keeps the one closest to zero."""
     if isinstance(cash_flow, RowRange):
-        call = f"IRR({cash_flow.all},{_irr_guess(cash_flow)})"
-        return Sym(f"IF({call}>(-1),{call},NA())")
+        first = f"IRR({cash_flow.all},{_irr_guess(cash_flow)})"
+        second = f"IRR({cash_flow.all},{_irr_guess_terminal(cash_flow)})"
+        last, before = _last_two(cash_flow)
+        fallback = f"IF(AND({last}>0,{before}<0),IF({second}>(-1),{second},NA()),NA())"
+        return Sym(f"IFERROR(IF({first}>(-1),{first},NA()),{fallback})")
     from finmodel.irr import irr as _irr
 
     return _irr(_rows(cash_flow))[..., None]
+
+
+def _last_two(cf: RowRange) -> tuple[str, str]:
+    """Excel text of the last and the second-to-last cell of a row."""
+    r = cf.all
+    return f"INDEX({r},1,COLUMNS({r}))", f"INDEX({r},1,COLUMNS({r})-1)"
 
 
 def _irr_guess(cf: RowRange) -> str:
@@ -461,6 +471,16 @@ def _irr_guess(cf: RowRange) -> str:
     t_pos = f"SUMPRODUCT({t}*({r}>0)*{r})/{pos}"
     t_neg = f"SUMPRODUCT({t}*({r}<0)*{r})/{neg}"
     return f"IFERROR(({pos}/(-{neg}))^(1/(({t_pos})-({t_neg})))-1,0)"
+
+
+def _irr_guess_terminal(cf: RowRange) -> str:
+    """Excel text of a guess for rows whose last inflow recovers a run of losses.
+
+    At a strongly negative rate the latest flows dominate the NPV; with a level outflow ``L`` before
+    a final inflow ``F`` it vanishes near ``r = −L/(F + L)``: ``c[H−1] / (c[H] − c[H−1])``. Newton
+    from the duration guess fails for such rows (its basin lies just below the root)."""
+    last, before = _last_two(cf)
+    return f"{before}/({last}-{before})"
 
 
 def iferror(x, fallback: Text):
