@@ -752,12 +752,23 @@ def to_toml(s: Scenario) -> str:
     return tomli_w.dumps(doc)
 
 
+def new_file_mode() -> int:
+    """Permission bits an ordinary new file gets under the current umask (0o644 with umask 022).
+
+    Temporary files from ``mkstemp`` are private (0o600); atomic writers give the final file
+    this mode so outputs are readable like any other file the user creates."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write a file so that readers see the old or the new content, never half of it."""
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, new_file_mode())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

@@ -512,6 +512,7 @@ class AtomicTableWriter:
             raise ValueError(f"cannot write {self.path}: it is a directory")
         fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{self.path.name}.", suffix=".tmp")
         os.close(fd)
+        os.chmod(tmp, assumptions.new_file_mode())  # mkstemp files are private; outputs are not
         self.tmp = Path(tmp)
         self._pq: Any = None
         self._csv: Any = None

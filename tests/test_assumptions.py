@@ -192,3 +192,16 @@ def test_to_params_encodes_choices_and_optionals(seed):
     assert math.isnan(p["light.p_per_server_override"])
     assert p["heavy.price_cny_per_card_hour"] == 22.5
     assert Path(ROOT / "assumptions").is_dir()
+
+
+def test_atomic_writes_get_ordinary_file_permissions(tmp_path, seed):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "s.toml"
+        assumptions.save(seed, out)
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644
+    finally:
+        os.umask(old)
