@@ -14,9 +14,9 @@ Cash flows (CNY, month ends, month 0 = purchase):
 
 from __future__ import annotations
 
-from finmodel import capex, energy, financing, metrics, operations, revenue, tax, timeline
+from finmodel import capex, energy, financing, lines, metrics, operations, revenue, timeline
 from finmodel.engine import Item
-from finmodel.expr import cummax, cumsum, land, prev, row_sum, sumproduct, where
+from finmodel.expr import land, prev, row_sum, sumproduct, where
 
 H = "heavy."
 G = "general."
@@ -143,13 +143,7 @@ ITEMS: list[Item] = [
                                                                m.row("loan_rate_per_month")), flow=True),
     Item("ebt_cny", "Pre-tax profit", "税前利润", "CNY/month",
          lambda m: m.row("ebit_cny") - m.row("interest_cny"), flow=True),
-    Item("cumulative_ebt_cny", "Cumulative pre-tax profit", "累计税前利润", "CNY",
-         lambda m: cumsum(m.row("ebt_cny")), helper=True),
-    Item("taxed_base_cny", "Cumulative taxable profit", "累计应税利润", "CNY",
-         lambda m: cummax(m.row("cumulative_ebt_cny")), helper=True),
-    Item("tax_cny", "Income tax", "所得税", "CNY/month",
-         lambda m: tax.income_tax_cny(m.x(G + "tax_rate"), m.row("taxed_base_cny"),
-                                      prev(m.row("taxed_base_cny"))), flow=True),
+    *lines.income_tax(),
     Item("net_income_cny", "Net income", "净利润", "CNY/month",
          lambda m: m.row("ebt_cny") - m.row("tax_cny"), flow=True),
     # ---- cash flow --------------------------------------------------------------------------
@@ -163,20 +157,7 @@ ITEMS: list[Item] = [
          - m.row("horizon_end") * m.row("loan_balance_cny"), flow=True),
     Item("equity_cash_flow_cny", "Equity cash flow", "股东现金流", "CNY/month",
          lambda m: m.row("project_cash_flow_cny") + m.row("debt_flow_cny") - m.row("interest_cny"), flow=True),
-    Item("cumulative_cash_flow_cny", "Cumulative cash flow", "累计现金流", "CNY",
-         lambda m: cumsum(m.row("equity_cash_flow_cny"))),
-    Item("payback_crossing", "Payback crossing", "回本时点", "months",
-         lambda m: metrics.payback_crossing(m.row("cumulative_cash_flow_cny"), m.row("equity_cash_flow_cny"), m.t),
-         fmt="months", helper=True),
-    Item("discount_factor", "Discount factor", "折现系数", "fraction",
-         lambda m: metrics.discount_factor(m.x(G + "discount_rate_per_year"), m.t), fmt="rate"),
-    Item("discounted_cash_flow_cny", "Discounted cash flow", "折现现金流", "CNY/month",
-         lambda m: m.row("equity_cash_flow_cny") * m.row("discount_factor"), flow=True),
-    Item("cumulative_discounted_cash_flow_cny", "Cumulative discounted cash flow", "累计折现现金流", "CNY",
-         lambda m: cumsum(m.row("discounted_cash_flow_cny"))),
-    Item("discounted_payback_crossing", "Discounted payback crossing", "折现回本时点", "months",
-         lambda m: metrics.payback_crossing(m.row("cumulative_discounted_cash_flow_cny"),
-                                            m.row("discounted_cash_flow_cny"), m.t), fmt="months", helper=True),
+    *lines.payback_chain("equity_cash_flow_cny"),
     Item("terminal_value_cny", "Terminal value", "期末残值", "CNY",
          lambda m: m.row("horizon_end") * m.row("book_value_cny") * _x(m, "terminal_value_fraction"), flow=True),
     Item("equity_cash_flow_with_terminal_cny", "Equity cash flow incl. terminal value", "股东现金流(含残值)",

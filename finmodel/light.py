@@ -12,13 +12,11 @@ revenue per resold P).
 
 from __future__ import annotations
 
-from finmodel import capex, metrics, revenue, tax, timeline
+from finmodel import capex, lines, metrics, revenue, timeline
 from finmodel.engine import Item
 from finmodel.expr import (
     MONTHS_PER_YEAR,
     NOT_APPLICABLE,
-    cummax,
-    cumsum,
     is_blank,
     land,
     prev,
@@ -110,33 +108,14 @@ ITEMS: list[Item] = [
                                                                m.row("platform_book_value_cny"), m.t), flow=True),
     Item("ebt_cny", "Pre-tax profit", "税前利润", "CNY/month",
          lambda m: m.row("ebitda_cny") - m.row("amortisation_cny"), flow=True),
-    Item("cumulative_ebt_cny", "Cumulative pre-tax profit", "累计税前利润", "CNY",
-         lambda m: cumsum(m.row("ebt_cny")), helper=True),
-    Item("taxed_base_cny", "Cumulative taxable profit", "累计应税利润", "CNY",
-         lambda m: cummax(m.row("cumulative_ebt_cny")), helper=True),
-    Item("tax_cny", "Income tax", "所得税", "CNY/month",
-         lambda m: tax.income_tax_cny(m.x(G + "tax_rate"), m.row("taxed_base_cny"), prev(m.row("taxed_base_cny"))),
-         flow=True),
+    *lines.income_tax(),
     Item("net_income_cny", "Net income", "净利润", "CNY/month",
          lambda m: m.row("ebt_cny") - m.row("tax_cny"), flow=True),
     Item("investment_cny", "Platform investment", "平台建设投入", "CNY/month",
          lambda m: where(m.t < 1, _x(m, "platform_investment_cny"), 0), flow=True),
     Item("cash_flow_cny", "Cash flow", "现金流", "CNY/month",
          lambda m: m.row("ebitda_cny") - m.row("tax_cny") - m.row("investment_cny"), flow=True),
-    Item("cumulative_cash_flow_cny", "Cumulative cash flow", "累计现金流", "CNY",
-         lambda m: cumsum(m.row("cash_flow_cny"))),
-    Item("payback_crossing", "Payback crossing", "回本时点", "months",
-         lambda m: metrics.payback_crossing(m.row("cumulative_cash_flow_cny"), m.row("cash_flow_cny"), m.t),
-         fmt="months", helper=True),
-    Item("discount_factor", "Discount factor", "折现系数", "fraction",
-         lambda m: metrics.discount_factor(m.x(G + "discount_rate_per_year"), m.t), fmt="rate"),
-    Item("discounted_cash_flow_cny", "Discounted cash flow", "折现现金流", "CNY/month",
-         lambda m: m.row("cash_flow_cny") * m.row("discount_factor"), flow=True),
-    Item("cumulative_discounted_cash_flow_cny", "Cumulative discounted cash flow", "累计折现现金流", "CNY",
-         lambda m: cumsum(m.row("discounted_cash_flow_cny"))),
-    Item("discounted_payback_crossing", "Discounted payback crossing", "折现回本时点", "months",
-         lambda m: metrics.payback_crossing(m.row("cumulative_discounted_cash_flow_cny"),
-                                            m.row("discounted_cash_flow_cny"), m.t), fmt="months", helper=True),
+    *lines.payback_chain("cash_flow_cny"),
 ]
 
 RESULTS: list[Item] = [
