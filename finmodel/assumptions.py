@@ -715,23 +715,37 @@ def parse_toml(text: str, origin: str = "") -> Scenario:
     return validate(data, strict=True, origin=origin)
 
 
-def load(path: str | os.PathLike[str]) -> Scenario:
-    """Load and validate a scenario file (TOML, at most 1 MB, UTF-8)."""
+class UnreadableFile(Exception):
+    """A text file that cannot be used: missing, too large, or not UTF-8. ``value`` is the
+    offending size in bytes, or None."""
+
+    def __init__(self, value: Any, message: str):
+        super().__init__(message)
+        self.value, self.message = value, message
+
+
+def read_text_file(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) -> str:
+    """The UTF-8 text of a small input file (scenario or workload TOML), checked before parsing."""
     p = Path(path)
-    origin = str(p)
     try:
         size = p.stat().st_size
-    except OSError as err:
-        raise ScenarioError([Problem("file", _MISSING, f"cannot read: {err.strerror}")], origin) from None
-    if size > MAX_FILE_BYTES:
-        raise ScenarioError([Problem("file", size, f"too large; allowed: ≤ {MAX_FILE_BYTES:,} bytes")], origin)
-    try:
-        text = p.read_bytes().decode("utf-8")
+        if size > max_bytes:
+            raise UnreadableFile(size, f"too large; allowed: ≤ {max_bytes:,} bytes")
+        return p.read_bytes().decode("utf-8")
     except UnicodeDecodeError:
-        raise ScenarioError([Problem("file", _MISSING, "not UTF-8 text (is it a TOML file?)")], origin) from None
+        raise UnreadableFile(None, "not UTF-8 text (is it a TOML file?)") from None
     except OSError as err:
-        raise ScenarioError([Problem("file", _MISSING, f"cannot read: {err.strerror}")], origin) from None
-    return parse_toml(text, origin)
+        raise UnreadableFile(None, f"cannot read: {err.strerror}") from None
+
+
+def load(path: str | os.PathLike[str]) -> Scenario:
+    """Load and validate a scenario file (TOML, at most 1 MB, UTF-8)."""
+    try:
+        text = read_text_file(path)
+    except UnreadableFile as err:
+        value = _MISSING if err.value is None else err.value
+        raise ScenarioError([Problem("file", value, err.message)], str(path)) from None
+    return parse_toml(text, str(path))
 
 
 def to_toml(s: Scenario) -> str:

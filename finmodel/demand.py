@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from pydantic_core import PydanticCustomError
 
 from finmodel import catalog
-from finmodel.assumptions import Finite, Problem, Scenario, ScenarioError, fld
+from finmodel.assumptions import Finite, Problem, Scenario, ScenarioError, UnreadableFile, fld, read_text_file
 
 ArrayLike = npt.ArrayLike
 FloatArray = npt.NDArray[np.float64]
@@ -533,18 +533,12 @@ def parse_toml(text: str, origin: str = "") -> WorkloadSet:
 
 def load(path: str | os.PathLike[str]) -> WorkloadSet:
     """Load and validate a workload file (TOML, at most 1 MB, UTF-8)."""
-    p = Path(path)
-    origin = str(p)
+    origin = str(path)
     try:
-        size_bytes = p.stat().st_size
-        if size_bytes > MAX_FILE_BYTES:
-            too_large = f"too large; allowed: ≤ {MAX_FILE_BYTES:,} bytes"
-            raise WorkloadError([RowProblem("file", size_bytes, too_large)], origin)
-        text = p.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise WorkloadError([RowProblem("file", NO_VALUE, "not UTF-8 text (is it a TOML file?)")], origin) from None
-    except OSError as err:
-        raise WorkloadError([RowProblem("file", NO_VALUE, f"cannot read: {err.strerror}")], origin) from None
+        text = read_text_file(path, MAX_FILE_BYTES)
+    except UnreadableFile as err:
+        value = NO_VALUE if err.value is None else err.value
+        raise WorkloadError([RowProblem("file", value, err.message)], origin) from None
     return parse_toml(text, origin)
 
 
