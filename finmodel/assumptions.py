@@ -488,6 +488,22 @@ class FieldSpec:
         opt = " or empty" if self.optional else ""
         return f"{kind}, {bounds}{unit}{opt}"
 
+    def closed_bounds(self) -> tuple[float, float]:
+        """The allowed values as a closed interval [lo, hi] (open bounds moved to the next float,
+        integer fields rounded inward; ±inf where unbounded)."""
+        lo, hi = -math.inf, math.inf
+        if self.ge is not None:
+            lo = self.ge
+        if self.gt is not None:
+            lo = float(np.nextafter(self.gt, math.inf))
+        if self.le is not None:
+            hi = self.le
+        if self.lt is not None:
+            hi = float(np.nextafter(self.lt, -math.inf))
+        if self.kind == "int":
+            lo, hi = float(math.ceil(lo)), float(math.floor(hi))
+        return float(lo), float(hi)
+
     def check(self, value: float) -> bool:
         """Whether a number lies in the declared bounds (vectorised callers use arrays)."""
         v = np.asarray(value, dtype=float)

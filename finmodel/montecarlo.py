@@ -268,18 +268,7 @@ def _cdf_left(fam: Family, params: dict[str, float], x: float) -> float:
 
 
 def _bounds(fs: assumptions.FieldSpec) -> tuple[float, float]:
-    lo, hi = -np.inf, np.inf
-    if fs.ge is not None:
-        lo = fs.ge
-    if fs.gt is not None:
-        lo = float(np.nextafter(fs.gt, np.inf))
-    if fs.le is not None:
-        hi = fs.le
-    if fs.lt is not None:
-        hi = float(np.nextafter(fs.lt, -np.inf))
-    if fs.kind == "int":
-        lo, hi = math.ceil(lo), math.floor(hi)
-    return float(lo), float(hi)
+    return fs.closed_bounds()
 
 
 def parse_dist(spec: str) -> tuple[str, dict[str, Any]]:

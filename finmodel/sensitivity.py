@@ -49,18 +49,7 @@ _STRUCTURAL = {"heavy.servers", "heavy.cards_per_server", "general.hours_per_yea
 
 # --------------------------------------------------------------------------- helpers
 def _bounds(fs: assumptions.FieldSpec) -> tuple[float, float]:
-    lo, hi = -math.inf, math.inf
-    if fs.ge is not None:
-        lo = fs.ge
-    if fs.gt is not None:
-        lo = float(np.nextafter(fs.gt, math.inf))
-    if fs.le is not None:
-        hi = fs.le
-    if fs.lt is not None:
-        hi = float(np.nextafter(fs.lt, -math.inf))
-    if fs.kind == "int":
-        lo, hi = float(math.ceil(lo)), float(math.floor(hi))
-    return float(lo), float(hi)
+    return fs.closed_bounds()
 
 
 def _numeric_spec(path: str) -> assumptions.FieldSpec:
