@@ -74,7 +74,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "price_server_month": ("万元/台·月", "10k CNY/server-month"),
     "annual_discount": ("包年折扣", "Annual discount"),
     "billing_hourly": ("按小时", "hourly"),
-    "billing_monthly": ("包月（折算卡时）", "monthly (per card-hour)"),
+    "billing_monthly": ("包月", "monthly"),  # the price column converts it per card-hour (8 cards × 730 h)
     "apply_gpu_specs": ("采用目录参数：功率 {kw} kW/台、{tflops} TFLOPS/卡",
                         "Use catalogue specs: {kw} kW/server, {tflops} TFLOPS/card"),
     "gpu_specs": ("{name}：{mem} GB，FP16 {tflops} TFLOPS，{w} W/卡。来源：{src}",
