@@ -29,6 +29,10 @@ def main() -> None:
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     from streamlit.testing.v1 import AppTest
 
+    # streamlit resets its loggers' levels; a filter drops the bare-mode warning AppTest triggers
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        lambda record: "missing ScriptRunContext" not in record.getMessage())
+
     from finmodel import assumptions, model
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
