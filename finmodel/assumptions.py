@@ -793,9 +793,12 @@ def new_file_mode() -> int:
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write a file so that readers see the old or the new content, never half of it."""
+    """Write a file so that readers see the old or the new content, never half of it.
+
+    The directory must exist: a mistyped path is an error, not a new directory tree."""
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
+    if not p.parent.is_dir():
+        raise FileNotFoundError(f"cannot write {p}: directory {str(p.parent)!r} does not exist")
     fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
     try:
         os.chmod(tmp, new_file_mode())

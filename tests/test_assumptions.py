@@ -205,3 +205,14 @@ def test_atomic_writes_get_ordinary_file_permissions(tmp_path, seed):
         assert stat.S_IMODE(out.stat().st_mode) == 0o644
     finally:
         os.umask(old)
+
+
+def test_writing_into_a_missing_directory_is_an_error_not_a_new_tree(tmp_path, seed):
+    target = tmp_path / "no" / "such" / "dir" / "s.toml"
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        assumptions.save(seed, target)
+    assert not (tmp_path / "no").exists()
+    res = CliRunner().invoke(app, ["export", str(ROOT / "assumptions" / "seed_fs2024.toml"), "--out",
+                                   str(tmp_path / "missing" / "x.xlsx")])
+    assert res.exit_code == 2 and "does not exist" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "missing").exists()
