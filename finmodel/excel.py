@@ -14,6 +14,9 @@ formulas, the same columns on every timeline sheet):
 * **Summary** — the KPIs (payback, NPV with Excel's NPV() shifted to month-0 timing, IRR,
   margins, spread per P), each a formula with a defined name ``calc_<model>_<key>``; native charts
   (cumulative cash flow with the payback point, cost structure).
+* **IRR solver** — every IRR the Summary reports, solved the engine's way (:func:`finmodel.irr.irr`:
+  NPV on the engine's grid of rates, the sign change nearest a zero rate, bisection), with Excel's
+  native ``IRR()`` started at the root beside it as a cross-check; cells from :class:`expr.IrrSolver`.
 * **Sensitivity** — tornado and price × occupancy grid computed by :mod:`finmodel.sensitivity`,
   written as values (marked "engine values, not live") with the run's settings.
 
@@ -47,6 +50,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from finmodel import __version__, assumptions, catalog, engine, expr, heavy, light
+from finmodel import irr as irr_solver
 from finmodel.assumptions import Scenario
 from finmodel.excel_read import (
     DESCRIPTION_CELL,
@@ -64,7 +68,8 @@ __all__ = ["workbook_bytes", "write_workbook", "read_workbook", "WorkbookError",
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COVER, HEAVY, LIGHT, SUMMARY, SENSITIVITY = "Cover", "Heavy", "Light", "Summary", "Sensitivity"
-SHEETS = (COVER, INPUTS, HEAVY, LIGHT, SUMMARY, SENSITIVITY)
+IRR_SOLVER = "IRR solver"
+SHEETS = (COVER, INPUTS, HEAVY, LIGHT, SUMMARY, IRR_SOLVER, SENSITIVITY)
 MODELS: dict[str, tuple[str, list[engine.Item], list[engine.Item]]] = {
     "heavy": (HEAVY, heavy.ITEMS, heavy.RESULTS),
     "light": (LIGHT, light.ITEMS, light.RESULTS),
@@ -125,7 +130,8 @@ def workbook_bytes(scenario: Scenario, *, sensitivity: bool = True) -> bytes:
     book.build(sensitivity=sensitivity)
     buf = io.BytesIO()
     book.wb.save(buf)
-    return _exact_floats(buf.getvalue(), SHEETS.index(INPUTS) + 1, book.exact)
+    exact = {book.wb.sheetnames.index(name) + 1: cells for name, cells in book.exact.items()}
+    return _exact_floats(buf.getvalue(), exact)
 
 
 def write_workbook(scenario: Scenario, path: str | os.PathLike[str], *, sensitivity: bool = True) -> Path:
@@ -229,23 +235,37 @@ def _protect(ws: Any) -> None:
     ws.protection.selectUnlockedCells = False
 
 
-def _exact_floats(data: bytes, sheet_no: int, cells: dict[str, float]) -> bytes:
-    """Rewrite input floats that openpyxl's ``%.16g`` would round with their 17-digit ``repr``."""
-    fix = {c: repr(v) for c, v in cells.items() if float(f"{v:.16g}") != v}
-    if not fix:
+_VALUE_CELL = re.compile(r'(<c r="([A-Z]+[0-9]+)"[^>]*>)<v>[^<]*</v>')
+
+
+def _exact_floats(data: bytes, sheets: dict[int, dict[str, float]]) -> bytes:
+    """Rewrite floats that openpyxl's ``%.16g`` would round with their 17-digit ``repr``
+    (``sheets``: sheet number → cell → value; input values and the IRR solver's grid rates)."""
+    fixes = {f"xl/worksheets/sheet{no}.xml": {c: repr(v) for c, v in cells.items() if float(f"{v:.16g}") != v}
+             for no, cells in sheets.items()}
+    fixes = {member: fix for member, fix in fixes.items() if fix}
+    if not fixes:
         return data
-    member = f"xl/worksheets/sheet{sheet_no}.xml"
     src = zipfile.ZipFile(io.BytesIO(data))
-    xml = src.read(member).decode("utf-8")
-    for coord, text in fix.items():
-        xml, n = re.subn(rf'(<c r="{coord}"[^>]*>)<v>[^<]*</v>', rf"\g<1><v>{text}</v>", xml, count=1)
-        if n != 1:  # pragma: no cover - openpyxl changed its output
-            raise RuntimeError(f"could not write the exact value of {INPUTS}!{coord}")
+    bodies = {}
+    for member, fix in fixes.items():
+        done: set[str] = set()
+
+        def sub(m: re.Match, fix: dict[str, str] = fix, done: set[str] = done) -> str:
+            text = fix.get(m.group(2))
+            if text is None:
+                return m.group(0)
+            done.add(m.group(2))
+            return f"{m.group(1)}<v>{text}</v>"
+
+        bodies[member] = _VALUE_CELL.sub(sub, src.read(member).decode("utf-8")).encode("utf-8")
+        if len(done) != len(fix):  # pragma: no cover - openpyxl changed its output
+            raise RuntimeError(f"could not write the exact values of {sorted(set(fix) - done)[:3]} in {member}")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            body = xml.encode("utf-8") if info.filename == member else src.read(info.filename)
-            dst.writestr(info, body, compress_type=zipfile.ZIP_DEFLATED)
+            body = bodies.get(info.filename)
+            dst.writestr(info, src.read(info.filename) if body is None else body, compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
@@ -262,7 +282,7 @@ class _Book:
         self.s = scenario
         self.h = scenario.general.horizon_months
         self.wb = Workbook()
-        self.exact: dict[str, float] = {}
+        self.exact: dict[str, dict[str, float]] = {INPUTS: {}, IRR_SOLVER: {}}  # sheet → cell → float
         self.first = get_column_letter(COL_MONTH0)
         self.second = get_column_letter(COL_MONTH0 + 1)
         self.last = get_column_letter(COL_MONTH0 + self.h)
@@ -270,6 +290,8 @@ class _Book:
         self.rows: dict[str, dict[str, int]] = {"heavy": {}, "light": {}}
         self.summary_rows: dict[tuple[str, str], int] = {}
         self.layout: dict[str, dict[str, engine.Cell]] = {}
+        self.timeline_rows: dict[str, tuple[str, str, expr.RowRange]] = {}  # irr_root_name → (model, key, row)
+        self.irr_rows: dict[str, tuple[str, str, expr.RowRange]] = {}  # the ones the Summary's IRRs use
 
     # ---- orchestration -------------------------------------------------------------------------
     def build(self, *, sensitivity: bool) -> None:
@@ -284,6 +306,7 @@ class _Book:
         for model in MODELS:
             self._model_sheet(model)
         self._summary(wb[SUMMARY])
+        self._irr_solver(wb[IRR_SOLVER])
         if sensitivity:
             self._sensitivity(wb[SENSITIVITY])
         self._cover(cover, sensitivity)
@@ -305,6 +328,8 @@ class _Book:
             for it in items:
                 if it.kind == "row":
                     lay[it.key] = engine.Cell(sheet, row=r)
+                    rr = expr.RowRange(sheet, r, self.first, self.second, self.last)
+                    self.timeline_rows[expr.irr_root_name(rr)] = (model, it.key, rr)
                     self.rows[model][it.key] = r
                     r += 1
             for it in results:
@@ -397,7 +422,7 @@ class _Book:
         elif v is not None:
             c.value = v
             if isinstance(v, float):
-                self.exact[c.coordinate] = v
+                self.exact[INPUTS][c.coordinate] = v
         c.fill, c.font, c.border, c.protection = _FILL_INPUT, _FONT_INPUT, _BORDER_INPUT, _UNLOCKED
         c.number_format = _input_format(spec)
         _label(ws, r, 4, spec.unit)
@@ -521,6 +546,8 @@ class _Book:
         c = ws.cell(r, 3)
         if kind == "result":
             c.value = self._context(model).formula(it).render()
+            for name in _IRR_NAME.findall(c.value):
+                self.irr_rows.setdefault(name, self.timeline_rows[name])
             _define(self.wb, calc_name(model, it.key), SUMMARY, c.coordinate)
         else:  # a per-scenario value that lives on its model sheet
             c.value = f"={calc_name(model, it.key)}"
@@ -625,6 +652,103 @@ class _Book:
             ws.add_chart(bar, f"I{anchor_row}")
             anchor_row += int(2 * bar.height) + 2
 
+    # ---- IRR solver ------------------------------------------------------------------------------
+    def _irr_solver(self, ws: Any) -> None:
+        """One block of columns per IRR row: brackets and roots on top, the bisection steps, then NPV
+        and sign-change flags on the engine's grid of rates (data cells, from finmodel.irr)."""
+        rates = irr_solver.grid_rates(self.h + 1)
+        k_count, zero = len(rates), int(list(rates).index(0.0)) + 1  # 1-based grid index of the zero rate
+        steps = expr.IRR_BISECTION_STEPS
+        _label(ws, 1, 1, "IRR 求解器 IRR solver", _FONT_TITLE)
+        _label(ws, 2, 1, "按引擎方法求内部收益率：在利率网格上计算NPV，取最接近0的变号区间，二分法求根；"
+                         "无变号为 none。 IRR the engine's way (finmodel.irr): NPV on a grid of monthly rates, "
+                         "the sign change nearest a zero rate on each side, bisection to machine precision, the "
+                         "root closer to zero; \"none\" = no sign change on the grid.", _FONT_NOTE)
+        head, r_k, r_sign, r_side, r_root, r_check = 4, 6, 7, 8, 9, 10
+        r_step0 = 13
+        r_grid = r_step0 + steps + 3  # first grid rate
+        labels = {r_k: ("变号区间序号", "Bracket: grid index i of [g_i, g_i+1] (0 = none)"),
+                  r_sign: ("下限处NPV≥0", "NPV ≥ 0 at the bracket's lower rate"),
+                  r_side: ("该侧的根", "Root on this side (monthly)"),
+                  r_root: ("月度IRR", "IRR per month: the root closer to zero"),
+                  r_check: ("Excel IRR() 交叉核对", "Cross-check: Excel's IRR(row, root) — not used, should agree")}
+        _header(ws, head, ["项目", "Item"])
+        for r, (zh, en) in labels.items():
+            _label(ws, r, 1, zh, _FONT_BOLD if r == r_root else None)
+            _label(ws, r, 2, en, _FONT_BOLD if r == r_root else None)
+        _section(ws, r_step0 - 2, f"二分法 Bisection ({steps} halvings of each bracket)", 2 + 6 * len(self.irr_rows))
+        _header(ws, r_step0 - 1, ["步", "Step"])
+        _section(ws, r_grid - 2, f"利率网格 Grid of monthly rates (finmodel.irr.grid_rates({self.h + 1}): data) "
+                                 "with NPV and sign-change flags", 2 + 6 * len(self.irr_rows))
+        _header(ws, r_grid - 1, ["序号 i", "利率 Rate g_i"])
+        rate_fmt, npv_fmt = "0.0000000000%", FORMATS["cny"]
+        for n in range(steps + 1):
+            ws.cell(r_step0 + n, 1, n).font = _FONT_KEY
+        for i, g in enumerate(rates, start=1):
+            ws.cell(r_grid + i - 1, 1, i).font = _FONT_KEY
+            c = ws.cell(r_grid + i - 1, 2, float(g))
+            c.number_format = rate_fmt
+            self.exact[IRR_SOLVER][c.coordinate] = float(g)
+        last_grid = r_grid + k_count - 1
+        grid_ref = f"$B${r_grid}:$B${last_grid}"
+        styles: dict[str, Any] = {}
+
+        def put(row: int, col: int, formula: str, fmt: str) -> None:
+            cell = ws.cell(row, col, "=" + formula)
+            if fmt in styles:
+                cell._style = copy.copy(styles[fmt])
+            else:
+                cell.number_format, cell.font = fmt, _FONT_HELPER
+                styles[fmt] = cell._style
+
+        for j, (name, (model, key, rr)) in enumerate(self.irr_rows.items()):
+            base = 3 + 6 * j
+            solver = expr.IrrSolver(rr)
+            it = _item(model, key)
+            _label(ws, head, base, f"{it.zh} {it.en}", _FONT_BOLD)
+            _label(ws, head + 1, base, f"{rr.sheet}!{key}", _FONT_KEY)
+            npv_col, flag_col = get_column_letter(base), get_column_letter(base + 1)
+            npvs = f"${npv_col}${r_grid}:${npv_col}${last_grid}"
+            for i in range(k_count):
+                row = r_grid + i
+                put(row, base, solver.grid_npv(f"$B{row}"), npv_fmt)
+                if i < k_count - 1:
+                    put(row, base + 1, solver.sign_change(f"{npv_col}{row}", f"{npv_col}{row + 1}", f"$A{row}"), "0")
+            flags_below = f"${flag_col}${r_grid}:${flag_col}${r_grid + zero - 2}"  # intervals ending ≤ 0
+            flags_above = f"${flag_col}${r_grid + zero - 1}:${flag_col}${last_grid - 1}"  # from 0 on
+            sides = ((base, solver.bracket_below(flags_below), "低于0 below"),
+                     (base + 3, solver.bracket_above(flags_above), "高于0 above"))
+            roots = []
+            for col, bracket, title in sides:
+                lo_c, hi_c, f_c = (get_column_letter(col + d) for d in range(3))
+                for d, text in enumerate((f"{title} 0: 下限 low", "上限 high", "中点NPV NPV at mid")):
+                    _label(ws, r_step0 - 1, col + d, text, _FONT_BOLD)
+                k, sign = f"${lo_c}${r_k}", f"${lo_c}${r_sign}"
+                put(r_k, col, bracket, "0")
+                put(r_sign, col, solver.start_sign(npvs, k), "General")
+                put(r_step0, col, solver.start_low(grid_ref, k), rate_fmt)
+                put(r_step0, col + 1, solver.start_high(grid_ref, k), rate_fmt)
+                for n in range(steps):
+                    row = r_step0 + n
+                    lo, hi, f = f"{lo_c}{row}", f"{hi_c}{row}", f"{f_c}{row}"
+                    put(row, col + 2, solver.npv_mid(lo, hi), npv_fmt)
+                    put(row + 1, col, solver.low(lo, hi, f, sign), rate_fmt)
+                    put(row + 1, col + 1, solver.high(lo, hi, f, sign), rate_fmt)
+                last = r_step0 + steps
+                put(r_side, col, solver.side_root(k, f"{lo_c}{last}", f"{hi_c}{last}"), rate_fmt)
+                roots.append((k, f"{lo_c}{r_side}"))
+            (kb, rb), (ka, ra) = roots
+            put(r_root, base, solver.root(kb, rb, ka, ra), rate_fmt)
+            ws.cell(r_root, base).font = _FONT_BOLD
+            _define(self.wb, name, IRR_SOLVER, f"{get_column_letter(base)}{r_root}")
+            put(r_check, base, solver.cross_check(f"{get_column_letter(base)}{r_root}"), rate_fmt)
+        ws.freeze_panes = ws.cell(head + 2, 3)
+        _widths(ws, {"A": 16, "B": 44})
+        for col in range(3, 3 + 6 * len(self.irr_rows)):
+            ws.column_dimensions[get_column_letter(col)].width = 17
+        _print_setup(ws, title_cols="A:B")
+        _protect(ws)
+
     # ---- Sensitivity -----------------------------------------------------------------------------
     def _sensitivity(self, ws: Any) -> None:
         _write_sensitivity(self, ws)
@@ -663,7 +787,8 @@ class _Book:
         sheet_map = [(INPUTS, "输入: every assumption, with unit, allowed range and source"),
                      (HEAVY, "重资产: monthly timeline of the heavy-asset model (formulas)"),
                      (LIGHT, "轻资产: monthly timeline of the light-asset model (formulas)"),
-                     (SUMMARY, "汇总: payback, NPV, IRR, margins, spread per P; charts")]
+                     (SUMMARY, "汇总: payback, NPV, IRR, margins, spread per P; charts"),
+                     (IRR_SOLVER, "IRR求解器: each IRR solved the engine's way (grid, bracket, bisection)")]
         if sensitivity:
             sheet_map.append((SENSITIVITY, "敏感性: tornado and price × occupancy grid (engine values, not live)"))
         for name, text in sheet_map:
@@ -687,6 +812,8 @@ class _Book:
         _print_setup(ws, landscape=False)
         ws.sheet_view.showGridLines = False
 
+
+_IRR_NAME = re.compile(r"\birr_\w+?_row\d+\b")  # expr.irr_root_name in a formula
 
 _HOW_TO = (
     "1. Change yellow cells on Inputs (输入). Everything else recalculates: the Heavy/Light timelines, the Summary "

@@ -15,6 +15,7 @@ formulas); use a named :class:`Const` instead, which the workbook lists on its I
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,9 @@ __all__ = [
     "sumproduct",
     "npv",
     "irr",
+    "irr_root_name",
+    "IrrSolver",
+    "IRR_BISECTION_STEPS",
     "iferror",
     "where",
     "maximum",
@@ -430,57 +434,100 @@ def npv(rate_per_month, cash_flow):
 
 
 def irr(cash_flow):
-    """Monthly internal rate of return of a row; NaN (Excel: an error) where none exists.
+    """Monthly internal rate of return of a row: the IRR closest to a zero rate; NaN (Excel: an
+    error) where the NPV never changes sign on :func:`finmodel.irr.grid_rates`.
 
-    In Excel, ``IRR()`` runs at most 20 Newton steps from a guess (default 10 % per period, too far
-    from most monthly roots: #NUM!), so the workbook tries two guesses computed from the row itself:
-    :func:`_irr_guess` first, then — for a row that ends with an outflow followed by a final inflow
-    (losses recovered by a terminal value) — :func:`_irr_guess_terminal`. A "root" at or below
-    −100 % is rejected (#N/A). Known limits (see docs/workbook.md): a few deeply loss-making rows
-    (IRR below about −5 % a month) still give no IRR in Excel, and for rows with several IRRs Excel
-    may report another root than numpy, which keeps the one closest to zero."""
+    numpy: :func:`finmodel.irr.irr`. Excel: a reference to the row's result on the workbook's
+    "IRR solver" sheet (defined name :func:`irr_root_name`), which the writer lays out with
+    :class:`IrrSolver` — the engine's method in cells, not Excel's ``IRR()`` (at most 20 Newton
+    steps from a guess: it misses deeply loss-making roots and may land on another root of a row
+    whose flows change sign more than once). The solver sheet evaluates NPV on the engine's grid of
+    rates for the row's length (the fine grid: for flows that change sign once it brackets the same,
+    only root as the engine's coarse grid), takes the sign change nearest a zero rate on each side of
+    zero, bisects both brackets to machine precision and keeps the root with the smaller magnitude,
+    "none" where there is no bracket."""
     if isinstance(cash_flow, RowRange):
-        first = f"IRR({cash_flow.all},{_irr_guess(cash_flow)})"
-        second = f"IRR({cash_flow.all},{_irr_guess_terminal(cash_flow)})"
-        last, before = _last_two(cash_flow)
-        fallback = f"IF(AND({last}>0,{before}<0),IF({second}>(-1),{second},NA()),NA())"
-        return Sym(f"IFERROR(IF({first}>(-1),{first},NA()),{fallback})")
+        name = irr_root_name(cash_flow)
+        return Sym(f"IF(ISNUMBER({name}),{name},NA())")
     from finmodel.irr import irr as _irr
 
     return _irr(_rows(cash_flow))[..., None]
 
 
-def _last_two(cf: RowRange) -> tuple[str, str]:
-    """Excel text of the last and the second-to-last cell of a row."""
-    r = cf.all
-    return f"INDEX({r},1,COLUMNS({r}))", f"INDEX({r},1,COLUMNS({r})-1)"
+def irr_root_name(cf: RowRange) -> str:
+    """Defined name of the monthly IRR of a timeline row on the workbook's IRR solver sheet."""
+    return "irr_" + re.sub(r"\W", "_", cf.sheet).lower() + f"_row{cf.row}"
 
 
-def _irr_guess(cf: RowRange) -> str:
-    """Excel text of a starting point for IRR near its root (numpy needs none).
+@dataclass(frozen=True)
+class IrrSolver:
+    """Excel text of the IRR solver cells of one row (``cf``), mirroring :func:`finmodel.irr.irr`.
 
-    The rate at which the positive flows, discounted from their mean time, equal the negative
-    flows discounted from theirs: ``(P/N)^(1/(t̄P − t̄N)) − 1`` with ``P``, ``N`` the sums of positive
-    and |negative| flows and ``t̄`` their flow-weighted mean month (``COLUMN`` offsets from month 0).
-    Exact for one outflow and one inflow; close for an investment followed by income, including
-    loss-making ones whose IRR is negative (where Newton from 0 overshoots below −100 %). Falls back
-    to 0 where undefined (flows of one sign, equal mean times)."""
-    r = cf.all
-    t = f"(COLUMN({r})-COLUMN({cf.first_cell}))"
-    pos, neg = f'SUMIF({r},">0")', f'SUMIF({r},"<0")'
-    t_pos = f"SUMPRODUCT({t}*({r}>0)*{r})/{pos}"
-    t_neg = f"SUMPRODUCT({t}*({r}<0)*{r})/{neg}"
-    return f"IFERROR(({pos}/(-{neg}))^(1/(({t_pos})-({t_neg})))-1,0)"
+    Cell arguments are references on the solver sheet. The grid lists index ``i = 1..K`` and rate
+    ``g_i`` of :func:`finmodel.irr.grid_rates` as data; per grid rate the solver computes the NPV
+    (:meth:`grid_npv`) and a flag holding ``i`` where the NPV's sign (``≥ 0`` or not, like the
+    engine) differs from that at ``g_(i+1)`` (:meth:`sign_change`). The nearest bracket below zero
+    is the largest flagged ``i`` whose interval ends at or below the zero rate (:meth:`bracket_below`),
+    the one above the smallest flagged ``i`` from the zero rate on (:meth:`bracket_above`); 0 = none.
+    Each bracket is bisected :data:`IRR_BISECTION_STEPS` times (:meth:`start_low` ... :meth:`high`)."""
+
+    cf: RowRange
+
+    def grid_npv(self, rate: str) -> str:
+        return npv(Sym(rate), self.cf).text
+
+    @staticmethod
+    def sign_change(npv_here: str, npv_next: str, index: str) -> str:
+        return f'IF(IFERROR(({npv_here}>=0)<>({npv_next}>=0),FALSE),{index},"")'
+
+    @staticmethod
+    def bracket_below(flags: str) -> str:
+        return f"MAX({flags})"
+
+    @staticmethod
+    def bracket_above(flags: str) -> str:
+        return f"MIN({flags})"
+
+    @staticmethod
+    def start_low(rates: str, k: str) -> str:
+        return f"INDEX({rates},MAX({k},1))"
+
+    @staticmethod
+    def start_high(rates: str, k: str) -> str:
+        return f"INDEX({rates},MAX({k},1)+1)"
+
+    @staticmethod
+    def start_sign(npvs: str, k: str) -> str:
+        """Whether NPV ≥ 0 at the bracket's lower rate (the side a bisection step keeps)."""
+        return f"INDEX({npvs},MAX({k},1))>=0"
+
+    def npv_mid(self, low: str, high: str) -> str:
+        return self.grid_npv(f"AVERAGE({low},{high})")
+
+    @staticmethod
+    def low(low: str, high: str, npv_mid: str, sign: str) -> str:
+        return f"IF(({npv_mid}>=0)={sign},AVERAGE({low},{high}),{low})"
+
+    @staticmethod
+    def high(low: str, high: str, npv_mid: str, sign: str) -> str:
+        return f"IF(({npv_mid}>=0)={sign},{high},AVERAGE({low},{high}))"
+
+    @staticmethod
+    def side_root(k: str, low: str, high: str) -> str:
+        return f'IF({k}=0,"{NONE.text}",AVERAGE({low},{high}))'
+
+    @staticmethod
+    def root(k_below: str, root_below: str, k_above: str, root_above: str) -> str:
+        """The root closest to zero (the engine keeps the one above zero on a tie)."""
+        return (f"IF({k_below}=0,{root_above},IF({k_above}=0,{root_below},"
+                f"IF(ABS({root_below})<ABS({root_above}),{root_below},{root_above})))")
+
+    def cross_check(self, root: str) -> str:
+        """Excel's own IRR() started at the solver's root (a visible check; not used by the model)."""
+        return f'IFERROR(IRR({self.cf.all},{root}),"{NONE.text}")'
 
 
-def _irr_guess_terminal(cf: RowRange) -> str:
-    """Excel text of a guess for rows whose last inflow recovers a run of losses.
-
-    At a strongly negative rate the latest flows dominate the NPV; with a level outflow ``L`` before
-    a final inflow ``F`` it vanishes near ``r = −L/(F + L)``: ``c[H−1] / (c[H] − c[H−1])``. Newton
-    from the duration guess fails for such rows (its basin lies just below the root)."""
-    last, before = _last_two(cf)
-    return f"{before}/({last}-{before})"
+IRR_BISECTION_STEPS = 60  # halvings of a grid bracket (≤ 40 wide at 1000 %/month): below one ulp
 
 
 def iferror(x, fallback: Text):

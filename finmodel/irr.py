@@ -36,7 +36,7 @@ import functools
 
 import numpy as np
 
-__all__ = ["irr", "npv_at", "sign_changes"]
+__all__ = ["irr", "npv_at", "sign_changes", "grid_rates"]
 
 _MAX_RATE = 1e3  # per period; beyond this the NPV is cf[0] to machine precision
 _MIN_RATE = -0.9999
@@ -125,6 +125,13 @@ def _grid(n_periods: int, fine: bool) -> tuple[np.ndarray, np.ndarray]:
     g.setflags(write=False)
     disc.setflags(write=False)
     return g, disc
+
+
+def grid_rates(n_periods: int, fine: bool = True) -> np.ndarray:
+    """The rates per period (ascending, read-only, 0 included) on which :func:`irr` looks for sign
+    changes of the NPV of a row of ``n_periods`` flows; ``fine`` is the grid of rows whose flows
+    change sign more than once. The workbook's IRR solver sheet lists these rates as data cells."""
+    return _grid(n_periods, fine)[0]
 
 
 # --------------------------------------------------------------------------- the solver

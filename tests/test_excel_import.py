@@ -259,6 +259,8 @@ def test_workbook_error_is_a_value_error_with_problems(seed_xlsx):
 # --------------------------------------------------------------------------- CLI
 def test_cli_export_then_import(tmp_path, monkeypatch, seed):
     monkeypatch.chdir(tmp_path)
+    for folder in ("exports", "assumptions"):  # shipped with the repository; atomic writes need them
+        (tmp_path / folder).mkdir()
     run = CliRunner().invoke
     res = run(app, ["export", str(SEED_FILE), "--no-sensitivity"])
     assert res.exit_code == 0, res.output
@@ -271,6 +273,8 @@ def test_cli_export_then_import(tmp_path, monkeypatch, seed):
 
 def test_cli_export_out_and_default_import_name(tmp_path, monkeypatch, seed):
     monkeypatch.chdir(tmp_path)
+    for folder in ("x", "assumptions"):  # atomic writes refuse a missing directory
+        (tmp_path / folder).mkdir()
     run = CliRunner().invoke
     assert run(app, ["export", str(SEED_FILE), "--out", "x/seed.xlsx", "--no-sensitivity"]).exit_code == 0
     res = run(app, ["import", "x/seed.xlsx"])
