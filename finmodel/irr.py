@@ -238,13 +238,19 @@ def _inverse_cubic(g: np.ndarray, vals: np.ndarray, k: np.ndarray) -> np.ndarray
 
 
 def _polish(blocks, lo, hi, f_lo, f_hi, start, tol, max_iter):
-    """Safeguarded Newton inside brackets [lo, hi] where f(lo) and f(hi) differ in sign (or one is 0)."""
+    """Safeguarded Newton inside brackets [lo, hi] where f(lo) and f(hi) differ in sign (or one is 0).
+
+    A Newton step is taken only if it stays inside the bracket and moves at most half as far as the
+    previous step (Numerical Recipes' ``rtsafe`` rule); otherwise the row bisects. Without the second
+    condition Newton can crawl across a very steep NPV (deeply negative rates, long rows) in tiny
+    steps that never leave the bracket and run out of iterations away from the root."""
     out = np.empty(lo.size)
     r = lo - f_lo * (hi - lo) / (f_hi - f_lo)  # regula-falsi start
     r = np.where(np.isfinite(start) & (start > lo) & (start < hi), start, r)
     r = np.where(f_lo == 0, lo, np.where(f_hi == 0, hi, r))
     r = np.where((r >= lo) & (r <= hi), r, 0.5 * (lo + hi))
     act = np.arange(lo.size)
+    dx_old = hi - lo  # the step before the first is the whole bracket
     for _ in range(max_iter):
         f, df = _npv_df(r, blocks)
         same = (f >= 0) == (f_lo >= 0)
@@ -253,18 +259,19 @@ def _polish(blocks, lo, hi, f_lo, f_hi, start, tol, max_iter):
         hi = np.where(same, hi, r)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             step = r - f / df
-        newton = np.isfinite(step) & (step >= lo) & (step <= hi)
+        newton = np.isfinite(step) & (step >= lo) & (step <= hi) & (np.abs(step - r) <= 0.5 * dx_old)
         r_new = np.where(newton, step, 0.5 * (lo + hi))
         scale = np.maximum(1.0, np.abs(r))
         # Newton converges quadratically: after a step of 1e-8 the error is ~1e-16 × |f''/f'|,
         # so that step is taken and the row is done (saves a confirming evaluation)
         done = (newton & (np.abs(r_new - r) <= np.maximum(tol, _ACCEPT) * scale)) | (hi - lo <= tol * scale) | (f == 0)
         r_new = np.where(f == 0, r, r_new)
+        dx_old = np.abs(r_new - r)
         if done.any():
             out[act[done]] = r_new[done]
             keep = ~done
             act, blocks = act[keep], blocks[keep]
-            r_new, lo, hi, f_lo = r_new[keep], lo[keep], hi[keep], f_lo[keep]
+            r_new, lo, hi, f_lo, dx_old = r_new[keep], lo[keep], hi[keep], f_lo[keep], dx_old[keep]
             if act.size == 0:
                 return out
         r = r_new
