@@ -9,20 +9,18 @@ renamed when complete, removed on error or Ctrl-C.
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from finmodel import assumptions, montecarlo, sensitivity, sweep
-from finmodel.cli.common import CLIError, friendly_errors, load_scenario
+from finmodel.cli.common import CLIError, echo_json, friendly_errors, jsonable, load_scenario
 
 FILE = typer.Argument(..., help="Scenario file (TOML), e.g. assumptions/seed_fs2024.toml.", show_default=False)
 SET = typer.Option(None, "--set", help="Change an input first: PATH=VALUE (repeatable), e.g. "
@@ -131,26 +129,8 @@ def _result_unit(metric: str) -> str:
     return {"cny": "万元", "cny_per_p_year": "万元/P/年", "months": "months", "frac": "%"}.get(info.fmt, info.unit)
 
 
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, (float, np.floating)):
-        return None if not math.isfinite(float(x)) else float(x)
-    if isinstance(x, np.integer):
-        return int(x)
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return [_jsonable(v) for v in x.tolist()]
-    return x
-
-
-def _echo_json(obj: Any) -> None:
-    typer.echo(json.dumps(_jsonable(obj), ensure_ascii=False, indent=2))
-
-
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+    return [{k: jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
 
 # --------------------------------------------------------------------------- sweep
@@ -197,7 +177,7 @@ def sweep_cmd(
             summary = {"file": str(out), "scenarios": g.size, "columns": list(g.axes) + mets, "seconds": secs,
                        "scenarios_per_second": g.size / secs if secs > 0 else None, "engine": eng.name}
             if as_json:
-                _echo_json(summary)
+                echo_json(summary)
             else:
                 typer.echo(f"wrote {g.size:,} scenarios × {len(g.axes) + len(mets)} columns to {out} in {secs:.2f} s "
                            f"({g.size / max(secs, 1e-9):,.0f} scenarios/s, engine {eng.name}); "
@@ -207,7 +187,7 @@ def sweep_cmd(
     finally:
         eng.close()
     if as_json:
-        _echo_json({"scenario": s.name, "units": {"money": "CNY", "payback": "months", "rates": "fraction"},
+        echo_json({"scenario": s.name, "units": {"money": "CNY", "payback": "months", "rates": "fraction"},
                     "rows": _records(df)})
         return
     t = Table(title=f"{s.name} — sweep of {g.size:,} scenarios")
@@ -269,7 +249,7 @@ def tornado_cmd(
         if writer is not None and not writer._done:
             writer.abort()
     if as_json:
-        _echo_json({"scenario": s.name, "low": low, "high": high, "rows": _records(df)})
+        echo_json({"scenario": s.name, "low": low, "high": high, "rows": _records(df)})
         return
     con = Console()
     for m in mets:
@@ -330,7 +310,7 @@ def solve_cmd(
     fs = assumptions.field_spec(vary)
     failed = [r for r in results if math.isnan(r.value)]
     if as_json:
-        _echo_json({"scenario": s.name, "vary": vary, "unit": fs.unit,
+        echo_json({"scenario": s.name, "vary": vary, "unit": fs.unit,
                     "results": [{"target": r.target, "target_value": r.target_value, "value": r.value,
                                  "achieved": r.achieved, "converged": r.converged, "message": r.message,
                                  "base_input": r.base_input, "base_result": r.base_result, "lo": r.lo, "hi": r.hi}
@@ -451,7 +431,7 @@ def montecarlo_cmd(
     summary = res.summary
     probs = {f"{m:g}": res.prob_payback_within(m) for m in months}
     if as_json:
-        _echo_json({"scenario": s.name, "n": res.n, "seed": res.seed, "engine": eng.name,
+        echo_json({"scenario": s.name, "n": res.n, "seed": res.seed, "engine": eng.name,
                     "distributions": {p: d.to_dict() for p, d in res.distributions.items()},
                     "correlation": None if res.correlation is None else res.correlation.tolist(),
                     "units": {"money": "CNY", "payback": "months", "rates": "fraction"},

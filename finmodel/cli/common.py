@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import json
 import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import typer
 
 from finmodel import assumptions
@@ -50,6 +52,26 @@ def friendly_errors(fn: F) -> F:
 
 def load_scenario(path: Path) -> assumptions.Scenario:
     return assumptions.load(path)
+
+
+def jsonable(x: Any) -> Any:
+    """Plain JSON values: numpy scalars and arrays converted, NaN and ±inf as null (never, none, n/a)."""
+    if isinstance(x, (float, np.floating)):
+        return None if not math.isfinite(float(x)) else float(x)
+    if isinstance(x, np.integer):
+        return int(x)
+    if isinstance(x, dict):
+        return {str(k): jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [jsonable(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return [jsonable(v) for v in x.tolist()]
+    return x
+
+
+def echo_json(obj: Any) -> None:
+    """Print one JSON object (UTF-8 text, NaN as null)."""
+    typer.echo(json.dumps(jsonable(obj), ensure_ascii=False, indent=2))
 
 
 def wan(x: float | None, digits: int = 2) -> str:

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from finmodel import assumptions, demand, model
-from finmodel.cli.common import CLIError, friendly_errors, months, wan
+from finmodel.cli.common import CLIError, friendly_errors, jsonable, months, wan
 
 FILE = typer.Argument(..., help="Workload file (TOML), e.g. assumptions/demand/seed_china_market.toml.",
                       show_default=False)
@@ -26,11 +26,6 @@ def register(app: typer.Typer) -> None:
 
 def _num(x: float, fmt: str) -> str:
     return "—" if not math.isfinite(x) else format(x, fmt)
-
-
-def _json_num(x: Any) -> Any:
-    x = float(x)
-    return x if math.isfinite(x) else None
 
 
 @friendly_errors
@@ -82,7 +77,7 @@ def demand_command(
 def _json(file: Path, ws: demand.WorkloadSet, df, price: float, hours: float, fleets) -> dict[str, Any]:
     rows = []
     for name, r in df.iterrows():
-        rows.append({"workload": name, **{k: (v if isinstance(v, str) else _json_num(v)) for k, v in r.items()}})
+        rows.append({"workload": name, **{k: (v if isinstance(v, str) else jsonable(v)) for k, v in r.items()}})
     return {
         "file": str(file), "name": ws.name,
         "units": {"compute_rate_per_s": "FLOP/s (FP16) or OP/s (INT8), per model",
@@ -96,7 +91,7 @@ def _json(file: Path, ws: demand.WorkloadSet, df, price: float, hours: float, fl
                     "cards_per_server": fl.cards_per_server, "servers": fl.servers, "cards": fl.cards,
                     "demand_gpu_hours_per_year": fl.demand_gpu_hours_per_year,
                     "served_gpu_hours_per_year": fl.served_gpu_hours_per_year, "workloads": list(fl.workloads),
-                    "payback_months": _json_num(pb)} for fl, pb in fleets],
+                    "payback_months": jsonable(pb)} for fl, pb in fleets],
     }
 
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from finmodel import assumptions, catalog, model
-from finmodel.cli.common import friendly_errors, months, pct, wan
+from finmodel.cli.common import echo_json, friendly_errors, months, pct, wan
 
 FILE = typer.Argument(..., help="Scenario file (TOML), e.g. assumptions/seed_fs2024.toml.", show_default=False)
 
@@ -39,8 +39,8 @@ def evaluate(
             "money": "CNY", "payback": "months", "rates": "fraction", "per_p": "CNY per P (PFLOPS) per year"}}
         for name in ("heavy", "light"):
             res = getattr(r, name)
-            out[name] = {k: (None if v != v else v) for k, v in res.items()}
-        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+            out[name] = res
+        echo_json(out)
         return
     _print_tables(s, r)
 
