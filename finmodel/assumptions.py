@@ -525,40 +525,32 @@ def _fmt(x: float) -> str:
     return f"{int(x):,}" if float(x).is_integer() else f"{x:,.10g}"
 
 
+def describe_fields(model: type[BaseModel], default_group: str) -> dict[str, dict[str, Any]]:
+    """What a pydantic model declares about each field, read once from its annotations and ``fld()``
+    metadata: kind (float/int/choice/str), optional, default (None when required), unit, labels,
+    help, group, step, bounds and choices. Used for scenario fields and for demand workload columns."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, info in model.model_fields.items():
+        ann, optional = info.annotation, False
+        if type(None) in get_args(ann):
+            optional, ann = True, next(a for a in get_args(ann) if a is not type(None))
+        choices: tuple[str, ...] = tuple(get_args(ann)) if get_origin(ann) is Literal else ()
+        kind = "choice" if choices else "int" if ann is int else "str" if ann is str else "float"
+        bounds = {b: next((float(getattr(m, b)) for m in info.metadata if getattr(m, b, None) is not None), None)
+                  for b in ("ge", "le", "gt", "lt")}
+        extra = info.json_schema_extra or {}
+        out[name] = dict(
+            kind=kind, optional=optional, default=None if info.is_required() else info.default,
+            unit=extra.get("unit", ""), label_en=extra.get("label_en", name), label_zh=extra.get("label_zh", name),
+            help=info.description or "", help_zh=extra.get("help_zh", ""), group=extra.get("group", default_group),
+            step=extra.get("step"), choices=choices, **bounds,
+        )
+    return out
+
+
 def _build_specs() -> dict[str, FieldSpec]:
-    specs: dict[str, FieldSpec] = {}
-    for section, model in SECTIONS.items():
-        for name, info in model.model_fields.items():
-            ann = info.annotation
-            optional = False
-            args = get_args(ann)
-            if type(None) in args:
-                optional = True
-                ann = next(a for a in args if a is not type(None))
-            origin = get_origin(ann)
-            choices: tuple[str, ...] = ()
-            if origin is Literal:
-                kind, choices = "choice", tuple(get_args(ann))
-            elif ann is int:
-                kind = "int"
-            elif ann is str:
-                kind = "str"
-            else:
-                kind = "float"
-            bounds: dict[str, float | None] = {"ge": None, "le": None, "gt": None, "lt": None}
-            for m in info.metadata:
-                for b in bounds:
-                    if getattr(m, b, None) is not None:
-                        bounds[b] = float(getattr(m, b))
-            extra = info.json_schema_extra or {}
-            specs[f"{section}.{name}"] = FieldSpec(
-                path=f"{section}.{name}", section=section, name=name, kind=kind, optional=optional,
-                default=info.default, unit=extra.get("unit", ""), label_en=extra.get("label_en", name),
-                label_zh=extra.get("label_zh", name), help=info.description or "",
-                help_zh=extra.get("help_zh", ""),
-                group=extra.get("group", section), step=extra.get("step"), choices=choices, **bounds,
-            )
-    return specs
+    return {f"{section}.{name}": FieldSpec(path=f"{section}.{name}", section=section, name=name, **d)
+            for section, model in SECTIONS.items() for name, d in describe_fields(model, section).items()}
 
 
 FIELDS: dict[str, FieldSpec] = _build_specs()

@@ -24,9 +24,9 @@ import math
 import os
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -35,7 +35,16 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 from pydantic_core import PydanticCustomError
 
 from finmodel import catalog
-from finmodel.assumptions import Finite, Problem, Scenario, ScenarioError, UnreadableFile, fld, read_text_file
+from finmodel.assumptions import (
+    Finite,
+    Problem,
+    Scenario,
+    ScenarioError,
+    UnreadableFile,
+    describe_fields,
+    fld,
+    read_text_file,
+)
 
 ArrayLike = npt.ArrayLike
 FloatArray = npt.NDArray[np.float64]
@@ -283,21 +292,9 @@ class ColumnSpec:
 
 
 def _build_specs() -> dict[str, ColumnSpec]:
-    specs: dict[str, ColumnSpec] = {}
-    for name, info in Workload.model_fields.items():
-        ann, optional = info.annotation, False
-        if type(None) in get_args(ann):
-            optional, ann = True, next(a for a in get_args(ann) if a is not type(None))
-        choices: tuple[str, ...] = tuple(get_args(ann)) if get_origin(ann) is Literal else ()
-        kind = "choice" if choices else "int" if ann is int else "str" if ann is str else "float"
-        bounds = {b: next((float(getattr(m, b)) for m in info.metadata if getattr(m, b, None) is not None), None)
-                  for b in ("ge", "le", "gt", "lt")}
-        extra = info.json_schema_extra or {}
-        specs[name] = ColumnSpec(
-            name=name, kind=kind, optional=optional, default=None if info.is_required() else info.default,
-            unit=extra.get("unit", ""), label_en=extra.get("label_en", name), label_zh=extra.get("label_zh", name),
-            help=info.description or "", group=extra.get("group", "workload"), choices=choices, **bounds)
-    return specs
+    keep = {f.name for f in fields(ColumnSpec)} - {"name"}
+    return {name: ColumnSpec(name=name, **{k: v for k, v in d.items() if k in keep})
+            for name, d in describe_fields(Workload, "workload").items()}
 
 
 #: Every workload column, in table order, with unit, bounds, labels and help text.
