@@ -28,23 +28,27 @@ def soffice() -> str:
     return require_binary("soffice")
 
 
-def recalculate(files: Sequence[Path], workdir: Path, *, timeout: float = 600) -> dict[Path, Path]:
-    """Recalculate ``files`` in one LibreOffice run; map each input to its recalculated copy."""
-    exe = soffice()
-    profile = workdir / "lo-profile"
+def _convert(files: Sequence[Path], workdir: Path, convert_to: str, name: str, timeout: float):
+    """One headless LibreOffice conversion with a private, recalculate-on-load profile."""
+    profile = workdir / f"lo-profile-{name}"
     (profile / "user").mkdir(parents=True, exist_ok=True)
     (profile / "user" / "registrymodifications.xcu").write_text(RECALC_XCU, encoding="utf-8")
-    outdir = workdir / "recalculated"
+    outdir = workdir / name
     outdir.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(
+        [soffice(), f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--norestore",
+         "--nolockcheck", "--convert-to", convert_to, "--outdir", str(outdir), *[str(f) for f in files]],
+        capture_output=True, text=True, timeout=timeout, check=False,
+    )
+    return proc, outdir
+
+
+def recalculate(files: Sequence[Path], workdir: Path, *, timeout: float = 600) -> dict[Path, Path]:
+    """Recalculate ``files`` in one LibreOffice run; map each input to its recalculated copy."""
     names = [f.name for f in files]
     if len(set(names)) != len(names):
         raise ValueError("workbooks recalculated together need distinct file names")
-    proc = subprocess.run(
-        [exe, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--norestore",
-         "--nolockcheck", "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir),
-         *[str(f) for f in files]],
-        capture_output=True, text=True, timeout=timeout, check=False,
-    )
+    proc, outdir = _convert(files, workdir, "xlsx:Calc MS Excel 2007 XML", "recalculated", timeout)
     out = {f: outdir / f.name for f in files}
     missing = [str(f) for f, o in out.items() if not o.exists()]
     if proc.returncode != 0 or missing:
@@ -57,17 +61,9 @@ def displayed_text(workbook: Path, workdir: Path, *, timeout: float = 300) -> di
     """Every sheet of a workbook as LibreOffice displays it (formatted text), via its CSV export."""
     import csv
 
-    exe = soffice()
-    profile = workdir / "lo-profile-csv"
-    (profile / "user").mkdir(parents=True, exist_ok=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_XCU, encoding="utf-8")
-    outdir = workdir / "csv"
-    outdir.mkdir(parents=True, exist_ok=True)
     # comma-separated, '"'-quoted, UTF-8, "as shown" (formatted) text, all sheets (-1: one file each)
     fmt = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
-    proc = subprocess.run([exe, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--norestore",
-                           "--nolockcheck", "--convert-to", fmt, "--outdir", str(outdir), str(workbook)],
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    proc, outdir = _convert([workbook], workdir, fmt, "csv", timeout)
     out = {}
     for f in outdir.glob(f"{workbook.stem}-*.csv"):
         with f.open(encoding="utf-8", newline="") as fh:
