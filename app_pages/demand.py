@@ -5,7 +5,7 @@ also routes to. Every number comes from :mod:`finmodel.demand` and :func:`finmod
 this file holds widgets, labels (Chinese and English, from ``st.session_state["lang"]``) and layout.
 
 Session state it reads: ``lang`` ("zh" | "en"), ``scenario`` (the dashboard's current heavy-asset
-:class:`~finmodel.assumptions.Scenario`; the seed's case when absent). Session state it writes:
+:class:`~finmodel.schema.Scenario`; the seed's case when absent). Session state it writes:
 ``demand_servers`` and ``demand_gpu`` (the fleet for the chosen market share), ``demand_*`` widgets.
 """
 
@@ -19,8 +19,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from finmodel import assumptions, catalog, demand, model
-from finmodel.assumptions import Scenario, ScenarioError
+from finmodel import demand, model, schema
+from finmodel.schema import Scenario, ScenarioError, catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_SCENARIO = ROOT / "assumptions" / "seed_fs2024.toml"
@@ -238,9 +238,9 @@ def _base_scenario() -> Scenario:
     if isinstance(s, Scenario):
         return s
     try:
-        return assumptions.load(SEED_SCENARIO)
+        return schema.load(SEED_SCENARIO)
     except ScenarioError:
-        return assumptions.default()
+        return schema.default()
 
 
 def _column_config() -> dict[str, Any]:
@@ -271,7 +271,7 @@ def _column_config() -> dict[str, Any]:
     return out
 
 
-def _problem_text(p: assumptions.Problem, rows: list[dict[str, Any]]) -> str:
+def _problem_text(p: schema.Problem, rows: list[dict[str, Any]]) -> str:
     """One bad cell in the page's language: row, column label, value, what is wrong, what is allowed."""
     if not isinstance(p, demand.RowProblem) or not p.column:
         return str(p)

@@ -1,12 +1,12 @@
 """Business models side by side: own and rent out (heavy), buy capacity and resell (light), build for
 own use, rent from a cloud — the seed's self-build vs lease table (002:1179-1188) made live.
 
-The comparison is computed by ``finmodel.compare.business_models`` from the one cached result.
+The comparison is computed by ``finmodel.analysis.business_models.business_models`` from the one cached result.
 """
 
 import streamlit as st
 
-from finmodel import compare
+from finmodel.analysis import business_models
 from finmodel.ui import charts, fmt, i18n, state
 
 lang = state.lang()
@@ -18,11 +18,11 @@ st.title(t("page_models"))
 st.caption(t("models_caption"))
 state.show_messages()
 
-table = compare.business_models(r)
+table = business_models.business_models(r)
 
 
 def cell(row: str, opt: str) -> str:
-    f, v = compare.ROWS[row], table.loc[row, opt]
+    f, v = business_models.ROWS[row], table.loc[row, opt]
     if f == "months" and opt in ("heavy", "light"):
         return fmt.months(v, lang)  # NaN = never pays back
     if not fmt.finite(v):
@@ -32,8 +32,8 @@ def cell(row: str, opt: str) -> str:
     return fmt.by_fmt(v, "months" if f == "months_plain" else f, lang)
 
 
-shown = {t("metric"): [t(f"cmp_{row}") for row in compare.ROWS]}
-shown.update({t(f"opt_{opt}"): [cell(row, opt) for row in compare.ROWS] for opt in compare.OPTIONS})
+shown = {t("metric"): [t(f"cmp_{row}") for row in business_models.ROWS]}
+shown.update({t(f"opt_{opt}"): [cell(row, opt) for row in business_models.ROWS] for opt in business_models.OPTIONS})
 st.table(shown, border="horizontal")
 
 saving = table.attrs["self_minus_cloud_cny"]

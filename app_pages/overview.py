@@ -6,7 +6,8 @@ arranges widgets and formatted values.
 
 import streamlit as st
 
-from finmodel import assumptions, catalog, model
+from finmodel import model, schema, workbook
+from finmodel.schema import catalog
 from finmodel.ui import charts, fmt, i18n, present, state, widgets
 
 lang = state.lang()
@@ -103,20 +104,12 @@ if tab_tb.open:
 # ---------------------------------------------------------------- downloads (no rerun: state is kept)
 st.subheader(t("downloads"))
 d1, d2, d3 = st.columns(3)
-try:
-    from finmodel import excel
-except ImportError:
-    excel = None
-if excel is not None:
-    d1.download_button(t("dl_workbook"), data=lambda: excel.workbook_bytes(s), file_name=excel.safe_filename(s.name),
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       on_click="ignore", icon=":material/table_view:", key="dl_workbook")
-else:
-    d1.button(t("dl_workbook"), disabled=True, help=t("workbook_unavailable"), key="dl_workbook_off")
+d1.download_button(t("dl_workbook"), data=lambda: workbook.workbook_bytes(s), file_name=workbook.safe_filename(s.name),
+                   mime=workbook.XLSX_MIME, on_click="ignore", icon=":material/table_view:", key="dl_workbook")
 d2.download_button(t("dl_csv"), data=lambda: present.csv_bytes(r, which, lang),
                    file_name=f"finmodel_{which}_monthly.csv", mime="text/csv", on_click="ignore",
                    icon=":material/download:", key="dl_csv")
-d3.download_button(t("dl_toml"), data=lambda: assumptions.to_toml(s), file_name="scenario.toml",
+d3.download_button(t("dl_toml"), data=lambda: schema.to_toml(s), file_name="scenario.toml",
                    mime="application/toml", on_click="ignore", icon=":material/description:", key="dl_toml")
 
 # ---------------------------------------------------------------- every other input, grouped

@@ -1,6 +1,6 @@
 """Sensitivity and risk: tornado, price × occupancy payback heatmap, solve for the price, Monte Carlo.
 
-All computation is ``finmodel.sensitivity`` and ``finmodel.montecarlo`` (through cached wrappers in
+All computation is ``finmodel.analysis.sensitivity`` and ``finmodel.analysis.montecarlo`` (through cached wrappers in
 ``finmodel.ui.state``); this page draws controls and charts.
 """
 
@@ -18,8 +18,6 @@ PRICE, OCC = "heavy.price_cny_per_card_hour", "heavy.occupancy"
 st.title(t("page_sensitivity"))
 st.caption(t("sens_caption"))
 state.show_messages()
-sens = state.optional_module("sensitivity")
-mc = state.optional_module("montecarlo")
 
 # ---------------------------------------------------------------- tornado
 left, right = st.columns(2, gap="large")
@@ -32,95 +30,84 @@ with left:
                              format_func=lambda x: f"±{x}%")
     top = c3.number_input(t("tornado_top"), min_value=3, max_value=40, value=12, step=1, key="tornado_top")
     st.subheader(t("tornado", pct=shock))
-    if sens is None:
-        st.info(t("not_ready", what="finmodel.sensitivity"))
+    try:
+        table = state.tornado(s, shock / 100)
+    except ValueError as err:  # the module's own message (field, value, allowed range)
+        st.warning(str(err))
     else:
-        try:
-            table = state.tornado(s, shock / 100)
-        except ValueError as err:  # the module's own message (field, value, allowed range)
-            st.warning(str(err))
-        else:
-            st.vega_lite_chart(charts.spec(charts.tornado(table, metric, lang, shock_pct=shock, never_at=horizon,
-                                                          top=int(top))), width="stretch")
+        st.vega_lite_chart(charts.spec(charts.tornado(table, metric, lang, shock_pct=shock, never_at=horizon,
+                                                      top=int(top))), width="stretch")
 
 # ---------------------------------------------------------------- heatmap
 with right:
     st.subheader(t("heatmap"))
-    if sens is None:
-        st.info(t("not_ready", what="finmodel.sensitivity"))
+    prices, occs = present.heatmap_axes(s)
+    try:
+        grid = state.grid(s, PRICE, tuple(prices), OCC, tuple(occs), "heavy.payback_months")
+    except ValueError as err:
+        st.warning(str(err))
     else:
-        prices, occs = present.heatmap_axes(s)
-        try:
-            grid = state.grid(s, PRICE, tuple(prices), OCC, tuple(occs), "heavy.payback_months")
-        except ValueError as err:
-            st.warning(str(err))
-        else:
-            st.vega_lite_chart(charts.spec(charts.payback_heatmap(
-                grid, PRICE, OCC, "heavy.payback_months", (s.heavy.price_cny_per_card_hour, s.heavy.occupancy),
-                lang, horizon_months=horizon)), width="stretch")
-            st.caption(t("heatmap_caption"))
+        st.vega_lite_chart(charts.spec(charts.payback_heatmap(
+            grid, PRICE, OCC, "heavy.payback_months", (s.heavy.price_cny_per_card_hour, s.heavy.occupancy),
+            lang, horizon_months=horizon)), width="stretch")
+        st.caption(t("heatmap_caption"))
 
 # ---------------------------------------------------------------- solve for the price
 st.subheader(t("solve"))
-if sens is None:
-    st.info(t("not_ready", what="finmodel.sensitivity"))
-else:
-    with st.form("solve_form", border=True):
-        c1, c2, c3 = st.columns([1.4, 1, 1])
-        target = c1.radio(t("solve_target"), ["heavy.payback_months", "heavy.irr"], key="solve_target",
-                          format_func=lambda x: t("solve_payback" if x.endswith("payback_months") else "solve_irr"))
-        months = c2.number_input(t("solve_months"), min_value=1.0, max_value=float(horizon), value=min(12.0, horizon),
-                                 step=1.0, key="solve_months")
-        irr = c3.slider(t("solve_irr_value"), min_value=0.0, max_value=2.0, value=0.3, step=0.01, format="percent",
-                        key="solve_irr")
-        submitted = st.form_submit_button(t("solve_run"), type="primary")
-    if submitted:
-        goal = months if target == "heavy.payback_months" else irr
-        st.session_state["solve_result"] = state.solve_price(s, target, goal)
-    res = st.session_state.get("solve_result")
-    if res is not None:
-        if res["ok"]:
-            achieved = fmt.months(res["achieved"], lang) if res["target"].endswith("months") else \
-                fmt.pct(res["achieved"], lang)
-            st.success(t("solve_result", price=fmt.price(res["value"], lang),
-                         current=fmt.price(s.heavy.price_cny_per_card_hour, lang), achieved=achieved))
-            st.button(t("solve_apply"), on_click=state.apply, args=({PRICE: res["value"]},), key="solve_apply",
-                      icon=":material/check:")
-        else:
-            st.warning(t("solve_none", msg=res["message"]))
+with st.form("solve_form", border=True):
+    c1, c2, c3 = st.columns([1.4, 1, 1])
+    target = c1.radio(t("solve_target"), ["heavy.payback_months", "heavy.irr"], key="solve_target",
+                      format_func=lambda x: t("solve_payback" if x.endswith("payback_months") else "solve_irr"))
+    months = c2.number_input(t("solve_months"), min_value=1.0, max_value=float(horizon), value=min(12.0, horizon),
+                             step=1.0, key="solve_months")
+    irr = c3.slider(t("solve_irr_value"), min_value=0.0, max_value=2.0, value=0.3, step=0.01, format="percent",
+                    key="solve_irr")
+    submitted = st.form_submit_button(t("solve_run"), type="primary")
+if submitted:
+    goal = months if target == "heavy.payback_months" else irr
+    st.session_state["solve_result"] = state.solve_price(s, target, goal)
+res = st.session_state.get("solve_result")
+if res is not None:
+    if res["ok"]:
+        achieved = fmt.months(res["achieved"], lang) if res["target"].endswith("months") else \
+            fmt.pct(res["achieved"], lang)
+        st.success(t("solve_result", price=fmt.price(res["value"], lang),
+                     current=fmt.price(s.heavy.price_cny_per_card_hour, lang), achieved=achieved))
+        st.button(t("solve_apply"), on_click=state.apply, args=({PRICE: res["value"]},), key="solve_apply",
+                  icon=":material/check:")
+    else:
+        st.warning(t("solve_none", msg=res["message"]))
 
 # ---------------------------------------------------------------- Monte Carlo
 st.subheader(t("mc"))
 st.caption(t("mc_caption"))
-if mc is None:
-    st.info(t("not_ready", what="finmodel.montecarlo"))
+dists = state.mc_editor(s, lang)
+c1, c2, c3, c4 = st.columns(4)
+n = c1.number_input(t("mc_n"), min_value=100, max_value=50_000, value=2000, step=500, key="mc_n")
+seed = c2.number_input(t("mc_seed"), min_value=0, max_value=2**31 - 1, value=1, step=1, key="mc_seed")
+within = c3.number_input(t("mc_within"), min_value=1, max_value=int(horizon), value=min(24, int(horizon)),
+                         step=1, key="mc_within")
+shown = c4.selectbox(t("mc_metric"), list(state.MC_METRICS), key="mc_metric",
+                     format_func=lambda m: charts.metric_title(m, lang))
+try:
+    run = state.monte_carlo(s, dists, int(n), int(seed))
+except ValueError as err:  # a distribution the engine refuses: say which and why
+    st.error(str(err))
 else:
-    dists = state.mc_editor(s, lang)
-    c1, c2, c3, c4 = st.columns(4)
-    n = c1.number_input(t("mc_n"), min_value=100, max_value=50_000, value=2000, step=500, key="mc_n")
-    seed = c2.number_input(t("mc_seed"), min_value=0, max_value=2**31 - 1, value=1, step=1, key="mc_seed")
-    within = c3.number_input(t("mc_within"), min_value=1, max_value=int(horizon), value=min(24, int(horizon)),
-                             step=1, key="mc_within")
-    shown = c4.selectbox(t("mc_metric"), list(state.MC_METRICS), key="mc_metric",
-                         format_func=lambda m: charts.metric_title(m, lang))
-    try:
-        run = state.monte_carlo(s, dists, int(n), int(seed))
-    except ValueError as err:  # a distribution the engine refuses: say which and why
-        st.error(str(err))
-    else:
-        summary = run.summary.set_index("metric")
-        q = {k: float(summary.loc[shown, k]) for k in ("p10", "p50", "p90")}
-        m1, m2, m3 = st.columns(3)
-        m1.metric(t("mc_prob", n=int(within)), fmt.pct(run.prob_payback_within(float(within)), lang))
-        m2.metric(t("mc_npv_neg"), fmt.pct(run.prob_npv_negative, lang))
-        m3.metric(t("mc_never"), fmt.pct(float(summary.loc["heavy.payback_months", "share_nan"]), lang))
-        st.vega_lite_chart(charts.spec(charts.histogram(run.values[shown], q, shown, lang)), width="stretch")
-        fmt_of = {m: charts.metric_fmt(m) for m in state.MC_METRICS}
-        st.dataframe({
-            t("metric"): [charts.metric_title(m, lang) for m in state.MC_METRICS],
-            **{k.upper(): [fmt.by_fmt(summary.loc[m, k], fmt_of[m], lang) for m in state.MC_METRICS]
-               for k in ("p10", "p50", "p90")},
-            t("base_value"): [fmt.by_fmt(summary.loc[m, "base"], fmt_of[m], lang) for m in state.MC_METRICS],
-        }, hide_index=True, width="stretch")
-        for note in run.notes:
-            st.caption(note)
+    summary = run.summary.set_index("metric")
+    q = {k: float(summary.loc[shown, k]) for k in ("p10", "p50", "p90")}
+    m1, m2, m3 = st.columns(3)
+    m1.metric(t("mc_prob", n=int(within)), fmt.pct(run.prob_payback_within(float(within)), lang))
+    m2.metric(t("mc_npv_neg"), fmt.pct(run.prob_npv_negative, lang))
+    m3.metric(t("mc_never"), fmt.pct(float(summary.loc["heavy.payback_months", "share_nan"]), lang))
+    st.vega_lite_chart(charts.spec(charts.histogram(run.values[shown], q, shown, lang)), width="stretch")
+    fmt_of = {m: charts.metric_fmt(m) for m in state.MC_METRICS}
+    st.dataframe({
+        t("metric"): [charts.metric_title(m, lang) for m in state.MC_METRICS],
+        **{k.upper(): [fmt.by_fmt(summary.loc[m, k], fmt_of[m], lang) for m in state.MC_METRICS]
+           for k in ("p10", "p50", "p90")},
+        t("base_value"): [fmt.by_fmt(summary.loc[m, "base"], fmt_of[m], lang) for m in state.MC_METRICS],
+    }, hide_index=True, width="stretch")
+    for note in run.notes:
+        st.caption(note)
+

@@ -33,7 +33,7 @@ def main() -> None:
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
         lambda record: "missing ScriptRunContext" not in record.getMessage())
 
-    from finmodel import assumptions, model
+    from finmodel import model, schema
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     t0 = time.perf_counter()
@@ -50,7 +50,7 @@ def main() -> None:
         at.run()
         times.append((time.perf_counter() - t) * 1000)
         assert not at.exception, at.exception
-    s = assumptions.load(ROOT / "assumptions" / "seed_fs2024.toml")
+    s = schema.load(ROOT / "assumptions" / "seed_fs2024.toml")
     n = 20
     t = time.perf_counter()
     for i in range(n):

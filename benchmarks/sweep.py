@@ -7,8 +7,8 @@
 Prints:
 
 1. scenarios/second for 1,000,000 heavy-asset scenarios (the seed case; occupancy × rental price ×
-   server price grid, 60 months) with payback, NPV and IRR, through ``finmodel.sweep.run``;
-2. the same for Monte Carlo draws (``finmodel.montecarlo.run``, the default distributions);
+   server price grid, 60 months) with payback, NPV and IRR, through ``finmodel.analysis.sweep.run``;
+2. the same for Monte Carlo draws (``finmodel.analysis.montecarlo.run``, the default distributions);
 3. the per-scenario Python loop a user would write with numpy-financial — build the scenario,
    evaluate it, ``npf.npv`` + ``npf.irr`` + a payback loop on its monthly equity cash flow — timed on
    a 1,000-scenario sample, and the ratio to (1); plus the metrics alone (numpy-financial loop vs
@@ -34,7 +34,9 @@ import numpy_financial as npf
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from finmodel import assumptions, irr, model, montecarlo, sweep  # noqa: E402
+from finmodel import model, schema  # noqa: E402
+from finmodel.analysis import montecarlo, sweep  # noqa: E402
+from finmodel.model import irr  # noqa: E402
 
 SEED = ROOT / "assumptions" / "seed_fs2024.toml"
 METRICS = ["heavy.payback_months", "heavy.npv_cny", "heavy.irr"]
@@ -55,7 +57,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bench_sweep(s: assumptions.Scenario, n: int) -> tuple[float, float, int]:
+def bench_sweep(s: schema.Scenario, n: int) -> tuple[float, float, int]:
     """(wall seconds, CPU seconds of all threads, scenarios) of an in-memory sweep."""
     axes = grid_axes(n)
     g = sweep.Grid.parse(axes)
@@ -67,7 +69,7 @@ def bench_sweep(s: assumptions.Scenario, n: int) -> tuple[float, float, int]:
     return secs, cpu, g.size
 
 
-def bench_montecarlo(s: assumptions.Scenario, n: int) -> tuple[float, float]:
+def bench_montecarlo(s: schema.Scenario, n: int) -> tuple[float, float]:
     montecarlo.run(s, None, 20_000, 1, metrics=METRICS)
     t0, c0 = time.perf_counter(), time.process_time()
     r = montecarlo.run(s, None, n, 7, metrics=METRICS)
@@ -88,7 +90,7 @@ def payback_loop(cf: np.ndarray) -> float:
     return (k - 1) + (-cum[k - 1]) / cf[k]
 
 
-def bench_loop(s: assumptions.Scenario, n: int = 1000) -> tuple[float, float, float]:
+def bench_loop(s: schema.Scenario, n: int = 1000) -> tuple[float, float, float]:
     """Per-scenario loop with numpy-financial; returns (seconds per scenario for the full loop,
     for npf metrics alone, for the vectorised metrics alone)."""
     g = sweep.Grid.parse(grid_axes(1_000_000))
@@ -124,7 +126,7 @@ def bench_big(n: int) -> tuple[float, float, int]:
         "import sys, time; sys.path.insert(0, %r)\n"
         "from finmodel import assumptions, sweep\n"
         "from benchmarks.sweep import grid_axes, METRICS, peak_rss_mb\n"
-        "s = assumptions.load(%r); t = time.perf_counter()\n"
+        "s = schema.load(%r); t = time.perf_counter()\n"
         "r = sweep.write(s, grid_axes(%d), %r, METRICS)\n"
         "print(time.perf_counter() - t, peak_rss_mb(), r.rows)\n"
     )
@@ -136,12 +138,12 @@ def bench_big(n: int) -> tuple[float, float, int]:
         return float(secs), float(rss), int(rows)
 
 
-def profile_chunk(s: assumptions.Scenario, n: int = 50_000) -> None:
+def profile_chunk(s: schema.Scenario, n: int = 50_000) -> None:
     """CPU time per line item of the heavy model for one chunk, through the real engine (each
     item's function wrapped in a timer), and the shape each line had (n × 61 or computed once)."""
     import dataclasses
 
-    from finmodel import engine, heavy
+    from finmodel.model import engine, heavy
 
     g = sweep.Grid.parse(grid_axes(1_000_000))
     params, h = model.batch_params(s, g.rows(0, n))
@@ -176,7 +178,7 @@ def main() -> None:
     args = ap.parse_args()
     n = 200_000 if args.quick else 1_000_000
     big = args.big if args.big is not None else (2_000_000 if args.quick else 10_000_000)
-    s = assumptions.load(SEED)
+    s = schema.load(SEED)
     print(f"machine: {os.cpu_count()} cores; numpy {np.__version__}; engine local ({sweep.LocalEngine().workers} "
           f"threads), chunk {sweep.DEFAULT_CHUNK:,} scenarios; 60-month horizon; results {', '.join(METRICS)}")
 

@@ -1,9 +1,9 @@
 """Time to write the live Excel workbook for a 120-month horizon (target ≤ 1 s).
 
-Builds the seed scenario with a 120-month horizon and times ``excel.workbook_bytes`` — every input,
+Builds the seed scenario with a 120-month horizon and times ``workbook.workbook_bytes`` — every input,
 both timelines, the Summary with its charts and the IRR solver sheet (~13,000 formula cells) — without and with the
 Sensitivity sheet (which also runs the engine's tornado and grid), then a 360-month workbook, and
-reading a workbook back (``excel.read_workbook``). Prints the best and median of several runs.
+reading a workbook back (``workbook.read_workbook``). Prints the best and median of several runs.
 
     .venv/bin/python benchmarks/workbook.py [--runs 7]
 """
@@ -35,20 +35,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=7)
     args = ap.parse_args()
-    from finmodel import assumptions, excel
+    from finmodel import schema, workbook
 
-    seed = assumptions.load(ROOT / "assumptions" / "seed_fs2024.toml")
+    seed = schema.load(ROOT / "assumptions" / "seed_fs2024.toml")
     s120 = seed.replace({"general.horizon_months": 120})
     s360 = seed.replace({"general.horizon_months": 360})
-    data = excel.workbook_bytes(s120)
+    data = workbook.workbook_bytes(s120)
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         formulas = sum(zf.read(n).count(b"<f>") for n in zf.namelist() if n.startswith("xl/worksheets/"))
     print(f"120-month workbook: {len(data) / 1e3:,.0f} kB, {formulas:,} formula cells")
     rows = [
-        ("write 120 months, no Sensitivity sheet", lambda: excel.workbook_bytes(s120, sensitivity=False)),
-        ("write 120 months, with Sensitivity sheet", lambda: excel.workbook_bytes(s120)),
-        ("write 360 months, with Sensitivity sheet", lambda: excel.workbook_bytes(s360)),
-        ("read a 120-month workbook back", lambda: excel.read_workbook(data)),
+        ("write 120 months, no Sensitivity sheet", lambda: workbook.workbook_bytes(s120, sensitivity=False)),
+        ("write 120 months, with Sensitivity sheet", lambda: workbook.workbook_bytes(s120)),
+        ("write 360 months, with Sensitivity sheet", lambda: workbook.workbook_bytes(s360)),
+        ("read a 120-month workbook back", lambda: workbook.read_workbook(data)),
     ]
     for label, fn in rows:
         best, med = _time(fn, args.runs)

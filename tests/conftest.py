@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from finmodel import assumptions
+from finmodel import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS = sorted((ROOT / "assumptions").glob("*.toml"))
@@ -18,16 +18,16 @@ SEED_PRINTED_FILE = ROOT / "assumptions" / "seed_fs2024_printed.toml"
 
 
 @pytest.fixture(scope="session")
-def seed() -> assumptions.Scenario:
-    return assumptions.load(SEED_FILE)
+def seed() -> schema.Scenario:
+    return schema.load(SEED_FILE)
 
 
 @pytest.fixture(scope="session")
-def presets() -> list[assumptions.Scenario]:
-    return [assumptions.load(p) for p in PRESETS]
+def presets() -> list[schema.Scenario]:
+    return [schema.load(p) for p in PRESETS]
 
 
-def random_scenario(rng: np.random.Generator, *, horizon: int | None = None) -> assumptions.Scenario:
+def random_scenario(rng: np.random.Generator, *, horizon: int | None = None) -> schema.Scenario:
     """A random valid scenario exercising every switch: lead time, ramps, billing modes, both
     cash-cost methods, both depreciation methods, loans, tax, light-asset options."""
     choice = lambda opts: opts[int(rng.integers(len(opts)))]  # noqa: E731
@@ -97,7 +97,7 @@ def random_scenario(rng: np.random.Generator, *, horizon: int | None = None) -> 
     }
     data = {"name": f"random-{int(rng.integers(1_000_000))}", "general": general, "heavy": heavy,
             "light": {k: v for k, v in light.items() if v is not None}}
-    return assumptions.validate(data)
+    return schema.validate(data)
 
 
 def require_binary(name: str) -> str:

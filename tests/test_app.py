@@ -16,11 +16,8 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from finmodel import (  # noqa: E402
-    assumptions,
-    compare,  # noqa: E402
-    model,
-)
+from finmodel import model, schema  # noqa: E402
+from finmodel.analysis import business_models  # noqa: E402
 from finmodel.ui import files, fmt, share  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,14 +67,14 @@ def errors(at: AppTest) -> str:
 @pytest.mark.parametrize("preset", PRESETS)
 def test_starts_on_each_preset_with_its_payback(adir: Path, preset: str) -> None:
     at = start({"s": preset})
-    expected = model.evaluate(assumptions.load(adir / f"{preset}.toml")).heavy["payback_months"]
+    expected = model.evaluate(schema.load(adir / f"{preset}.toml")).heavy["payback_months"]
     assert metric(at, payback_label()) == fmt.months(expected, "zh")
     assert not at.error
 
 
 def test_default_scenario_is_the_seed_and_every_page_renders(adir: Path) -> None:
     at = start()
-    seed = assumptions.load(adir / "seed_fs2024.toml")
+    seed = schema.load(adir / "seed_fs2024.toml")
     assert at.session_state["scenario"] == seed
     assert at.number_input(key=PRICE_KEY).value == seed.heavy.price_cny_per_card_hour
     assert len(at.get("vega_lite_chart")) >= 1  # the cumulative cash-flow chart
@@ -137,7 +134,7 @@ def test_bad_input_names_field_and_range_and_keeps_last_valid(adir: Path) -> Non
     assert not at.exception
     msg = errors(at)
     assert "heavy.noncash_share_of_cost" in msg
-    assert assumptions.FIELDS["heavy.noncash_share_of_cost"].range_text() in msg
+    assert schema.FIELDS["heavy.noncash_share_of_cost"].range_text() in msg
     assert at.session_state["scenario"] == before
     assert at.number_input(key="in:heavy.noncash_share_of_cost").value == before.heavy.noncash_share_of_cost
 
@@ -149,8 +146,8 @@ def test_every_input_is_a_schema_built_widget_in_its_section(adir: Path) -> None
         at.session_state[f"grp:{group}"] = True
     at.run()
     keys = {w.key for kind in ("number_input", "slider", "selectbox") for w in getattr(at, kind)}
-    assert {f"in:{p}" for p in assumptions.FIELDS} <= keys
-    spec = assumptions.FIELDS["heavy.server_price_cny"]
+    assert {f"in:{p}" for p in schema.FIELDS} <= keys
+    spec = schema.FIELDS["heavy.server_price_cny"]
     w = at.number_input(key="in:heavy.server_price_cny")
     assert w.label == f"{spec.label_zh} [元/台]" and w.min == spec.ge and w.max == spec.le and w.step == spec.step
     assert spec.help_zh in w.help and at.session_state["scenario"].sources["heavy.server_price_cny"] in w.help
@@ -160,10 +157,10 @@ def test_every_input_is_a_schema_built_widget_in_its_section(adir: Path) -> None
 def test_language_switch_relabels_everything(adir: Path) -> None:
     at = start()
     assert at.title[0].value == "投资概览"
-    assert at.number_input(key=PRICE_KEY).label.startswith(assumptions.FIELDS[PRICE].label_zh)
+    assert at.number_input(key=PRICE_KEY).label.startswith(schema.FIELDS[PRICE].label_zh)
     at.radio(key="lang").set_value("en").run()
     assert at.title[0].value == "Investor overview"
-    assert at.number_input(key=PRICE_KEY).label.startswith(assumptions.FIELDS[PRICE].label_en)
+    assert at.number_input(key=PRICE_KEY).label.startswith(schema.FIELDS[PRICE].label_en)
     assert payback_label("en") in [m.label for m in at.metric]
     assert metric(at, payback_label("en")).endswith("months")
     assert at.query_params["lang"] == "en"
@@ -173,7 +170,7 @@ def test_language_switch_relabels_everything(adir: Path) -> None:
 
 # --------------------------------------------------------------------------- links
 def test_shared_link_reopens_the_same_inputs(adir: Path) -> None:
-    ref = assumptions.load(adir / "h800_training_cluster.toml")
+    ref = schema.load(adir / "h800_training_cluster.toml")
     changed = ref.replace({PRICE: 19.25, "heavy.occupancy": 0.55, "light.capacity_p": 12.0})
     params = share.encode(changed, ref, "h800_training_cluster", "zh")
     at = start(params)
@@ -186,12 +183,12 @@ def test_shared_link_reopens_the_same_inputs(adir: Path) -> None:
 def test_bad_link_parameters_are_reported_and_ignored(adir: Path) -> None:
     at = start({PRICE: "30", "heavy.occupancy": "1.5", "heavy.nonsense": "1", "s": "../etc/passwd"})
     warning = "\n".join(w.value for w in at.warning)
-    assert "heavy.occupancy" in warning and assumptions.FIELDS["heavy.occupancy"].range_text() in warning
+    assert "heavy.occupancy" in warning and schema.FIELDS["heavy.occupancy"].range_text() in warning
     assert "heavy.nonsense" in warning
     assert "../etc/passwd" in warning  # unknown scenario: default opened instead
     s = at.session_state["scenario"]
     assert s.heavy.price_cny_per_card_hour == 30.0
-    assert s.heavy.occupancy == assumptions.load(adir / "seed_fs2024.toml").heavy.occupancy
+    assert s.heavy.occupancy == schema.load(adir / "seed_fs2024.toml").heavy.occupancy
 
 
 # --------------------------------------------------------------------------- scenario files
@@ -204,7 +201,7 @@ def test_save_then_load_a_named_scenario(adir: Path) -> None:
     at.button(key="save_button").click().run()
     saved = adir / "user" / "投资人_case-1.toml"
     assert saved.is_file()
-    assert assumptions.load(saved).replace({}).heavy == want.heavy
+    assert schema.load(saved).replace({}).heavy == want.heavy
     assert at.session_state["base_id"] == "user/投资人_case-1"
     assert any("投资人_case-1" in o for o in at.selectbox(key="pick_scenario").options)
     # load another scenario, then the saved one back through the picker
@@ -246,20 +243,20 @@ def test_upload_valid_toml_loads_it(adir: Path) -> None:
     at.switch_page("app_pages/scenarios.py").run()
     at.file_uploader(key="upload").set_value(("mine.toml", text.encode(), "application/toml")).run()
     assert not at.error
-    assert at.session_state["scenario"] == assumptions.parse_toml(text)
+    assert at.session_state["scenario"] == schema.parse_toml(text)
     assert at.session_state["base_id"] == "upload:mine.toml"
     # the link lists every input that differs from the default preset, so it still reopens it
     again = start(dict(at.query_params))
-    assert again.session_state["scenario"].heavy == assumptions.parse_toml(text).heavy
+    assert again.session_state["scenario"].heavy == schema.parse_toml(text).heavy
 
 
 def test_upload_finmodel_workbook_loads_it(adir: Path) -> None:
-    excel = pytest.importorskip("finmodel.excel")
-    s = assumptions.load(adir / "h800_training_cluster.toml")
+    workbook = pytest.importorskip("finmodel.workbook")
+    s = schema.load(adir / "h800_training_cluster.toml")
     at = start()
     at.switch_page("app_pages/scenarios.py").run()
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    at.file_uploader(key="upload").set_value(("model.xlsx", excel.workbook_bytes(s), xlsx)).run()
+    at.file_uploader(key="upload").set_value(("model.xlsx", workbook.workbook_bytes(s), xlsx)).run()
     assert not at.error, errors(at)
     got = at.session_state["scenario"]
     assert (got.general, got.heavy, got.light) == (s.general, s.heavy, s.light)
@@ -288,7 +285,7 @@ def test_compare_two_scenarios(adir: Path) -> None:
     at.selectbox(key="compare_a").set_value("seed_fs2024")
     at.selectbox(key="compare_b").set_value("h800_training_cluster").run()
     table = at.dataframe[0].value
-    rb = model.evaluate(assumptions.load(adir / "h800_training_cluster.toml"))
+    rb = model.evaluate(schema.load(adir / "h800_training_cluster.toml"))
     col = [c for c in table.columns if c.startswith("B")][0]
     assert fmt.months(rb.heavy["payback_months"], "zh") in list(table[col])
     assert len(at.dataframe) >= 2  # the inputs that differ
@@ -313,14 +310,14 @@ def test_market_demand_page_is_routed_and_its_fleet_is_used(adir: Path) -> None:
 def test_business_models_page_shows_the_package_comparison(adir: Path) -> None:
     at = start()
     at.switch_page("app_pages/models.py").run()
-    want = compare.business_models(model.evaluate(at.session_state["scenario"]))
+    want = business_models.business_models(model.evaluate(at.session_state["scenario"]))
     cells = at.table[0].value.to_numpy().ravel().tolist()
     assert fmt.price(want.loc["cost_per_card_hour", "cloud"], "zh") in cells
     assert fmt.wan(want.loc["upfront_cny", "heavy"], "zh") in cells
 
 
 def test_sensitivity_page_monte_carlo_matches_the_module(adir: Path) -> None:
-    montecarlo = pytest.importorskip("finmodel.montecarlo")
+    montecarlo = pytest.importorskip("finmodel.analysis.montecarlo")
     at = start()
     at.switch_page("app_pages/sensitivity.py").run()
     assert not at.exception
@@ -333,7 +330,7 @@ def test_sensitivity_page_monte_carlo_matches_the_module(adir: Path) -> None:
 
 
 def test_monte_carlo_bad_distribution_is_explained(adir: Path) -> None:
-    pytest.importorskip("finmodel.montecarlo")
+    pytest.importorskip("finmodel.analysis.montecarlo")
     at = start()
     at.switch_page("app_pages/sensitivity.py").run()
     at.session_state["mc_dists"] = {"edited_rows": {0: {"low": 0.99, "mode": 0.5}}, "added_rows": [],
@@ -344,7 +341,7 @@ def test_monte_carlo_bad_distribution_is_explained(adir: Path) -> None:
 
 
 def test_solve_price_for_payback(adir: Path) -> None:
-    sensitivity = pytest.importorskip("finmodel.sensitivity")
+    sensitivity = pytest.importorskip("finmodel.analysis.sensitivity")
     at = start()
     at.switch_page("app_pages/sensitivity.py").run()
     at.number_input(key="solve_months").set_value(12.0)
@@ -359,7 +356,7 @@ def test_solve_price_for_payback(adir: Path) -> None:
 
 
 def test_solve_price_for_irr(adir: Path) -> None:
-    sensitivity = pytest.importorskip("finmodel.sensitivity")
+    sensitivity = pytest.importorskip("finmodel.analysis.sensitivity")
     at = start()
     at.switch_page("app_pages/sensitivity.py").run()
     at.radio(key="solve_target").set_value("heavy.irr")
@@ -370,10 +367,10 @@ def test_solve_price_for_irr(adir: Path) -> None:
 
 
 def test_tooltips_follow_the_language():
-    from finmodel import assumptions
+    from finmodel import schema
     from finmodel.ui import widgets
 
-    spec = assumptions.FIELDS["heavy.pue"]
-    s = assumptions.default()
+    spec = schema.FIELDS["heavy.pue"]
+    s = schema.default()
     assert spec.help_zh in widgets.help_text(spec, s, "zh")
     assert spec.help in widgets.help_text(spec, s, "en") and spec.help_zh not in widgets.help_text(spec, s, "en")

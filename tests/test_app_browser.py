@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from finmodel import assumptions, model
+from finmodel import model, schema
 from finmodel.ui import files, fmt, i18n
 
 pytestmark = pytest.mark.e2e
@@ -114,7 +114,7 @@ def payback_value(page, lang: str = "zh"):
 def test_price_moves_payback_link_reopens_and_downloads(browser, playwright_api, app_url: str, adir: Path,
                                                         tmp_path: Path) -> None:
     _, expect = playwright_api
-    seed = assumptions.load(adir / "seed_fs2024.toml")
+    seed = schema.load(adir / "seed_fs2024.toml")
     context = browser.new_context(viewport={"width": 1500, "height": 2000}, accept_downloads=True)
     page = context.new_page()
     page.goto(app_url)
@@ -168,7 +168,7 @@ def test_price_moves_payback_link_reopens_and_downloads(browser, playwright_api,
 def test_english_link_and_business_models_page(browser, playwright_api, app_url: str, adir: Path,
                                                tmp_path: Path) -> None:
     _, expect = playwright_api
-    seed = assumptions.load(adir / "seed_fs2024.toml")
+    seed = schema.load(adir / "seed_fs2024.toml")
     page = browser.new_context(viewport={"width": 1500, "height": 1400}).new_page()
     page.goto(app_url + f"/?lang=en&heavy.occupancy=0.8&{PRICE}=24.0")
     changed = seed.replace({"heavy.occupancy": 0.8, PRICE: 24.0})

@@ -14,9 +14,9 @@ import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from finmodel import assumptions
-from finmodel.assumptions import FIELDS, ScenarioError
+from finmodel import schema
 from finmodel.cli import app
+from finmodel.schema import FIELDS, ScenarioError
 
 from .conftest import PRESETS, ROOT
 
@@ -64,7 +64,7 @@ BAD = [
 @pytest.mark.parametrize("case,text,fragments", BAD, ids=[b[0] for b in BAD])
 def test_bad_input_library(case, text, fragments):
     with pytest.raises(ScenarioError) as info:
-        assumptions.parse_toml(text, origin="x.toml")
+        schema.parse_toml(text, origin="x.toml")
     msg = str(info.value)
     for frag in fragments:
         assert frag in msg, (frag, msg)
@@ -107,23 +107,23 @@ def test_each_problem_is_one_line(tmp_path):
 
 def test_missing_and_binary_files(tmp_path):
     with pytest.raises(ScenarioError, match="cannot read"):
-        assumptions.load(tmp_path / "nope.toml")
+        schema.load(tmp_path / "nope.toml")
     b = tmp_path / "bin.toml"
     b.write_bytes(b"\xff\xfe\x00\x01binary")
     with pytest.raises(ScenarioError, match="not UTF-8"):
-        assumptions.load(b)
+        schema.load(b)
     big = tmp_path / "big.toml"
-    big.write_bytes(b"#" * (assumptions.MAX_FILE_BYTES + 1))
+    big.write_bytes(b"#" * (schema.MAX_FILE_BYTES + 1))
     with pytest.raises(ScenarioError, match="too large"):
-        assumptions.load(big)
+        schema.load(big)
 
 
 @pytest.mark.parametrize("path", PRESETS, ids=[p.name for p in PRESETS])
 def test_presets_round_trip_exactly(path, tmp_path):
-    s = assumptions.load(path)
+    s = schema.load(path)
     out = tmp_path / "copy.toml"
-    assumptions.save(s, out)
-    back = assumptions.load(out)
+    schema.save(s, out)
+    back = schema.load(out)
     assert back == s  # values, names and sources all survive
 
 
@@ -162,8 +162,8 @@ def test_every_field_is_fully_declared():
 
 
 def test_unknown_field_path_suggests_close_matches():
-    with pytest.raises(assumptions.UnknownFieldError, match="did you mean heavy.price_cny_per_card_hour"):
-        assumptions.field_spec("heavy.price_cny_per_card_hr")
+    with pytest.raises(schema.UnknownFieldError, match="did you mean heavy.price_cny_per_card_hour"):
+        schema.field_spec("heavy.price_cny_per_card_hr")
 
 
 def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
@@ -181,13 +181,13 @@ def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr("os.fsync", fail)
     with pytest.raises(Boom):
-        assumptions.atomic_write_bytes(target, b"new content")
+        schema.atomic_write_bytes(target, b"new content")
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["s.toml"]
 
 
 def test_to_params_encodes_choices_and_optionals(seed):
-    p = assumptions.to_params(seed)
+    p = schema.to_params(seed)
     assert p["heavy.billing_mode"] == 0.0  # 'hourly' is the first option
     assert math.isnan(p["light.p_per_server_override"])
     assert p["heavy.price_cny_per_card_hour"] == 22.5
@@ -201,7 +201,7 @@ def test_atomic_writes_get_ordinary_file_permissions(tmp_path, seed):
     old = os.umask(0o022)
     try:
         out = tmp_path / "s.toml"
-        assumptions.save(seed, out)
+        schema.save(seed, out)
         assert stat.S_IMODE(out.stat().st_mode) == 0o644
     finally:
         os.umask(old)
@@ -210,7 +210,7 @@ def test_atomic_writes_get_ordinary_file_permissions(tmp_path, seed):
 def test_writing_into_a_missing_directory_is_an_error_not_a_new_tree(tmp_path, seed):
     target = tmp_path / "no" / "such" / "dir" / "s.toml"
     with pytest.raises(FileNotFoundError, match="does not exist"):
-        assumptions.save(seed, target)
+        schema.save(seed, target)
     assert not (tmp_path / "no").exists()
     res = CliRunner().invoke(app, ["export", str(ROOT / "assumptions" / "seed_fs2024.toml"), "--out",
                                    str(tmp_path / "missing" / "x.xlsx")])

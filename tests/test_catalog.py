@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from finmodel import catalog
+from finmodel.schema import catalog
 
 
 def test_seed_gpu_figures():
@@ -45,7 +45,8 @@ def test_monthly_prices_converted_per_card_hour():
 def test_glossary_is_current():
     from pathlib import Path
 
-    from finmodel import glossary
+    from finmodel.model import glossary
 
     path = Path(__file__).resolve().parents[1] / "docs" / "glossary.md"
-    assert path.read_text(encoding="utf-8") == glossary.render(), "run: python -m finmodel.glossary > docs/glossary.md"
+    hint = "run: python -m finmodel.model.glossary > docs/glossary.md"
+    assert path.read_text(encoding="utf-8") == glossary.render(), hint

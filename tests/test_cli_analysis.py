@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from finmodel import model, sweep
+from finmodel import model
+from finmodel.analysis import sweep
 from finmodel.cli import app
 
 from .conftest import SEED_FILE

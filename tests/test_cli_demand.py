@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from finmodel import assumptions, model
+from finmodel import model, schema
 from finmodel.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +62,7 @@ def test_share_gives_servers_and_the_same_payback_as_by_hand():
     cards = (6 * 800e8 * 2000e8 / (30 * DAY_S) / (312e12 * 0.45) * 100
              + 2 * 800e8 * 1e10 / DAY_S / (624e12 * 0.45) * 50)
     assert fl["servers"] == math.ceil(cards * 0.1 / 8) and fl["gpu"] == "A100-40G-NVLink"
-    by_hand = model.evaluate(assumptions.load(SEED_SCENARIO).replace({"heavy.servers": fl["servers"]}))
+    by_hand = model.evaluate(schema.load(SEED_SCENARIO).replace({"heavy.servers": fl["servers"]}))
     assert fl["payback_months"] == by_hand.heavy["payback_months"]
     assert round(fl["payback_months"], 1) == 16.2  # 002:1526
 

@@ -6,14 +6,15 @@ import math
 
 import pytest
 
-from finmodel import compare, model
+from finmodel import model
+from finmodel.analysis import business_models
 
 WAN = 10_000.0
 
 
 @pytest.fixture(scope="module")
 def table(seed):
-    return compare.business_models(model.evaluate(seed))
+    return business_models.business_models(model.evaluate(seed))
 
 
 def test_self_build_costs_capex_plus_cash_costs(table):
@@ -47,13 +48,13 @@ def test_light_column_is_the_engines_result(seed, table):
 
 
 def test_no_market_price_for_gpus_the_seed_does_not_list(seed):
-    t = compare.business_models(model.evaluate(seed.replace({"heavy.gpu": "H20"})))
+    t = business_models.business_models(model.evaluate(seed.replace({"heavy.gpu": "H20"})))
     assert math.isnan(t.attrs["market_price"]) and math.isnan(t.loc["horizon_cost_cny", "cloud"])
 
 
 def test_monthly_billing_pays_every_in_service_hour(seed):
     s = seed.replace({"heavy.billing_mode": "monthly", "heavy.occupancy": 0.5})
-    t = compare.business_models(model.evaluate(s))
+    t = business_models.business_models(model.evaluate(s))
     monthly_mean = (100_000 / 5840 + 112_000 / 5840) / 2  # 10.0万 and 11.2万 per 8-card server-month (002:1494)
     assert t.attrs["market_price"] == pytest.approx(monthly_mean, rel=1e-12)
     assert t.loc["horizon_cost_cny", "cloud"] == pytest.approx(monthly_mean * 8 * 8760 * 5, rel=1e-12)

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finmodel import assumptions, demand, model
+from finmodel import demand, model, schema
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS = ROOT / "assumptions" / "demand"
@@ -47,8 +47,8 @@ def variants() -> demand.Demand:
 
 
 @pytest.fixture(scope="module")
-def seed_scenario() -> assumptions.Scenario:
-    return assumptions.load(SEED_SCENARIO)
+def seed_scenario() -> schema.Scenario:
+    return schema.load(SEED_SCENARIO)
 
 
 def row(d: demand.Demand, name: str) -> int:
@@ -204,7 +204,7 @@ def test_market_value(china):
 
 def slow_gpus(w: demand.Workload) -> float:
     """The seed's formulas, one workload at a time, in plain Python (the obvious twin)."""
-    from finmodel import catalog
+    from finmodel.schema import catalog
 
     g = catalog.GPUS[w.gpu]
     peak = (g.int8_tops if w.precision == "INT8" else g.fp16_tflops) * 1e12
@@ -294,16 +294,16 @@ def test_fleet_revenue_covers_the_share_of_market_value(china, seed_scenario):
 
 
 def test_fleet_scenario_out_of_bounds_is_a_scenario_error(seed_scenario):
-    with pytest.raises(assumptions.ScenarioError, match=r"heavy\.servers = 200000"):
+    with pytest.raises(schema.ScenarioError, match=r"heavy\.servers = 200000"):
         demand.fleet_scenario(seed_scenario, 200_000, "A100-40G-NVLink")
 
 
 def test_fleet_argument_errors(china):
-    with pytest.raises(assumptions.ScenarioError, match="gpu = 'H20': no workload runs on it"):
+    with pytest.raises(schema.ScenarioError, match="gpu = 'H20': no workload runs on it"):
         demand.fleet(china, 0.1, gpu="H20")
-    with pytest.raises(assumptions.ScenarioError, match=r"share = 1\.5: out of range"):
+    with pytest.raises(schema.ScenarioError, match=r"share = 1\.5: out of range"):
         demand.fleet(china, 1.5)
-    with pytest.raises(assumptions.ScenarioError, match=r"occupancy = 0: out of range"):
+    with pytest.raises(schema.ScenarioError, match=r"occupancy = 0: out of range"):
         demand.fleet(china, 0.5, occupancy=0)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from finmodel import assumptions, demand, model
+from finmodel import demand, model, schema
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "app_pages" / "demand.py")
@@ -98,7 +98,7 @@ def test_added_empty_row_is_ignored_and_added_row_counts():
 
 def test_fleet_button_feeds_the_heavy_asset_scenario():
     at = page(lang="en")
-    seed = assumptions.load(SEED_SCENARIO)
+    seed = schema.load(SEED_SCENARIO)
     d = demand.size(demand.load(PRESETS / "seed_china_market.toml"))
     n = demand.fleet(d, 0.10, cards_per_server=8, occupancy=1.0).servers  # default share 10 %
     assert metric(at, "Servers needed") == f"{n:,}"
@@ -110,7 +110,7 @@ def test_fleet_button_feeds_the_heavy_asset_scenario():
 
 
 def test_share_occupancy_price_and_dashboard_scenario():
-    seed = assumptions.load(SEED_SCENARIO)
+    seed = schema.load(SEED_SCENARIO)
     at = page(lang="en", scenario=seed.replace({"heavy.cards_per_server": 4}))
     at.slider(key="demand_share").set_value(25).run()
     at.slider(key="demand_occupancy").set_value(80).run()

@@ -28,7 +28,8 @@ import openpyxl
 import pytest
 from openpyxl.utils.escape import unescape
 
-from finmodel import assumptions, engine, excel, expr, irr, model
+from finmodel import model, schema, workbook
+from finmodel.model import engine, expr, irr
 
 from . import conftest_lo
 from .conftest import PRESETS, SEED_FILE, random_scenario
@@ -50,18 +51,18 @@ class Case:
     """A workbook to recalculate and the scenario the engine must reproduce from it."""
 
     id: str
-    scenario: assumptions.Scenario  # what the workbook is exported from
-    expected: assumptions.Scenario  # what the recalculated workbook must equal
+    scenario: schema.Scenario  # what the workbook is exported from
+    expected: schema.Scenario  # what the recalculated workbook must equal
     edits: dict[str, Any] = field(default_factory=dict)  # defined name → new cell value (what-if)
 
 
-def _seed() -> assumptions.Scenario:
-    return assumptions.load(SEED_FILE)
+def _seed() -> schema.Scenario:
+    return schema.load(SEED_FILE)
 
 
 def _edge_cases() -> list[Case]:
     seed = _seed()
-    h800 = assumptions.load(next(p for p in PRESETS if p.name.startswith("h800")))
+    h800 = schema.load(next(p for p in PRESETS if p.name.startswith("h800")))
     cases = [
         Case("never-pays-back", *(2 * [seed.replace({"heavy.price_cny_per_card_hour": 2.0,
                                                       "light.buy_price_cny_per_p_year": 2e6,
@@ -95,7 +96,7 @@ def _edge_cases() -> list[Case]:
     injected.update(name="=1+2", description="+SUM(1,2)\n@A1")
     injected["sources"] = {**seed.sources, "heavy.pue": "-1+2", "heavy.occupancy": "=HYPERLINK(\"x\",\"y\")",
                            "note": "@SUM(1,2)"}
-    inj = assumptions.validate(injected)
+    inj = schema.validate(injected)
     cases.append(Case("user-text-injection", inj, inj))
     # what-if: an analyst edits input cells; the recalculated workbook equals the edited scenario
     cases += [
@@ -133,7 +134,7 @@ IRR_SEARCH = {81: ("heavy", "irr", "steep"), 98: ("light", "irr", "several"), 21
               262: ("light", "irr", "deep")}
 
 
-def _irr_search_hits() -> dict[int, assumptions.Scenario]:
+def _irr_search_hits() -> dict[int, schema.Scenario]:
     rng = np.random.default_rng(7)
     out = {}
     for i in range(max(IRR_SEARCH) + 1):
@@ -144,7 +145,7 @@ def _irr_search_hits() -> dict[int, assumptions.Scenario]:
 
 
 def _cases() -> list[Case]:
-    cases = [Case(p.stem, s, s) for p in PRESETS for s in [assumptions.load(p)]]
+    cases = [Case(p.stem, s, s) for p in PRESETS for s in [schema.load(p)]]
     rng = np.random.default_rng(20241123)
     for i in range(24):
         s = random_scenario(rng, horizon=int(rng.choice([12, 24, 36, 60, 61, 84, 120])) if i % 3 else None)
@@ -171,7 +172,7 @@ def recalculated_files(tmp_path_factory) -> dict[str, Path]:
     work = tmp_path_factory.mktemp("lo")
     files = {}
     for case in CASES:
-        data = excel.workbook_bytes(case.scenario, sensitivity=False)
+        data = workbook.workbook_bytes(case.scenario, sensitivity=False)
         if case.edits:
             data = _apply_edits(data, case.edits)
         path = work / f"{case.id}.xlsx"
@@ -202,8 +203,8 @@ def _named(wb: openpyxl.Workbook, name: str) -> Any:
 
 
 def _rows_by_key(ws) -> dict[str, int]:
-    return {ws.cell(r, excel.COL_KEY).value: r for r in range(excel.MONTH_ROW + 1, ws.max_row + 1)
-            if ws.cell(r, excel.COL_KEY).value}
+    return {ws.cell(r, workbook.COL_KEY).value: r for r in range(workbook.MONTH_ROW + 1, ws.max_row + 1)
+            if ws.cell(r, workbook.COL_KEY).value}
 
 
 def _money_scale(monthly) -> float:
@@ -218,24 +219,24 @@ def _check_scalar(model_name: str, key: str, got: Any, want: float, scale: float
         return [f"{where} {model_name}.{key}: workbook {got!r}, engine {want!r}"]
     if math.isnan(want):
         return [f"{where} {model_name}.{key}: workbook {got!r}, engine NaN"]
-    fmt = next(i.fmt for i in excel.MODELS[model_name][1] + excel.MODELS[model_name][2] if i.key == key)
+    fmt = next(i.fmt for i in workbook.MODELS[model_name][1] + workbook.MODELS[model_name][2] if i.key == key)
     s = scale if fmt in ("cny", "cny_per_p_year") else 1.0
     if not _close(float(got), want, s):
         return [f"{where} {model_name}.{key}: workbook {got!r}, engine {want!r} (diff {float(got) - want:.3g})"]
     return []
 
 
-def compare(wb: openpyxl.Workbook, s: assumptions.Scenario) -> list[str]:
+def compare(wb: openpyxl.Workbook, s: schema.Scenario) -> list[str]:
     """Every named value, Summary KPI and monthly line of a recalculated workbook vs the engine."""
     r = model.evaluate(s)
     h = s.general.horizon_months
     bad: list[str] = []
-    for name, (sheet, items, results) in excel.MODELS.items():
+    for name, (sheet, items, results) in workbook.MODELS.items():
         kpis, monthly = getattr(r, name), getattr(r, name + "_monthly")
         scale = _money_scale(monthly)
         for it in items + results:
             if it.kind == "scalar":
-                bad += _check_scalar(name, it.key, _named(wb, excel.calc_name(name, it.key)), kpis[it.key], scale,
+                bad += _check_scalar(name, it.key, _named(wb, workbook.calc_name(name, it.key)), kpis[it.key], scale,
                                      "named")
         ws = wb[sheet]
         rows = _rows_by_key(ws)
@@ -243,7 +244,7 @@ def compare(wb: openpyxl.Workbook, s: assumptions.Scenario) -> list[str]:
             if it.kind != "row":
                 continue
             want = monthly[it.key].to_numpy(dtype=float)
-            got = np.array([_num(ws.cell(rows[it.key], excel.COL_MONTH0 + j).value) for j in range(h + 1)])
+            got = np.array([_num(ws.cell(rows[it.key], workbook.COL_MONTH0 + j).value) for j in range(h + 1)])
             line_scale = float(np.nanmax(np.abs(want))) if np.isfinite(want).any() else 0.0
             ok = np.where(np.isnan(want), np.isnan(got),
                           np.abs(got - want) <= REL * np.abs(np.nan_to_num(want)) + FLOOR * line_scale)
@@ -251,10 +252,10 @@ def compare(wb: openpyxl.Workbook, s: assumptions.Scenario) -> list[str]:
                 j = int(np.flatnonzero(~ok)[0])
                 bad.append(f"{sheet}!{it.key} month {j}: workbook {got[j]!r}, engine {want[j]!r}")
             if it.flow:
-                total = _num(ws.cell(rows[it.key], excel.COL_VALUE).value)
+                total = _num(ws.cell(rows[it.key], workbook.COL_VALUE).value)
                 if not _close(total, float(np.nansum(want)), scale):
                     bad.append(f"{sheet}!{it.key} total: workbook {total!r}, engine {np.nansum(want)!r}")
-    summary = wb[excel.SUMMARY]
+    summary = wb[workbook.SUMMARY]
     for row in range(1, summary.max_row + 1):
         tag = summary.cell(row, 6).value
         if isinstance(tag, str) and "." in tag:
@@ -281,9 +282,9 @@ def test_recalculated_workbook_equals_engine(case: Case, recalculated):
     wb = recalculated[case.id]
     assert compare(wb, case.expected) == []
     r = model.evaluate(case.expected)
-    ws = wb[excel.SUMMARY]
+    ws = wb[workbook.SUMMARY]
     allowed = {f"Summary!{col}{row}" for row in range(1, ws.max_row + 1) for col in "CD"
-               for m in excel.MODELS
+               for m in workbook.MODELS
                if ws.cell(row, 6).value == f"chart:{m}_payback" and math.isnan(getattr(r, m)["payback_months"])}
     assert [e for e in _errors(wb) if e.split("=")[0] not in allowed] == []
 
@@ -367,17 +368,17 @@ def test_workbook_irr_method_equals_the_engine():
 
 def test_summary_irr_reads_the_solver_sheet(seed_book):
     _, wb = seed_book
-    ws = wb[excel.IRR_SOLVER]
+    ws = wb[workbook.IRR_SOLVER]
     for (m, key), row_key in IRR_ROWS.items():
-        ((sheet, ref),) = list(wb.defined_names[excel.calc_name(m, key)].destinations)
-        rr = expr.RowRange(excel.MODELS[m][0], _rows_by_key(wb[excel.MODELS[m][0]])[row_key], "G", "H", "X")
+        ((sheet, ref),) = list(wb.defined_names[workbook.calc_name(m, key)].destinations)
+        rr = expr.RowRange(workbook.MODELS[m][0], _rows_by_key(wb[workbook.MODELS[m][0]])[row_key], "G", "H", "X")
         name = expr.irr_root_name(rr)
         assert name in wb[sheet][ref.replace("$", "")].value and "IRR(" not in wb[sheet][ref.replace("$", "")].value
         ((solver_sheet, cell),) = list(wb.defined_names[name].destinations)
-        assert solver_sheet == excel.IRR_SOLVER
+        assert solver_sheet == workbook.IRR_SOLVER
     rates = [ws.cell(r, 2).value for r in range(1, ws.max_row + 1) if isinstance(ws.cell(r, 1).value, int)
              and isinstance(ws.cell(r, 2).value, (int, float))]
-    assert rates == irr.grid_rates(_seed().general.horizon_months + 1).tolist()  # data cells, from finmodel.irr
+    assert rates == irr.grid_rates(_seed().general.horizon_months + 1).tolist()  # data cells, from finmodel.model.irr
     assert ws.protection.sheet
 
 
@@ -386,7 +387,7 @@ def test_solver_cross_check_agrees_with_excel_irr(recalculated):
     """The visible cross-check, Excel's IRR(row, root), agrees with the solver's root."""
     checked = 0
     for wb in recalculated.values():
-        ws = wb[excel.IRR_SOLVER]
+        ws = wb[workbook.IRR_SOLVER]
         labels = {ws.cell(r, 2).value: r for r in range(1, 20)}
         r_root, r_check = labels["IRR per month: the root closer to zero"], next(
             r for t, r in labels.items() if isinstance(t, str) and t.startswith("Cross-check"))
@@ -407,7 +408,7 @@ def test_user_text_stays_text_after_recalculation(recalculated):
     wb = recalculated["user-text-injection"]
     assert _named(wb, "scenario_name") == "=1+2"
     assert _named(wb, "scenario_description") == "+SUM(1,2)\n@A1"
-    assert wb[excel.SUMMARY]["A2"].value == "=1+2"  # =scenario_name shows the text, not 3
+    assert wb[workbook.SUMMARY]["A2"].value == "=1+2"  # =scenario_name shows the text, not 3
     ws = wb["Inputs"]
     texts = [c.value for row in ws.iter_rows(min_col=6, max_col=6) for c in row]
     assert "-1+2" in texts and "=HYPERLINK(\"x\",\"y\")" in texts and "@SUM(1,2)" in texts
@@ -417,7 +418,7 @@ def test_user_text_stays_text_after_recalculation(recalculated):
 def test_what_if_really_changes_results(recalculated):
     """The edited workbooks differ from the unedited ones: the sheet is live, not pasted values."""
     base, edited = recalculated["seed_fs2024"], recalculated["what-if-price"]
-    a, b = (_named(w, excel.calc_name("heavy", "payback_months")) for w in (base, edited))
+    a, b = (_named(w, workbook.calc_name("heavy", "payback_months")) for w in (base, edited))
     assert b < a
 
 
@@ -427,9 +428,9 @@ def test_what_if_really_changes_results(recalculated):
 def test_workbook_saved_by_libreoffice_imports(cid, recalculated_files):
     """An analyst's round trip: open in LibreOffice, save, `finmodel import` — the expected scenario."""
     case = next(c for c in CASES if c.id == cid)
-    back = excel.read_workbook(recalculated_files[cid])
+    back = workbook.read_workbook(recalculated_files[cid])
     want = case.expected
-    for path in assumptions.FIELDS:
+    for path in schema.FIELDS:
         a, b = back.get(path), want.get(path)
         assert a == b or math.isclose(a, b, rel_tol=1e-14), (path, a, b)  # LibreOffice saves 15 digits
     assert (back.name, back.description, back.sources) == (want.name, want.description, want.sources)
@@ -438,9 +439,9 @@ def test_workbook_saved_by_libreoffice_imports(cid, recalculated_files):
 @pytest.mark.lo
 def test_formats_display_as_labelled_in_libreoffice(tmp_path):
     """¥ with thousands separators, 万 with one decimal (the 0\\.0,"万" form), percent, never."""
-    s = assumptions.load(next(p for p in PRESETS if p.name.startswith("h800")))
+    s = schema.load(next(p for p in PRESETS if p.name.startswith("h800")))
     f = tmp_path / "h800.xlsx"
-    f.write_bytes(excel.workbook_bytes(s, sensitivity=False))
+    f.write_bytes(workbook.workbook_bytes(s, sensitivity=False))
     shown = displayed_text(f, tmp_path)["Summary"]
     r = model.evaluate(s)
     checked = 0
@@ -448,7 +449,7 @@ def test_formats_display_as_labelled_in_libreoffice(tmp_path):
         if len(row) < 6 or "." not in row[5] or row[5].startswith("chart:"):
             continue
         name, key = row[5].split(".", 1)
-        v, it = getattr(r, name)[key], excel._item(name, key)
+        v, it = getattr(r, name)[key], model.item(name, key)
         if it.fmt in ("cny", "cny_per_p_year"):
             assert row[2] == ("-" if v < 0 else "") + f"¥{abs(v):,.0f}", (key, row)
             assert row[3] == ("-" if v < 0 else "") + f"{abs(v) / 1e4:.1f}万", (key, row)
@@ -475,23 +476,24 @@ def test_missing_soffice_fails_in_ci_and_skips_elsewhere(monkeypatch):
 # --------------------------------------------------------------------------- structure tests (no LibreOffice)
 @pytest.fixture(scope="module")
 def seed_book() -> tuple[bytes, openpyxl.Workbook]:
-    data = excel.workbook_bytes(_seed(), sensitivity=False)
+    data = workbook.workbook_bytes(_seed(), sensitivity=False)
     return data, openpyxl.load_workbook(io.BytesIO(data))
 
 
 def test_sheets_and_names(seed_book):
     _, wb = seed_book
-    assert wb.sheetnames == [excel.COVER, "Inputs", excel.HEAVY, excel.LIGHT, excel.SUMMARY, excel.IRR_SOLVER]
+    assert wb.sheetnames == [workbook.COVER, "Inputs", workbook.HEAVY, workbook.LIGHT, workbook.SUMMARY,
+                             workbook.IRR_SOLVER]
     names = set(wb.defined_names)
-    for path in assumptions.FIELDS:
+    for path in schema.FIELDS:
         assert engine.name_of(path) in names, path
     for c in expr.CONSTANTS:
         assert c.name in names
-    for m, (_, items, results) in excel.MODELS.items():
+    for m, (_, items, results) in workbook.MODELS.items():
         for it in items + results:
             if it.kind == "scalar":
-                assert excel.calc_name(m, it.key) in names
-    inputs = {engine.name_of(p) for p in assumptions.FIELDS}
+                assert workbook.calc_name(m, it.key) in names
+    inputs = {engine.name_of(p) for p in schema.FIELDS}
     assert not {n for n in names if n.startswith("calc_")} & inputs
     assert wb.calculation.fullCalcOnLoad
 
@@ -519,19 +521,20 @@ def _relative(formula: str, col: int) -> str:
 def test_one_formula_per_timeline_row(seed_book):
     _, wb = seed_book
     h = _seed().general.horizon_months
-    for sheet in (excel.HEAVY, excel.LIGHT):
+    for sheet in (workbook.HEAVY, workbook.LIGHT):
         ws = wb[sheet]
         for key, r in _rows_by_key(ws).items():
-            if ws.cell(r, excel.COL_MONTH0).data_type != "f":
+            if ws.cell(r, workbook.COL_MONTH0).data_type != "f":
                 continue  # a per-scenario value (column E only)
-            forms = {_relative(ws.cell(r, excel.COL_MONTH0 + j).value, excel.COL_MONTH0 + j) for j in range(h + 1)}
+            m0 = workbook.COL_MONTH0
+            forms = {_relative(ws.cell(r, m0 + j).value, m0 + j) for j in range(h + 1)}
             assert len(forms) == 1, (sheet, key, sorted(forms)[:2])
-            assert ws.cell(r, excel.COL_OPENING).value == 0
+            assert ws.cell(r, workbook.COL_OPENING).value == 0
 
 
 def test_every_timeline_row_matches_its_engine_item(seed_book):
     _, wb = seed_book
-    for name, (sheet, items, _) in excel.MODELS.items():
+    for name, (sheet, items, _) in workbook.MODELS.items():
         keys = _rows_by_key(wb[sheet])
         assert set(keys) == {i.key for i in items}, name
 
@@ -557,7 +560,7 @@ def test_only_portable_functions_and_no_constants(seed_book):
 def test_npv_timing_is_excel_safe(seed_book):
     """Excel's NPV() discounts its first argument: month 0 must be added outside it."""
     _, wb = seed_book
-    cell = wb.defined_names[excel.calc_name("heavy", "npv_cny")]
+    cell = wb.defined_names[workbook.calc_name("heavy", "npv_cny")]
     ((sheet, ref),) = list(cell.destinations)
     f = wb[sheet][ref.replace("$", "")].value
     m = re.search(r"NPV\([^,]+(?:\([^)]*\))*[^,]*,Heavy!\$(\w+)\$(\d+):\$(\w+)\$\d+\)\+Heavy!\$(\w+)\$(\d+)", f)
@@ -572,7 +575,7 @@ def test_inputs_have_validation_and_style(seed_book):
     for dv in ws.data_validations.dataValidation:
         for rng_ in dv.sqref.ranges:
             dv_by_cell[rng_.coord] = dv
-    for path, spec in assumptions.FIELDS.items():
+    for path, spec in schema.FIELDS.items():
         ((_, ref),) = list(wb.defined_names[engine.name_of(path)].destinations)
         coord = ref.replace("$", "")
         cell = ws[coord]
@@ -598,16 +601,16 @@ def test_inputs_have_validation_and_style(seed_book):
 
 def test_number_formats_panes_and_print_setup(seed_book):
     _, wb = seed_book
-    heavy = wb[excel.HEAVY]
+    heavy = wb[workbook.HEAVY]
     assert heavy.freeze_panes == "G6"
     rows = _rows_by_key(heavy)
-    assert heavy.cell(rows["revenue_cny"], excel.COL_MONTH0 + 1).number_format == excel.CNY
-    assert heavy.cell(rows["occupancy"], excel.COL_MONTH0 + 1).number_format == "0.0%"
+    assert heavy.cell(rows["revenue_cny"], workbook.COL_MONTH0 + 1).number_format == workbook.CNY
+    assert heavy.cell(rows["occupancy"], workbook.COL_MONTH0 + 1).number_format == "0.0%"
     assert heavy.page_setup.orientation == "landscape" and heavy.print_title_rows == "$4:$5"
-    summary = wb[excel.SUMMARY]
+    summary = wb[workbook.SUMMARY]
     wan = [c for c in summary["D"] if c.data_type == "f" and c.value == f"=C{c.row}"]
-    assert wan and all(c.number_format == excel.WAN for c in wan)
-    assert '0\\.0,"万"' in excel.WAN  # the form that renders in LibreOffice and Excel (not 0!.0,)
+    assert wan and all(c.number_format == workbook.WAN for c in wan)
+    assert '0\\.0,"万"' in workbook.WAN  # the form that renders in LibreOffice and Excel (not 0!.0,)
     assert summary.freeze_panes and wb["Inputs"].freeze_panes
     assert heavy.column_dimensions["D"].hidden  # the key column, for auditors who unhide it
 
@@ -630,8 +633,8 @@ def test_user_text_never_becomes_a_formula():
     data["description"] = INJECTIONS[1]
     data["sources"] = {f"heavy.{f}": t for f, t in zip(["pue", "occupancy", "servers", "gpu", "parts_cost_cny"],
                                                        INJECTIONS[2:], strict=False)}
-    s = assumptions.validate(data)
-    raw = excel.workbook_bytes(s, sensitivity=False)
+    s = schema.validate(data)
+    raw = workbook.workbook_bytes(s, sensitivity=False)
     wb = openpyxl.load_workbook(io.BytesIO(raw))
     texts = {unescape(c.value): c for ws in wb.worksheets for row in ws.iter_rows() for c in row
              if isinstance(c.value, str) and unescape(c.value) in INJECTIONS}
@@ -641,18 +644,18 @@ def test_user_text_never_becomes_a_formula():
         assert c.quotePrefix, text
     sheet_xml = zipfile.ZipFile(io.BytesIO(raw)).read("xl/worksheets/sheet2.xml").decode()
     assert "<f>1+2</f>" not in sheet_xml and "<f>SUM(1,2)</f>" not in sheet_xml
-    assert excel.read_workbook(raw) == s  # and the text survives unchanged
+    assert workbook.read_workbook(raw) == s  # and the text survives unchanged
 
 
 def test_any_text_round_trips_exactly():
     """Control characters (CR, NUL ...) are stored as OOXML _xHHHH_ escapes, literal escapes protected."""
     text = "a\rb\x00c\x1fd\te\nf _x000D_ g _x005F_ h"
-    assert excel.cell_text("=1+2") == "=1+2"  # kept: the cell type makes it inert
-    assert "\r" not in excel.cell_text(text)
+    assert workbook.cell_text("=1+2") == "=1+2"  # kept: the cell type makes it inert
+    assert "\r" not in workbook.cell_text(text)
     s = _seed()
-    s = assumptions.validate({**s.to_dict(), "name": text, "description": text,
+    s = schema.validate({**s.to_dict(), "name": text, "description": text,
                               "sources": {"heavy.pue": text, "free note": text}})
-    assert excel.read_workbook(excel.workbook_bytes(s, sensitivity=False)) == s
+    assert workbook.read_workbook(workbook.workbook_bytes(s, sensitivity=False)) == s
 
 
 @pytest.mark.parametrize(("name", "expected"), [
@@ -663,13 +666,13 @@ def test_any_text_round_trips_exactly():
     ("...", "scenario.xlsx"),
 ])
 def test_safe_filename(name, expected):
-    assert excel.safe_filename(name) == expected
+    assert workbook.safe_filename(name) == expected
 
 
 def test_write_workbook_is_atomic(tmp_path):
     target = tmp_path / "out" / "seed.xlsx"
     target.parent.mkdir()  # atomic writes refuse a missing directory
-    p = excel.write_workbook(_seed(), target, sensitivity=False)
+    p = workbook.write_workbook(_seed(), target, sensitivity=False)
     assert p == target and zipfile.is_zipfile(p)
     assert sorted(x.name for x in target.parent.iterdir()) == ["seed.xlsx"]  # no temporary left behind
 
@@ -679,18 +682,18 @@ def test_workbook_bytes_is_fast_enough_for_a_download_button():
 
     s = _seed().replace({"general.horizon_months": 120})
     t0 = time.perf_counter()
-    excel.workbook_bytes(s, sensitivity=False)
+    workbook.workbook_bytes(s, sensitivity=False)
     assert time.perf_counter() - t0 < 5  # benchmarks/workbook.py measures it; the target is ≤ 1 s
 
 
 def test_default_horizon_layout_columns():
     """Months 0, 1 and H sit in columns G, H and G+H on both timeline sheets."""
     s = _seed()
-    wb = openpyxl.load_workbook(io.BytesIO(excel.workbook_bytes(s, sensitivity=False)))
-    for sheet in (excel.HEAVY, excel.LIGHT):
+    wb = openpyxl.load_workbook(io.BytesIO(workbook.workbook_bytes(s, sensitivity=False)))
+    for sheet in (workbook.HEAVY, workbook.LIGHT):
         ws = wb[sheet]
         assert ws["G5"].value == 0 and ws["H5"].value == 1
-        assert ws.cell(excel.MONTH_ROW, excel.COL_MONTH0 + s.general.horizon_months).value == 60
+        assert ws.cell(workbook.MONTH_ROW, workbook.COL_MONTH0 + s.general.horizon_months).value == 60
 
 
 # --------------------------------------------------------------------------- Sensitivity sheet
@@ -706,23 +709,23 @@ def _same(a: float, b: float) -> bool:
 
 
 def test_sensitivity_sheet_holds_engine_values_marked_as_such():
-    from finmodel import sensitivity
+    from finmodel.analysis import sensitivity
 
-    s = assumptions.load(next(p for p in PRESETS if p.name.startswith("h800")))
-    wb = openpyxl.load_workbook(io.BytesIO(excel.workbook_bytes(s)))
-    assert wb.sheetnames == list(excel.SHEETS)
-    ws = wb[excel.SENSITIVITY]
+    s = schema.load(next(p for p in PRESETS if p.name.startswith("h800")))
+    wb = openpyxl.load_workbook(io.BytesIO(workbook.workbook_bytes(s)))
+    assert wb.sheetnames == list(workbook.SHEETS)
+    ws = wb[workbook.SENSITIVITY]
     assert "engine values, not live" in ws["A1"].value and "re-export" in ws["A2"].value
     assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]  # values, not formulas
     text = " ".join(str(c.value) for row in ws.iter_rows(max_row=12) for c in row if c.value is not None)
-    assert s.name in text and "-20%" in text and "+20%" in text and excel.GRID_X in text and "60 months" in text
+    assert s.name in text and "-20%" in text and "+20%" in text and workbook.GRID_X in text and "60 months" in text
 
     # the grid: every cell equals a single evaluation of that price and occupancy
     heads = [r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 2).value).startswith("Occupancy ↓")]
-    assert len(heads) == len(excel.GRID_METRICS)
-    xs, ys = excel.grid_axes(s)
-    results = {(x, y): model.evaluate(s.replace({excel.GRID_X: x, excel.GRID_Y: y})) for x in xs for y in ys}
-    for head, metric in zip(heads, excel.GRID_METRICS, strict=True):
+    assert len(heads) == len(workbook.GRID_METRICS)
+    xs, ys = workbook.grid_axes(s)
+    results = {(x, y): model.evaluate(s.replace({workbook.GRID_X: x, workbook.GRID_Y: y})) for x in xs for y in ys}
+    for head, metric in zip(heads, workbook.GRID_METRICS, strict=True):
         name, key = metric.split(".")
         assert [ws.cell(head, 3 + j).value for j in range(len(xs))] == xs
         for i, y in enumerate(ys):
@@ -732,9 +735,9 @@ def test_sensitivity_sheet_holds_engine_values_marked_as_such():
                 assert _same(got, getattr(results[(x, y)], name)[key]), (metric, x, y)
 
     # the tornado: the rows of sensitivity.tornado, and a low move re-evaluated by hand
-    tor = sensitivity.tornado(s, low=excel.TORNADO_MOVES[0], high=excel.TORNADO_MOVES[1])
+    tor = sensitivity.tornado(s, low=workbook.TORNADO_MOVES[0], high=workbook.TORNADO_MOVES[1])
     rows = [r for r in range(1, ws.max_row + 1) if isinstance(ws.cell(r, 11).value, str)
-            and ws.cell(r, 11).value in assumptions.FIELDS]
+            and ws.cell(r, 11).value in schema.FIELDS]
     assert len(rows) == len(tor)
     for r, t in zip(rows, tor.itertuples(index=False), strict=True):
         assert ws.cell(r, 11).value == t.field

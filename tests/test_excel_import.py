@@ -3,7 +3,7 @@
 scenario → xlsx → scenario must be exact (``==`` on the frozen scenario, every float bit for bit,
 sources and text included). Bad workbooks — not xlsx, zip bombs, oversized, macros, a missing sheet
 or defined name, text in a numeric cell, out-of-range values, formulas without values, an edited
-model constant — each raise :class:`excel.WorkbookError` naming the cell, and the CLI writes nothing.
+model constant — each raise :class:`workbook.WorkbookError` naming the cell, and the CLI writes nothing.
 """
 
 from __future__ import annotations
@@ -18,21 +18,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from finmodel import assumptions, excel
+from finmodel import schema, workbook
 from finmodel.cli import app
-from finmodel.excel_read import MAX_BYTES
+from finmodel.workbook.reader import MAX_BYTES
 
 from .conftest import PRESETS, SEED_FILE, random_scenario
 
 
 @pytest.fixture(scope="module")
-def seed() -> assumptions.Scenario:
-    return assumptions.load(SEED_FILE)
+def seed() -> schema.Scenario:
+    return schema.load(SEED_FILE)
 
 
 @pytest.fixture(scope="module")
 def seed_xlsx(seed) -> bytes:
-    return excel.workbook_bytes(seed, sensitivity=False)
+    return workbook.workbook_bytes(seed, sensitivity=False)
 
 
 def _edit(data: bytes, **cells) -> bytes:
@@ -56,27 +56,27 @@ def _cell_of(data: bytes, name: str) -> str:
     return f"{sheet}!{ref.replace('$', '')}"
 
 
-def _error(data: bytes) -> excel.WorkbookError:
-    with pytest.raises(excel.WorkbookError) as info:
-        excel.read_workbook(data)
+def _error(data: bytes) -> workbook.WorkbookError:
+    with pytest.raises(workbook.WorkbookError) as info:
+        workbook.read_workbook(data)
     return info.value
 
 
 # --------------------------------------------------------------------------- exact round trips
 @pytest.mark.parametrize("path", PRESETS, ids=[p.stem for p in PRESETS])
 def test_presets_round_trip_exactly(path):
-    s = assumptions.load(path)
-    back = excel.read_workbook(excel.workbook_bytes(s, sensitivity=False))
+    s = schema.load(path)
+    back = workbook.read_workbook(workbook.workbook_bytes(s, sensitivity=False))
     assert back == s
-    assert assumptions.to_toml(back) == assumptions.to_toml(s)
+    assert schema.to_toml(back) == schema.to_toml(s)
 
 
 @pytest.mark.parametrize("i", range(10))
 def test_random_scenarios_round_trip_bit_for_bit(i):
     s = random_scenario(np.random.default_rng(1000 + i))
-    back = excel.read_workbook(excel.workbook_bytes(s, sensitivity=False))
+    back = workbook.read_workbook(workbook.workbook_bytes(s, sensitivity=False))
     assert back == s
-    for path in assumptions.FIELDS:
+    for path in schema.FIELDS:
         a, b = s.get(path), back.get(path)
         assert type(a) is type(b) and (a == b), path  # exact, not approximately
 
@@ -92,28 +92,28 @@ def test_any_float_and_text_round_trip(seed, occ, price, rate, text):
     s = seed.replace({"heavy.occupancy": occ, "heavy.price_cny_per_card_hour": price,
                       "general.discount_rate_per_year": rate})
     source = text or "x"  # an empty source is no source (as in TOML files)
-    s = assumptions.validate({**s.to_dict(), "description": text, "sources": {**s.sources, "heavy.pue": source}})
-    assert excel.read_workbook(excel.workbook_bytes(s, sensitivity=False)) == s
+    s = schema.validate({**s.to_dict(), "description": text, "sources": {**s.sources, "heavy.pue": source}})
+    assert workbook.read_workbook(workbook.workbook_bytes(s, sensitivity=False)) == s
 
 
 def test_read_from_path_and_str(tmp_path, seed, seed_xlsx):
     f = tmp_path / "seed.xlsx"
     f.write_bytes(seed_xlsx)
-    assert excel.read_workbook(f) == seed
-    assert excel.read_workbook(str(f)) == seed
+    assert workbook.read_workbook(f) == seed
+    assert workbook.read_workbook(str(f)) == seed
 
 
 def test_edits_made_in_the_workbook_come_back(seed, seed_xlsx):
     data = _edit(seed_xlsx, heavy_occupancy=0.85, heavy_billing_mode="annual", light_p_per_server_override=2.5,
                  heavy_servers=4, scenario_name="edited in Excel")
-    back = excel.read_workbook(data)
+    back = workbook.read_workbook(data)
     assert back == seed.replace({"heavy.occupancy": 0.85, "heavy.billing_mode": "annual",
                                  "light.p_per_server_override": 2.5, "heavy.servers": 4}).model_copy(
         update={"name": "edited in Excel"})
 
 
 def test_whole_number_typed_in_a_float_cell_and_float_in_an_int_cell(seed, seed_xlsx):
-    back = excel.read_workbook(_edit(seed_xlsx, heavy_server_price_cny=1_500_000, heavy_servers=3.0))
+    back = workbook.read_workbook(_edit(seed_xlsx, heavy_server_price_cny=1_500_000, heavy_servers=3.0))
     assert back.heavy.server_price_cny == 1_500_000.0 and isinstance(back.heavy.server_price_cny, float)
     assert back.heavy.servers == 3 and isinstance(back.heavy.servers, int)
 
@@ -154,8 +154,8 @@ def test_oversized_file_is_refused(tmp_path):
     big = tmp_path / "big.xlsx"
     with big.open("wb") as f:
         f.truncate(MAX_BYTES + 1)
-    with pytest.raises(excel.WorkbookError, match="too large"):
-        excel.read_workbook(big)
+    with pytest.raises(workbook.WorkbookError, match="too large"):
+        workbook.read_workbook(big)
 
 
 def test_macros_are_refused(seed_xlsx):
@@ -252,7 +252,7 @@ def test_error_value_in_input_cell(seed_xlsx, tmp_path):
 
 def test_workbook_error_is_a_value_error_with_problems(seed_xlsx):
     e = _error(_edit(seed_xlsx, heavy_occupancy=2.0))
-    assert isinstance(e, ValueError) and isinstance(e, assumptions.ScenarioError)
+    assert isinstance(e, ValueError) and isinstance(e, schema.ScenarioError)
     assert e.problems[0].field == "heavy.occupancy" and e.problems[0].value == 2.0
 
 
@@ -264,11 +264,11 @@ def test_cli_export_then_import(tmp_path, monkeypatch, seed):
     run = CliRunner().invoke
     res = run(app, ["export", str(SEED_FILE), "--no-sensitivity"])
     assert res.exit_code == 0, res.output
-    made = tmp_path / "exports" / excel.safe_filename(seed.name)
+    made = tmp_path / "exports" / workbook.safe_filename(seed.name)
     assert made.exists() and str(made.relative_to(tmp_path)) in res.stdout
     res = run(app, ["import", str(made), "--out", "assumptions/back.toml"])
     assert res.exit_code == 0, res.output
-    assert assumptions.load(tmp_path / "assumptions" / "back.toml") == seed
+    assert schema.load(tmp_path / "assumptions" / "back.toml") == seed
 
 
 def test_cli_export_out_and_default_import_name(tmp_path, monkeypatch, seed):
@@ -279,7 +279,7 @@ def test_cli_export_out_and_default_import_name(tmp_path, monkeypatch, seed):
     assert run(app, ["export", str(SEED_FILE), "--out", "x/seed.xlsx", "--no-sensitivity"]).exit_code == 0
     res = run(app, ["import", "x/seed.xlsx"])
     assert res.exit_code == 0, res.output
-    assert (tmp_path / "assumptions" / excel.safe_filename(seed.name, suffix=".toml")).exists()
+    assert (tmp_path / "assumptions" / workbook.safe_filename(seed.name, suffix=".toml")).exists()
 
 
 def test_cli_import_refuses_to_overwrite_without_force(tmp_path, seed_xlsx):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from finmodel import engine, heavy, light
-from finmodel.expr import MONTHS_PER_YEAR, Const, Sym, cummax, cumsum, maximum, prev, safe_div, where
+from finmodel.model import engine, heavy, light
+from finmodel.model.expr import MONTHS_PER_YEAR, Const, Sym, cummax, cumsum, maximum, prev, safe_div, where
 
 
 def _layout(items, sheet):

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finmodel import assumptions, model
-from finmodel.expr import irr, npv
+from finmodel import model, schema
+from finmodel.model.expr import irr, npv
 
 from . import twin
 from .conftest import random_scenario
@@ -163,9 +163,9 @@ def test_one_scenario_and_a_batch_of_10000_are_identical():
 
 def test_batch_params_rejects_out_of_range_arrays(seed):
     msg = r"heavy\.occupancy = 1\.5: out of range; allowed: .*0 ≤ value ≤ 1"
-    with pytest.raises(assumptions.ScenarioError, match=msg):
+    with pytest.raises(schema.ScenarioError, match=msg):
         model.batch_params(seed, {"heavy.occupancy": np.array([0.5, 1.5])})
-    with pytest.raises(assumptions.UnknownFieldError, match="did you mean heavy.occupancy"):
+    with pytest.raises(schema.UnknownFieldError, match="did you mean heavy.occupancy"):
         model.batch_params(seed, {"heavy.ocupancy": [0.5]})
 
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finmodel import irr as irr_mod
-from finmodel.irr import irr, npv_at, sign_changes
+from finmodel.model import irr as irr_mod
+from finmodel.model.irr import irr, npv_at, sign_changes
 
 
 def npf_rows(cf: np.ndarray) -> np.ndarray:
@@ -159,7 +159,7 @@ def test_every_reported_irr_is_a_root_even_on_steep_rows():
     import math
 
     from finmodel import model
-    from finmodel.irr import irr
+    from finmodel.model.irr import irr
 
     from .conftest import random_scenario
 

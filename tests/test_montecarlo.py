@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from finmodel import montecarlo as mc
-from finmodel import sweep
+from finmodel.analysis import montecarlo as mc
+from finmodel.analysis import sweep
 
 PRICE = "heavy.price_cny_per_card_hour"
 OCC = "heavy.occupancy"

@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from finmodel import assumptions, model
+from finmodel import model, schema
 
 from .conftest import SEED_PRINTED_FILE
 
@@ -24,7 +24,7 @@ def result(seed):
 
 @pytest.fixture(scope="module")
 def printed():
-    return model.evaluate(assumptions.load(SEED_PRINTED_FILE))
+    return model.evaluate(schema.load(SEED_PRINTED_FILE))
 
 
 def test_capex_is_180_wan(result):
@@ -109,7 +109,7 @@ def test_monthly_depreciation_line_sums_to_capex(result):
 
 def test_schema_defaults_are_the_seed(seed):
     # a file with empty sections means the seed's reference case
-    d = assumptions.default()
-    for path in assumptions.FIELDS:
+    d = schema.default()
+    for path in schema.FIELDS:
         assert d.get(path) == seed.get(path), path
     assert math.isclose(model.evaluate(d).heavy["payback_months"], model.evaluate(seed).heavy["payback_months"])

@@ -9,14 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finmodel import assumptions, model, sensitivity, sweep
+from finmodel import model, schema
+from finmodel.analysis import sensitivity, sweep
 
 from .conftest import random_scenario
 
 HOURS_PER_MONTH = 8760 / 12
 
 
-def result(s: assumptions.Scenario, changes: dict, metric: str) -> float:
+def result(s: schema.Scenario, changes: dict, metric: str) -> float:
     r = model.evaluate(s.replace(changes) if changes else s)
     m, key = metric.split(".")
     return getattr(r, m)[key]
@@ -87,7 +88,7 @@ def test_tornado_explicit_values_and_never(seed):
 
 
 def test_tornado_errors(seed):
-    with pytest.raises(assumptions.UnknownFieldError, match="did you mean heavy.occupancy"):
+    with pytest.raises(schema.UnknownFieldError, match="did you mean heavy.occupancy"):
         sensitivity.tornado(seed, ["heavy.occupncy"])
     with pytest.raises(ValueError, match="not a number"):
         sensitivity.tornado(seed, ["heavy.billing_mode"])
@@ -95,7 +96,7 @@ def test_tornado_errors(seed):
         sensitivity.tornado(seed, ["general.horizon_months"])
     with pytest.raises(ValueError, match="pair"):
         sensitivity.tornado(seed, {"heavy.occupancy": (0.5,)})
-    with pytest.raises(assumptions.ScenarioError, match="heavy.occupancy"):
+    with pytest.raises(schema.ScenarioError, match="heavy.occupancy"):
         sensitivity.tornado(seed, {"heavy.occupancy": (0.5, 1.5)})
     with pytest.raises(ValueError, match="unknown result"):
         sensitivity.tornado(seed, metrics=["heavy.paybak"])
@@ -196,7 +197,7 @@ def test_solve_errors(seed):
         sensitivity.solve(seed, "heavy.occupancy", "payback_months", 24, lo=0.9, hi=0.2)
     with pytest.raises(ValueError, match="unknown result"):
         sensitivity.solve(seed, "heavy.occupancy", "payback", 24)
-    with pytest.raises(assumptions.UnknownFieldError, match="did you mean"):
+    with pytest.raises(schema.UnknownFieldError, match="did you mean"):
         sensitivity.solve(seed, "heavy.price", "payback_months", 24)
     with pytest.raises(ValueError, match="finite"):
         sensitivity.solve(seed, "heavy.occupancy", "payback_months", float("nan"))
@@ -224,7 +225,7 @@ def test_property_solved_payback_is_hit_on_random_scenarios(n, q):
 
 
 def test_default_tornado_leaves_out_structural_inputs(seed):
-    from finmodel import sensitivity
+    from finmodel.analysis import sensitivity
 
     s = seed
     fields = set(sensitivity.tornado(s)["field"])

@@ -9,13 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from finmodel import assumptions, model, montecarlo, sweep
+from finmodel import model, schema
+from finmodel.analysis import montecarlo, sweep
 
 METRICS = ["heavy.payback_months", "heavy.npv_cny", "heavy.irr", "heavy.gross_margin",
            "light.spread_cny_per_p_year"]
 
 
-def single(s: assumptions.Scenario, changes: dict, metric: str) -> float:
+def single(s: schema.Scenario, changes: dict, metric: str) -> float:
     r = model.evaluate(s.replace(changes))
     m, key = metric.split(".")
     return getattr(r, m)[key]
@@ -63,14 +64,14 @@ def test_parse_axis_errors(spec, words):
 
 
 def test_parse_axis_unknown_field_lists_close_matches():
-    with pytest.raises(assumptions.UnknownFieldError, match="did you mean heavy.occupancy"):
+    with pytest.raises(schema.UnknownFieldError, match="did you mean heavy.occupancy"):
         sweep.parse_axis("heavy.ocupancy=0.5:1:3")
 
 
 def test_parse_axis_values_checked_against_schema():
-    with pytest.raises(assumptions.ScenarioError, match=r"heavy.occupancy.*0 ≤ value ≤ 1"):
+    with pytest.raises(schema.ScenarioError, match=r"heavy.occupancy.*0 ≤ value ≤ 1"):
         sweep.parse_axis("heavy.occupancy=0.5:1.5:3")
-    with pytest.raises(assumptions.ScenarioError, match="not an allowed choice"):
+    with pytest.raises(schema.ScenarioError, match="not an allowed choice"):
         sweep.parse_axis("heavy.billing_mode=hourly,weekly")
 
 
@@ -132,7 +133,7 @@ def test_results_do_not_depend_on_chunk_size_or_workers(seed):
 
 
 def test_evaluate_rejects_out_of_range_values(seed):
-    with pytest.raises(assumptions.ScenarioError, match="heavy.occupancy"):
+    with pytest.raises(schema.ScenarioError, match="heavy.occupancy"):
         sweep.evaluate(seed, {"heavy.occupancy": np.array([0.5, 1.2])}, ["heavy.npv_cny"])
 
 

@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from finmodel import assumptions, catalog, compare, model
+from finmodel import model, schema
+from finmodel.analysis import business_models
+from finmodel.schema import catalog
 from finmodel.ui import charts, files, fmt, i18n, present, share
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,12 +26,12 @@ SEED = ROOT / "assumptions" / "seed_fs2024.toml"
 
 
 @pytest.fixture(scope="module")
-def seed() -> assumptions.Scenario:
-    return assumptions.load(SEED)
+def seed() -> schema.Scenario:
+    return schema.load(SEED)
 
 
 @pytest.fixture(scope="module")
-def result(seed: assumptions.Scenario) -> model.Result:
+def result(seed: schema.Scenario) -> model.Result:
     return model.evaluate(seed)
 
 
@@ -74,7 +76,7 @@ def test_cash_flow_says_when_there_is_no_payback(result: model.Result) -> None:
 # --------------------------------------------------------------------------- annual structure
 @pytest.mark.parametrize("which", ["heavy", "light"])
 def test_annual_structure_adds_up_to_the_engines_totals(which: str) -> None:
-    s = assumptions.load(ROOT / "assumptions" / "h800_training_cluster.toml")
+    s = schema.load(ROOT / "assumptions" / "h800_training_cluster.toml")
     r = model.evaluate(s)
     monthly = getattr(r, f"{which}_monthly")
     table = present.annual_structure(monthly, which, "zh")
@@ -89,7 +91,7 @@ def test_year_of_month() -> None:
 
 
 # --------------------------------------------------------------------------- heatmap
-def test_heatmap_never_is_null_and_legible_and_colours_clamped(seed: assumptions.Scenario) -> None:
+def test_heatmap_never_is_null_and_legible_and_colours_clamped(seed: schema.Scenario) -> None:
     x, y = "heavy.price_cny_per_card_hour", "heavy.occupancy"
     prices, occs = present.heatmap_axes(seed)
     assert seed.heavy.price_cny_per_card_hour in prices and seed.heavy.occupancy in occs
@@ -140,7 +142,7 @@ def test_market_and_models_and_histogram_and_compare_charts(result: model.Result
     prices = prices[prices["gpu"] == "A100-40G-NVLink"]
     d = spec_of(charts.market_prices(prices, 22.5, "zh"))
     assert any(ly["mark"]["type"] == "rule" for ly in layers(d))
-    table = compare.business_models(result)
+    table = business_models.business_models(result)
     spec_of(charts.business_models(table, "en"))
     spec_of(charts.cost_per_card_hour(table, 22.5, "zh"))
     draws = np.r_[np.linspace(10, 30, 99), np.nan]
@@ -152,7 +154,7 @@ def test_market_and_models_and_histogram_and_compare_charts(result: model.Result
 
 # --------------------------------------------------------------------------- comparison of business models
 def test_business_models_identities(result: model.Result) -> None:
-    t = compare.business_models(result)
+    t = business_models.business_models(result)
     h = result.heavy
     assert t.loc["upfront_cny", "heavy"] == h["capex_cny"] == t.loc["upfront_cny", "self"]
     assert t.loc["net_cash_cny", "heavy"] == pytest.approx(result.heavy_monthly["cumulative_cash_flow_cny"].iloc[-1])
@@ -160,12 +162,12 @@ def test_business_models_identities(result: model.Result) -> None:
     s = result.scenario
     hours = h["hours_per_month"] * s.general.horizon_months * s.heavy.servers * s.heavy.cards_per_server
     assert t.loc["card_hours", "heavy"] == pytest.approx(hours * s.heavy.occupancy)
-    market = compare.market_price_cny_per_card_hour(s.heavy.gpu, "hourly")
+    market = business_models.market_price_cny_per_card_hour(s.heavy.gpu, "hourly")
     means = catalog.printed_means()
     printed = means[(means.gpu == s.heavy.gpu) & (means.billing == "hourly")]["mean"].iloc[0]
     assert market == pytest.approx(printed, abs=0.05)  # the seed's 均值 column, printed to 0.1
     assert t.loc["horizon_cost_cny", "cloud"] == pytest.approx(market * t.loc["card_hours", "cloud"])
-    assert math.isnan(compare.market_price_cny_per_card_hour("H100-SXM", "hourly"))
+    assert math.isnan(business_models.market_price_cny_per_card_hour("H100-SXM", "hourly"))
 
 
 # --------------------------------------------------------------------------- formatting and strings
@@ -182,7 +184,7 @@ def test_formatting() -> None:
 def test_every_string_field_group_unit_and_choice_is_translated() -> None:
     for key, (zh, en) in i18n.STRINGS.items():
         assert zh and en, key
-    for path, spec in assumptions.FIELDS.items():
+    for path, spec in schema.FIELDS.items():
         assert spec.group in i18n.GROUPS, path
         assert spec.unit in i18n.UNITS_ZH, (path, spec.unit)
         for c in spec.choices:
@@ -197,7 +199,7 @@ def test_every_string_field_group_unit_and_choice_is_translated() -> None:
 
 
 # --------------------------------------------------------------------------- links
-def test_link_round_trip_is_exact_and_lists_only_changes(seed: assumptions.Scenario) -> None:
+def test_link_round_trip_is_exact_and_lists_only_changes(seed: schema.Scenario) -> None:
     changed = seed.replace({"heavy.price_cny_per_card_hour": 0.1 + 0.2, "heavy.billing_mode": "annual",
                             "light.p_per_server_override": 2.5, "general.horizon_months": 48})
     params = share.encode(changed, seed, "seed_fs2024", "en")
@@ -210,19 +212,19 @@ def test_link_round_trip_is_exact_and_lists_only_changes(seed: assumptions.Scena
     assert cleared.light.p_per_server_override is None
 
 
-def test_link_values_go_through_the_schema(seed: assumptions.Scenario) -> None:
+def test_link_values_go_through_the_schema(seed: schema.Scenario) -> None:
     back, problems = share.decode({"heavy.occupancy": "2", "heavy.servers": "3", "heavy.pue": "nan",
                                    "heavy.gpu": "B200", "light.sell_price_basis": "p_year"}, seed)
     text = "\n".join(problems)
     assert back.heavy.servers == 3 and back.heavy.occupancy == seed.heavy.occupancy
-    assert "heavy.occupancy" in text and assumptions.FIELDS["heavy.occupancy"].range_text() in text
+    assert "heavy.occupancy" in text and schema.FIELDS["heavy.occupancy"].range_text() in text
     assert "heavy.pue" in text and "heavy.gpu" in text
     assert back.light.sell_price_basis == seed.light.sell_price_basis  # cross-field rule failed: not applied
 
 
 # --------------------------------------------------------------------------- scenario files
 def test_files_safe_names_presets_and_atomic_save(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                  seed: assumptions.Scenario) -> None:
+                                                  seed: schema.Scenario) -> None:
     monkeypatch.setenv(files.ENV_DIR, str(tmp_path))
     (tmp_path / "seed_fs2024.toml").write_bytes(SEED.read_bytes())
     for bad in ["", " ", "../x", "a/b", "a\\b", "a.b", ".hidden", "x" * 65, "名字 空格", "con:1"]:
@@ -263,10 +265,10 @@ def test_parse_upload_reasons() -> None:
     with pytest.raises(files.FileProblem) as err:
         files.parse_upload("x.toml", b"\xff\xfe")
     assert err.value.code == "err_not_utf8"
-    with pytest.raises(assumptions.ScenarioError) as serr:
+    with pytest.raises(schema.ScenarioError) as serr:
         files.parse_upload("x.toml", b"[general]\n[heavy]\npue = 9\n[light]\n")
     assert "heavy.pue" in str(serr.value)
-    assert files.parse_upload("x.toml", SEED.read_bytes()) == assumptions.load(SEED)
+    assert files.parse_upload("x.toml", SEED.read_bytes()) == schema.load(SEED)
 
 
 # --------------------------------------------------------------------------- architecture

@@ -10,7 +10,7 @@ import math
 
 import numpy_financial as npf
 
-from finmodel.assumptions import Scenario
+from finmodel.schema import Scenario
 
 
 def _payback(flows: list[float]) -> float:

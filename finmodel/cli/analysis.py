@@ -19,7 +19,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from finmodel import assumptions, montecarlo, sensitivity, sweep
+from finmodel import schema
+from finmodel.analysis import montecarlo, sensitivity, sweep
 from finmodel.cli.common import CLIError, echo_json, friendly_errors, jsonable, load_scenario
 
 FILE = typer.Argument(..., help="Scenario file (TOML), e.g. assumptions/seed_fs2024.toml.", show_default=False)
@@ -45,7 +46,7 @@ def register(app: typer.Typer) -> None:
 
 
 # --------------------------------------------------------------------------- shared pieces
-def _scenario(file: Path, sets: list[str] | None) -> assumptions.Scenario:
+def _scenario(file: Path, sets: list[str] | None) -> schema.Scenario:
     s = load_scenario(file)
     changes: dict[str, Any] = {}
     for spec in sets or []:
@@ -53,7 +54,7 @@ def _scenario(file: Path, sets: list[str] | None) -> assumptions.Scenario:
         path, value = path.strip(), value.strip()
         if not sep or not path or not value:
             raise CLIError(f"malformed --set {spec!r}: expected PATH=VALUE, e.g. heavy.occupancy=0.8")
-        assumptions.field_spec(path)
+        schema.field_spec(path)
         changes[path] = value
     return s.replace(changes, strict=False) if changes else s
 
@@ -192,14 +193,14 @@ def sweep_cmd(
         return
     t = Table(title=f"{s.name} — sweep of {g.size:,} scenarios")
     for p in g.axes:
-        fs = assumptions.field_spec(p)
+        fs = schema.field_spec(p)
         t.add_column(f"{p}\n[{_input_unit(fs.unit)}]" if fs.unit else p, justify="right")
     for m in mets:
         t.add_column(f"{m}\n[{_result_unit(m)}]", justify="right")
     for row in df.itertuples(index=False):
         cells = []
         for p, v in zip(g.axes, row[: len(g.axes)], strict=True):
-            fs = assumptions.field_spec(p)
+            fs = schema.field_spec(p)
             cells.append(str(v) if fs.kind == "choice" else _show_input(float(v), fs.unit))
         cells += [_show_result(float(v), m) for m, v in zip(mets, row[len(g.axes):], strict=True)]
         t.add_row(*cells)
@@ -307,7 +308,7 @@ def solve_cmd(
     results: list[sensitivity.SolveResult] = []
     for m, vals in by_metric.items():
         results += sensitivity.solve_many(s, vary, m, vals, lo=lo, hi=hi)
-    fs = assumptions.field_spec(vary)
+    fs = schema.field_spec(vary)
     failed = [r for r in results if math.isnan(r.value)]
     if as_json:
         echo_json({"scenario": s.name, "vary": vary, "unit": fs.unit,
@@ -342,7 +343,7 @@ def solve_cmd(
         raise typer.Exit(2)
 
 
-def _fmt_input(x: float, fs: assumptions.FieldSpec) -> str:
+def _fmt_input(x: float, fs: schema.FieldSpec) -> str:
     if x is None or not math.isfinite(x):
         return "(unset)"
     if _money_unit(fs.unit):

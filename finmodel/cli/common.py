@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import numpy as np
 import typer
 
-from finmodel import assumptions
+from finmodel import schema
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,11 +35,11 @@ def friendly_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except assumptions.ScenarioError as err:
+        except schema.ScenarioError as err:
             for line in err.lines():
                 typer.echo(f"error: {line}", err=True)
             raise typer.Exit(2) from None
-        except (assumptions.UnknownFieldError, CLIError) as err:
+        except (schema.UnknownFieldError, CLIError) as err:
             fail(str(err))
         except (OSError, ValueError) as err:
             fail(str(err))
@@ -50,8 +50,8 @@ def friendly_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def load_scenario(path: Path) -> assumptions.Scenario:
-    return assumptions.load(path)
+def load_scenario(path: Path) -> schema.Scenario:
+    return schema.load(path)
 
 
 def jsonable(x: Any) -> Any:

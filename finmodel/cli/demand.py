@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from finmodel import assumptions, demand, model
+from finmodel import demand, model, schema
 from finmodel.cli.common import CLIError, friendly_errors, jsonable, months, wan
 
 FILE = typer.Argument(..., help="Workload file (TOML), e.g. assumptions/demand/seed_china_market.toml.",
@@ -52,7 +52,7 @@ def demand_command(
 
     The table shows 万 card-hours and 万元 (10,000); --json gives card-hours and CNY."""
     ws = demand.load(file)
-    base = assumptions.load(scenario) if scenario is not None else assumptions.default()
+    base = schema.load(scenario) if scenario is not None else schema.default()
     price = base.heavy.price_cny_per_card_hour if price is None else price
     if not (math.isfinite(price) and 0 <= price <= 10_000):
         raise CLIError(f"--price = {price}: out of range; allowed: 0 ≤ value ≤ 10,000 [CNY/card-hour]")

@@ -9,8 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from finmodel import assumptions, catalog, model
+from finmodel import model, schema
 from finmodel.cli.common import echo_json, friendly_errors, months, pct, wan
+from finmodel.schema import catalog
 
 FILE = typer.Argument(..., help="Scenario file (TOML), e.g. assumptions/seed_fs2024.toml.", show_default=False)
 
@@ -32,7 +33,7 @@ def evaluate(
 
     The table shows money in 万元 (10,000 CNY) and payback in months from the purchase date;
     --json gives CNY and fractions."""
-    s = assumptions.load(file)
+    s = schema.load(file)
     r = model.evaluate(s)
     if as_json:
         out = {"scenario": s.name, "file": str(file), "units": {
@@ -45,7 +46,7 @@ def evaluate(
     _print_tables(s, r)
 
 
-def _print_tables(s: assumptions.Scenario, r: model.Result) -> None:
+def _print_tables(s: schema.Scenario, r: model.Result) -> None:
     con = Console()
     h, li = r.heavy, r.light
     t = Table(title=f"{s.name} — heavy asset 重资产 ({s.heavy.servers} × {s.heavy.cards_per_server}×{s.heavy.gpu})",
@@ -90,7 +91,7 @@ def _print_tables(s: assumptions.Scenario, r: model.Result) -> None:
 @friendly_errors
 def validate(file: Path = FILE) -> None:
     """Check a scenario file: every field's type, unit range and spelling. Exit 0 when valid."""
-    s = assumptions.load(file)
+    s = schema.load(file)
     typer.echo(f"ok: {file} is a valid scenario ({s.name!r})")
 
 
@@ -101,7 +102,7 @@ def fields(
     """List every scenario input: dotted path, unit, allowed range, default."""
     rows = [{"path": p, "unit": f.unit, "allowed": f.range_text(), "default": f.default,
              "label_en": f.label_en, "label_zh": f.label_zh, "help": f.help}
-            for p, f in assumptions.FIELDS.items()]
+            for p, f in schema.FIELDS.items()]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

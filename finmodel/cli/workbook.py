@@ -6,7 +6,8 @@ from pathlib import Path
 
 import typer
 
-from finmodel import assumptions, excel
+from finmodel import schema
+from finmodel import workbook as book
 from finmodel.cli.common import fail, friendly_errors
 
 EXPORTS = Path("exports")
@@ -34,13 +35,13 @@ def export(
     Every calculated cell is a formula over the Inputs sheet, generated from the same line items as
     the Python engine: change an input in Excel or LibreOffice and the timelines, KPIs and charts
     follow. Money in CNY (元), 万元 columns for display; payback in months."""
-    s = assumptions.load(file)
-    target = out if out is not None else EXPORTS / excel.safe_filename(s.name)
+    s = schema.load(file)
+    target = out if out is not None else EXPORTS / book.safe_filename(s.name)
     if target.suffix.lower() != ".xlsx":
         fail(f"--out {target}: the workbook must end in .xlsx")
     if target.is_dir():
         fail(f"--out {target} is a directory; give a file name ending in .xlsx")
-    excel.write_workbook(s, target, sensitivity=sensitivity)
+    book.write_workbook(s, target, sensitivity=sensitivity)
     typer.echo(f"wrote {target} ({s.general.horizon_months}-month timeline, scenario {s.name!r})")
 
 
@@ -57,13 +58,13 @@ def import_(
     The workbook is treated as untrusted: it is checked (size, zip structure, no macros), only its
     Inputs sheet is read, formulas are never evaluated, and every value is validated against the
     schema. On any problem nothing is written and each bad cell is named."""
-    s = excel.read_workbook(workbook)
-    target = out if out is not None else ASSUMPTIONS / excel.safe_filename(s.name, suffix=".toml")
+    s = book.read_workbook(workbook)
+    target = out if out is not None else ASSUMPTIONS / book.safe_filename(s.name, suffix=".toml")
     if target.suffix.lower() != ".toml":
         fail(f"--out {target}: the scenario file must end in .toml")
     if target.is_dir():
         fail(f"--out {target} is a directory; give a file name ending in .toml")
     if target.exists() and not force:
         fail(f"{target} exists; use --force to overwrite it")
-    assumptions.save(s, target)
+    schema.save(s, target)
     typer.echo(f"wrote {target} (scenario {s.name!r} from {workbook})")

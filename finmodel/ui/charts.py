@@ -257,7 +257,7 @@ def histogram(values: np.ndarray, quantiles: dict[str, float], metric: str, lang
 
 # --------------------------------------------------------------------------- business models
 def business_models(table: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
-    """Horizon cash out vs revenue for the four options (compare.business_models output)."""
+    """Horizon cash out vs revenue for the four options (business_models.business_models output)."""
     rows = []
     for opt in table.columns:
         for key, side in (("horizon_cost_cny", "costs"), ("horizon_revenue_cny", "revenue")):

@@ -18,14 +18,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from finmodel import assumptions
-from finmodel.assumptions import Scenario, ScenarioError
+from finmodel import schema
+from finmodel.schema import Scenario, ScenarioError
 
 ENV_DIR = "FINMODEL_ASSUMPTIONS_DIR"
 DEFAULT_ID = "seed_fs2024"
 USER_PREFIX = "user/"
 NAME_RE = re.compile(r"^[A-Za-z0-9_\-\u3400-\u4dbf\u4e00-\u9fff]{1,64}$")
-MAX_TOML_BYTES = assumptions.MAX_FILE_BYTES  # 1 MB, as for scenario files on disk
+MAX_TOML_BYTES = schema.MAX_FILE_BYTES  # 1 MB, as for scenario files on disk
 MAX_XLSX_BYTES = 2 * 2**20  # = server.maxUploadSize in .streamlit/config.toml; a 360-month workbook fits
 
 
@@ -96,7 +96,7 @@ def load(ref_id: str) -> Scenario:
     ref = find(ref_id)
     if ref is None:
         raise FileProblem("unknown_scenario", name=ref_id)
-    return assumptions.load(ref.path)
+    return schema.load(ref.path)
 
 
 def check_name(name: str) -> str:
@@ -122,15 +122,15 @@ def save_user(scenario: Scenario, name: str, *, overwrite: bool = False) -> Ref:
         raise FileProblem("err_path")
     if path.exists() and not overwrite:
         raise FileProblem("err_name_exists", name=name)
-    named = assumptions.validate({**scenario.to_dict(), "name": name}, strict=False)
-    assumptions.save(named, path)
+    named = schema.validate({**scenario.to_dict(), "name": name}, strict=False)
+    schema.save(named, path)
     return Ref(USER_PREFIX + name, "user", path)
 
 
 def parse_upload(filename: str, data: bytes) -> Scenario:
-    """Validate an uploaded scenario: a TOML file or a workbook written by ``finmodel.excel``.
+    """Validate an uploaded scenario: a TOML file or a workbook written by ``finmodel.workbook``.
 
-    Raises :class:`FileProblem` (size, type, encoding) or ``ScenarioError`` / ``excel.WorkbookError``
+    Raises :class:`FileProblem` (size, type, encoding) or ``ScenarioError`` / ``workbook.WorkbookError``
     (content), each with a message naming the reason."""
     size = len(data)
     ext = Path(filename or "").suffix.lower()
@@ -142,15 +142,13 @@ def parse_upload(filename: str, data: bytes) -> Scenario:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise FileProblem("err_not_utf8") from None
-        return assumptions.parse_toml(text, origin=Path(filename).name)
+        return schema.parse_toml(text, origin=Path(filename).name)
     if ext in (".xlsx", ".xlsm"):
         if not data.startswith(b"PK"):
             raise FileProblem("err_not_xlsx")
-        try:
-            from finmodel import excel
-        except ImportError:
-            raise FileProblem("err_excel_missing") from None
-        return excel.read_workbook(data)
+        from finmodel import workbook  # openpyxl is imported only when a workbook is uploaded
+
+        return workbook.read_workbook(data)
     raise FileProblem("err_type", ext=ext or "(none)")
 
 

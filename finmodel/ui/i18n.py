@@ -1,6 +1,6 @@
 """Every dashboard string in 中文 and English, in one place.
 
-Field labels come from :data:`finmodel.assumptions.FIELDS` (``label_zh`` / ``label_en``) and result
+Field labels come from :data:`finmodel.schema.FIELDS` (``label_zh`` / ``label_en``) and result
 labels from :func:`finmodel.model.item`; this module adds the app's own words, unit names, group
 names and choice names. ``t(key, lang)`` raises ``KeyError`` for an unknown key so a typo fails a
 test instead of showing a blank.
@@ -8,7 +8,8 @@ test instead of showing a blank.
 
 from __future__ import annotations
 
-from finmodel import assumptions, catalog, model
+from finmodel import model, schema
+from finmodel.schema import catalog
 
 LANGS = ("zh", "en")
 LANG_NAMES = {"zh": "中文", "en": "English"}
@@ -83,7 +84,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dl_workbook": ("下载 Excel 模型（含公式）", "Download live workbook (.xlsx)"),
     "dl_csv": ("下载月度现金流 CSV", "Download monthly cash flow (CSV)"),
     "dl_toml": ("下载情景文件 TOML", "Download scenario file (TOML)"),
-    "workbook_unavailable": ("Excel 导出模块尚未就绪。", "The workbook writer is not available yet."),
     "bad_input": ("输入无效，已保留上一个有效值：", "Invalid input, kept the last valid value:"),
     "bad_link": ("链接中的部分参数无效，已忽略：", "Some link parameters were invalid and were ignored:"),
     "unknown_param": ("未知参数", "unknown parameter"),
@@ -103,8 +103,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "amount_wan": ("金额（万元）", "Amount (万元 = 10k CNY)"),
     "line": ("项目", "Line"),
     # sensitivity page
-    "sens_caption": ("基于当前情景；所有计算由 finmodel.sensitivity / montecarlo 完成。",
-                     "Based on the current scenario; computed by finmodel.sensitivity / montecarlo."),
+    "sens_caption": ("基于当前情景；所有计算由 finmodel.analysis.sensitivity / montecarlo 完成。",
+                     "Based on the current scenario; computed by finmodel.analysis.sensitivity / montecarlo."),
     "tornado": ("龙卷风图：各输入 ±{pct}% 对指标的影响", "Tornado: effect of each input ±{pct}%"),
     "tornado_metric": ("指标", "Metric"),
     "tornado_shock": ("变动幅度", "Shock size"),
@@ -142,8 +142,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mc_npv_neg": ("净现值为负的概率", "P(NPV < 0)"),
     "mc_never": ("测算期内未回本的样本占比", "Share of draws that never pay back"),
     "count": ("样本数", "Draws"),
-    "not_ready": ("{what} 模块尚未就绪（其他开发者正在实现），稍后刷新即可使用。",
-                  "The {what} module is not available yet (being built); reload later."),
     # business models page
     "models_caption": ("同一算力配置下四种做法并列：自购出租、采购转租、自建自用、向云厂商租用"
                        "（种子 002:1179-1188 的自建 vs 租赁对比，实时计算）。",
@@ -204,7 +202,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "err_type": ("不支持的文件类型 {ext}：只接受 .toml 或 .xlsx", "unsupported file type {ext}: only .toml or .xlsx"),
     "err_not_utf8": ("不是 UTF-8 文本", "not UTF-8 text"),
     "err_not_xlsx": ("不是有效的 Excel 文件", "not a valid Excel workbook"),
-    "err_excel_missing": ("Excel 读取模块尚未就绪", "the workbook reader is not available yet"),
     "compare_title": ("情景对比", "Compare two scenarios"),
     "compare_a": ("情景 A", "Scenario A"),
     "compare_b": ("情景 B", "Scenario B"),
@@ -251,7 +248,7 @@ def unit(u: str, lang: str, *, pct: bool = False) -> str:
     return UNITS_ZH.get(u, u) if lang == "zh" else u
 
 
-def is_pct(spec: assumptions.FieldSpec) -> bool:
+def is_pct(spec: schema.FieldSpec) -> bool:
     """Fractions between -1 and 1 are shown as percent (0.7 → 70%); the value stays a fraction."""
     return (spec.kind == "float" and spec.unit.startswith("fraction") and spec.ge is not None
             and spec.ge >= -1 and spec.le is not None and spec.le <= 1)
@@ -302,7 +299,7 @@ def gpu_label(key: str, lang: str) -> str:
 def field_label(path: str, lang: str, *, unit_text: bool = True, pct: bool | None = None) -> str:
     """``租金单价 [元/卡·时]`` / ``Rental price [CNY/card-hour]``; fractions shown as percent by
     the widgets get a % unit unless ``pct=False`` (tables of raw fractions)."""
-    spec = assumptions.FIELDS[path]
+    spec = schema.FIELDS[path]
     label = spec.label_zh if lang == "zh" else spec.label_en
     u = unit(spec.unit, lang, pct=is_pct(spec) if pct is None else pct)
     return f"{label} [{u}]" if unit_text and u else label

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from finmodel import assumptions, model
-from finmodel.assumptions import Scenario
+from finmodel import model, schema
 from finmodel.model import Result
+from finmodel.schema import Scenario
 from finmodel.ui import i18n
 
 MONTHS_PER_YEAR = 12
@@ -123,7 +123,7 @@ def compare_kpis(results: dict[str, Result], lang: str) -> pd.DataFrame:
 def input_differences(a: Scenario, b: Scenario, lang: str) -> pd.DataFrame:
     """Inputs whose values differ between two scenarios (path, label, a, b)."""
     rows = []
-    for path in assumptions.FIELDS:
+    for path in schema.FIELDS:
         va, vb = a.get(path), b.get(path)
         if va != vb:
             rows.append({"path": path, "label": i18n.field_label(path, lang), "a": va, "b": vb})
@@ -135,7 +135,7 @@ def heatmap_axes(scenario: Scenario, n_price: int = 9) -> tuple[list[float], lis
     """Price and occupancy values for the payback heatmap; both include the current values so the
     current point is one of the cells. Prices span ±40 % of the current price."""
     p0 = scenario.heavy.price_cny_per_card_hour
-    spec = assumptions.FIELDS["heavy.price_cny_per_card_hour"]
+    spec = schema.FIELDS["heavy.price_cny_per_card_hour"]
     factors = np.linspace(0.6, 1.4, n_price)
     prices = {round(float(p0 * f), 2) for f in factors} | {float(p0)}
     prices = sorted(p for p in prices if spec.check(p))

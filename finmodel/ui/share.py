@@ -4,7 +4,7 @@
 file, set the price to 25, show English. ``s`` is omitted for the default scenario; an input is
 listed only when it differs from the file. Values are written so that they read back exactly
 (``repr`` of floats). Links are user input: every value goes through
-:func:`finmodel.assumptions.validate` and bad ones are reported and ignored, never raised.
+:func:`finmodel.schema.validate` and bad ones are reported and ignored, never raised.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from finmodel import assumptions
-from finmodel.assumptions import FIELDS, Scenario, ScenarioError
+from finmodel import schema
+from finmodel.schema import FIELDS, Scenario, ScenarioError
 from finmodel.ui.files import DEFAULT_ID
 
 SCENARIO_KEY = "s"
@@ -93,4 +93,4 @@ def reference_for(ref_id: str) -> Scenario:
     try:
         return files.load(ref_id)
     except (files.FileProblem, ScenarioError):
-        return assumptions.default()
+        return schema.default()

@@ -9,8 +9,7 @@ import streamlit as st
 
 from finmodel.ui import files, i18n, share, state
 
-#: (file in app_pages/, i18n title key, icon, section key). Missing files are skipped, so a page
-#: being written by someone else appears as soon as it exists.
+#: (file in app_pages/, i18n title key, icon, section key).
 PAGES = (
     ("overview.py", "page_overview", ":material/monitoring:", "nav_model"),
     ("models.py", "page_models", ":material/compare_arrows:", "nav_model"),
@@ -24,10 +23,7 @@ def pages(folder: Path) -> dict[str, list[st.Page]]:
     lang = state.lang()
     out: dict[str, list[st.Page]] = {}
     for i, (name, title, icon, section) in enumerate(PAGES):
-        path = folder / name
-        if not path.is_file():
-            continue
-        page = st.Page(path, title=i18n.t(title, lang), icon=icon, default=(i == 0))
+        page = st.Page(folder / name, title=i18n.t(title, lang), icon=icon, default=(i == 0))
         out.setdefault(i18n.t(section, lang), []).append(page)
     return out
 

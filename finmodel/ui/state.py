@@ -2,7 +2,7 @@
 the URL, and the callbacks that change them.
 
 Single source of truth: ``st.session_state["scenario"]`` (a frozen, validated
-:class:`~finmodel.assumptions.Scenario`). Widgets mirror it; callbacks replace it through
+:class:`~finmodel.schema.Scenario`). Widgets mirror it; callbacks replace it through
 ``Scenario.replace`` (schema-validated) and never mutate it. ``st.session_state["base"]`` is the
 scenario as loaded (the reference for KPI deltas and "reset").
 """
@@ -13,9 +13,9 @@ from typing import Any
 
 import streamlit as st
 
-from finmodel import assumptions, model
-from finmodel.assumptions import FIELDS, Scenario, ScenarioError
+from finmodel import model, schema
 from finmodel.model import Result
+from finmodel.schema import FIELDS, Scenario, ScenarioError
 from finmodel.ui import files, i18n, share
 
 SCENARIO = "scenario"  # current Scenario
@@ -39,7 +39,7 @@ def evaluate(scenario: Scenario) -> Result:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _load_file(path: str, mtime_ns: int) -> Scenario:
-    return assumptions.load(path)
+    return schema.load(path)
 
 
 def load_cached(ref_id: str) -> Scenario:
@@ -56,34 +56,24 @@ MC_METRICS = ("heavy.payback_months", "heavy.npv_cny", "heavy.irr", "heavy.gross
 PRICE = "heavy.price_cny_per_card_hour"
 
 
-def optional_module(name: str) -> Any:
-    """``finmodel.<name>`` if it is importable (modules written by others may not exist yet)."""
-    import importlib
-
-    try:
-        return importlib.import_module(f"finmodel.{name}")
-    except ImportError:
-        return None
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def tornado(scenario: Scenario, shock: float) -> Any:
-    from finmodel import sensitivity
+    from finmodel.analysis import sensitivity
 
     return sensitivity.tornado(scenario, low=-shock, high=shock, metrics=TORNADO_METRICS)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def grid(scenario: Scenario, x: str, xs: tuple[float, ...], y: str, ys: tuple[float, ...], metric: str) -> Any:
-    from finmodel import sensitivity
+    from finmodel.analysis import sensitivity
 
     return sensitivity.grid(scenario, x, list(xs), y, list(ys), metric=metric)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def solve_price(scenario: Scenario, target: str, value: float) -> dict[str, Any]:
-    """The rental price that reaches ``target`` = ``value`` (finmodel.sensitivity.solve)."""
-    from finmodel import sensitivity
+    """The rental price that reaches ``target`` = ``value`` (finmodel.analysis.sensitivity.solve)."""
+    from finmodel.analysis import sensitivity
 
     try:
         res = sensitivity.solve(scenario, PRICE, target, value)
@@ -99,7 +89,7 @@ def solve_price(scenario: Scenario, target: str, value: float) -> dict[str, Any]
 def _monte_carlo(scenario: Scenario, dists_json: str, n: int, seed: int) -> Any:
     import json
 
-    from finmodel import montecarlo
+    from finmodel.analysis import montecarlo
 
     return montecarlo.run(scenario, json.loads(dists_json), n, seed, metrics=MC_METRICS)
 
@@ -115,11 +105,11 @@ def mc_editor(scenario: Scenario, lang_: str) -> dict[str, dict[str, Any]]:
     ``montecarlo.default_distributions``; returns ``{path: {"dist": "triangular", ...}}``."""
     import pandas as pd
 
-    from finmodel import montecarlo
+    from finmodel.analysis import montecarlo
 
     rows = [{"path": p, "low": d["low"], "mode": d["mode"], "high": d["high"]}
             for p, d in montecarlo.default_distributions(scenario).items() if d.get("dist") == "triangular"]
-    numeric = [p for p in assumptions.NUMERIC_FIELDS if FIELDS[p].kind in ("float", "int")]
+    numeric = [p for p in schema.NUMERIC_FIELDS if FIELDS[p].kind in ("float", "int")]
     edited = st.data_editor(
         pd.DataFrame(rows, columns=["path", "low", "mode", "high"]), key="mc_dists", num_rows="dynamic",
         hide_index=True, width="stretch",
@@ -289,7 +279,7 @@ def on_upload() -> None:
     except files.FileProblem as err:
         ss[UPLOAD_ERROR] = (up.name, [err.message(lang())])
         return
-    except ScenarioError as err:  # includes excel.WorkbookError
+    except ScenarioError as err:  # includes workbook.WorkbookError
         ss[UPLOAD_ERROR] = (up.name, [str(p) for p in err.problems] or [str(err)])
         return
     except ValueError as err:  # any other reader complaint: report, never a traceback
@@ -344,5 +334,5 @@ def show_messages() -> None:
         st.error(t("bad_input") + "\n\n" + "\n\n".join(f"- {e}" for e in ss[ERRORS]))
 
 
-__all__ = ["FIELDS", "assumptions", "evaluate", "init", "sync_url", "set_field", "apply", "load_file",
+__all__ = ["FIELDS", "evaluate", "init", "sync_url", "set_field", "apply", "load_file",
            "load_uploaded", "reset", "result", "base_result", "scenario", "base", "lang", "t"]

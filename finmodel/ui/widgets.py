@@ -1,4 +1,4 @@
-"""Input widgets built from the scenario schema (:data:`finmodel.assumptions.FIELDS`).
+"""Input widgets built from the scenario schema (:data:`finmodel.schema.FIELDS`).
 
 Label, unit, bounds, step, choices and help all come from the field's declaration; the source
 comes from the scenario. Each widget is keyed ``in:<dotted path>``, mirrors the current scenario
@@ -14,8 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from finmodel import assumptions, catalog
-from finmodel.assumptions import FIELDS, FieldSpec, Scenario
+from finmodel.schema import FIELDS, FieldSpec, Scenario, catalog
 from finmodel.ui import i18n, state
 
 #: Group order of the collapsible input sections.
@@ -100,4 +99,4 @@ def grouped_sections(scenario: Scenario, lang: str, *, container: Any = None, sk
                     field(path, scenario, lang)
 
 
-__all__ = ["FRONT", "GROUP_ORDER", "field", "grouped_sections", "help_text", "key_of", "assumptions"]
+__all__ = ["FRONT", "GROUP_ORDER", "field", "grouped_sections", "help_text", "key_of"]

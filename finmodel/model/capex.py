@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from finmodel.expr import MONTHS_PER_YEAR, maximum, minimum, where
+from finmodel.model.expr import MONTHS_PER_YEAR, maximum, minimum, where
 
 
 def capex_per_server_cny(server_price_cny, network_cost_cny, parts_cost_cny, other_infrastructure_cny):

@@ -4,7 +4,7 @@ A model (heavy or light) is an ordered list of :class:`Item`. Each item is a sma
 context ``m`` that gives it inputs (``m.x("heavy.occupancy")``), choices (``m.is_(path, option)``),
 the month index ``m.t`` and earlier items (``m.row(key)``). :func:`evaluate` runs the list with
 numpy arrays — one scenario or a million, scenario axis first, months last. ``FormulaContext``
-runs the same list to produce Excel formulas (used by ``finmodel.excel``).
+runs the same list to produce Excel formulas (used by ``finmodel.workbook``).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from finmodel import assumptions
-from finmodel.expr import RowRange, Sym, _Accumulate, accumulate_text
+from finmodel import schema
+from finmodel.model.expr import RowRange, Sym, _Accumulate, accumulate_text
 
 Kind = Literal["row", "scalar"]
 Fmt = Literal["cny", "frac", "months", "number", "flag", "p", "cny_per_p_year", "price", "rate"]
@@ -60,11 +60,11 @@ class NumpyContext:
         try:
             return self.params[path]
         except KeyError:
-            assumptions.field_spec(path)  # raises a helpful error for typos
+            schema.field_spec(path)  # raises a helpful error for typos
             raise KeyError(f"input {path!r} missing from params") from None
 
     def is_(self, path: str, option: str) -> np.ndarray:
-        return self.x(path) == assumptions.choice_code(path, option)
+        return self.x(path) == schema.choice_code(path, option)
 
     def row(self, key: str) -> np.ndarray:
         return self.values[key]
@@ -90,7 +90,7 @@ def evaluate(items: Sequence[Item], params: Mapping[str, Any], n_months: int,
     Parameters
     ----------
     items : the model's line items, in dependency order.
-    params : dotted input path → scalar or array of shape (n,) (see ``assumptions.to_params``).
+    params : dotted input path → scalar or array of shape (n,) (see ``schema.to_params``).
     n_months : number of timeline columns, horizon + 1 (month 0 is the purchase date).
     keys : compute only these items and what they depend on (default: all).
 
@@ -186,11 +186,11 @@ class FormulaContext:
         return Sym(f"{{c}}${self.month_row[self.sheet]}")
 
     def x(self, path: str) -> Sym:
-        assumptions.field_spec(path)
+        schema.field_spec(path)
         return Sym(name_of(path))
 
     def is_(self, path: str, option: str) -> Sym:
-        if option not in assumptions.field_spec(path).choices:
+        if option not in schema.field_spec(path).choices:
             raise ValueError(f"{option!r} is not a choice of {path}")
         return Sym(f'({name_of(path)}="{option}")')
 

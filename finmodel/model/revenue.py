@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from finmodel.expr import MONTHS_PER_YEAR, TFLOPS_PER_PFLOPS, floor, maximum, minimum, safe_div, where
+from finmodel.model.expr import MONTHS_PER_YEAR, TFLOPS_PER_PFLOPS, floor, maximum, minimum, safe_div, where
 
 
 def billing_factor(is_monthly, is_annual, monthly_price_factor, annual_discount_factor):

@@ -7,7 +7,7 @@ whose flows fall at month end. Service starts after the lead time: service month
 
 from __future__ import annotations
 
-from finmodel.expr import MONTHS_PER_YEAR, maximum
+from finmodel.model.expr import MONTHS_PER_YEAR, maximum
 
 
 def service_month(t, lead_time_months):

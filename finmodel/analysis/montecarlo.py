@@ -47,8 +47,9 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from finmodel import assumptions, sweep
-from finmodel.assumptions import Scenario
+from finmodel import schema
+from finmodel.analysis import sweep
+from finmodel.schema import Scenario
 
 __all__ = [
     "BLOCK",
@@ -209,7 +210,7 @@ class Distribution:
 def make_distribution(path: str, spec: Mapping[str, Any]) -> Distribution:
     """Validate ``{"dist": name, **params}`` for input ``path``; a ValueError naming the field and
     the parameter otherwise."""
-    fs = assumptions.field_spec(path)
+    fs = schema.field_spec(path)
     if not fs.numeric:
         raise ValueError(f"{path}: Monte Carlo needs a numeric input, but this one takes {fs.range_text()}; "
                          "sweep it instead (finmodel sweep --grid)")
@@ -267,7 +268,7 @@ def _cdf_left(fam: Family, params: dict[str, float], x: float) -> float:
     return fam.cdf(np.nextafter(x, -np.inf), params)
 
 
-def _bounds(fs: assumptions.FieldSpec) -> tuple[float, float]:
+def _bounds(fs: schema.FieldSpec) -> tuple[float, float]:
     return fs.closed_bounds()
 
 
@@ -278,7 +279,7 @@ def parse_dist(spec: str) -> tuple[str, dict[str, Any]]:
     if not sep or not path or not rhs:
         raise ValueError(f"malformed distribution {spec!r}: expected PATH=NAME:P1:P2..., "
                          "e.g. heavy.occupancy=triangular:0.5:0.8:0.95")
-    assumptions.field_spec(path)
+    schema.field_spec(path)
     name, *args = [a.strip() for a in rhs.split(":")]
     fam = DISTRIBUTIONS.get(name.lower())
     if fam is None:
@@ -404,7 +405,7 @@ def correlation_matrix(paths: Sequence[str], pairs: Iterable[tuple[str, str, flo
             else:
                 a, b, rho = entry
             for name in (a, b):
-                assumptions.field_spec(name)
+                schema.field_spec(name)
                 if name not in index:
                     raise ValueError(f"correlation names {name}, which has no distribution")
             if a == b:

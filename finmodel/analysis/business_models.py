@@ -22,8 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from finmodel import catalog
 from finmodel.model import Result
+from finmodel.schema import catalog
 
 OPTIONS = ("heavy", "light", "self", "cloud")
 

@@ -2,7 +2,7 @@
 
 The model is the ordered list :data:`ITEMS`; each line calls a pure function from a topical module
 (capex, revenue, energy, operations, financing, tax, metrics) and nothing else. The same list is
-evaluated by numpy (``finmodel.engine.evaluate``) and written as formulas to the workbook.
+evaluated by numpy (``finmodel.model.engine.evaluate``) and written as formulas to the workbook.
 
 Cash flows (CNY, month ends, month 0 = purchase):
 
@@ -14,9 +14,9 @@ Cash flows (CNY, month ends, month 0 = purchase):
 
 from __future__ import annotations
 
-from finmodel import capex, energy, financing, lines, metrics, operations, revenue, timeline
-from finmodel.engine import Item
-from finmodel.expr import land, prev, row_sum, sumproduct, where
+from finmodel.model import capex, energy, financing, lines, metrics, operations, revenue, timeline
+from finmodel.model.engine import Item
+from finmodel.model.expr import land, prev, row_sum, sumproduct, where
 
 H = "heavy."
 G = "general."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from finmodel.expr import MONTHS_PER_YEAR, maximum, minimum, safe_div, where
+from finmodel.model.expr import MONTHS_PER_YEAR, maximum, minimum, safe_div, where
 
 
 def monthly_rate(rate_per_year):

@@ -12,9 +12,9 @@ revenue per resold P).
 
 from __future__ import annotations
 
-from finmodel import capex, lines, metrics, revenue, timeline
-from finmodel.engine import Item
-from finmodel.expr import (
+from finmodel.model import capex, lines, metrics, revenue, timeline
+from finmodel.model.engine import Item
+from finmodel.model.expr import (
     MONTHS_PER_YEAR,
     NOT_APPLICABLE,
     is_blank,

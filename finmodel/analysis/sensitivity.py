@@ -1,7 +1,7 @@
 """One-way sensitivity (tornado), two-way grids and break-even / goal seek.
 
 Each analysis builds one batch of scenarios and evaluates it through the engine's vectorised path
-(``finmodel.sweep.evaluate`` → ``model.batch_params`` + ``model.evaluate_batch``); the solver
+(``finmodel.analysis.sweep.evaluate`` → ``model.batch_params`` + ``model.evaluate_batch``); the solver
 evaluates one batch per refinement step for all its targets at once.
 
 Conventions
@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from finmodel import assumptions, sweep
-from finmodel.assumptions import Scenario
+from finmodel import schema
+from finmodel.analysis import sweep
+from finmodel.schema import Scenario
 
 __all__ = [
     "TORNADO_METRICS",
@@ -48,12 +49,12 @@ _STRUCTURAL = {"heavy.servers", "heavy.cards_per_server", "general.hours_per_yea
 
 
 # --------------------------------------------------------------------------- helpers
-def _bounds(fs: assumptions.FieldSpec) -> tuple[float, float]:
+def _bounds(fs: schema.FieldSpec) -> tuple[float, float]:
     return fs.closed_bounds()
 
 
-def _numeric_spec(path: str) -> assumptions.FieldSpec:
-    fs = assumptions.field_spec(path)
+def _numeric_spec(path: str) -> schema.FieldSpec:
+    fs = schema.field_spec(path)
     if not fs.numeric:
         raise ValueError(f"{path} takes {fs.range_text()}: not a number; compare its options with "
                          f"finmodel sweep --grid {path}=...")
@@ -91,7 +92,7 @@ def tornado_fields(scenario: Scenario) -> list[str]:
     size, cards per server, hours per year, TFLOPS per card). :func:`tornado` then drops those with
     no effect (e.g. electricity under the 60:40 ratio cost method)."""
     out = []
-    for path, fs in assumptions.FIELDS.items():
+    for path, fs in schema.FIELDS.items():
         if not fs.numeric or path in _FIXED or path in _STRUCTURAL:
             continue
         if scenario.get(path) is None:
@@ -100,7 +101,7 @@ def tornado_fields(scenario: Scenario) -> list[str]:
     return out
 
 
-def _move(fs: assumptions.FieldSpec, base: float, rel: float) -> float:
+def _move(fs: schema.FieldSpec, base: float, rel: float) -> float:
     v = base * (1.0 + rel)
     if fs.kind == "int":
         v = float(round(v))
@@ -252,7 +253,7 @@ _SPLIT = 32
 _MAX_STEPS = 40
 
 
-def _scan_points(fs: assumptions.FieldSpec, base: float, lo: float, hi: float) -> np.ndarray:
+def _scan_points(fs: schema.FieldSpec, base: float, lo: float, hi: float) -> np.ndarray:
     """Where to look first: an even grid over [lo, hi] plus log-spaced points around the base value."""
     pts = [np.linspace(lo, hi, _SCAN), [lo, hi]]
     if math.isfinite(base) and lo <= base <= hi:
@@ -269,7 +270,7 @@ def _scan_points(fs: assumptions.FieldSpec, base: float, lo: float, hi: float) -
     return np.unique(x)
 
 
-def _range(fs: assumptions.FieldSpec, path: str, lo: float | None, hi: float | None) -> tuple[float, float]:
+def _range(fs: schema.FieldSpec, path: str, lo: float | None, hi: float | None) -> tuple[float, float]:
     s_lo, s_hi = _bounds(fs)
     a = s_lo if lo is None else float(lo)
     b = s_hi if hi is None else float(hi)

@@ -11,7 +11,7 @@ negative. For the seed's level flows it equals capex ÷ (annual revenue − annu
 
 from __future__ import annotations
 
-from finmodel.expr import (
+from finmodel.model.expr import (
     BLANK,
     MONTHS_PER_YEAR,
     NEVER,

@@ -34,13 +34,13 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from finmodel import catalog
-from finmodel.assumptions import (
+from finmodel.schema import (
     Finite,
     Problem,
     Scenario,
     ScenarioError,
     UnreadableFile,
+    catalog,
     describe_fields,
     fld,
     read_text_file,
@@ -191,7 +191,7 @@ class Workload(BaseModel):
                                help="FP16 uses the GPU's FP16 TFLOPS (training, 002:1205); INT8 its TOPS "
                                "(inference, 002:1255).")
     gpu: str = fld(..., unit="", en="GPU", zh="GPU型号", group="workload",
-                   help="Catalogue key (finmodel.catalog.GPUS); the seed uses A100 (A100-40G-NVLink).")
+                   help="Catalogue key (finmodel.schema.catalog.GPUS); the seed uses A100 (A100-40G-NVLink).")
     compute_efficiency: Finite = fld(..., unit="fraction of peak", en="Compute efficiency (MFU)",
                                      zh="算力效率(MFU)", group="workload", gt=0, le=1,
                                      help="Achieved share of peak while running (the seed's GPU利用率, 0.45 "
@@ -576,7 +576,7 @@ def rows_from_frame(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 def presets_dir() -> Path:
     """The repository's ``assumptions/demand`` folder of workload presets."""
-    return Path(__file__).resolve().parent.parent / "assumptions" / "demand"
+    return Path(__file__).resolve().parents[2] / "assumptions" / "demand"
 
 
 # --------------------------------------------------------------------------- orchestrator
@@ -721,7 +721,7 @@ def fleet_scenario(base: Scenario, servers: int, gpu: str, *, price_cny_per_card
                    occupancy: float | None = None) -> Scenario:
     """The heavy-asset scenario for a fleet: ``base`` with ``heavy.servers`` and ``heavy.gpu`` set
     (and the rental price and occupancy when given); re-validated, so a fleet beyond the schema's
-    bounds raises :class:`~finmodel.assumptions.ScenarioError`.
+    bounds raises :class:`~finmodel.schema.ScenarioError`.
 
     Everything else (server price, power, cards per server, costs) stays as in ``base``: choose a
     base scenario priced for the GPU."""

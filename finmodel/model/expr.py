@@ -4,7 +4,7 @@ Every line item of the model is written once, as a pure function of its inputs, 
 arithmetic plus the primitives below (``where``, ``maximum``, ``prev``, ``cumsum`` ...). Called with
 numpy arrays the function computes numbers (scenario axes first, months last, broadcasting);
 called with :class:`Sym` objects it returns the Excel formula for the same line. That is how the
-workbook's formulas and the Python engine share one source of truth (see ``finmodel.excel``).
+workbook's formulas and the Python engine share one source of truth (see ``finmodel.workbook``).
 
 Timing convention (pinned by tests): column/month ``t = 0`` is the purchase date; monthly flows
 fall at the end of month ``t``; ``prev(x)`` at ``t = 0`` is 0.
@@ -435,9 +435,9 @@ def npv(rate_per_month, cash_flow):
 
 def irr(cash_flow):
     """Monthly internal rate of return of a row: the IRR closest to a zero rate; NaN (Excel: an
-    error) where the NPV never changes sign on :func:`finmodel.irr.grid_rates`.
+    error) where the NPV never changes sign on :func:`finmodel.model.irr.grid_rates`.
 
-    numpy: :func:`finmodel.irr.irr`. Excel: a reference to the row's result on the workbook's
+    numpy: :func:`finmodel.model.irr.irr`. Excel: a reference to the row's result on the workbook's
     "IRR solver" sheet (defined name :func:`irr_root_name`), which the writer lays out with
     :class:`IrrSolver` — the engine's method in cells, not Excel's ``IRR()`` (at most 20 Newton
     steps from a guess: it misses deeply loss-making roots and may land on another root of a row
@@ -449,7 +449,7 @@ def irr(cash_flow):
     if isinstance(cash_flow, RowRange):
         name = irr_root_name(cash_flow)
         return Sym(f"IF(ISNUMBER({name}),{name},NA())")
-    from finmodel.irr import irr as _irr
+    from finmodel.model.irr import irr as _irr
 
     return _irr(_rows(cash_flow))[..., None]
 
@@ -461,10 +461,10 @@ def irr_root_name(cf: RowRange) -> str:
 
 @dataclass(frozen=True)
 class IrrSolver:
-    """Excel text of the IRR solver cells of one row (``cf``), mirroring :func:`finmodel.irr.irr`.
+    """Excel text of the IRR solver cells of one row (``cf``), mirroring :func:`finmodel.model.irr.irr`.
 
     Cell arguments are references on the solver sheet. The grid lists index ``i = 1..K`` and rate
-    ``g_i`` of :func:`finmodel.irr.grid_rates` as data; per grid rate the solver computes the NPV
+    ``g_i`` of :func:`finmodel.model.irr.grid_rates` as data; per grid rate the solver computes the NPV
     (:meth:`grid_npv`) and a flag holding ``i`` where the NPV's sign (``≥ 0`` or not, like the
     engine) differs from that at ``g_(i+1)`` (:meth:`sign_change`). The nearest bracket below zero
     is the largest flagged ``i`` whose interval ends at or below the zero rate (:meth:`bracket_below`),

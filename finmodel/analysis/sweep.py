@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -39,8 +38,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from finmodel import assumptions, model
-from finmodel.assumptions import Scenario
+from finmodel import model, schema
+from finmodel.schema import Scenario
+from finmodel.schema.files import AtomicTableWriter
 
 __all__ = [
     "DEFAULT_METRICS",
@@ -140,8 +140,8 @@ def evaluate(scenario: Scenario, overrides: Mapping[str, Any] | None, metrics: S
     Returns
     -------
     dict
-        result path → array (n,). Raises :class:`assumptions.ScenarioError` for values outside the
-        schema bounds and :class:`assumptions.UnknownFieldError` for unknown paths.
+        result path → array (n,). Raises :class:`schema.ScenarioError` for values outside the
+        schema bounds and :class:`schema.UnknownFieldError` for unknown paths.
     """
     metrics = metric_paths(metrics)
     overrides = dict(overrides or {})
@@ -185,7 +185,7 @@ def parse_axis(spec: str) -> tuple[str, np.ndarray]:
     if not sep or not path or not rhs:
         raise ValueError(f"malformed grid spec {spec!r}: expected PATH=START:STOP:COUNT or PATH=V1,V2,... "
                          "(e.g. heavy.occupancy=0.5:1.0:11)")
-    fs = assumptions.field_spec(path)
+    fs = schema.field_spec(path)
     if fs.kind == "str":
         raise ValueError(f"{path} is text ({fs.range_text()}) and cannot be swept; make one scenario file per value")
     if ":" in rhs:
@@ -226,12 +226,12 @@ def parse_axis(spec: str) -> tuple[str, np.ndarray]:
 
 
 def check_values(path: str, values: Any) -> None:
-    """Check values of one input against the schema (raises :class:`assumptions.ScenarioError`)."""
+    """Check values of one input against the schema (raises :class:`schema.ScenarioError`)."""
     if path == HORIZON:  # one horizon per batch: check each value on its own
         for v in np.unique(np.asarray(values, dtype=float)):
-            model.batch_params(assumptions.default(), {path: v})
+            model.batch_params(schema.default(), {path: v})
     else:
-        model.batch_params(assumptions.default(), {path: values})
+        model.batch_params(schema.default(), {path: values})
 
 
 @dataclass(frozen=True)
@@ -399,7 +399,7 @@ def _as_grid(axes: Grid | Mapping[str, Any] | Iterable[str]) -> Grid:
     if isinstance(axes, Mapping):
         out: dict[str, np.ndarray] = {}
         for path, values in axes.items():
-            fs = assumptions.field_spec(path)
+            fs = schema.field_spec(path)
             arr = np.atleast_1d(np.asarray(values, dtype=object if fs.kind == "choice" else float))
             check_values(path, arr)
             if fs.kind == "int":
@@ -489,93 +489,3 @@ def write(scenario: Scenario, axes: Grid | Mapping[str, Any] | Iterable[str], pa
             rows += len(df)
             cols = list(df.columns)
     return SweepSummary(Path(path), rows, cols, time.perf_counter() - t0)
-
-
-# --------------------------------------------------------------------------- atomic output
-class AtomicTableWriter:
-    """Write a table in chunks to ``.parquet`` or ``.csv`` so that the target appears only when
-    complete: chunks go to a temporary file in the same directory, renamed over the target by
-    :meth:`commit`; :meth:`abort` (or leaving the ``with`` block by an exception or Ctrl-C) deletes
-    it. CSV is UTF-8 with a BOM (Excel shows Chinese labels) and up to 10 significant digits."""
-
-    FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
-
-    def __init__(self, path: str | os.PathLike[str]):
-        self.path = Path(path)
-        self.format = self.FORMATS.get(self.path.suffix.lower())
-        if self.format is None:
-            raise ValueError(f"cannot write {self.path.name!r}: use a .parquet or .csv file name")
-        parent = self.path.parent
-        if not parent.is_dir():
-            raise ValueError(f"cannot write {self.path}: directory {str(parent)!r} does not exist")
-        if self.path.is_dir():
-            raise ValueError(f"cannot write {self.path}: it is a directory")
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        os.close(fd)
-        os.chmod(tmp, assumptions.new_file_mode())  # mkstemp files are private; outputs are not
-        self.tmp = Path(tmp)
-        self._pq: Any = None
-        self._csv: Any = None
-        self._done = False
-
-    def write(self, df: pd.DataFrame) -> None:
-        if self.format == "parquet":
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            table = pa.Table.from_pandas(df, preserve_index=False)
-            if self._pq is None:
-                self._pq = pq.ParquetWriter(self.tmp, table.schema)
-            self._pq.write_table(table)
-        else:
-            if self._csv is None:
-                self._csv = open(self.tmp, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
-                df.to_csv(self._csv, index=False, float_format="%.10g")
-            else:
-                df.to_csv(self._csv, index=False, header=False, float_format="%.10g")
-
-    def _close(self) -> None:
-        if self._pq is not None:
-            self._pq.close()
-            self._pq = None
-        if self._csv is not None:
-            self._csv.flush()
-            os.fsync(self._csv.fileno())
-            self._csv.close()
-            self._csv = None
-
-    def commit(self) -> None:
-        if self._pq is None and self._csv is None:
-            self.write(pd.DataFrame())  # an empty table is still a valid file
-        self._close()
-        os.replace(self.tmp, self.path)
-        self._done = True
-
-    def abort(self) -> None:
-        try:
-            self._close()
-        finally:
-            self.tmp.unlink(missing_ok=True)
-            self._done = True
-
-    def __enter__(self) -> AtomicTableWriter:
-        return self
-
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        if self._done:
-            return
-        if exc_type is None:
-            try:
-                self.commit()
-            except BaseException:
-                self.abort()
-                raise
-        else:
-            self.abort()
-
-    def __del__(self) -> None:  # a writer dropped without commit leaves no temporary file behind
-        if not getattr(self, "_done", True):
-            try:
-                self.abort()
-            except Exception:
-                pass

@@ -14,10 +14,10 @@ formulas, the same columns on every timeline sheet):
 * **Summary** — the KPIs (payback, NPV with Excel's NPV() shifted to month-0 timing, IRR,
   margins, spread per P), each a formula with a defined name ``calc_<model>_<key>``; native charts
   (cumulative cash flow with the payback point, cost structure).
-* **IRR solver** — every IRR the Summary reports, solved the engine's way (:func:`finmodel.irr.irr`:
+* **IRR solver** — every IRR the Summary reports, solved the engine's way (:func:`finmodel.model.irr.irr`:
   NPV on the engine's grid of rates, the sign change nearest a zero rate, bisection), with Excel's
   native ``IRR()`` started at the root beside it as a cross-check; cells from :class:`expr.IrrSolver`.
-* **Sensitivity** — tornado and price × occupancy grid computed by :mod:`finmodel.sensitivity`,
+* **Sensitivity** — tornado and price × occupancy grid computed by :mod:`finmodel.analysis.sensitivity`,
   written as values (marked "engine values, not live") with the run's settings.
 
 Text typed by users (scenario name, description, sources) is written as inline strings, with
@@ -49,10 +49,11 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from finmodel import __version__, assumptions, catalog, engine, expr, heavy, light
-from finmodel import irr as irr_solver
-from finmodel.assumptions import Scenario
-from finmodel.excel_read import (
+from finmodel import __version__, schema
+from finmodel.model import engine, expr, heavy, light
+from finmodel.model import irr as irr_solver
+from finmodel.schema import Scenario, catalog
+from finmodel.workbook.reader import (
     DESCRIPTION_CELL,
     FIELD_HEADER,
     INPUTS,
@@ -137,7 +138,7 @@ def workbook_bytes(scenario: Scenario, *, sensitivity: bool = True) -> bytes:
 def write_workbook(scenario: Scenario, path: str | os.PathLike[str], *, sensitivity: bool = True) -> Path:
     """Write the workbook atomically (readers see the old file or the whole new one)."""
     p = Path(path)
-    assumptions.atomic_write_bytes(p, workbook_bytes(scenario, sensitivity=sensitivity))
+    schema.atomic_write_bytes(p, workbook_bytes(scenario, sensitivity=sensitivity))
     return p
 
 
@@ -336,7 +337,7 @@ class _Book:
                 lay[it.key] = engine.Cell(SUMMARY, name=calc_name(model, it.key))
             self.layout[model] = lay
         names = [c.name for lay in self.layout.values() for c in lay.values() if c.name]
-        inputs = {engine.name_of(p) for p in assumptions.FIELDS} | {c.name for c in expr.CONSTANTS}
+        inputs = {engine.name_of(p) for p in schema.FIELDS} | {c.name for c in expr.CONSTANTS}
         clash = set(names) & inputs
         if clash or len(names) != len(set(names)):  # pragma: no cover - a naming bug
             raise RuntimeError(f"defined-name clash: {sorted(clash)}")
@@ -373,8 +374,8 @@ class _Book:
         r = head + 1
         titles = {"general": "通用 General", "heavy": "重资产 Heavy asset (自购设备出租)",
                   "light": "轻资产 Light asset (算力转租)"}
-        by_section: dict[str, list[assumptions.FieldSpec]] = {}
-        for spec in assumptions.FIELDS.values():
+        by_section: dict[str, list[schema.FieldSpec]] = {}
+        for spec in schema.FIELDS.values():
             by_section.setdefault(spec.section, []).append(spec)
         for section, specs in by_section.items():
             _section(ws, r, titles.get(section, section), 9)
@@ -394,7 +395,7 @@ class _Book:
             _label(ws, r, 7, const.name, _FONT_KEY)
             _define(wb, const.name, INPUTS, c.coordinate)
             r += 1
-        extra = {k: v for k, v in s.sources.items() if k not in assumptions.FIELDS}
+        extra = {k: v for k, v in s.sources.items() if k not in schema.FIELDS}
         if extra:
             r += 1
             _section(ws, r, OTHER_SOURCES_HEADER, 9)
@@ -412,7 +413,7 @@ class _Book:
         ws.print_area = f"A1:G{r}"  # the long help column stays on screen
         _protect(ws)
 
-    def _input_row(self, ws: Any, r: int, spec: assumptions.FieldSpec) -> None:
+    def _input_row(self, ws: Any, r: int, spec: schema.FieldSpec) -> None:
         _label(ws, r, 1, spec.label_zh)
         _label(ws, r, 2, spec.label_en)
         c = ws.cell(r, 3)
@@ -655,13 +656,13 @@ class _Book:
     # ---- IRR solver ------------------------------------------------------------------------------
     def _irr_solver(self, ws: Any) -> None:
         """One block of columns per IRR row: brackets and roots on top, the bisection steps, then NPV
-        and sign-change flags on the engine's grid of rates (data cells, from finmodel.irr)."""
+        and sign-change flags on the engine's grid of rates (data cells, from finmodel.model.irr)."""
         rates = irr_solver.grid_rates(self.h + 1)
         k_count, zero = len(rates), int(list(rates).index(0.0)) + 1  # 1-based grid index of the zero rate
         steps = expr.IRR_BISECTION_STEPS
         _label(ws, 1, 1, "IRR 求解器 IRR solver", _FONT_TITLE)
         _label(ws, 2, 1, "按引擎方法求内部收益率：在利率网格上计算NPV，取最接近0的变号区间，二分法求根；"
-                         "无变号为 none。 IRR the engine's way (finmodel.irr): NPV on a grid of monthly rates, "
+                         "无变号为 none。 IRR the engine's way (finmodel.model.irr): NPV on a grid of monthly rates, "
                          "the sign change nearest a zero rate on each side, bisection to machine precision, the "
                          "root closer to zero; \"none\" = no sign change on the grid.", _FONT_NOTE)
         head, r_k, r_sign, r_side, r_root, r_check = 4, 6, 7, 8, 9, 10
@@ -678,7 +679,7 @@ class _Book:
             _label(ws, r, 2, en, _FONT_BOLD if r == r_root else None)
         _section(ws, r_step0 - 2, f"二分法 Bisection ({steps} halvings of each bracket)", 2 + 6 * len(self.irr_rows))
         _header(ws, r_step0 - 1, ["步", "Step"])
-        _section(ws, r_grid - 2, f"利率网格 Grid of monthly rates (finmodel.irr.grid_rates({self.h + 1}): data) "
+        _section(ws, r_grid - 2, f"利率网格 Grid of monthly rates (finmodel.model.irr.grid_rates({self.h + 1}): data) "
                                  "with NPV and sign-change flags", 2 + 6 * len(self.irr_rows))
         _header(ws, r_grid - 1, ["序号 i", "利率 Rate g_i"])
         rate_fmt, npv_fmt = "0.0000000000%", FORMATS["cny"]
@@ -856,7 +857,7 @@ def _summary_entries(model: str) -> list[tuple[str, engine.Item]]:
     return out
 
 
-def _input_format(spec: assumptions.FieldSpec) -> str:
+def _input_format(spec: schema.FieldSpec) -> str:
     if spec.kind == "int":
         return "#,##0"
     if spec.kind != "float":
@@ -868,11 +869,11 @@ def _input_format(spec: assumptions.FieldSpec) -> str:
     return "#,##0.0##"
 
 
-def _help_zh(spec: assumptions.FieldSpec) -> str:
+def _help_zh(spec: schema.FieldSpec) -> str:
     return getattr(spec, "help_zh", "") or ""
 
 
-def _prompt(spec: assumptions.FieldSpec, allowed: str) -> str:
+def _prompt(spec: schema.FieldSpec, allowed: str) -> str:
     """Data-validation prompt (Excel shows at most 255 characters): Chinese help, else English."""
     text = (_help_zh(spec) or spec.help) + allowed
     return text if len(text) <= 255 else text[:254] + "…"
@@ -882,7 +883,7 @@ def _num(x: float) -> str:
     return repr(int(x)) if float(x).is_integer() else repr(float(x))
 
 
-def _validation(spec: assumptions.FieldSpec, horizon: int, coord: str) -> DataValidation | None:
+def _validation(spec: schema.FieldSpec, horizon: int, coord: str) -> DataValidation | None:
     """Excel data validation from the schema (lists for choices, bounds for numbers)."""
     common = dict(allow_blank=spec.optional, showErrorMessage=True, showInputMessage=True,
                   errorTitle=spec.label_en[:32], promptTitle=spec.label_en[:32])
@@ -927,7 +928,7 @@ _NAN_TEXT = {"payback_months": "never", "discounted_payback_months": "never", "i
 
 def grid_axes(scenario: Scenario) -> tuple[list[float], list[float]]:
     """The price and occupancy values of the Sensitivity sheet's grid (base values included)."""
-    xs_spec = assumptions.field_spec(GRID_X)
+    xs_spec = schema.field_spec(GRID_X)
     base_x, base_y = float(scenario.get(GRID_X)), float(scenario.get(GRID_Y))
     ref = base_x if base_x > 0 else float(xs_spec.default)
     xs = {min(max(round(ref * k, 4), xs_spec.ge or 0.0), xs_spec.le or math.inf) for k in GRID_X_STEPS}
@@ -954,24 +955,24 @@ def _put_result(cell: Any, metric: str, value: float) -> None:
 
 
 def _write_sensitivity(book: _Book, ws: Any) -> None:
-    """Tornado and price × occupancy grid from :mod:`finmodel.sensitivity`, as values."""
-    from finmodel import sensitivity
+    """Tornado and price × occupancy grid from :mod:`finmodel.analysis.sensitivity`, as values."""
+    from finmodel.analysis import sensitivity
 
     s = book.s
     tor = sensitivity.tornado(s, low=TORNADO_MOVES[0], high=TORNADO_MOVES[1])
     xs, ys = grid_axes(s)
     grid = sensitivity.grid(s, GRID_X, xs, GRID_Y, ys, list(GRID_METRICS))
     _label(ws, 1, 1, "敏感性分析 Sensitivity — engine values, not live formulas", _FONT_TITLE)
-    note = ws.cell(2, 1, "These numbers were computed by finmodel's engine (finmodel.sensitivity) when the workbook "
-                         "was exported. They do NOT change when you edit Inputs: re-export to refresh them. "
+    note = ws.cell(2, 1, "These numbers were computed by finmodel's engine (finmodel.analysis.sensitivity) when the "
+                         "workbook was exported. They do NOT change when you edit Inputs: re-export to refresh them. "
                          "(以下为导出时由引擎计算的数值，修改输入不会更新。)")
     note.fill, note.font = _FILL_ENGINE, _FONT_BOLD
     r = 4
-    x_spec, y_spec = assumptions.field_spec(GRID_X), assumptions.field_spec(GRID_Y)
+    x_spec, y_spec = schema.field_spec(GRID_X), schema.field_spec(GRID_Y)
     settings = [
         ("情景 Scenario", None),
         ("计算时间 Computed", _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")),
-        ("引擎 Engine", f"finmodel {__version__} (finmodel.sensitivity.tornado / grid)"),
+        ("引擎 Engine", f"finmodel {__version__} (finmodel.analysis.sensitivity.tornado / grid)"),
         ("测算期 Horizon", f"{book.h} months"),
         ("龙卷风 Tornado", f"each input moved {TORNADO_MOVES[0]:+.0%} / {TORNADO_MOVES[1]:+.0%} from its base value, "
                          "one at a time (integers rounded, values clipped to the allowed range); inputs that "
@@ -1000,7 +1001,7 @@ def _write_sensitivity(book: _Book, ws: Any) -> None:
 
 def _grid_table(ws: Any, r: int, grid: Any, metric: str, xs: list[float], ys: list[float], s: Scenario) -> int:
     it = _metric_item(metric)
-    x_spec, y_spec = assumptions.field_spec(GRID_X), assumptions.field_spec(GRID_Y)
+    x_spec, y_spec = schema.field_spec(GRID_X), schema.field_spec(GRID_Y)
     _section(ws, r, f"{it.zh} {it.en} [{it.unit}] — {x_spec.label_zh} × {y_spec.label_zh} "
                     f"(price × occupancy; engine values)", 3 + len(xs))
     r += 1
@@ -1039,7 +1040,7 @@ def _tornado_table(ws: Any, r: int, tor: Any, metric: str) -> int:
                     "结果@高 Result at high", "基准结果 Base result", "摆幅 Swing", "字段 Field"])
     for row in tor.itertuples(index=False):
         r += 1
-        spec = assumptions.field_spec(row.field)
+        spec = schema.field_spec(row.field)
         _label(ws, r, 1, row.label_zh)
         _label(ws, r, 2, row.label_en)
         _label(ws, r, 3, row.unit)

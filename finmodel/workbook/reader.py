@@ -1,6 +1,6 @@
 """Read a scenario back from a workbook's Inputs sheet — safely, from untrusted files.
 
-The Inputs sheet contract (shared with the writer in :mod:`finmodel.excel`): every scenario input
+The Inputs sheet contract (shared with the writer in :mod:`finmodel.workbook`): every scenario input
 is a single cell with the workbook-scoped defined name ``engine.name_of(path)`` (``heavy_occupancy``),
 the scenario's name and description are the named cells ``scenario_name`` and
 ``scenario_description``, each input's source text sits in the same row under the header
@@ -25,8 +25,9 @@ from typing import Any
 
 from openpyxl.utils.escape import unescape
 
-from finmodel import assumptions, engine, expr
-from finmodel.assumptions import _MISSING, Problem, Scenario, ScenarioError
+from finmodel import schema
+from finmodel.model import engine, expr
+from finmodel.schema import MISSING, Problem, Scenario, ScenarioError
 
 __all__ = ["WorkbookError", "read_workbook", "check_archive", "INPUTS", "NAME_CELL", "DESCRIPTION_CELL",
            "SOURCE_HEADER", "OTHER_SOURCES_HEADER", "MAX_BYTES"]
@@ -49,13 +50,13 @@ _SCAN_HEADER_ROWS = 30
 class WorkbookError(ScenarioError):
     """A workbook that cannot be read as a scenario.
 
-    ``problems`` holds one :class:`~finmodel.assumptions.Problem` per bad cell; each message names the
+    ``problems`` holds one :class:`~finmodel.schema.Problem` per bad cell; each message names the
     sheet and cell (``Inputs!C27``). A ``ValueError`` (through ``ScenarioError``), so callers that
     handle bad scenario files handle bad workbooks too."""
 
 
 def _file_problem(message: str) -> WorkbookError:
-    return WorkbookError([Problem("file", _MISSING, message)])
+    return WorkbookError([Problem("file", MISSING, message)])
 
 
 # --------------------------------------------------------------------------- pre-flight
@@ -203,15 +204,15 @@ class _Reader:
     def locate(self, field: str, name: str) -> tuple[int, int] | None:
         where = self.names.get(name.lower())
         if where is None:
-            self.problems.append(Problem(field, _MISSING, f"missing defined name {name!r} (the {INPUTS} sheet of "
+            self.problems.append(Problem(field, MISSING, f"missing defined name {name!r} (the {INPUTS} sheet of "
                                          "a finmodel workbook names every input cell)"))
             return None
         if isinstance(where, str):
-            self.problems.append(Problem(field, _MISSING, f"defined name {name!r} {where}"))
+            self.problems.append(Problem(field, MISSING, f"defined name {name!r} {where}"))
             return None
         sheet, row, col = where
         if sheet != INPUTS:
-            self.problems.append(Problem(field, _MISSING, f"defined name {name!r} points to sheet {sheet!r}; "
+            self.problems.append(Problem(field, MISSING, f"defined name {name!r} points to sheet {sheet!r}; "
                                          f"inputs must be on {INPUTS!r}"))
             return None
         return row, col
@@ -223,10 +224,10 @@ class _Reader:
         if isinstance(f, str) and f.startswith("=") and v is None:
             self.problems.append(Problem(field, f, f"cell {_coord(*rc)} holds a formula without a saved value; "
                                          "type a number (or open and save the file in Excel)"))
-            return _MISSING
+            return MISSING
         if isinstance(v, str) and v.startswith("#"):
             self.problems.append(Problem(field, v, f"cell {_coord(*rc)} holds the error {v}"))
-            return _MISSING
+            return MISSING
         return v
 
 
@@ -234,7 +235,7 @@ def _scenario_from(names: dict, formulas: dict, values: dict) -> Scenario:
     rd = _Reader(names, formulas, values)
     source_col = _find_header(values, SOURCE_HEADER)
     if source_col is None:
-        rd.problems.append(Problem("sources", _MISSING, f"no column headed {SOURCE_HEADER!r} on the {INPUTS} "
+        rd.problems.append(Problem("sources", MISSING, f"no column headed {SOURCE_HEADER!r} on the {INPUTS} "
                                    "sheet"))
     data: dict[str, Any] = {"general": {}, "heavy": {}, "light": {}}
     cells: dict[str, str] = {}
@@ -245,23 +246,23 @@ def _scenario_from(names: dict, formulas: dict, values: dict) -> Scenario:
             continue
         cells[field] = _coord(*rc)
         v = rd.value(field, rc)
-        if v is _MISSING:
+        if v is MISSING:
             continue
         if field == "description" and v is None:
             v = ""
         if v is not None:
             v = unescape(v) if isinstance(v, str) else _number_text(v)
         data[field] = v
-    for path, spec in assumptions.FIELDS.items():
+    for path, spec in schema.FIELDS.items():
         rc = rd.locate(path, engine.name_of(path))
         if rc is None:
             continue
         cells[path] = _coord(*rc)
         v = rd.value(path, rc)
-        if v is _MISSING:
+        if v is MISSING:
             continue
         v = _convert(rd, path, spec, v, rc)
-        if v is not _MISSING:
+        if v is not MISSING:
             data[spec.section][spec.name] = v
         if source_col is not None:
             src = values.get((rc[0], source_col))
@@ -272,7 +273,7 @@ def _scenario_from(names: dict, formulas: dict, values: dict) -> Scenario:
         if rc is None:
             continue
         v = rd.value(const.name, rc)
-        if v is _MISSING:
+        if v is MISSING:
             continue
         if isinstance(v, bool) or not isinstance(v, (int, float)) or float(v) != const.value:
             rd.problems.append(Problem(const.name, v, f"cell {_coord(*rc)} is a model constant ({const.label_en}); "
@@ -281,7 +282,7 @@ def _scenario_from(names: dict, formulas: dict, values: dict) -> Scenario:
         sources.update(_other_sources(values, source_col))
     data["sources"] = sources
     try:
-        scenario = assumptions.validate(data, strict=True)  # unreadable cells are absent here
+        scenario = schema.validate(data, strict=True)  # unreadable cells are absent here
     except ScenarioError as err:
         seen = {p.field for p in rd.problems}
         rd.problems += [_with_cell(p, cells) for p in err.problems if p.field not in seen]
@@ -310,7 +311,7 @@ def _other_sources(values: dict, source_col: int) -> dict[str, str]:
         if key is None:
             break
         text = values.get((r, source_col))
-        if isinstance(key, str) and unescape(key) not in assumptions.FIELDS and text is not None:
+        if isinstance(key, str) and unescape(key) not in schema.FIELDS and text is not None:
             out[unescape(key)] = unescape(text) if isinstance(text, str) else _number_text(text)
     return out
 
@@ -319,30 +320,30 @@ def _number_text(v: Any) -> str:
     return repr(v) if isinstance(v, float) else str(v)
 
 
-def _convert(rd: _Reader, path: str, spec: assumptions.FieldSpec, v: Any, rc: tuple[int, int]) -> Any:
+def _convert(rd: _Reader, path: str, spec: schema.FieldSpec, v: Any, rc: tuple[int, int]) -> Any:
     cell = _coord(*rc)
     if v is None:
         if spec.optional:
             return None
-        rd.problems.append(Problem(path, _MISSING, f"cell {cell} is empty; allowed: {spec.range_text()}"))
-        return _MISSING
+        rd.problems.append(Problem(path, MISSING, f"cell {cell} is empty; allowed: {spec.range_text()}"))
+        return MISSING
     if spec.kind in ("choice", "str"):
         if not isinstance(v, str):
             rd.problems.append(Problem(path, v, f"cell {cell} must be text; allowed: {spec.range_text()}"))
-            return _MISSING
+            return MISSING
         return unescape(v).strip()
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         kind = "text" if isinstance(v, str) else type(v).__name__
         rd.problems.append(Problem(path, v, f"cell {cell} holds {kind}, expected a number; "
                                    f"allowed: {spec.range_text()}"))
-        return _MISSING
+        return MISSING
     if isinstance(v, float) and not math.isfinite(v):
         rd.problems.append(Problem(path, v, f"cell {cell} must be a finite number"))
-        return _MISSING
+        return MISSING
     if spec.kind == "int":
         if float(v) != round(float(v)):
             rd.problems.append(Problem(path, v, f"cell {cell} must be a whole number; allowed: {spec.range_text()}"))
-            return _MISSING
+            return MISSING
         return int(v)
     return float(v)
 

@@ -4,9 +4,9 @@ and discounting chain of a cash-flow row. Defined once, included by ``heavy.py``
 
 from __future__ import annotations
 
-from finmodel import metrics, tax
-from finmodel.engine import Item
-from finmodel.expr import cummax, cumsum, prev
+from finmodel.model import metrics, tax
+from finmodel.model.engine import Item
+from finmodel.model.expr import cummax, cumsum, prev
 
 G = "general."
 

@@ -1,7 +1,7 @@
 """Evaluate scenarios: one, or a batch of any size, through the same vectorised code path.
 
 >>> from finmodel import assumptions, model
->>> r = model.evaluate(assumptions.load("assumptions/seed_fs2024.toml"))
+>>> r = model.evaluate(schema.load("assumptions/seed_fs2024.toml"))
 >>> round(r.heavy["payback_months"], 3)
 16.158
 """
@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from finmodel import assumptions, engine, heavy, light
-from finmodel.assumptions import Scenario
+from finmodel import schema
+from finmodel.model import engine, heavy, light
+from finmodel.schema import Scenario
 
 MODELS: dict[str, list[engine.Item]] = {"heavy": heavy.ALL, "light": light.ALL}
 
@@ -85,47 +86,47 @@ def evaluate_batch(params: Mapping[str, Any], horizon_months: int, *, rows: bool
 def batch_params(base: Scenario, overrides: Mapping[str, Any] | None = None) -> tuple[dict[str, np.ndarray], int]:
     """Numeric inputs of ``base`` with some replaced by arrays, checked against the schema.
 
-    Returns ``(params, horizon_months)``. Raises :class:`assumptions.ScenarioError` naming the field,
+    Returns ``(params, horizon_months)``. Raises :class:`schema.ScenarioError` naming the field,
     a bad value and the allowed range; choices may be given as option strings."""
-    params = assumptions.to_params(base)
+    params = schema.to_params(base)
     horizon = base.general.horizon_months
-    problems: list[assumptions.Problem] = []
+    problems: list[schema.Problem] = []
     for path, value in (overrides or {}).items():
-        spec = assumptions.field_spec(path)
+        spec = schema.field_spec(path)
         if spec.kind == "str":
-            raise assumptions.ScenarioError([assumptions.Problem(path, value, "text fields cannot be swept")])
+            raise schema.ScenarioError([schema.Problem(path, value, "text fields cannot be swept")])
         if spec.kind == "choice":
             vals = np.atleast_1d(np.asarray(value, dtype=object))
             bad = [v for v in vals if v not in spec.choices]
             if bad:
                 why = f"not an allowed choice; allowed: {spec.range_text()}"
-                problems.append(assumptions.Problem(path, bad[0], why))
+                problems.append(schema.Problem(path, bad[0], why))
                 continue
             arr = np.array([spec.choices.index(v) for v in vals], dtype=float)
         else:
             try:
                 arr = np.asarray(value, dtype=float)
             except (TypeError, ValueError):
-                problems.append(assumptions.Problem(path, value, f"wrong type; allowed: {spec.range_text()}"))
+                problems.append(schema.Problem(path, value, f"wrong type; allowed: {spec.range_text()}"))
                 continue
             ok = _in_bounds(spec, arr)
             if not np.all(ok):
                 bad = arr.reshape(-1)[~ok.reshape(-1)][0]
-                problems.append(assumptions.Problem(path, float(bad), f"out of range; allowed: {spec.range_text()}"))
+                problems.append(schema.Problem(path, float(bad), f"out of range; allowed: {spec.range_text()}"))
                 continue
         if path == "general.horizon_months":
             if np.unique(arr).size != 1:
-                problems.append(assumptions.Problem(path, value, "one horizon per batch (the time axis); run "
+                problems.append(schema.Problem(path, value, "one horizon per batch (the time axis); run "
                                                     "each horizon separately"))
                 continue
             horizon = int(np.unique(arr)[0])
         params[path] = arr
     if problems:
-        raise assumptions.ScenarioError(problems)
+        raise schema.ScenarioError(problems)
     return params, horizon
 
 
-def _in_bounds(spec: assumptions.FieldSpec, arr: np.ndarray) -> np.ndarray:
+def _in_bounds(spec: schema.FieldSpec, arr: np.ndarray) -> np.ndarray:
     ok = np.isfinite(arr)
     if spec.optional:
         ok |= np.isnan(arr)
@@ -165,7 +166,7 @@ class Result:
 
 def evaluate(s: Scenario) -> Result:
     """Evaluate one scenario (a batch of one through :func:`evaluate_batch`)."""
-    params = assumptions.to_params(s)
+    params = schema.to_params(s)
     b = evaluate_batch(params, s.general.horizon_months, rows=True)
     out = {}
     for name in ("heavy", "light"):

@@ -23,50 +23,17 @@ Each value may be written bare or as ``{ value = ..., source = "..." }``.
 from __future__ import annotations
 
 import difflib
-import math
 import os
-import tempfile
 import tomllib
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from finmodel import catalog
-
-MAX_FILE_BYTES = 1_000_000
-
-
-# --------------------------------------------------------------------------- field declaration
-def fld(
-    default: Any,
-    *,
-    unit: str,
-    en: str,
-    zh: str,
-    help: str,
-    group: str,
-    help_zh: str = "",
-    ge: float | None = None,
-    le: float | None = None,
-    gt: float | None = None,
-    lt: float | None = None,
-    step: float | None = None,
-) -> Any:
-    """Declare one scenario input with its unit, bounds, labels and help text."""
-    extra = {"unit": unit, "label_en": en, "label_zh": zh, "group": group, "help_zh": help_zh}
-    if step is not None:
-        extra["step"] = step
-    kw: dict[str, Any] = {}
-    for k, v in (("ge", ge), ("le", le), ("gt", gt), ("lt", lt)):
-        if v is not None:
-            kw[k] = v
-    return Field(default, description=help, json_schema_extra=extra, **kw)
-
-
-Finite = Annotated[float, Field(allow_inf_nan=False)]
+from finmodel.schema import catalog
+from finmodel.schema.errors import MISSING, Problem, ScenarioError, UnknownFieldError
+from finmodel.schema.fields import FieldSpec, Finite, describe_fields, fld
+from finmodel.schema.files import UnreadableFile, atomic_write_bytes, read_text_file
 
 
 class _Section(BaseModel):
@@ -114,9 +81,9 @@ class Heavy(_Section):
     """Heavy-asset (重资产) GPU leasing: buy servers, run them, rent them by the card-hour."""
 
     gpu: str = fld(
-        "A100-40G-NVLink", unit="", en="GPU model", zh="GPU型号", group="capex",
-        help="Catalogue key (finmodel.catalog.GPUS); informs power and market prices.",
-        help_zh="GPU目录键（finmodel.catalog.GPUS），用于功率和市场价格参考。"
+        "A100-40G-NVLink", unit="", en="GPU model", zh="GPU型号", group="capex", catalogue=GPU_KEYS,
+        help="Catalogue key (finmodel.schema.catalog.GPUS); informs power and market prices.",
+        help_zh="GPU目录键（finmodel.schema.catalog.GPUS），用于功率和市场价格参考。"
     )
     servers: int = fld(1, unit="servers", en="Servers", zh="服务器台数", group="capex", ge=1, le=100_000,
                        help="Number of identical servers bought at month 0.",
@@ -446,107 +413,6 @@ class Scenario(_Section):
 SECTIONS: dict[str, type[_Section]] = {"general": General, "heavy": Heavy, "light": Light}
 
 
-# --------------------------------------------------------------------------- field registry
-@dataclass(frozen=True)
-class FieldSpec:
-    """Everything declared about one input, addressed by its dotted path."""
-
-    path: str
-    section: str
-    name: str
-    kind: Literal["float", "int", "choice", "str"]
-    optional: bool
-    default: Any
-    unit: str
-    label_en: str
-    label_zh: str
-    help: str
-    help_zh: str
-    group: str
-    ge: float | None
-    le: float | None
-    gt: float | None
-    lt: float | None
-    step: float | None
-    choices: tuple[str, ...]
-
-    @property
-    def numeric(self) -> bool:
-        return self.kind in ("float", "int")
-
-    def range_text(self) -> str:
-        """Allowed values in words, e.g. ``0 ≤ value ≤ 1``."""
-        if self.kind == "choice":
-            return "one of " + ", ".join(repr(c) for c in self.choices)
-        if self.kind == "str":
-            return "a catalogue key: " + ", ".join(GPU_KEYS) if self.name == "gpu" else "text"
-        lo = f"{_fmt(self.ge)} ≤ " if self.ge is not None else (f"{_fmt(self.gt)} < " if self.gt is not None else "")
-        hi = f" ≤ {_fmt(self.le)}" if self.le is not None else (f" < {_fmt(self.lt)}" if self.lt is not None else "")
-        kind = "an integer" if self.kind == "int" else "a number"
-        bounds = f"{lo}value{hi}" if (lo or hi) else "any finite value"
-        unit = f" [{self.unit}]" if self.unit else ""
-        opt = " or empty" if self.optional else ""
-        return f"{kind}, {bounds}{unit}{opt}"
-
-    def closed_bounds(self) -> tuple[float, float]:
-        """The allowed values as a closed interval [lo, hi] (open bounds moved to the next float,
-        integer fields rounded inward; ±inf where unbounded)."""
-        lo, hi = -math.inf, math.inf
-        if self.ge is not None:
-            lo = self.ge
-        if self.gt is not None:
-            lo = float(np.nextafter(self.gt, math.inf))
-        if self.le is not None:
-            hi = self.le
-        if self.lt is not None:
-            hi = float(np.nextafter(self.lt, -math.inf))
-        if self.kind == "int":
-            lo, hi = float(math.ceil(lo)), float(math.floor(hi))
-        return float(lo), float(hi)
-
-    def check(self, value: float) -> bool:
-        """Whether a number lies in the declared bounds (vectorised callers use arrays)."""
-        v = np.asarray(value, dtype=float)
-        ok = np.isfinite(v)
-        if self.ge is not None:
-            ok &= v >= self.ge
-        if self.le is not None:
-            ok &= v <= self.le
-        if self.gt is not None:
-            ok &= v > self.gt
-        if self.lt is not None:
-            ok &= v < self.lt
-        if self.kind == "int":
-            ok &= v == np.round(v)
-        return bool(np.all(ok))
-
-
-def _fmt(x: float) -> str:
-    return f"{int(x):,}" if float(x).is_integer() else f"{x:,.10g}"
-
-
-def describe_fields(model: type[BaseModel], default_group: str) -> dict[str, dict[str, Any]]:
-    """What a pydantic model declares about each field, read once from its annotations and ``fld()``
-    metadata: kind (float/int/choice/str), optional, default (None when required), unit, labels,
-    help, group, step, bounds and choices. Used for scenario fields and for demand workload columns."""
-    out: dict[str, dict[str, Any]] = {}
-    for name, info in model.model_fields.items():
-        ann, optional = info.annotation, False
-        if type(None) in get_args(ann):
-            optional, ann = True, next(a for a in get_args(ann) if a is not type(None))
-        choices: tuple[str, ...] = tuple(get_args(ann)) if get_origin(ann) is Literal else ()
-        kind = "choice" if choices else "int" if ann is int else "str" if ann is str else "float"
-        bounds = {b: next((float(getattr(m, b)) for m in info.metadata if getattr(m, b, None) is not None), None)
-                  for b in ("ge", "le", "gt", "lt")}
-        extra = info.json_schema_extra or {}
-        out[name] = dict(
-            kind=kind, optional=optional, default=None if info.is_required() else info.default,
-            unit=extra.get("unit", ""), label_en=extra.get("label_en", name), label_zh=extra.get("label_zh", name),
-            help=info.description or "", help_zh=extra.get("help_zh", ""), group=extra.get("group", default_group),
-            step=extra.get("step"), choices=choices, **bounds,
-        )
-    return out
-
 
 def _build_specs() -> dict[str, FieldSpec]:
     return {f"{section}.{name}": FieldSpec(path=f"{section}.{name}", section=section, name=name, **d)
@@ -555,13 +421,6 @@ def _build_specs() -> dict[str, FieldSpec]:
 
 FIELDS: dict[str, FieldSpec] = _build_specs()
 NUMERIC_FIELDS: tuple[str, ...] = tuple(p for p, s in FIELDS.items() if s.numeric)
-
-
-class UnknownFieldError(KeyError):
-    """A dotted path that names no scenario field."""
-
-    def __str__(self) -> str:
-        return self.args[0]
 
 
 def field_spec(path: str) -> FieldSpec:
@@ -574,43 +433,6 @@ def field_spec(path: str) -> FieldSpec:
         raise UnknownFieldError(f"unknown field {path!r}{hint}") from None
 
 
-# --------------------------------------------------------------------------- errors
-@dataclass(frozen=True)
-class Problem:
-    field: str
-    value: Any
-    message: str
-
-    def __str__(self) -> str:
-        shown = "" if self.value is _MISSING else f" = {_show(self.value)}"
-        return f"{self.field}{shown}: {self.message}"
-
-
-_MISSING = object()
-
-
-def _show(v: Any) -> str:
-    if isinstance(v, float) and not math.isfinite(v):
-        return str(v)
-    if isinstance(v, str):
-        return repr(v if len(v) < 60 else v[:57] + "...")
-    if isinstance(v, dict):
-        return "a table"
-    return repr(v)
-
-
-class ScenarioError(ValueError):
-    """Invalid scenario input. ``problems`` has one entry per bad field."""
-
-    def __init__(self, problems: list[Problem], origin: str = ""):
-        self.problems = problems
-        self.origin = origin
-        head = f"{origin}: " if origin else ""
-        super().__init__(head + "; ".join(str(p) for p in problems))
-
-    def lines(self) -> list[str]:
-        head = f"{self.origin}: " if self.origin else ""
-        return [head + str(p) for p in self.problems]
 
 
 def _problems_from(err: ValidationError) -> list[Problem]:
@@ -618,7 +440,7 @@ def _problems_from(err: ValidationError) -> list[Problem]:
     for e in err.errors():
         loc = [str(x) for x in e["loc"]]
         path = ".".join(loc) if loc else "scenario"
-        value = e.get("input", _MISSING)
+        value = e.get("input", MISSING)
         typ = e["type"]
         spec = FIELDS.get(path)
         if typ == "extra_forbidden":
@@ -632,10 +454,10 @@ def _problems_from(err: ValidationError) -> list[Problem]:
             out.append(Problem(path, value, f"unknown field (a typo?){hint}"))
         elif typ == "missing":
             if path in SECTIONS:
-                out.append(Problem(path, _MISSING, f"missing section [{path}]: a scenario needs "
+                out.append(Problem(path, MISSING, f"missing section [{path}]: a scenario needs "
                                    "[general], [heavy] and [light] (fields may be omitted for defaults)"))
             else:
-                out.append(Problem(path, _MISSING, "missing required value"))
+                out.append(Problem(path, MISSING, "missing required value"))
         elif spec is not None:
             if typ == "finite_number":
                 why = "must be a finite number"
@@ -650,15 +472,16 @@ def _problems_from(err: ValidationError) -> list[Problem]:
             msg = str(e.get("msg", "")).removeprefix("Value error, ")
             section = loc[0] if loc else "scenario"
             if "unknown GPU" in msg:
-                out.append(Problem(f"{section}.gpu", _MISSING,
+                out.append(Problem(f"{section}.gpu", MISSING,
                                    f"{msg}; allowed: {', '.join(GPU_KEYS)}"))
             else:
-                out.append(Problem(path, _MISSING, msg))
+                out.append(Problem(path, MISSING, msg))
         elif typ in ("model_type", "dict_type"):
             out.append(Problem(path, value, "expected a table of fields"))
         else:
             out.append(Problem(path, value, e.get("msg", typ)))
     return out
+
 
 
 # --------------------------------------------------------------------------- building scenarios
@@ -714,36 +537,13 @@ def validate(data: dict[str, Any], *, strict: bool = True, origin: str = "") -> 
 def parse_toml(text: str, origin: str = "") -> Scenario:
     """Parse and validate the text of a scenario file."""
     if not text.strip():
-        raise ScenarioError([Problem("file", _MISSING, "empty file: a scenario needs [general], "
+        raise ScenarioError([Problem("file", MISSING, "empty file: a scenario needs [general], "
                                      "[heavy] and [light] sections")], origin)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        raise ScenarioError([Problem("file", _MISSING, f"broken TOML: {err}")], origin) from None
+        raise ScenarioError([Problem("file", MISSING, f"broken TOML: {err}")], origin) from None
     return validate(data, strict=True, origin=origin)
-
-
-class UnreadableFile(Exception):
-    """A text file that cannot be used: missing, too large, or not UTF-8. ``value`` is the
-    offending size in bytes, or None."""
-
-    def __init__(self, value: Any, message: str):
-        super().__init__(message)
-        self.value, self.message = value, message
-
-
-def read_text_file(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) -> str:
-    """The UTF-8 text of a small input file (scenario or workload TOML), checked before parsing."""
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > max_bytes:
-            raise UnreadableFile(size, f"too large; allowed: ≤ {max_bytes:,} bytes")
-        return p.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise UnreadableFile(None, "not UTF-8 text (is it a TOML file?)") from None
-    except OSError as err:
-        raise UnreadableFile(None, f"cannot read: {err.strerror}") from None
 
 
 def load(path: str | os.PathLike[str]) -> Scenario:
@@ -751,7 +551,7 @@ def load(path: str | os.PathLike[str]) -> Scenario:
     try:
         text = read_text_file(path)
     except UnreadableFile as err:
-        value = _MISSING if err.value is None else err.value
+        value = MISSING if err.value is None else err.value
         raise ScenarioError([Problem("file", value, err.message)], str(path)) from None
     return parse_toml(text, str(path))
 
@@ -772,36 +572,6 @@ def to_toml(s: Scenario) -> str:
             sec[name] = {"value": value, "source": src} if src else value
         doc[section] = sec
     return tomli_w.dumps(doc)
-
-
-def new_file_mode() -> int:
-    """Permission bits an ordinary new file gets under the current umask (0o644 with umask 022).
-
-    Temporary files from ``mkstemp`` are private (0o600); atomic writers give the final file
-    this mode so outputs are readable like any other file the user creates."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write a file so that readers see the old or the new content, never half of it.
-
-    The directory must exist: a mistyped path is an error, not a new directory tree."""
-    p = Path(path)
-    if not p.parent.is_dir():
-        raise FileNotFoundError(f"cannot write {p}: directory {str(p.parent)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, new_file_mode())
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save(s: Scenario, path: str | os.PathLike[str]) -> None:
@@ -835,3 +605,4 @@ def choice_code(path: str, option: str) -> float:
     """Numeric code of a choice option (its index in the declaration)."""
     spec = FIELDS[path]
     return float(spec.choices.index(option))
+
