@@ -13,9 +13,10 @@ from finmodel.model.run import (
     evaluate,
     evaluate_batch,
     item,
+    result_item,
     row_keys,
     scalar_keys,
 )
 
-__all__ = ["MODELS", "BatchResult", "Result", "batch_params", "evaluate", "evaluate_batch", "item", "row_keys",
+__all__ = ["MODELS", "BatchResult", "Result", "batch_params", "evaluate", "evaluate_batch", "item", "result_item", "row_keys",
            "scalar_keys"]

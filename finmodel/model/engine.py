@@ -20,6 +20,7 @@ from finmodel.model.expr import RowRange, Sym, _Accumulate, accumulate_text
 
 Kind = Literal["row", "scalar"]
 Fmt = Literal["cny", "frac", "months", "number", "flag", "p", "cny_per_p_year", "price", "rate"]
+NanMeans = Literal["never", "none", "n/a"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Item:
     fmt: Fmt = "cny"
     flow: bool = False  # a money flow whose horizon total is meaningful
     helper: bool = False  # a calculation aid (flags, crossings) rather than a reported line
+    nan_means: NanMeans = "n/a"  # what a NaN value says: "never" (payback not reached), "none" (no IRR), "n/a"
 
 
 def name_of(path: str) -> str:

@@ -190,20 +190,23 @@ RESULTS: list[Item] = [
     *[_total(k) for k in _TOTALS],
     Item("payback_months", "Payback", "投资回收期", "months",
          lambda m: metrics.payback_months(m.row("cumulative_cash_flow_cny"), m.row("payback_crossing")),
-         kind="scalar", fmt="months"),
+         kind="scalar", fmt="months", nan_means="never"),
     Item("discounted_payback_months", "Discounted payback", "折现回收期", "months",
          lambda m: metrics.payback_months(m.row("cumulative_discounted_cash_flow_cny"),
-                                          m.row("discounted_payback_crossing")), kind="scalar", fmt="months"),
+                                          m.row("discounted_payback_crossing")), kind="scalar", fmt="months",
+         nan_means="never"),
     Item("npv_cny", "NPV (equity)", "净现值", "CNY",
          lambda m: metrics.net_present_value_cny(m.x(G + "discount_rate_per_year"),
                                                  m.row("equity_cash_flow_with_terminal_cny")), kind="scalar"),
     Item("irr", "IRR (equity, annual)", "内部收益率", "fraction/year",
-         lambda m: metrics.irr_per_year(m.row("equity_cash_flow_with_terminal_cny")), kind="scalar", fmt="frac"),
+         lambda m: metrics.irr_per_year(m.row("equity_cash_flow_with_terminal_cny")), kind="scalar", fmt="frac",
+         nan_means="none"),
     Item("project_npv_cny", "NPV (project, unlevered)", "项目净现值", "CNY",
          lambda m: metrics.net_present_value_cny(m.x(G + "discount_rate_per_year"),
                                                  m.row("project_cash_flow_with_terminal_cny")), kind="scalar"),
     Item("project_irr", "IRR (project, annual)", "项目内部收益率", "fraction/year",
-         lambda m: metrics.irr_per_year(m.row("project_cash_flow_with_terminal_cny")), kind="scalar", fmt="frac"),
+         lambda m: metrics.irr_per_year(m.row("project_cash_flow_with_terminal_cny")), kind="scalar", fmt="frac",
+         nan_means="none"),
     Item("gross_margin", "Gross margin", "毛利率", "fraction",
          lambda m: metrics.ratio(m.row("total_gross_profit_cny"), m.row("total_revenue_cny")),
          kind="scalar", fmt="frac"),
@@ -219,3 +222,18 @@ RESULTS: list[Item] = [
 ]
 
 ALL: list[Item] = ITEMS + RESULTS
+
+# ---- named result sets, read by every renderer (CLI, dashboard, workbook, analyses) ---------------
+#: The headline figures, in reading order (dashboard KPI cards, CLI table, Summary sheet first rows).
+HEADLINE: tuple[str, ...] = ("payback_months", "discounted_payback_months", "npv_cny", "irr", "gross_margin")
+#: Cost lines of the annual "revenue vs cost" view (monthly rows).
+COST_LINES: tuple[str, ...] = ("energy_cny", "om_cny", "colocation_cny", "staff_cny", "other_cny",
+                               "ratio_cash_cost_cny", "depreciation_cny", "interest_cny", "tax_cny")
+#: What sweeps, tornado and Monte Carlo report unless told otherwise.
+DEFAULT_METRICS: tuple[str, ...] = ("payback_months", "npv_cny", "irr", "gross_margin")
+#: The Summary sheet's order: these first (per-scenario values among them shown as references),
+#: then every other result.
+SUMMARY_ORDER: tuple[str, ...] = (
+    "payback_months", "discounted_payback_months", "npv_cny", "irr", "project_npv_cny", "project_irr",
+    "gross_margin", "ebitda_margin", "net_margin", "roi", "capex_cny", "loan_cny", "equity_invested_cny",
+    "loan_payment_cny", "price_cny_per_server_hour", "straight_line_depreciation_cny_per_month")

@@ -138,15 +138,26 @@ RESULTS: list[Item] = [
          lambda m: metrics.ratio(m.row("total_ebitda_cny"), m.row("total_revenue_cny")), kind="scalar", fmt="frac"),
     Item("payback_months", "Platform payback", "平台投资回收期", "months",
          lambda m: metrics.payback_months(m.row("cumulative_cash_flow_cny"), m.row("payback_crossing")),
-         kind="scalar", fmt="months"),
+         kind="scalar", fmt="months", nan_means="never"),
     Item("discounted_payback_months", "Discounted platform payback", "平台折现回收期", "months",
          lambda m: metrics.payback_months(m.row("cumulative_discounted_cash_flow_cny"),
-                                          m.row("discounted_payback_crossing")), kind="scalar", fmt="months"),
+                                          m.row("discounted_payback_crossing")), kind="scalar", fmt="months",
+         nan_means="never"),
     Item("npv_cny", "NPV", "净现值", "CNY",
          lambda m: metrics.net_present_value_cny(m.x(G + "discount_rate_per_year"), m.row("cash_flow_cny")),
          kind="scalar"),
     Item("irr", "IRR (annual)", "内部收益率", "fraction/year",
-         lambda m: metrics.irr_per_year(m.row("cash_flow_cny")), kind="scalar", fmt="frac"),
+         lambda m: metrics.irr_per_year(m.row("cash_flow_cny")), kind="scalar", fmt="frac", nan_means="none"),
 ]
 
 ALL: list[Item] = ITEMS + RESULTS
+
+# ---- named result sets (see heavy.py) ---------------------------------------------------------------
+HEADLINE: tuple[str, ...] = ("spread_cny_per_p_year",)
+COST_LINES: tuple[str, ...] = ("capacity_cost_cny", "vas_cost_cny", "platform_fixed_cost_cny", "amortisation_cny",
+                               "tax_cny")
+DEFAULT_METRICS: tuple[str, ...] = ("spread_cny_per_p_year", "npv_cny", "irr", "payback_months")
+SUMMARY_ORDER: tuple[str, ...] = (
+    "spread_cny_per_p_year", "revenue_cny_per_p_year", "vas_net_cny_per_p_year", "margin_cny_per_p_year",
+    "breakeven_occupancy", "breakeven_capacity_p", "p_per_server", "payback_months", "discounted_payback_months",
+    "npv_cny", "irr", "gross_margin", "operating_margin")

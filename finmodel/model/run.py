@@ -37,6 +37,17 @@ def item(model: str, key: str) -> engine.Item:
     return next(i for i in MODELS[model] if i.key == key)
 
 
+def result_item(path: str) -> engine.Item:
+    """The declaration of a ``model.key`` result path such as ``heavy.payback_months``."""
+    name, _, key = path.partition(".")
+    if name not in MODELS or not key:
+        raise KeyError(f"unknown result {path!r}: use heavy.<key> or light.<key>")
+    try:
+        return item(name, key)
+    except StopIteration:
+        raise KeyError(f"unknown result {path!r}") from None
+
+
 @dataclass
 class BatchResult:
     """Results for ``n`` scenarios: ``heavy[key]`` and ``light[key]`` are arrays of shape (n,)
