@@ -18,5 +18,5 @@ from finmodel.model.run import (
     scalar_keys,
 )
 
-__all__ = ["MODELS", "BatchResult", "Result", "batch_params", "evaluate", "evaluate_batch", "item", "result_item", "row_keys",
-           "scalar_keys"]
+__all__ = ["MODELS", "BatchResult", "Result", "batch_params", "evaluate", "evaluate_batch", "item", "result_item",
+           "row_keys", "scalar_keys"]
