@@ -15,11 +15,12 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from finmodel import model
 from finmodel.ui import fmt, i18n
 
 FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
 LOCALE = {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["¥", ""]}}
-WAN_LABEL = "format(datum.value / 10000, ',.0f')"
+WAN_LABEL = f"format(datum.value / {fmt.WAN:g}, ',.0f')"  # CNY axis labelled in 万元
 POS, NEG, NEUTRAL, ACCENT = "#2e7d32", "#c62828", "#4c78a8", "#f58518"
 NEVER_FILL = "#d9d9d9"
 
@@ -178,18 +179,12 @@ def tornado(table: pd.DataFrame, metric: str, lang: str, *, shock_pct: float, ne
 
 def metric_fmt(metric: str) -> str:
     """Display format of a dotted result key (``engine.Item.fmt``)."""
-    from finmodel import model
-
-    which, key = metric.split(".", 1)
-    return model.item(which, key).fmt
+    return model.result_item(metric).fmt
 
 
 def metric_title(metric: str, lang: str) -> str:
     """Axis title of a dotted result key: ``投资回收期 [月]`` / ``NPV (equity) [万元]``."""
-    from finmodel import model
-
-    which, key = metric.split(".", 1)
-    it = model.item(which, key)
+    it = model.result_item(metric)
     label = it.zh if lang == "zh" else it.en
     unit = {"cny": i18n.t("wan_axis", lang), "frac": "%", "months": i18n.unit("months", lang)}.get(it.fmt, "")
     return f"{label} [{unit}]" if unit else label
@@ -235,10 +230,7 @@ def histogram(values: np.ndarray, quantiles: dict[str, float], metric: str, lang
     report their share separately)."""
     vals = np.asarray(values, dtype=float)
     vals = vals[np.isfinite(vals)]
-    which, key = metric.split(".", 1)
-    from finmodel import model
-
-    it = model.item(which, key)
+    it = model.result_item(metric)
     scale = 1 / fmt.WAN if it.fmt == "cny" else (100.0 if it.fmt == "frac" else 1.0)
     df = pd.DataFrame({"v": vals * scale})
     hist = alt.Chart(df).mark_bar(color=NEUTRAL, opacity=0.8).encode(

@@ -24,6 +24,7 @@ FRONT = ("heavy.price_cny_per_card_hour", "heavy.occupancy", "heavy.gpu")
 
 
 def key_of(path: str) -> str:
+    """The widget key of an input: ``in:<dotted path>``."""
     return f"in:{path}"
 
 
@@ -48,6 +49,7 @@ def help_text(spec: FieldSpec, scenario: Scenario, lang: str) -> str:
 
 
 def single_choice(spec: FieldSpec) -> bool:
+    """Whether a choice input has one option only (drawn disabled)."""
     return spec.kind == "choice" and len(spec.choices) <= 1
 
 
@@ -99,4 +101,4 @@ def grouped_sections(scenario: Scenario, lang: str, *, container: Any = None, sk
                     field(path, scenario, lang)
 
 
-__all__ = ["FRONT", "GROUP_ORDER", "field", "grouped_sections", "help_text", "key_of"]
+__all__ = ["FRONT", "GROUP_ORDER", "field", "grouped_sections", "help_text", "key_of", "single_choice"]
