@@ -26,6 +26,7 @@ def finite(x: Any) -> bool:
 
 
 def never(lang: str) -> str:
+    """The word for "never pays back": ``未回本`` / ``never``."""
     return _NEVER[lang]
 
 
@@ -64,6 +65,7 @@ def months(x: float | None, lang: str = "zh", digits: int = 1) -> str:
 
 
 def number(x: float | None, lang: str = "zh", digits: int = 3) -> str:
+    """A plain number with thousands separators, trailing zeros dropped: ``2.5``, ``1,234``."""
     if not finite(x):
         return _NA[lang]
     return f"{x:,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{x:,.0f}"

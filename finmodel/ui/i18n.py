@@ -282,16 +282,19 @@ CHOICES: dict[str, tuple[str, str]] = {
 
 
 def t_group(group: str, lang: str) -> str:
+    """The name of an input group (the collapsible sections); the key itself if undeclared."""
     zh, en = GROUPS.get(group, (group, group))
     return zh if lang == "zh" else en
 
 
 def choice_label(option: str, lang: str) -> str:
+    """The name of a choice option (billing mode, method, ...); the option itself if undeclared."""
     zh, en = CHOICES.get(option, (option, option))
     return zh if lang == "zh" else en
 
 
 def gpu_label(key: str, lang: str) -> str:
+    """A GPU catalogue key with its model name: ``A100-40G-NVLink · NVIDIA A100 40GB SXM (NVLink)``."""
     g = catalog.GPUS.get(key)
     return f"{key} · {g.name}" if g else key
 

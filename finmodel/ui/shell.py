@@ -20,6 +20,7 @@ PAGES = (
 
 
 def pages(folder: Path) -> dict[str, list[st.Page]]:
+    """The navigation: section title → pages (files in ``folder``), titled in the session's language."""
     lang = state.lang()
     out: dict[str, list[st.Page]] = {}
     for i, (name, title, icon, section) in enumerate(PAGES):
