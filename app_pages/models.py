@@ -29,7 +29,7 @@ elif saving > 0:
 else:
     st.success(t("cmp_verdict_self", d=fmt.wan(-saving, lang)))
 st.caption(t("cmp_notes") + f" · {i18n.field_label('heavy.billing_mode', lang, unit_text=False)}: "
-           f"{i18n.choice_label(s.heavy.billing_mode, lang)}; {t('price_card_hour')}: "
+           f"{i18n.choice_label(s.heavy.billing_mode, lang)}; {i18n.unit_of(state.PRICE, lang)}: "
            f"{fmt.price(table.attrs['market_price'], lang)}")
 
 left, right = st.columns(2, gap="large")

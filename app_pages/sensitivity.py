@@ -13,7 +13,7 @@ t = state.t
 s = state.scenario()
 r = state.result()
 horizon = s.general.horizon_months
-PRICE, OCC, PAYBACK = state.PRICE, "heavy.occupancy", "heavy.payback_months"
+PRICE, OCC, PAYBACK = present.PRICE, present.OCCUPANCY, "heavy.payback_months"
 #: Goal-seek targets (result path → i18n key of its wording).
 SOLVE_TARGETS = {PAYBACK: "solve_payback", "heavy.irr": "solve_irr"}
 

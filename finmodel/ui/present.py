@@ -18,6 +18,10 @@ from finmodel.model.engine import Item
 from finmodel.schema import Scenario
 from finmodel.ui import fmt, i18n
 
+#: The rental price and the occupancy: the two inputs the dashboard puts front and centre (the
+#: overview's controls, the heatmap's axes, the goal seek).
+PRICE, OCCUPANCY = "heavy.price_cny_per_card_hour", "heavy.occupancy"
+
 #: The module of each model (``model.MODELS``) that declares its named result sets (``HEADLINE``,
 #: ``COST_LINES``, ``DEFAULT_METRICS``) beside its items.
 DECLARED = {"heavy": heavy, "light": light}
@@ -177,7 +181,7 @@ def heatmap_axes(scenario: Scenario, n_price: int = 9) -> tuple[list[float], lis
     """Price and occupancy values for the payback heatmap; both include the current values so the
     current point is one of the cells. Prices span ±40 % of the current price."""
     p0 = scenario.heavy.price_cny_per_card_hour
-    spec = schema.FIELDS["heavy.price_cny_per_card_hour"]
+    spec = schema.FIELDS[PRICE]
     factors = np.linspace(0.6, 1.4, n_price)
     prices = {round(float(p0 * f), 2) for f in factors} | {float(p0)}
     prices = sorted(p for p in prices if spec.check(p))

@@ -64,7 +64,7 @@ TORNADO_EXTRA: tuple[str, ...] = ("light.npv_cny",)
 #: cash-flow measures both models report), then :data:`TORNADO_EXTRA`.
 TORNADO_METRICS: tuple[str, ...] = present.result_paths(
     "heavy", tuple(k for k in heavy.DEFAULT_METRICS if k in light.DEFAULT_METRICS)) + TORNADO_EXTRA
-PRICE = "heavy.price_cny_per_card_hour"
+PRICE = present.PRICE
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
