@@ -7,7 +7,7 @@ The comparison is computed by ``finmodel.analysis.business_models.business_model
 import streamlit as st
 
 from finmodel.analysis import business_models
-from finmodel.ui import charts, fmt, i18n, state
+from finmodel.ui import charts, fmt, i18n, present, state
 
 lang = state.lang()
 t = state.t
@@ -19,22 +19,7 @@ st.caption(t("models_caption"))
 state.show_messages()
 
 table = business_models.business_models(r)
-
-
-def cell(row: str, opt: str) -> str:
-    f, v = business_models.ROWS[row], table.loc[row, opt]
-    if f == "months" and opt in ("heavy", "light"):
-        return fmt.months(v, lang)  # NaN = never pays back
-    if not fmt.finite(v):
-        return "—"
-    if f == "number":
-        return fmt.number(v, lang, 0)
-    return fmt.by_fmt(v, "months" if f == "months_plain" else f, lang)
-
-
-shown = {t("metric"): [t(f"cmp_{row}") for row in business_models.ROWS]}
-shown.update({t(f"opt_{opt}"): [cell(row, opt) for row in business_models.ROWS] for opt in business_models.OPTIONS})
-st.table(shown, border="horizontal")
+st.table(present.business_models_view(table, lang), border="horizontal")
 
 saving = table.attrs["self_minus_cloud_cny"]
 if not fmt.finite(table.attrs["market_price"]):
@@ -44,7 +29,7 @@ elif saving > 0:
 else:
     st.success(t("cmp_verdict_self", d=fmt.wan(-saving, lang)))
 st.caption(t("cmp_notes") + f" · {i18n.field_label('heavy.billing_mode', lang, unit_text=False)}: "
-           f"{i18n.choice_label(s.heavy.billing_mode, lang)}; {t('price_card_hour')}: "
+           f"{i18n.choice_label(s.heavy.billing_mode, lang)}; {i18n.unit_of(state.PRICE, lang)}: "
            f"{fmt.price(table.attrs['market_price'], lang)}")
 
 left, right = st.columns(2, gap="large")

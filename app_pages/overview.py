@@ -15,6 +15,7 @@ t = state.t
 s = state.scenario()
 r = state.result()
 b = state.base_result()
+PRICE = present.PRICE
 
 st.title(t("page_overview"))
 st.caption(t("loaded_from", name=s.name, origin=state.origin_label()) + " — " + t("overview_caption"))
@@ -24,16 +25,16 @@ state.show_messages()
 with st.container(border=True):
     c1, c2, c3 = st.columns([1.2, 1.0, 1.3], gap="large")
     with c1:
-        widgets.field("heavy.price_cny_per_card_hour", s, lang)
+        widgets.field(PRICE, s, lang)
         m1, m2 = st.columns(2)
         m1.metric(t("lbl_server_hour"), fmt.price(r.heavy["price_cny_per_server_hour"], lang),
-                  help=i18n.item_label("heavy", "price_cny_per_server_hour", lang)
-                  + f" [{i18n.unit('CNY/server-hour', lang)}]")
+                  help=i18n.item_label("heavy", "price_cny_per_server_hour", lang, with_unit=True))
+        p_per_server = model.item("light", "p_per_server")
         m2.metric(t("lbl_p_year"), fmt.wan(r.light["revenue_cny_per_p_year"], lang, unit=False),
                   help=i18n.item_label("light", "revenue_cny_per_p_year", lang) + " · "
-                  + fmt.number(r.light["p_per_server"], lang) + " P/" + i18n.unit("servers", lang))
+                  + fmt.number(r.light["p_per_server"], lang) + " " + i18n.unit(p_per_server.unit, lang))
     with c2:
-        widgets.field("heavy.occupancy", s, lang)
+        widgets.field(present.OCCUPANCY, s, lang)
         widgets.field("heavy.gpu", s, lang)
         gpu = catalog.GPUS[s.heavy.gpu]
         st.caption(t("gpu_specs", name=gpu.name, mem=gpu.memory_gb, tflops=f"{gpu.fp16_tflops:g}",
@@ -51,25 +52,24 @@ with st.container(border=True):
         else:
             st.dataframe(
                 {t("vendor"): list(prices["vendor"] if lang == "zh" else prices["vendor_en"]),
-                 t("billing"): [t(f"billing_{x}") for x in prices["billing"]],
-                 t("price_card_hour"): [fmt.price(x, lang) for x in prices["price_cny_per_card_hour"]],
+                 t("billing"): [i18n.choice_label(x, lang) for x in prices["billing"]],
+                 i18n.unit_of(PRICE, lang): [fmt.price(x, lang) for x in prices["price_cny_per_card_hour"]],
                  t("annual_discount"): [fmt.pct(x, lang, 0) for x in prices["annual_discount"]]},
                 hide_index=True, width="stretch", height=min(320, 38 + 35 * len(prices)))
         st.markdown(f"{t('your_price')}: **{fmt.price(s.heavy.price_cny_per_card_hour, lang)}** "
-                    f"({i18n.unit('CNY/card-hour', lang)})")
+                    f"({i18n.unit_of(PRICE, lang)})")
 
 # ---------------------------------------------------------------- KPI cards
 st.subheader(t("kpis"))
 cols = [c for _ in range(2) for c in st.columns(3)]  # 3 × 2 cards: values stay readable on narrow screens
 for col, k in zip(cols, present.KPIS, strict=True):
     value = present.kpi_value(r, k)
-    item = model.item(k.model, k.key)
     col.metric(
         i18n.item_label(k.model, k.key, lang),
         fmt.by_fmt(value, k.fmt, lang),
         delta=fmt.delta(present.kpi_delta(r, b, k), k.fmt, lang),
         delta_color="inverse" if k.lower_is_better else "normal",
-        help=f"`{k.model}.{k.key}` = {value!r} [{item.unit}] · {state.origin_label()}: "
+        help=f"`{k.path}` = {value!r} [{k.item.unit}] · {state.origin_label()}: "
         f"{fmt.by_fmt(present.kpi_value(b, k), k.fmt, lang)}",
         border=True,
     )

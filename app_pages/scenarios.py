@@ -4,6 +4,7 @@ names, atomic writes, never overwriting a shipped preset)."""
 
 import streamlit as st
 
+from finmodel.schema import Scenario
 from finmodel.ui import charts, files, fmt, i18n, present, state
 
 lang = state.lang()
@@ -38,6 +39,7 @@ ids = [CURRENT] + [r.id for r in files.list_refs()]
 
 
 def label(ref_id: str) -> str:
+    """A scenario id as shown in the pickers ("current" for the unsaved scenario)."""
     return t("current") if ref_id == CURRENT else ref_id
 
 
@@ -48,7 +50,8 @@ a = c1.selectbox(t("compare_a"), ids, index=ids.index(base_id) if base_id in ids
 b = c2.selectbox(t("compare_b"), ids, index=0, format_func=label, key="compare_b")
 
 
-def load(ref_id: str):
+def load(ref_id: str) -> Scenario:
+    """The scenario of a picker entry: the current one, or a file read through the cache."""
     if ref_id == CURRENT:
         return state.scenario()
     return state.load_cached(ref_id)

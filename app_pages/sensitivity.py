@@ -13,7 +13,9 @@ t = state.t
 s = state.scenario()
 r = state.result()
 horizon = s.general.horizon_months
-PRICE, OCC = "heavy.price_cny_per_card_hour", "heavy.occupancy"
+PRICE, OCC, PAYBACK = present.PRICE, present.OCCUPANCY, "heavy.payback_months"
+#: Goal-seek targets (result path → i18n key of its wording).
+SOLVE_TARGETS = {PAYBACK: "solve_payback", "heavy.irr": "solve_irr"}
 
 st.title(t("page_sensitivity"))
 st.caption(t("sens_caption"))
@@ -43,12 +45,12 @@ with right:
     st.subheader(t("heatmap"))
     prices, occs = present.heatmap_axes(s)
     try:
-        grid = state.grid(s, PRICE, tuple(prices), OCC, tuple(occs), "heavy.payback_months")
+        grid = state.grid(s, PRICE, tuple(prices), OCC, tuple(occs), PAYBACK)
     except ValueError as err:
         st.warning(str(err))
     else:
         st.vega_lite_chart(charts.spec(charts.payback_heatmap(
-            grid, PRICE, OCC, "heavy.payback_months", (s.heavy.price_cny_per_card_hour, s.heavy.occupancy),
+            grid, PRICE, OCC, PAYBACK, (s.heavy.price_cny_per_card_hour, s.heavy.occupancy),
             lang, horizon_months=horizon)), width="stretch")
         st.caption(t("heatmap_caption"))
 
@@ -56,21 +58,20 @@ with right:
 st.subheader(t("solve"))
 with st.form("solve_form", border=True):
     c1, c2, c3 = st.columns([1.4, 1, 1])
-    target = c1.radio(t("solve_target"), ["heavy.payback_months", "heavy.irr"], key="solve_target",
-                      format_func=lambda x: t("solve_payback" if x.endswith("payback_months") else "solve_irr"))
+    target = c1.radio(t("solve_target"), list(SOLVE_TARGETS), key="solve_target",
+                      format_func=lambda x: t(SOLVE_TARGETS[x]))
     months = c2.number_input(t("solve_months"), min_value=1.0, max_value=float(horizon), value=min(12.0, horizon),
                              step=1.0, key="solve_months")
     irr = c3.slider(t("solve_irr_value"), min_value=0.0, max_value=2.0, value=0.3, step=0.01, format="percent",
                     key="solve_irr")
     submitted = st.form_submit_button(t("solve_run"), type="primary")
 if submitted:
-    goal = months if target == "heavy.payback_months" else irr
+    goal = months if target == PAYBACK else irr
     st.session_state["solve_result"] = state.solve_price(s, target, goal)
 res = st.session_state.get("solve_result")
 if res is not None:
     if res["ok"]:
-        achieved = fmt.months(res["achieved"], lang) if res["target"].endswith("months") else \
-            fmt.pct(res["achieved"], lang)
+        achieved = fmt.by_fmt(res["achieved"], charts.metric_fmt(res["target"]), lang)
         st.success(t("solve_result", price=fmt.price(res["value"], lang),
                      current=fmt.price(s.heavy.price_cny_per_card_hour, lang), achieved=achieved))
         st.button(t("solve_apply"), on_click=state.apply, args=({PRICE: res["value"]},), key="solve_apply",
@@ -99,7 +100,7 @@ else:
     m1, m2, m3 = st.columns(3)
     m1.metric(t("mc_prob", n=int(within)), fmt.pct(run.prob_payback_within(float(within)), lang))
     m2.metric(t("mc_npv_neg"), fmt.pct(run.prob_npv_negative, lang))
-    m3.metric(t("mc_never"), fmt.pct(float(summary.loc["heavy.payback_months", "share_nan"]), lang))
+    m3.metric(t("mc_never"), fmt.pct(float(summary.loc[PAYBACK, "share_nan"]), lang))
     st.vega_lite_chart(charts.spec(charts.histogram(run.values[shown], q, shown, lang)), width="stretch")
     fmt_of = {m: charts.metric_fmt(m) for m in state.MC_METRICS}
     st.dataframe({

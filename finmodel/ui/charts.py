@@ -15,11 +15,12 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from finmodel.ui import fmt, i18n
+from finmodel import model
+from finmodel.ui import fmt, i18n, present
 
 FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
 LOCALE = {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["¥", ""]}}
-WAN_LABEL = "format(datum.value / 10000, ',.0f')"
+WAN_LABEL = f"format(datum.value / {fmt.WAN:g}, ',.0f')"  # CNY axis labelled in 万元
 POS, NEG, NEUTRAL, ACCENT = "#2e7d32", "#c62828", "#4c78a8", "#f58518"
 NEVER_FILL = "#d9d9d9"
 
@@ -113,15 +114,15 @@ def market_prices(prices: pd.DataFrame, user_price: float, lang: str) -> alt.Top
     """Cloud vendors' prices per card-hour (seed table) with the user's price as a rule."""
     df = prices.copy()
     df["vendor_label"] = df["vendor"] if lang == "zh" else df["vendor_en"]
-    df["billing_label"] = [i18n.t(f"billing_{b}", lang) for b in df["billing"]]
+    df["billing_label"] = [i18n.choice_label(b, lang) for b in df["billing"]]
     bars = alt.Chart(df).mark_bar().encode(
         y=alt.Y("vendor_label:N", title=None),
         yOffset=alt.YOffset("billing_label:N"),
-        x=alt.X("price_cny_per_card_hour:Q", title=i18n.t("price_card_hour", lang)),
+        x=alt.X("price_cny_per_card_hour:Q", title=i18n.unit_of(present.PRICE, lang)),
         color=alt.Color("billing_label:N", title=i18n.t("billing", lang), legend=alt.Legend(orient="top")),
         tooltip=[alt.Tooltip("vendor_label:N", title=i18n.t("vendor", lang)),
                  alt.Tooltip("billing_label:N", title=i18n.t("billing", lang)),
-                 alt.Tooltip("price_cny_per_card_hour:Q", title=i18n.t("price_card_hour", lang), format="$,.2f"),
+                 alt.Tooltip("price_cny_per_card_hour:Q", title=i18n.unit_of(present.PRICE, lang), format="$,.2f"),
                  alt.Tooltip("source:N")],
     )
     mark = pd.DataFrame({"x": [user_price], "text": [f"{i18n.t('your_price', lang)} {fmt.price(user_price, lang)}"]})
@@ -178,18 +179,12 @@ def tornado(table: pd.DataFrame, metric: str, lang: str, *, shock_pct: float, ne
 
 def metric_fmt(metric: str) -> str:
     """Display format of a dotted result key (``engine.Item.fmt``)."""
-    from finmodel import model
-
-    which, key = metric.split(".", 1)
-    return model.item(which, key).fmt
+    return model.result_item(metric).fmt
 
 
 def metric_title(metric: str, lang: str) -> str:
     """Axis title of a dotted result key: ``投资回收期 [月]`` / ``NPV (equity) [万元]``."""
-    from finmodel import model
-
-    which, key = metric.split(".", 1)
-    it = model.item(which, key)
+    it = model.result_item(metric)
     label = it.zh if lang == "zh" else it.en
     unit = {"cny": i18n.t("wan_axis", lang), "frac": "%", "months": i18n.unit("months", lang)}.get(it.fmt, "")
     return f"{label} [{unit}]" if unit else label
@@ -235,10 +230,7 @@ def histogram(values: np.ndarray, quantiles: dict[str, float], metric: str, lang
     report their share separately)."""
     vals = np.asarray(values, dtype=float)
     vals = vals[np.isfinite(vals)]
-    which, key = metric.split(".", 1)
-    from finmodel import model
-
-    it = model.item(which, key)
+    it = model.result_item(metric)
     scale = 1 / fmt.WAN if it.fmt == "cny" else (100.0 if it.fmt == "frac" else 1.0)
     df = pd.DataFrame({"v": vals * scale})
     hist = alt.Chart(df).mark_bar(color=NEUTRAL, opacity=0.8).encode(
@@ -286,7 +278,7 @@ def cost_per_card_hour(table: pd.DataFrame, price: float, lang: str) -> alt.TopL
     order = [i18n.t(f"opt_{o}", lang) for o in table.columns]
     y = alt.Y("option:N", sort=order, title=None, axis=alt.Axis(labelLimit=220))
     bars = alt.Chart(df).mark_bar(color=NEUTRAL).encode(
-        y=y, x=alt.X("cny:Q", title=i18n.t("price_card_hour", lang)),
+        y=y, x=alt.X("cny:Q", title=i18n.unit_of(present.PRICE, lang)),
         tooltip=[alt.Tooltip("option:N", title=" "), alt.Tooltip("cny:Q", title="¥", format="$,.2f")])
     labels = alt.Chart(df).mark_text(align="left", dx=4, fontWeight="bold").encode(
         y=y, x=alt.X("cny:Q"), text=alt.Text("text:N"))
@@ -295,6 +287,22 @@ def cost_per_card_hour(table: pd.DataFrame, price: float, lang: str) -> alt.TopL
     rule_text = alt.Chart(mark).mark_text(align="right", dx=-4, dy=-6, color=NEG, fontWeight="bold").encode(
         x=alt.X("x:Q"), y=alt.YValue(0), text=alt.Text("text:N"))
     return finish(alt.layer(bars, labels, rule, rule_text), height=320)
+
+
+# --------------------------------------------------------------------------- market demand
+def demand_gpus(df: pd.DataFrame, lang: str, *, workload_title: str, kind_title: str) -> alt.TopLevelMixin:
+    """GPUs needed per workload (``demand_view.gpu_chart_data``), bars coloured by kind, the count
+    printed at the end of each bar."""
+    bars = alt.Chart(df).encode(
+        y=alt.Y("workload:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
+        x=alt.X("gpus:Q", title=i18n.t("dm_gpus_axis", lang), axis=alt.Axis(format=",.0f")),
+    )
+    chart = (bars.mark_bar().encode(color=alt.Color("kind:N", title=kind_title),
+                                    tooltip=[alt.Tooltip("workload:N", title=workload_title),
+                                             alt.Tooltip("gpus:Q", title=i18n.t("dm_gpus_axis", lang),
+                                                         format=",.1f")])
+             + bars.mark_text(align="left", dx=4).encode(text="label:N"))
+    return finish(chart, height=max(120, 44 * len(df)))
 
 
 # --------------------------------------------------------------------------- scenario comparison

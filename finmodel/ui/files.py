@@ -65,6 +65,7 @@ def assumptions_dir() -> Path:
 
 
 def user_dir() -> Path:
+    """The folder of saved user scenarios, ``<assumptions>/user``."""
     return assumptions_dir() / "user"
 
 

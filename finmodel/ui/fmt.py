@@ -10,7 +10,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-WAN = 10_000.0  # CNY per 万元 (display only)
+WAN = 10_000.0  # 万: CNY per 万元, card-hours per 万 card-hours (display only)
+YI = 1e8  # CNY per 亿元
+BILLION = 1e9  # CNY per billion CNY
 
 _NEVER = {"zh": "未回本", "en": "never"}
 _NONE = {"zh": "无", "en": "none"}
@@ -26,6 +28,7 @@ def finite(x: Any) -> bool:
 
 
 def never(lang: str) -> str:
+    """The word for "never pays back": ``未回本`` / ``never``."""
     return _NEVER[lang]
 
 
@@ -44,9 +47,33 @@ def wan(x: float | None, lang: str = "zh", digits: int = 1, unit: bool = True) -
     return f"{s} 万元" if unit else s
 
 
+def big_cny(x: float | None, lang: str = "zh") -> str:
+    """A large amount: ``12.3 亿元`` (zh, 1 decimal) / ``¥1.23 bn`` (en, 2 decimals)."""
+    if not finite(x):
+        return _NA[lang]
+    return f"{x / YI:,.1f} 亿元" if lang == "zh" else f"¥{x / BILLION:,.2f} bn"
+
+
+def decimal(x: float | None, lang: str = "zh", digits: int = 1) -> str:
+    """A number with a fixed number of decimals and thousands separators: ``26,380.0``."""
+    if not finite(x):
+        return _NA[lang]
+    return f"{x:,.{digits}f}"
+
+
 def price(x: float | None, lang: str = "zh", digits: int = 2) -> str:
     """A unit price in yuan: ``¥22.50``."""
     return yuan(x, lang, digits)
+
+
+def to_percent(x: float) -> int:
+    """A fraction as whole percent for a percent slider: 0.7 → 70."""
+    return round(x * 100)
+
+
+def from_percent(p: float) -> float:
+    """A percent slider's value as a fraction: 70 → 0.7."""
+    return p / 100
 
 
 def pct(x: float | None, lang: str = "zh", digits: int = 1, *, missing: str = "na") -> str:
@@ -64,6 +91,7 @@ def months(x: float | None, lang: str = "zh", digits: int = 1) -> str:
 
 
 def number(x: float | None, lang: str = "zh", digits: int = 3) -> str:
+    """A plain number with thousands separators, trailing zeros dropped: ``2.5``, ``1,234``."""
     if not finite(x):
         return _NA[lang]
     return f"{x:,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{x:,.0f}"

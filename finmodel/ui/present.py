@@ -12,11 +12,32 @@ import numpy as np
 import pandas as pd
 
 from finmodel import model, schema
-from finmodel.model import Result
+from finmodel.analysis import business_models
+from finmodel.model import Result, expr, heavy, light
+from finmodel.model.engine import Item
 from finmodel.schema import Scenario
-from finmodel.ui import i18n
+from finmodel.ui import fmt, i18n
 
-MONTHS_PER_YEAR = 12
+#: The rental price and the occupancy: the two inputs the dashboard puts front and centre (the
+#: overview's controls, the heatmap's axes, the goal seek).
+PRICE, OCCUPANCY = "heavy.price_cny_per_card_hour", "heavy.occupancy"
+
+#: The module of each model (``model.MODELS``) that declares its named result sets (``HEADLINE``,
+#: ``COST_LINES``, ``DEFAULT_METRICS``) beside its items.
+DECLARED = {"heavy": heavy, "light": light}
+
+#: Results where a smaller value is the better outcome (their KPI deltas are coloured inversely).
+#: The direction is a property of the result and belongs on ``engine.Item``; declared here until
+#: the item carries it.
+LOWER_IS_BETTER: frozenset[str] = frozenset({
+    "heavy.payback_months", "heavy.discounted_payback_months",
+    "light.payback_months", "light.discounted_payback_months",
+})
+
+
+def result_paths(which: str, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """``("heavy", ("npv_cny",))`` → ``("heavy.npv_cny",)``: result keys of one model as paths."""
+    return tuple(f"{which}.{k}" for k in keys)
 
 
 @dataclass(frozen=True)
@@ -25,25 +46,32 @@ class Kpi:
 
     model: str
     key: str
-    lower_is_better: bool = False
+
+    @property
+    def path(self) -> str:
+        """``heavy.payback_months``-style result path."""
+        return f"{self.model}.{self.key}"
+
+    @property
+    def item(self) -> Item:
+        """The result's declaration (labels, unit, format, what NaN means)."""
+        return model.item(self.model, self.key)
 
     @property
     def fmt(self) -> str:
-        return model.item(self.model, self.key).fmt
+        return self.item.fmt
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.path in LOWER_IS_BETTER
 
 
-#: The dashboard's KPI cards, in order (issue 5).
-KPIS: tuple[Kpi, ...] = (
-    Kpi("heavy", "payback_months", lower_is_better=True),
-    Kpi("heavy", "discounted_payback_months", lower_is_better=True),
-    Kpi("heavy", "npv_cny"),
-    Kpi("heavy", "irr"),
-    Kpi("heavy", "gross_margin"),
-    Kpi("light", "spread_cny_per_p_year"),
-)
+#: The dashboard's KPI cards, in order: each model's declared ``HEADLINE`` results.
+KPIS: tuple[Kpi, ...] = tuple(Kpi(which, key) for which in model.MODELS for key in DECLARED[which].HEADLINE)
 
 
 def kpi_value(result: Result, kpi: Kpi) -> float:
+    """The KPI's value in the result, in the result's base unit (NaN = never / none / n.a.)."""
     return float(getattr(result, kpi.model)[kpi.key])
 
 
@@ -56,17 +84,13 @@ def kpi_delta(result: Result, base: Result | None, kpi: Kpi) -> float:
 
 # --------------------------------------------------------------------------- annual structure
 #: Cost lines of each model's annual "revenue vs cost" view (keys of the monthly tables).
-COST_LINES = {
-    "heavy": ("energy_cny", "om_cny", "colocation_cny", "staff_cny", "other_cny", "ratio_cash_cost_cny",
-              "depreciation_cny", "interest_cny", "tax_cny"),
-    "light": ("capacity_cost_cny", "vas_cost_cny", "platform_fixed_cost_cny", "amortisation_cny", "tax_cny"),
-}
+COST_LINES: dict[str, tuple[str, ...]] = {which: DECLARED[which].COST_LINES for which in model.MODELS}
 
 
 def year_of_month(month: np.ndarray) -> np.ndarray:
     """Year number of each month after purchase: months 1-12 → 1, 13-24 → 2; month 0 → 0."""
     m = np.asarray(month)
-    return np.where(m <= 0, 0, (m - 1) // MONTHS_PER_YEAR + 1)
+    return np.where(m <= 0, 0, (m - 1) // int(expr.MONTHS_PER_YEAR) + 1)
 
 
 def annual_structure(monthly: pd.DataFrame, which: str, lang: str) -> pd.DataFrame:
@@ -130,12 +154,34 @@ def input_differences(a: Scenario, b: Scenario, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["path", "label", "a", "b"])
 
 
+# --------------------------------------------------------------------------- business models
+def _business_model_cell(value: float, row_fmt: str, option: str, lang: str) -> str:
+    if row_fmt == "months" and option in ("heavy", "light"):
+        return fmt.months(value, lang)  # NaN = never pays back
+    if not fmt.finite(value):
+        return "—"
+    if row_fmt == "number":
+        return fmt.number(value, lang, 0)
+    return fmt.by_fmt(value, "months" if row_fmt == "months_plain" else row_fmt, lang)
+
+
+def business_models_view(table: pd.DataFrame, lang: str) -> dict[str, list[str]]:
+    """The business-model comparison (``business_models.business_models`` output) as display
+    columns: the row labels, then one column of formatted values per option."""
+    rows = business_models.ROWS
+    out = {i18n.t("metric", lang): [i18n.t(f"cmp_{row}", lang) for row in rows]}
+    for opt in business_models.OPTIONS:
+        out[i18n.t(f"opt_{opt}", lang)] = [_business_model_cell(table.loc[row, opt], f, opt, lang)
+                                           for row, f in rows.items()]
+    return out
+
+
 # --------------------------------------------------------------------------- sensitivity views
 def heatmap_axes(scenario: Scenario, n_price: int = 9) -> tuple[list[float], list[float]]:
     """Price and occupancy values for the payback heatmap; both include the current values so the
     current point is one of the cells. Prices span ±40 % of the current price."""
     p0 = scenario.heavy.price_cny_per_card_hour
-    spec = schema.FIELDS["heavy.price_cny_per_card_hour"]
+    spec = schema.FIELDS[PRICE]
     factors = np.linspace(0.6, 1.4, n_price)
     prices = {round(float(p0 * f), 2) for f in factors} | {float(p0)}
     prices = sorted(p for p in prices if spec.check(p))

@@ -78,7 +78,7 @@ def decode(params: Mapping[str, Any], reference: Scenario) -> tuple[Scenario, li
         except ScenarioError as err:
             bad = {p.field for p in err.problems}
             # a field's own problem names the field; a cross-field rule names its section
-            named = {k for k in changes if k in bad or k.split(".", 1)[0] in bad}
+            named = {k for k in changes if k in bad or FIELDS[k].section in bad}
             problems += [str(p) for p in err.problems]
             if not named:
                 return reference, problems

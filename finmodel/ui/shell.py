@@ -20,6 +20,7 @@ PAGES = (
 
 
 def pages(folder: Path) -> dict[str, list[st.Page]]:
+    """The navigation: section title → pages (files in ``folder``), titled in the session's language."""
     lang = state.lang()
     out: dict[str, list[st.Page]] = {}
     for i, (name, title, icon, section) in enumerate(PAGES):
@@ -35,12 +36,43 @@ def _pick_label(ref_id: str) -> str:
                                                      else "")
 
 
+#: Session flag: the page runs on its own (``streamlit run app_pages/<page>.py``), not inside app.py.
+STANDALONE = "standalone_page"
+
+
+def language_switch(key: str = state.LANG) -> str:
+    """The app's one language switch (a sidebar radio); returns the session's language.
+
+    The shell binds it to the session language itself; a page run on its own keys it apart (so its
+    first run can tell it is alone) and the choice becomes the session language."""
+    ss = st.session_state
+    ss.setdefault(key, state.lang())
+    st.sidebar.radio(i18n.t("language", state.lang()), options=list(i18n.LANGS), format_func=i18n.LANG_NAMES.get,
+                     key=key, horizontal=True)
+    if key != state.LANG:
+        ss[state.LANG] = ss[key]
+    return state.lang()
+
+
+def standalone(title_key: str, lang_key: str) -> bool:
+    """For a page that may also run on its own: when it does (no session language on its first
+    run), set the page up and draw the language switch keyed ``lang_key``. Returns whether alone."""
+    ss = st.session_state
+    if state.LANG not in ss:
+        ss[STANDALONE] = True
+    if not ss.get(STANDALONE):
+        return False
+    title = " · ".join(i18n.t(title_key, lang) for lang in i18n.LANGS)
+    st.set_page_config(page_title=f"{title} · finmodel", layout="wide")
+    language_switch(lang_key)
+    return True
+
+
 def sidebar() -> None:
     """Language switch, scenario picker, reset and the share link — on every page."""
     ss = st.session_state
     sb = st.sidebar
-    sb.radio(i18n.t("language", state.lang()), options=list(i18n.LANGS), format_func=i18n.LANG_NAMES.get,
-             key=state.LANG, horizontal=True)
+    language_switch()
     options = [r.id for r in files.list_refs()]
     if ss[state.BASE_ID] not in options:
         options.append(ss[state.BASE_ID])

@@ -9,14 +9,18 @@ scenario as loaded (the reference for KPI deltas and "reset").
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 import streamlit as st
 
 from finmodel import model, schema
-from finmodel.model import Result
+from finmodel.model import Result, heavy, light
 from finmodel.schema import FIELDS, Scenario, ScenarioError
-from finmodel.ui import files, i18n, share
+from finmodel.ui import files, i18n, present, share
+
+if TYPE_CHECKING:  # the analysis modules are imported on first use (they are not needed to start up)
+    from finmodel.analysis.montecarlo import MonteCarloResult
 
 SCENARIO = "scenario"  # current Scenario
 BASE = "base"  # Scenario as loaded
@@ -51,20 +55,32 @@ def load_cached(ref_id: str) -> Scenario:
 
 
 # --------------------------------------------------------------------------- analysis modules, cached
-TORNADO_METRICS = ("heavy.payback_months", "heavy.npv_cny", "heavy.irr", "light.npv_cny")
-MC_METRICS = ("heavy.payback_months", "heavy.npv_cny", "heavy.irr", "heavy.gross_margin")
-PRICE = "heavy.price_cny_per_card_hour"
+#: Monte Carlo metrics: the heavy model's declared ``DEFAULT_METRICS``.
+MC_METRICS: tuple[str, ...] = present.result_paths("heavy", heavy.DEFAULT_METRICS)
+#: Extra tornado choice beyond the declared sets: the light model's NPV, so the brokerage's
+#: sensitivity is one click away.
+TORNADO_EXTRA: tuple[str, ...] = ("light.npv_cny",)
+#: Tornado metrics: the heavy defaults that the light model declares too (payback, NPV, IRR — the
+#: cash-flow measures both models report), then :data:`TORNADO_EXTRA`.
+TORNADO_METRICS: tuple[str, ...] = present.result_paths(
+    "heavy", tuple(k for k in heavy.DEFAULT_METRICS if k in light.DEFAULT_METRICS)) + TORNADO_EXTRA
+PRICE = present.PRICE
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def tornado(scenario: Scenario, shock: float) -> Any:
+def tornado(scenario: Scenario, shock: float) -> pd.DataFrame:
+    """``sensitivity.tornado`` of :data:`TORNADO_METRICS` with every input moved by ``±shock``
+    (a fraction, 0.2 = ±20 %): one row per (input, metric), results in their base units."""
     from finmodel.analysis import sensitivity
 
     return sensitivity.tornado(scenario, low=-shock, high=shock, metrics=TORNADO_METRICS)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def grid(scenario: Scenario, x: str, xs: tuple[float, ...], y: str, ys: tuple[float, ...], metric: str) -> Any:
+def grid(scenario: Scenario, x: str, xs: tuple[float, ...], y: str, ys: tuple[float, ...],
+         metric: str) -> pd.DataFrame:
+    """``sensitivity.grid``: the result ``metric`` at every (x, y) pair of input values, as a tidy
+    table with columns ``x``, ``y``, ``metric`` (inputs and result in their base units)."""
     from finmodel.analysis import sensitivity
 
     return sensitivity.grid(scenario, x, list(xs), y, list(ys), metric=metric)
@@ -86,7 +102,7 @@ def solve_price(scenario: Scenario, target: str, value: float) -> dict[str, Any]
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _monte_carlo(scenario: Scenario, dists_json: str, n: int, seed: int) -> Any:
+def _monte_carlo(scenario: Scenario, dists_json: str, n: int, seed: int) -> MonteCarloResult:
     import json
 
     from finmodel.analysis import montecarlo
@@ -94,7 +110,9 @@ def _monte_carlo(scenario: Scenario, dists_json: str, n: int, seed: int) -> Any:
     return montecarlo.run(scenario, json.loads(dists_json), n, seed, metrics=MC_METRICS)
 
 
-def monte_carlo(scenario: Scenario, dists: dict[str, dict[str, Any]], n: int, seed: int) -> Any:
+def monte_carlo(scenario: Scenario, dists: dict[str, dict[str, Any]], n: int, seed: int) -> MonteCarloResult:
+    """``montecarlo.run`` of :data:`MC_METRICS` over ``n`` draws of ``dists`` with ``seed``, cached on
+    the distributions' content (values per draw in the metrics' base units)."""
     import json
 
     return _monte_carlo(scenario, json.dumps(dists, sort_keys=True), n, seed)
@@ -103,8 +121,6 @@ def monte_carlo(scenario: Scenario, dists: dict[str, dict[str, Any]], n: int, se
 def mc_editor(scenario: Scenario, lang_: str) -> dict[str, dict[str, Any]]:
     """Editable table of triangular input distributions (low / most likely / high), seeded with
     ``montecarlo.default_distributions``; returns ``{path: {"dist": "triangular", ...}}``."""
-    import pandas as pd
-
     from finmodel.analysis import montecarlo
 
     rows = [{"path": p, "low": d["low"], "mode": d["mode"], "high": d["high"]}
@@ -130,6 +146,7 @@ def mc_editor(scenario: Scenario, lang_: str) -> dict[str, dict[str, Any]]:
 
 
 def fmt_ok(x: Any) -> bool:
+    """Whether an editor cell holds a number (not empty, not NaN, not text)."""
     try:
         return x is not None and float(x) == float(x)
     except (TypeError, ValueError):
@@ -137,31 +154,39 @@ def fmt_ok(x: Any) -> bool:
 
 
 def lang() -> str:
+    """The session's language, ``"zh"`` or ``"en"`` (the default when unset or unknown)."""
     v = st.session_state.get(LANG, i18n.DEFAULT_LANG)
     return v if v in i18n.LANGS else i18n.DEFAULT_LANG
 
 
 def t(key: str, **kw: object) -> str:
+    """The UI string ``key`` in the session's language (:func:`finmodel.ui.i18n.t`)."""
     return i18n.t(key, lang(), **kw)
 
 
 def scenario() -> Scenario:
+    """The current scenario (the loaded one with the user's changes)."""
     return st.session_state[SCENARIO]
 
 
 def base() -> Scenario:
+    """The scenario as loaded: the reference for KPI deltas and "reset"."""
     return st.session_state[BASE]
 
 
 def result() -> Result:
+    """The engine's result for the current scenario (cached; amounts in CNY, durations in months)."""
     return evaluate(scenario())
 
 
 def base_result() -> Result:
+    """The engine's result for the loaded scenario (cached)."""
     return evaluate(base())
 
 
 def notify(level: str, text: str) -> None:
+    """Queue a message (``level`` = a Streamlit call: "info", "warning", ...) shown once by
+    :func:`show_messages`."""
     st.session_state.setdefault(NOTICES, []).append((level, text))
 
 
@@ -262,6 +287,7 @@ def load_uploaded(loaded: Scenario, filename: str) -> None:
 
 
 def on_pick() -> None:
+    """Scenario-picker callback: load the picked preset or saved scenario (uploads stay as they are)."""
     picked = st.session_state.get("pick_scenario")
     if picked and picked != st.session_state.get(BASE_ID) and not picked.startswith(UPLOAD_PREFIX):
         load_file(picked)
@@ -302,6 +328,7 @@ def on_save() -> None:
 
 
 def reset() -> None:
+    """Reset-button callback: back to the loaded scenario, errors cleared."""
     st.session_state[SCENARIO] = st.session_state[BASE]
     st.session_state[ERRORS] = []
 
@@ -313,10 +340,13 @@ def sync_widget(key: str, path: str) -> None:
 
 
 def changed_count() -> int:
+    """How many inputs differ from the loaded scenario."""
     return len(share.changed_inputs(scenario(), base()))
 
 
 def origin_label(base_id: str | None = None) -> str:
+    """Where a scenario came from, in words: ``预设: seed_fs2024`` / ``saved: mine`` / ``uploaded: x.toml``
+    (the loaded one when ``base_id`` is None)."""
     bid = base_id if base_id is not None else st.session_state.get(BASE_ID, files.DEFAULT_ID)
     if bid.startswith(UPLOAD_PREFIX):
         return f"{t('uploaded')}: {bid[len(UPLOAD_PREFIX):]}"
@@ -334,5 +364,15 @@ def show_messages() -> None:
         st.error(t("bad_input") + "\n\n" + "\n\n".join(f"- {e}" for e in ss[ERRORS]))
 
 
-__all__ = ["FIELDS", "evaluate", "init", "sync_url", "set_field", "apply", "load_file",
-           "load_uploaded", "reset", "result", "base_result", "scenario", "base", "lang", "t"]
+__all__ = [
+    # session-state keys
+    "BASE", "BASE_ID", "ERRORS", "LANG", "NOTICES", "REF", "REF_ID", "SCENARIO", "UPLOAD_ERROR", "UPLOAD_PREFIX",
+    # the engine and the analyses, cached
+    "MC_METRICS", "PRICE", "TORNADO_EXTRA", "TORNADO_METRICS", "evaluate", "grid", "load_cached", "mc_editor",
+    "monte_carlo", "solve_price", "tornado",
+    # reading the session
+    "base", "base_result", "changed_count", "fmt_ok", "lang", "origin_label", "result", "scenario", "t",
+    # start of a session, callbacks, messages
+    "apply", "consume_demand", "init", "load_file", "load_uploaded", "notify", "on_pick", "on_save", "on_upload",
+    "reset", "set_field", "show_messages", "sync_url", "sync_widget",
+]

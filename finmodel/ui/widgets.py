@@ -14,16 +14,18 @@ from typing import Any
 
 import streamlit as st
 
+from finmodel import demand
 from finmodel.schema import FIELDS, FieldSpec, Scenario, catalog
-from finmodel.ui import i18n, state
+from finmodel.ui import demand_view, i18n, present, state
 
 #: Group order of the collapsible input sections.
 GROUP_ORDER = ("revenue", "capex", "depreciation", "energy", "operations", "financing", "light", "general")
 #: Inputs drawn front and centre on the overview page, not in the sections.
-FRONT = ("heavy.price_cny_per_card_hour", "heavy.occupancy", "heavy.gpu")
+FRONT = (present.PRICE, present.OCCUPANCY, "heavy.gpu")
 
 
 def key_of(path: str) -> str:
+    """The widget key of an input: ``in:<dotted path>``."""
     return f"in:{path}"
 
 
@@ -48,6 +50,7 @@ def help_text(spec: FieldSpec, scenario: Scenario, lang: str) -> str:
 
 
 def single_choice(spec: FieldSpec) -> bool:
+    """Whether a choice input has one option only (drawn disabled)."""
     return spec.kind == "choice" and len(spec.choices) <= 1
 
 
@@ -68,16 +71,20 @@ def field(path: str, scenario: Scenario, lang: str, *, container: Any = None, la
     if i18n.is_pct(spec):
         return where.slider(label, min_value=float(spec.ge), max_value=float(spec.le), step=float(spec.step or 0.01),
                             format="percent", **kw)
+    return where.number_input(label, **number_options(spec), **kw)
+
+
+def number_options(spec: FieldSpec) -> dict[str, Any]:
+    """``min_value``, ``max_value``, ``step`` and ``format`` of a number input, from the declaration."""
     if spec.kind == "int":
         lo = int(spec.ge) if spec.ge is not None else (int(spec.gt) + 1 if spec.gt is not None else None)
         hi = int(spec.le) if spec.le is not None else None
-        return where.number_input(label, min_value=lo, max_value=hi, step=1, **kw)
+        return {"min_value": lo, "max_value": hi, "step": 1}
     lo = spec.ge if spec.ge is not None else spec.gt
     hi = spec.le if spec.le is not None else spec.lt
     step = float(spec.step) if spec.step else 1.0
-    return where.number_input(label, min_value=None if lo is None else float(lo),
-                              max_value=None if hi is None else float(hi), step=step,
-                              format=f"%.{max(_decimals(step), 2 if step < 1 else 0)}f", **kw)
+    return {"min_value": None if lo is None else float(lo), "max_value": None if hi is None else float(hi),
+            "step": step, "format": f"%.{max(_decimals(step), 2 if step < 1 else 0)}f"}
 
 
 def grouped_sections(scenario: Scenario, lang: str, *, container: Any = None, skip: tuple[str, ...] = FRONT) -> None:
@@ -99,4 +106,36 @@ def grouped_sections(scenario: Scenario, lang: str, *, container: Any = None, sk
                     field(path, scenario, lang)
 
 
-__all__ = ["FRONT", "GROUP_ORDER", "field", "grouped_sections", "help_text", "key_of"]
+# --------------------------------------------------------------------------- the workload table
+#: Number format of workload columns in the editor (others: "localized").
+_WORKLOAD_FORMAT = {"parameters": "compact", "tokens": "compact", "daily_visits": "compact",
+                    "compute_efficiency": "%.2f"}
+
+
+def workload_columns(lang: str) -> dict[str, Any]:
+    """``st.data_editor`` column configuration of the workload table, from the workload columns'
+    declarations (label, help with unit and allowed values, choices, the GPU catalogue)."""
+    cc = st.column_config
+    out: dict[str, Any] = {}
+    for col, spec in demand.WORKLOAD_FIELDS.items():
+        label = demand_view.column_label(col, lang)
+        unit = f" [{spec.unit}]" if spec.unit else ""
+        help_ = f"{spec.help}{unit} — {demand.allowed_text(col, lang)}"
+        if col in demand_view.SCALE:
+            shown = demand_view.SCALE[col][1]
+            out[col] = cc.NumberColumn(f"{label} ({shown})", help=f"× {shown}. " + help_, format="localized")
+        elif col == "gpu":
+            out[col] = cc.SelectboxColumn(label, help=help_, options=list(catalog.GPUS), required=True,
+                                          width="medium")
+        elif spec.kind == "choice":
+            out[col] = cc.SelectboxColumn(label, help=help_, options=list(spec.choices), required=True,
+                                          format_func=lambda c: i18n.choice_label(c, lang))
+        elif spec.kind in ("float", "int"):
+            out[col] = cc.NumberColumn(label, help=help_, format=_WORKLOAD_FORMAT.get(col, "localized"))
+        else:
+            out[col] = cc.TextColumn(label, help=help_, width="medium" if col == "name" else "small")
+    return out
+
+
+__all__ = ["FRONT", "GROUP_ORDER", "field", "grouped_sections", "help_text", "key_of", "number_options",
+           "single_choice", "workload_columns"]

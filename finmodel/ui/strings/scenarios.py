@@ -1,0 +1,38 @@
+"""UI strings: the scenarios page (app_pages/scenarios.py): upload, save, compare.
+
+Key → (中文, English); ``{name}`` placeholders are filled by :func:`finmodel.ui.i18n.t`."""
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "sc_caption": ("载入、上传、保存与对比情景文件（TOML 或 finmodel 导出的 Excel）。",
+                   "Load, upload, save and compare scenario files (TOML or a finmodel workbook)."),
+    "upload": ("上传情景（.toml ≤ 1 MB，或 finmodel 导出的 .xlsx ≤ 2 MB）",
+               "Upload a scenario (.toml ≤ 1 MB, or a finmodel .xlsx ≤ 2 MB)"),
+    "upload_ok": ("已载入上传的情景：{name}", "Loaded the uploaded scenario: {name}"),
+    "upload_bad": ("上传被拒绝（{file}）：", "Upload rejected ({file}):"),
+    "save_title": ("保存当前输入为新情景", "Save the current inputs as a new scenario"),
+    "save_name": ("名称（字母、数字、_、-、中文，≤64 字）", "Name (letters, digits, _, -, Chinese; ≤ 64)"),
+    "save_overwrite": ("覆盖同名的已保存情景", "Overwrite a saved scenario of the same name"),
+    "save_button": ("保存", "Save"),
+    "save_ok": ("已保存到 {path}", "Saved to {path}"),
+    "save_bad": ("无法保存：", "Cannot save:"),
+    "err_name_empty": ("名称不能为空", "the name is empty"),
+    "err_name_chars": ("名称只能包含字母、数字、_、-、中文，长度 1-64（不能含 / \\ . 或空格）",
+                       "use 1-64 letters, digits, _, - or Chinese characters (no / \\ . or spaces)"),
+    "err_name_preset": ("与预设情景 {name} 同名，预设不可覆盖", "{name} is a shipped preset and is never overwritten"),
+    "err_name_exists": ("已存在同名情景 {name}；勾选“覆盖”后再保存",
+                        "a saved scenario {name} exists; tick “overwrite” to replace it"),
+    "err_path": ("路径超出情景目录", "the path leaves the scenario folder"),
+    "err_too_large": ("文件过大：{size:,} 字节，上限 {limit:,} 字节",
+                      "file too large: {size:,} bytes; limit {limit:,} bytes"),
+    "err_type": ("不支持的文件类型 {ext}：只接受 .toml 或 .xlsx", "unsupported file type {ext}: only .toml or .xlsx"),
+    "err_not_utf8": ("不是 UTF-8 文本", "not UTF-8 text"),
+    "err_not_xlsx": ("不是有效的 Excel 文件", "not a valid Excel workbook"),
+    "compare_title": ("情景对比", "Compare two scenarios"),
+    "compare_a": ("情景 A", "Scenario A"),
+    "compare_b": ("情景 B", "Scenario B"),
+    "current": ("当前（含修改）", "Current (with changes)"),
+    "difference": ("差值 (B−A)", "Difference (B−A)"),
+    "inputs_differ": ("不同的输入", "Inputs that differ"),
+    "no_differences": ("两个情景的输入完全相同。", "The two scenarios have identical inputs."),
+    "field": ("输入", "Input"),
+}
