@@ -1,15 +1,20 @@
-"""Shared fixtures: the repository root, the shipped presets, random valid scenarios."""
+"""Shared fixtures and helpers: the repository root, the shipped presets, random valid scenarios drawn
+from the schema's declarations, single-evaluation results and NaN-aware comparison."""
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import os
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
-from finmodel import schema
+from finmodel import model, schema
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS = sorted((ROOT / "assumptions").glob("*.toml"))
@@ -27,77 +32,120 @@ def presets() -> list[schema.Scenario]:
     return [schema.load(p) for p in PRESETS]
 
 
+#: Where :func:`random_scenario` draws each input, in draw order (the order fixes the scenarios a
+#: seed gives). ``(lo, hi)``: uniform, or integers lo ≤ n < hi for integer fields; a list: one of
+#: these values; ``OFF_OR(lo, hi)``: off (0, or unset for optional fields) half the time, else
+#: uniform; ``CHOICES``: one of the declared options. The ranges are deliberately narrower than the
+#: declared bounds: realistic cases in which paybacks and IRRs exist, so that comparisons of the
+#: engine with its twin, the workbook and single evaluations have numbers to compare. Every range
+#: must lie inside the field's declared bounds (checked below); a numeric field not listed here is
+#: drawn over its whole declared range, so a new input is varied from the day it is declared.
+CHOICES = "choices"
+DECLARED = "declared bounds"
+
+
+@dataclasses.dataclass(frozen=True)
+class OFF_OR:  # noqa: N801 - reads as a draw rule in the table
+    lo: float
+    hi: float
+
+
+DRAWS: dict[str, Any] = {
+    "heavy.servers": (1, 20), "heavy.cards_per_server": [4, 8], "heavy.server_price_cny": (5e5, 3e6),
+    "heavy.network_cost_cny": (0, 3e5), "heavy.parts_cost_cny": (0, 2e5), "heavy.other_infrastructure_cny": (0, 1e5),
+    "heavy.lead_time_months": (0, 6), "heavy.depreciation_method": CHOICES, "heavy.depreciation_life_years": (2, 8),
+    "heavy.salvage_fraction": (0, 0.2), "heavy.declining_balance_factor": (1.2, 2.5),
+    "heavy.terminal_value_fraction": (0, 1), "heavy.price_cny_per_card_hour": (3, 40), "heavy.billing_mode": CHOICES,
+    "heavy.monthly_price_factor": (0.5, 1.0), "heavy.annual_discount_factor": (0.8, 1.0), "heavy.occupancy": (0.2, 1.0),
+    "heavy.occupancy_start": (0, 0.5), "heavy.ramp_months": (0, 12), "heavy.price_change_per_year": (-0.3, 0.1),
+    "heavy.cash_cost_method": CHOICES, "heavy.noncash_share_of_cost": (0.4, 0.9), "heavy.energy_method": CHOICES,
+    "heavy.power_kw_per_server": (2, 12), "heavy.pue": (1.05, 1.8), "heavy.electricity_cny_per_kwh": (0.3, 1.0),
+    "heavy.idle_power_fraction": (0, 0.5), "heavy.energy_fixed_cny_per_server_month": (2000, 15000),
+    "heavy.om_share_of_revenue": (0, 0.2), "heavy.om_fixed_cny_per_server_month": (0, 3000),
+    "heavy.colocation_cny_per_server_month": (0, 10000), "heavy.staff_cny_per_month": (0, 80000),
+    "heavy.other_cny_per_month": (0, 20000), "heavy.other_share_of_revenue": (0, 0.08),
+    "heavy.loan_share_of_capex": OFF_OR(0.1, 0.8), "heavy.loan_rate_per_year": OFF_OR(0.02, 0.1),
+    "heavy.loan_term_months": (6, 72),
+    "light.buy_price_cny_per_p_year": (5e4, 3e5), "light.sell_price_basis": CHOICES,
+    "light.sell_price_cny_per_p_year": (1e5, 7e5), "light.tflops_per_card": (100, 1000),
+    "light.p_per_server_override": OFF_OR(1, 10), "light.price_cny_per_card_hour": OFF_OR(3, 40),
+    "light.capacity_p": (1, 500), "light.occupancy": (0.2, 1.0), "light.occupancy_start": (0, 0.5),
+    "light.ramp_months": (0, 12), "light.price_change_per_year": (-0.2, 0.1),
+    "light.vas_revenue_cny_per_p_year": (0, 5e4), "light.vas_cost_share": (0, 0.6),
+    "light.platform_fixed_cost_cny_per_month": (0, 3e5), "light.platform_investment_cny": (0, 5e6),
+    "light.platform_life_years": (1, 8),
+    "general.horizon_months": (12, 97), "general.discount_rate_per_year": (0, 0.2),
+    "general.tax_rate": [0.0, 0.15, 0.25], "general.hours_per_year": [8760.0, 8784.0, 8400.0],
+}
+#: Held at their defaults: text keys, single-option choices, and light.precision (a label of P that
+#: no figure depends on).
+KEPT = {"light.precision"} | {p for p, f in schema.FIELDS.items() if f.kind == "str" or len(f.choices) == 1}
+
+
+def _check_draws() -> None:
+    """Every listed field is declared, and every range lies inside its declared bounds."""
+    for path, rule in DRAWS.items():
+        spec = schema.FIELDS[path]
+        lo, hi = spec.closed_bounds()
+        values = rule if isinstance(rule, list) else [rule.lo, rule.hi] if isinstance(rule, OFF_OR) else (
+            [] if rule == CHOICES else [rule[0], rule[1] - (spec.kind == "int")])
+        assert (rule == CHOICES) == (spec.kind == "choice"), path
+        assert all(lo <= v <= hi for v in values), (path, rule, (lo, hi))
+
+
+_check_draws()
+
+
 def random_scenario(rng: np.random.Generator, *, horizon: int | None = None) -> schema.Scenario:
     """A random valid scenario exercising every switch: lead time, ramps, billing modes, both
-    cash-cost methods, both depreciation methods, loans, tax, light-asset options."""
-    choice = lambda opts: opts[int(rng.integers(len(opts)))]  # noqa: E731
-    u = lambda a, b: float(rng.uniform(a, b))  # noqa: E731
-    heavy = {
-        "servers": int(rng.integers(1, 20)),
-        "cards_per_server": int(choice([4, 8])),
-        "server_price_cny": u(5e5, 3e6),
-        "network_cost_cny": u(0, 3e5),
-        "parts_cost_cny": u(0, 2e5),
-        "other_infrastructure_cny": u(0, 1e5),
-        "lead_time_months": int(rng.integers(0, 6)),
-        "depreciation_method": choice(["straight_line", "declining_balance"]),
-        "depreciation_life_years": int(rng.integers(2, 8)),
-        "salvage_fraction": u(0, 0.2),
-        "declining_balance_factor": u(1.2, 2.5),
-        "terminal_value_fraction": u(0, 1),
-        "price_cny_per_card_hour": u(3, 40),
-        "billing_mode": choice(["hourly", "monthly", "annual"]),
-        "monthly_price_factor": u(0.5, 1.0),
-        "annual_discount_factor": u(0.8, 1.0),
-        "occupancy": u(0.2, 1.0),
-        "occupancy_start": u(0, 0.5),
-        "ramp_months": int(rng.integers(0, 12)),
-        "price_change_per_year": u(-0.3, 0.1),
-        "cash_cost_method": choice(["ratio", "bottom_up"]),
-        "noncash_share_of_cost": u(0.4, 0.9),
-        "energy_method": choice(["metered", "fixed"]),
-        "power_kw_per_server": u(2, 12),
-        "pue": u(1.05, 1.8),
-        "electricity_cny_per_kwh": u(0.3, 1.0),
-        "idle_power_fraction": u(0, 0.5),
-        "energy_fixed_cny_per_server_month": u(2000, 15000),
-        "om_share_of_revenue": u(0, 0.2),
-        "om_fixed_cny_per_server_month": u(0, 3000),
-        "colocation_cny_per_server_month": u(0, 10000),
-        "staff_cny_per_month": u(0, 80000),
-        "other_cny_per_month": u(0, 20000),
-        "other_share_of_revenue": u(0, 0.08),
-        "loan_share_of_capex": choice([0.0, u(0.1, 0.8)]),
-        "loan_rate_per_year": choice([0.0, u(0.02, 0.1)]),
-        "loan_term_months": int(rng.integers(6, 72)),
-    }
-    light = {
-        "buy_price_cny_per_p_year": u(5e4, 3e5),
-        "sell_price_basis": choice(["card_hour", "p_year"]),
-        "sell_price_cny_per_p_year": u(1e5, 7e5),
-        "tflops_per_card": u(100, 1000),
-        "p_per_server_override": choice([None, u(1, 10)]),
-        "price_cny_per_card_hour": choice([None, u(3, 40)]),
-        "capacity_p": u(1, 500),
-        "occupancy": u(0.2, 1.0),
-        "occupancy_start": u(0, 0.5),
-        "ramp_months": int(rng.integers(0, 12)),
-        "price_change_per_year": u(-0.2, 0.1),
-        "vas_revenue_cny_per_p_year": u(0, 5e4),
-        "vas_cost_share": u(0, 0.6),
-        "platform_fixed_cost_cny_per_month": u(0, 3e5),
-        "platform_investment_cny": u(0, 5e6),
-        "platform_life_years": int(rng.integers(1, 8)),
-    }
-    general = {
-        "horizon_months": horizon if horizon is not None else int(rng.integers(12, 97)),
-        "discount_rate_per_year": u(0, 0.2),
-        "tax_rate": choice([0.0, 0.15, 0.25]),
-        "hours_per_year": choice([8760.0, 8784.0, 8400.0]),
-    }
-    data = {"name": f"random-{int(rng.integers(1_000_000))}", "general": general, "heavy": heavy,
-            "light": {k: v for k, v in light.items() if v is not None}}
+    cash-cost methods, both depreciation methods, loans, tax, light-asset options (see :data:`DRAWS`)."""
+    rules = {**DRAWS, **{p: DECLARED for p in schema.FIELDS if p not in DRAWS and p not in KEPT}}
+    data: dict[str, Any] = {"general": {}, "heavy": {}, "light": {}}
+    for path, rule in rules.items():
+        spec = schema.FIELDS[path]
+        if path == "general.horizon_months" and horizon is not None:
+            value: Any = horizon
+        else:
+            value = _draw(rng, spec, rule)
+        if value is not None:
+            data[spec.section][spec.name] = value
+    data["name"] = f"random-{int(rng.integers(1_000_000))}"
     return schema.validate(data)
+
+
+def _draw(rng: np.random.Generator, spec: schema.FieldSpec, rule: Any) -> Any:
+    def pick(options: Sequence[Any]) -> Any:
+        return options[int(rng.integers(len(options)))]
+
+    if rule == CHOICES or (rule == DECLARED and spec.kind == "choice"):
+        return pick(spec.choices)
+    if rule == DECLARED:
+        lo, hi = spec.closed_bounds()
+        return int(rng.integers(int(lo), int(hi) + 1)) if spec.kind == "int" else float(rng.uniform(lo, hi))
+    if isinstance(rule, list):
+        return pick(rule)
+    if isinstance(rule, OFF_OR):
+        on = float(rng.uniform(rule.lo, rule.hi))
+        return pick([None if spec.optional else 0.0, on])
+    lo, hi = rule
+    return int(rng.integers(lo, hi)) if spec.kind == "int" else float(rng.uniform(lo, hi))
+
+
+def result(s: schema.Scenario, changes: dict, metric: str) -> float:
+    """One result (``heavy.npv_cny``) of ``s`` with some inputs changed, by a single evaluation."""
+    r = model.evaluate(s.replace(changes) if changes else s)
+    m, key = metric.split(".")
+    return getattr(r, m)[key]
+
+
+def same(a: float, b: float, rel: float = 1e-12, abs_: float | None = None) -> bool:
+    """Equal within ``rel`` of max(1, |b|) — or, with ``abs_``, ``math.isclose(a, b, rel_tol=rel,
+    abs_tol=abs_)`` — where NaN (never, none) equals only NaN."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if abs_ is not None:
+        return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
+    return abs(a - b) <= rel * max(1.0, abs(b))
 
 
 def require_binary(name: str) -> str:

@@ -216,3 +216,81 @@ def test_writing_into_a_missing_directory_is_an_error_not_a_new_tree(tmp_path, s
                                    str(tmp_path / "missing" / "x.xlsx")])
     assert res.exit_code == 2 and "does not exist" in res.stderr and "Traceback" not in res.stderr
     assert not (tmp_path / "missing").exists()
+
+
+# --------------------------------------------------------------------------- the shared toolkit
+def test_every_choice_of_every_field_has_both_labels():
+    from finmodel import demand
+
+    specs = [*FIELDS.values(), *demand.WORKLOAD_FIELDS.values(), *demand.FLEET_FIELDS.values()]
+    choice_fields = [f for f in specs if f.kind == "choice"]
+    assert len(choice_fields) >= 9
+    for f in choice_fields:
+        assert len(f.choice_labels) == len(f.choices), f.path
+        for option in f.choices:
+            assert f.choice_label(option, "zh") and f.choice_label(option, "en"), (f.path, option)
+    assert FIELDS["heavy.billing_mode"].choice_label("monthly", "zh") == "包月"
+    assert FIELDS["heavy.cash_cost_method"].choice_label("ratio", "en") == "Ratio (60:40)"
+    with pytest.raises(ValueError, match="weekly"):
+        FIELDS["heavy.billing_mode"].choice_label("weekly", "en")
+
+
+def test_choice_labels_must_name_the_declared_options():
+    from typing import Literal
+
+    from pydantic import BaseModel
+
+    class Row(BaseModel):
+        mode: Literal["a", "b"] = schema.fld("a", unit="", en="Mode", zh="模式", help="h", group="g",
+                                             choice_labels={"a": ("甲", "A"), "c": ("丙", "C")})
+
+    with pytest.raises(TypeError, match="do not match"):
+        schema.field_specs(Row)
+
+
+@pytest.mark.parametrize(("path", "en", "zh"), [
+    ("heavy.occupancy", "a number, 0 ≤ value ≤ 1 [fraction of hours]", "数值，0 ≤ 值 ≤ 1 [fraction of hours]"),
+    ("heavy.servers", "an integer, 1 ≤ value ≤ 100,000 [servers]", "整数，1 ≤ 值 ≤ 100,000 [servers]"),
+    ("light.price_cny_per_card_hour", "a number, 0 ≤ value ≤ 10,000 [CNY/card-hour] or empty",
+     "数值，0 ≤ 值 ≤ 10,000 [CNY/card-hour]，可留空"),
+    ("heavy.billing_mode", "one of 'hourly', 'monthly', 'annual'", "可选：'hourly', 'monthly', 'annual'"),
+])
+def test_range_text_in_both_languages(path, en, zh):
+    assert FIELDS[path].range_text() == FIELDS[path].range_text("en") == en
+    assert FIELDS[path].range_text("zh") == zh
+    assert FIELDS["heavy.gpu"].range_text("zh").startswith("GPU目录中的型号：A100-40G-NVLink, ")
+
+
+def test_array_bound_check_allows_nan_only_for_optional_fields():
+    import numpy as np
+
+    occ, override, servers = FIELDS["heavy.occupancy"], FIELDS["light.p_per_server_override"], FIELDS["heavy.servers"]
+    assert occ.in_bounds(np.array([0.0, 0.5, 1.0, 1.5, -0.1, np.nan, np.inf])).tolist() == [
+        True, True, True, False, False, False, False]
+    assert override.in_bounds([np.nan, 0.0, 2.5]).tolist() == [True, False, True]  # gt=0: 0 is out
+    assert not override.check(np.nan) and override.check(2.5)
+    assert servers.in_bounds([1.0, 2.5, 100_000.0, 100_001.0]).tolist() == [True, False, True, False]
+    assert occ.in_bounds(np.full((2, 3), 0.5)).shape == (2, 3)
+
+
+def test_a_new_schema_gets_errors_with_ranges_and_did_you_mean():
+    from pydantic import BaseModel, ConfigDict, ValidationError
+
+    class Cohort(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        servers: int = schema.fld(1, unit="servers", en="Servers", zh="台数", help="h", group="cohort", ge=1, le=10)
+
+    specs = schema.field_specs(Cohort, "cohort")
+    with pytest.raises(ValidationError) as info:
+        Cohort.model_validate({"servers": 11, "servrs": 2})
+    got = {i.code: i.message for i in schema.issues(info.value, Cohort, {s.name: s for s in specs.values()})}
+    assert got == {"out_of_range": "out of range; allowed: an integer, 1 ≤ value ≤ 10 [servers]",
+                   "unknown": "unknown field (a typo?); did you mean servers?"}
+
+
+def test_value_tables_round_trip_through_the_toolkit():
+    values, sources, bad = schema.split_sources({"a": 1.0, "b": {"value": 2.0, "source": "002:1508"},
+                                                 "c": {"value": 3.0, "sauce": "x"}})
+    assert values == {"a": 1.0, "b": 2.0} and sources == {"b": "002:1508"} and [b[0] for b in bad] == ["c"]
+    assert schema.source_table({**values, "d": None}, {"s.b": "002:1508"}, prefix="s.") == {
+        "a": 1.0, "b": {"value": 2.0, "source": "002:1508"}}

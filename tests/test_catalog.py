@@ -50,3 +50,16 @@ def test_glossary_is_current():
     path = Path(__file__).resolve().parents[1] / "docs" / "glossary.md"
     hint = "run: python -m finmodel.model.glossary > docs/glossary.md"
     assert path.read_text(encoding="utf-8") == glossary.render(), hint
+
+
+def test_billing_labels_cover_the_price_table_and_pandas_is_not_needed_to_import():
+    import subprocess
+    import sys
+
+    assert set(catalog.cloud_prices()["billing"]) == set(catalog.BILLING_LABELS)
+    # the module on its own (the package's __init__ imports the engine, which needs pandas anyway)
+    code = ("import importlib.util as u, sys; s = u.spec_from_file_location('catalog', sys.argv[1]); "
+            "m = sys.modules['catalog'] = u.module_from_spec(s); s.loader.exec_module(m); "
+            "print(len(m.GPUS), 'pandas' in sys.modules)")
+    args = [sys.executable, "-c", code, catalog.__file__]
+    assert subprocess.run(args, capture_output=True, text=True).stdout.split() == [str(len(catalog.GPUS)), "False"]

@@ -428,7 +428,7 @@ def test_unreadable_files(tmp_path):
     with pytest.raises(demand.WorkloadError, match="not UTF-8"):
         demand.load(f)
     big = tmp_path / "big.toml"
-    big.write_bytes(b"#" * (demand.MAX_FILE_BYTES + 1))
+    big.write_bytes(b"#" * (schema.MAX_FILE_BYTES + 1))
     with pytest.raises(demand.WorkloadError, match="too large"):
         demand.load(big)
 
@@ -446,3 +446,17 @@ def test_docs_list_every_column_and_the_seed_results():
     for figure in ("865.6", "22,787.8", "26,380", "10,000", "3,297.5", "11,541.1"):
         assert figure in text, figure
     assert "compute efficiency (MFU)" in text and "occupancy" in text
+
+
+def test_workload_columns_are_declared_on_the_shared_toolkit():
+    spec = demand.WORKLOAD_FIELDS["duration_days"]
+    assert isinstance(spec, schema.FieldSpec)
+    assert spec.range_text() == "a number, 0 < value ≤ 3,650 [days/run] or empty"
+    assert spec.range_text("zh") == "数值，0 < 值 ≤ 3,650 [days/run]，可留空"
+    assert demand.WORKLOAD_FIELDS["name"].range_text("zh") == "1-80个字符的文本"
+    assert demand.WORKLOAD_FIELDS["kind"].choice_label("training", "zh") == "训练"
+
+
+def test_fleet_cards_per_server_reads_the_scenario_bounds(china):
+    with pytest.raises(schema.ScenarioError, match=r"cards_per_server = 17: allowed: an integer, 1 ≤ value ≤ 16"):
+        demand.fleet(china, 0.1, cards_per_server=17)

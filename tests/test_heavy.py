@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -14,17 +15,14 @@ from finmodel import model, schema
 from finmodel.model.expr import irr, npv
 
 from . import twin
-from .conftest import random_scenario
+from .conftest import random_scenario, same
 
 CHECKED = ["capex_cny", "annual_revenue_cny", "annual_cash_cost_cny", "annual_depreciation_cny",
            "total_depreciation_cny", "payback_months", "discounted_payback_months", "npv_cny", "irr",
            "gross_margin"]
 
 
-def _same(a: float, b: float, rel: float = 1e-9, abs_: float = 1e-6) -> bool:
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
+_same = functools.partial(same, rel=1e-9, abs_=1e-6)
 
 
 @pytest.mark.parametrize("i", range(60))

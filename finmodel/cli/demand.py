@@ -54,8 +54,9 @@ def demand_command(
     ws = demand.load(file)
     base = schema.load(scenario) if scenario is not None else schema.default()
     price = base.heavy.price_cny_per_card_hour if price is None else price
-    if not (math.isfinite(price) and 0 <= price <= 10_000):
-        raise CLIError(f"--price = {price}: out of range; allowed: 0 ≤ value ≤ 10,000 [CNY/card-hour]")
+    spec = schema.FIELDS["heavy.price_cny_per_card_hour"]  # the price the fleet scenario will carry
+    if not spec.check(price):
+        raise CLIError(f"--price = {price}: out of range; allowed: {spec.bounds_text()}")
     occ = base.heavy.occupancy if occupancy is None else occupancy
     d = demand.size(ws, hours_per_year=base.general.hours_per_year)
     df = d.frame(price)

@@ -120,7 +120,7 @@ def batch_params(base: Scenario, overrides: Mapping[str, Any] | None = None) -> 
             except (TypeError, ValueError):
                 problems.append(schema.Problem(path, value, f"wrong type; allowed: {spec.range_text()}"))
                 continue
-            ok = _in_bounds(spec, arr)
+            ok = spec.in_bounds(arr)
             if not np.all(ok):
                 bad = arr.reshape(-1)[~ok.reshape(-1)][0]
                 problems.append(schema.Problem(path, float(bad), f"out of range; allowed: {spec.range_text()}"))
@@ -135,24 +135,6 @@ def batch_params(base: Scenario, overrides: Mapping[str, Any] | None = None) -> 
     if problems:
         raise schema.ScenarioError(problems)
     return params, horizon
-
-
-def _in_bounds(spec: schema.FieldSpec, arr: np.ndarray) -> np.ndarray:
-    ok = np.isfinite(arr)
-    if spec.optional:
-        ok |= np.isnan(arr)
-    with np.errstate(invalid="ignore"):
-        if spec.ge is not None:
-            ok &= ~(arr < spec.ge)
-        if spec.le is not None:
-            ok &= ~(arr > spec.le)
-        if spec.gt is not None:
-            ok &= ~(arr <= spec.gt)
-        if spec.lt is not None:
-            ok &= ~(arr >= spec.lt)
-        if spec.kind == "int":
-            ok &= np.isnan(arr) | (arr == np.round(arr))
-    return ok
 
 
 @dataclass

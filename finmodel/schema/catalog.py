@@ -9,8 +9,10 @@ RTX 4090 power (000:303).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by the functions that build tables, not at start-up
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,15 @@ GPUS: dict[str, GPU] = {
             "125 TFLOPS tensor, 300 W: " + _DS + " (no INT8 tensor cores)"),
     ]
 }
+GPU_KEYS: tuple[str, ...] = tuple(GPUS)
+#: What a GPU field's keys are, (中文, English), for its allowed range in words.
+GPU_KEY_TEXT = ("GPU目录中的型号", "a catalogue key")
 
 
 def gpu_table() -> pd.DataFrame:
     """The catalogue as a table (one row per GPU)."""
+    import pandas as pd
+
     return pd.DataFrame([g.__dict__ for g in GPUS.values()]).set_index("key")
 
 
@@ -83,6 +90,8 @@ _MONTHLY = [  # line, GPU key, memory, link, 万元/month/8-card server per vend
 #: "按年订阅折扣" (002:1496): annual price as a fraction of list (8.5折 = 0.85); None = "-".
 ANNUAL_DISCOUNT = {"阿里云": 0.85, "百度云": 0.83, "火山引擎": 0.83, "腾讯云": None, "天翼云": 0.85}
 WAN = 10_000.0  # CNY per 万元
+#: Labels of the ``billing`` column of :func:`cloud_prices`, (中文, English).
+BILLING_LABELS: dict[str, tuple[str, str]] = {"hourly": ("按小时", "hourly"), "monthly": ("包月", "monthly")}
 
 
 def cloud_prices() -> pd.DataFrame:
@@ -91,6 +100,8 @@ def cloud_prices() -> pd.DataFrame:
     Columns: gpu, memory, link, vendor, vendor_en, billing ('hourly'|'monthly'),
     price_cny_per_card_hour (both billings, monthly converted at 8 cards × 730 h),
     price_cny_per_server_month (monthly billing only), annual_discount, source."""
+    import pandas as pd
+
     rows = []
     for billing, table in (("hourly", _HOURLY), ("monthly", _MONTHLY)):
         for line, gpu, mem, link, prices, _mean in table:
@@ -114,6 +125,8 @@ def cloud_prices() -> pd.DataFrame:
 
 def printed_means() -> pd.DataFrame:
     """The '均值' column as printed (hourly CNY/card-hour; monthly 万元/server-month)."""
+    import pandas as pd
+
     rows = [{"gpu": g, "billing": "hourly", "mean": m, "source": f"002:{ln}"} for ln, g, _, _, _, m in _HOURLY]
     rows += [{"gpu": g, "billing": "monthly", "mean": m, "source": f"002:{ln}"} for ln, g, _, _, _, m in _MONTHLY]
     return pd.DataFrame(rows)

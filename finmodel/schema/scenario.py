@@ -1,11 +1,8 @@
-"""The validated, frozen scenario schema and the load/save of scenario files.
+"""The validated, frozen scenario and the load/save of scenario files.
 
-Every input is declared once here: type, unit, bounds, default, bilingual label, group and help
-text. The CLI, the dashboard widgets, the workbook's Inputs sheet and its data validation are all
-generated from these declarations. Money is CNY (元) throughout; rates and shares are fractions
-(0.7, never 70); time is months or hours as the field name says.
-
-The defaults reproduce the seed's reference case (002:1504-1548) wherever the seed gives a number.
+The three sections are declared in :mod:`finmodel.schema.sections`; here they are put together into
+one :class:`Scenario`, their declarations are read into :data:`FIELDS`, and plain data, TOML text and
+files become scenarios (one-line problems naming field, value and allowed range otherwise).
 
 A scenario file is TOML::
 
@@ -22,363 +19,20 @@ Each value may be written bare or as ``{ value = ..., source = "..." }``.
 
 from __future__ import annotations
 
-import difflib
 import os
-import tomllib
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError
 
-from finmodel.schema import catalog
-from finmodel.schema.errors import MISSING, Problem, ScenarioError, UnknownFieldError
-from finmodel.schema.fields import FieldSpec, Finite, describe_fields, fld
-from finmodel.schema.files import UnreadableFile, atomic_write_bytes, read_text_file
+from finmodel.schema.errors import MISSING, Issue, Problem, ScenarioError, issues
+from finmodel.schema.fields import FieldSpec, field_specs, find_spec
+from finmodel.schema.files import atomic_write_bytes
+from finmodel.schema.sections import GPU_KEYS, General, Heavy, Light, _Section
+from finmodel.schema.tomlio import dump_toml, parse_toml_text, read_input, source_table, split_sources
 
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True)
-
-
-class General(_Section):
-    """Settings shared by both business models."""
-
-    horizon_months: int = fld(
-        60, unit="months", en="Horizon", zh="测算期", group="general", ge=1, le=360,
-        help="Months evaluated after the purchase date (month 0). The seed assumes the 5-year life.",
-        help_zh="购置日（第0月）之后测算的月数；种子报告按5年折旧期测算。"
-    )
-    discount_rate_per_year: Finite = fld(
-        0.08, unit="fraction/year", en="Discount rate", zh="折现率", group="general", ge=0, le=1,
-        step=0.005,
-        help="Annual rate for NPV and discounted payback, applied monthly as (1+r)^(t/12). "
-        "Assumption: the seeds give none.",
-        help_zh="用于净现值和折现回收期的年折现率，按 (1+r)^(t/12) 逐月折现。假设值：种子报告未给出。"
-    )
-    tax_rate: Finite = fld(
-        0.0, unit="fraction", en="Income tax rate", zh="所得税率", group="financing", ge=0, le=0.6,
-        step=0.01,
-        help="Tax on positive cumulative pre-tax profit (losses carried forward). "
-        "The seed ignores tax; China's statutory CIT is 0.25.",
-        help_zh="对累计税前利润的正数部分征税（亏损向后结转）。种子报告未考虑所得税；中国企业所得税法定税率为0.25。"
-    )
-    hours_per_year: Finite = fld(
-        8760.0, unit="hours/year", en="Hours per year", zh="年小时数", group="general",
-        ge=8000, le=8784, help="24 × 365 = 8,760 in the seed (002:1522); one month is 1/12 of it.",
-        help_zh="种子报告按 24 × 365 = 8,760 小时（002:1522）；每月为其1/12。"
-    )
-    currency: Literal["CNY"] = fld(
-        "CNY", unit="", en="Currency", zh="币种", group="general",
-        help="Base unit of every money value: yuan (元). Displays may use 万元 = 10,000 元.",
-        help_zh="所有金额的基础单位：元。展示时可用万元（= 10,000 元）。"
-    )
-
-
-GPU_KEYS = tuple(catalog.GPUS)
-
-
-class Heavy(_Section):
-    """Heavy-asset (重资产) GPU leasing: buy servers, run them, rent them by the card-hour."""
-
-    gpu: str = fld(
-        "A100-40G-NVLink", unit="", en="GPU model", zh="GPU型号", group="capex", catalogue=GPU_KEYS,
-        help="Catalogue key (finmodel.schema.catalog.GPUS); informs power and market prices.",
-        help_zh="GPU目录键（finmodel.schema.catalog.GPUS），用于功率和市场价格参考。"
-    )
-    servers: int = fld(1, unit="servers", en="Servers", zh="服务器台数", group="capex", ge=1, le=100_000,
-                       help="Number of identical servers bought at month 0.",
-        help_zh="第0月购置的同型号服务器台数。")
-    cards_per_server: int = fld(8, unit="cards/server", en="Cards per server", zh="每台卡数",
-                                group="capex", ge=1, le=16, help="GPUs per server (8 in the seed).",
-        help_zh="每台服务器的GPU卡数（种子报告为8卡）。")
-    server_price_cny: Finite = fld(
-        1_450_000.0, unit="CNY/server", en="Server price", zh="服务器价格", group="capex", ge=0, le=1e8,
-        step=10_000, help="8×A100 server 145万元 (002:1508).",
-        help_zh="8卡A100服务器145万元（002:1508）。"
-    )
-    network_cost_cny: Finite = fld(
-        200_000.0, unit="CNY/server", en="Network (switch)", zh="交换机", group="capex", ge=0, le=1e8,
-        step=10_000, help="Switch per server, about 20万元 (002:1508).",
-        help_zh="每台服务器配套交换机约20万元（002:1508）。"
-    )
-    parts_cost_cny: Finite = fld(
-        150_000.0, unit="CNY/server", en="Parts", zh="零配件", group="capex", ge=0, le=1e8,
-        step=10_000, help="Other parts per server, about 15万元 (002:1508).",
-        help_zh="每台服务器其他零配件约15万元（002:1508）。"
-    )
-    other_infrastructure_cny: Finite = fld(
-        0.0, unit="CNY/server", en="Other infrastructure", zh="其他基建", group="capex", ge=0, le=1e8,
-        step=10_000, help="Racks, cabling, installation per server (基建, unquantified in 002:1182).",
-        help_zh="每台服务器的机柜、布线、安装等基建（002:1182 未量化）。"
-    )
-    lead_time_months: int = fld(
-        0, unit="months", en="Lead time", zh="交付周期", group="capex", ge=0, le=36,
-        help="Months from purchase to first revenue; Nvidia lead time 3-4 months (002:1184).",
-        help_zh="从购置到产生首笔收入的月数；英伟达出货周期约3-4个月（002:1184）。"
-    )
-    depreciation_method: Literal["straight_line", "declining_balance"] = fld(
-        "straight_line", unit="", en="Depreciation method", zh="折旧方法", group="depreciation",
-        help="Straight line (the seed, 002:1512) or declining balance down to salvage at end of life.",
-        help_zh="直线法（种子报告，002:1512）或余额递减法（寿命期末减至残值）。"
-    )
-    depreciation_life_years: int = fld(
-        5, unit="years", en="Depreciation life", zh="折旧年限", group="depreciation", ge=1, le=20,
-        help="Useful life from the start of service; 5 years in the seed (002:1510).",
-        help_zh="自投入运营起的折旧年限；种子报告为5年（002:1510）。"
-    )
-    salvage_fraction: Finite = fld(
-        0.0, unit="fraction of capex", en="Salvage value", zh="残值率", group="depreciation", ge=0,
-        le=1, step=0.01, help="Book value left at end of life; zero in the seed (无残值, 002:1510).",
-        help_zh="寿命期末剩余账面价值占投资的比例；种子报告无残值（002:1510）。"
-    )
-    declining_balance_factor: Finite = fld(
-        2.0, unit="×", en="Declining-balance factor", zh="余额递减倍数", group="depreciation",
-        ge=1, le=4, step=0.1, help="Annual rate = factor ÷ life (2 = double declining balance).",
-        help_zh="年折旧率 = 倍数 ÷ 年限（2 = 双倍余额递减）。"
-    )
-    terminal_value_fraction: Finite = fld(
-        1.0, unit="fraction of book value", en="Terminal value", zh="期末残值回收比例",
-        group="depreciation", ge=0, le=2, step=0.05,
-        help="Share of the horizon-end book value counted as a final inflow in NPV and IRR "
-        "(not in payback).",
-        help_zh="测算期末账面净值计入最后一期现金流入的比例（用于净现值和内部收益率，不计入回收期）。"
-    )
-    price_cny_per_card_hour: Finite = fld(
-        22.5, unit="CNY/card-hour", en="Rental price", zh="租金单价", group="revenue", ge=0, le=10_000,
-        step=0.1,
-        help="On-demand list price per GPU-hour. Seed: 180元/台/小时 for 8 cards = 22.5 (002:1518).",
-        help_zh="每卡每小时按需挂牌价。种子报告：8卡服务器180元/小时 = 22.5元/卡·时（002:1518）。"
-    )
-    billing_mode: Literal["hourly", "monthly", "annual"] = fld(
-        "hourly", unit="", en="Billing mode", zh="计费方式", group="revenue",
-        help="hourly: list price; monthly: × monthly price factor; annual: × monthly factor × "
-        "annual discount (002:1484-1496).",
-        help_zh="按小时：挂牌价；包月：× 包月价格系数；包年：× 包月系数 × 包年折扣（002:1484-1496）。"
-    )
-    monthly_price_factor: Finite = fld(
-        0.66, unit="× hourly", en="Monthly price factor", zh="包月价格系数", group="revenue",
-        ge=0, le=2, step=0.01,
-        help="Monthly subscription ÷ (hourly × hours); 0.62-0.72 for most vendors in 002:1486-1495.",
-        help_zh="包月价格 ÷（小时价 × 小时数）；多数厂商为0.62-0.72（002:1486-1495）。"
-    )
-    annual_discount_factor: Finite = fld(
-        0.85, unit="× monthly", en="Annual discount", zh="包年折扣", group="revenue", ge=0, le=1,
-        step=0.01, help="Annual subscription price ÷ monthly price: 8.5折 = 0.85 (002:1496).",
-        help_zh="包年价格 ÷ 包月价格：8.5折 = 0.85（002:1496）。"
-    )
-    occupancy: Finite = fld(
-        1.0, unit="fraction of hours", en="Occupancy", zh="出租率", group="revenue", ge=0, le=1,
-        step=0.01, help="Share of card-hours rented at steady state; 100 % in the seed (002:1520).",
-        help_zh="稳定期出租的卡时占比；种子报告为100%（002:1520）。"
-    )
-    occupancy_start: Finite = fld(
-        0.0, unit="fraction of hours", en="Initial occupancy", zh="初始出租率", group="revenue",
-        ge=0, le=1, step=0.01, help="Occupancy in the first month of service when ramping up.",
-        help_zh="爬坡时运营首月的出租率。"
-    )
-    ramp_months: int = fld(
-        0, unit="months", en="Ramp-up", zh="爬坡期", group="revenue", ge=0, le=120,
-        help="Months over which occupancy rises linearly from the initial value; 0 = none.",
-        help_zh="出租率从初始值线性升至稳定值所需月数；0 = 无爬坡。"
-    )
-    price_change_per_year: Finite = fld(
-        0.0, unit="fraction/year", en="Price change", zh="年价格变化", group="revenue", ge=-0.9,
-        le=1, step=0.01,
-        help="Rental price steps by this fraction each service year (−0.1 = 10 % cheaper per year).",
-        help_zh="租金每个运营年按此比例变动（−0.1 = 每年降价10%）。"
-    )
-    cash_cost_method: Literal["ratio", "bottom_up"] = fld(
-        "ratio", unit="", en="Cash-cost method", zh="现金成本口径", group="operations",
-        help="ratio: the seed's 60:40 shortcut (002:1514); bottom_up: energy + O&M + site + staff.",
-        help_zh="ratio：种子报告的60:40简化法（002:1514）；bottom_up：电费 + 运维 + 机柜 + 人工逐项测算。"
-    )
-    noncash_share_of_cost: Finite = fld(
-        0.6, unit="fraction", en="Non-cash share of cost", zh="非现金成本占比", group="operations",
-        gt=0, le=1, step=0.01,
-        help="Ratio method: cash cost = straight-line depreciation ÷ share × (1 − share) (002:1516).",
-        help_zh="比例法：现金成本 = 直线折旧 ÷ 占比 × (1 − 占比)（002:1516）。"
-    )
-    energy_method: Literal["metered", "fixed"] = fld(
-        "metered", unit="", en="Energy method", zh="电费口径", group="energy",
-        help="metered: kW × PUE × ¥/kWh × hours; fixed: a flat ¥ per server-month.",
-        help_zh="metered：功率 × PUE × 电价 × 小时数；fixed：每台每月固定金额。"
-    )
-    power_kw_per_server: Finite = fld(
-        6.5, unit="kW/server", en="Server power", zh="服务器功率", group="energy", ge=0, le=200,
-        step=0.1, help="Full-load IT power; DGX A100 max 6.5 kW (NVIDIA datasheet, not in seeds).",
-        help_zh="满载IT功率；DGX A100最大6.5 kW（NVIDIA规格书，非种子数据）。"
-    )
-    pue: Finite = fld(
-        1.25, unit="ratio", en="PUE", zh="PUE", group="energy", ge=1, le=3, step=0.01,
-        help="Facility power ÷ IT power; ≤1.25 target for new Shanghai centres (002:516).",
-        help_zh="数据中心总功率 ÷ IT功率；上海新建智算中心目标 ≤1.25（002:516）。"
-    )
-    electricity_cny_per_kwh: Finite = fld(
-        0.65, unit="CNY/kWh", en="Electricity tariff", zh="电价", group="energy", ge=0, le=5,
-        step=0.01, help="Assumption: the seeds give no tariff.",
-        help_zh="假设值：种子报告未给出电价。"
-    )
-    idle_power_fraction: Finite = fld(
-        0.3, unit="fraction of full load", en="Idle power", zh="空闲功耗比例", group="energy",
-        ge=0, le=1, step=0.01, help="Power drawn by unrented capacity. Assumption.",
-        help_zh="未出租算力的空闲功耗占满载比例。假设值。"
-    )
-    energy_fixed_cny_per_server_month: Finite = fld(
-        6000.0, unit="CNY/server-month", en="Fixed energy cost", zh="固定电费", group="energy",
-        ge=0, le=1e6, step=100, help="About 6,000 元/month per 8×A100 server (002:1460).",
-        help_zh="每台8卡A100服务器每月电费约6,000元（002:1460）。"
-    )
-    om_share_of_revenue: Finite = fld(
-        0.05, unit="fraction of revenue", en="O&M share", zh="运维成本占比", group="operations",
-        ge=0, le=1, step=0.01,
-        help="Bandwidth, maintenance, tech service: ~5 % simple, ~20 % with cloud services (002:1468).",
-        help_zh="带宽、维保、技术服务：简单运维约5%，提供云服务约20%（002:1468）。"
-    )
-    om_fixed_cny_per_server_month: Finite = fld(
-        0.0, unit="CNY/server-month", en="Fixed O&M", zh="固定运维费", group="operations", ge=0,
-        le=1e7, step=100, help="Fixed maintenance contract per server.",
-        help_zh="每台服务器的固定维保合同费用。"
-    )
-    colocation_cny_per_server_month: Finite = fld(
-        0.0, unit="CNY/server-month", en="Colocation", zh="托管/机柜租金", group="operations", ge=0,
-        le=1e7, step=100, help="Rack rent (托管成本, 002:1440), unquantified in the seeds.",
-        help_zh="机柜租金/托管成本（002:1440），种子报告未量化。"
-    )
-    staff_cny_per_month: Finite = fld(
-        0.0, unit="CNY/month", en="Staff", zh="人工费用", group="operations", ge=0, le=1e9,
-        step=1000, help="Labour from month 1 (002:1471).",
-        help_zh="自第1月起的人工费用（002:1471）。"
-    )
-    other_cny_per_month: Finite = fld(
-        0.0, unit="CNY/month", en="Other fixed", zh="其他固定费用", group="operations", ge=0,
-        le=1e9, step=1000, help="Other fixed costs from month 1 (002:1470-1475).",
-        help_zh="自第1月起的其他固定费用（002:1470-1475）。"
-    )
-    other_share_of_revenue: Finite = fld(
-        0.0, unit="fraction of revenue", en="Other variable", zh="其他变动费用占比",
-        group="operations", ge=0, le=1, step=0.01, help="Other costs as a share of revenue (<10 %, 002:1475).",
-        help_zh="按收入比例计的其他费用（<10%，002:1475）。"
-    )
-    loan_share_of_capex: Finite = fld(
-        0.0, unit="fraction of capex", en="Loan share", zh="贷款比例", group="financing", ge=0,
-        le=1, step=0.05, help="Debt drawn at month 0; the seeds give no financing.",
-        help_zh="第0月提取的贷款占投资比例；种子报告未考虑融资。"
-    )
-    loan_rate_per_year: Finite = fld(
-        0.045, unit="fraction/year", en="Loan rate", zh="贷款利率", group="financing", ge=0, le=0.5,
-        step=0.001, help="Nominal annual rate, charged monthly (rate ÷ 12). Assumption.",
-        help_zh="名义年利率，按月计息（利率 ÷ 12）。假设值。"
-    )
-    loan_term_months: int = fld(
-        36, unit="months", en="Loan term", zh="贷款期限", group="financing", ge=1, le=360,
-        help="Level monthly payments (annuity); any balance left at the horizon is repaid then.",
-        help_zh="等额本息按月还款；测算期末未还余额一次性偿还。"
-    )
-
-    @model_validator(mode="after")
-    def _known_gpu(self) -> Heavy:
-        if self.gpu not in catalog.GPUS:
-            raise ValueError(f"unknown GPU {self.gpu!r}")
-        return self
-
-
-class Light(_Section):
-    """Light-asset (轻资产) brokerage: buy capacity per P per year, resell it with services."""
-
-    buy_price_cny_per_p_year: Finite = fld(
-        200_000.0, unit="CNY/P/year", en="Buy price", zh="采购单价", group="light", ge=0, le=1e8,
-        step=1000, help="Wholesale capacity price, 20万元/P/年 in the seed (002:1538).",
-        help_zh="批发算力采购价，种子报告为20万元/P/年（002:1538）。"
-    )
-    sell_price_basis: Literal["card_hour", "p_year"] = fld(
-        "card_hour", unit="", en="Sell price basis", zh="售价口径", group="light",
-        help="card_hour: card-hour price × hours ÷ P per card (the seed's 157.7 ÷ 2.5, 002:1544); "
-        "p_year: a price per P per year.",
-        help_zh="card_hour：卡时价 × 小时数 ÷ 每卡P数（种子报告 157.7 ÷ 2.5，002:1544）；p_year：按每P每年定价。"
-    )
-    price_cny_per_card_hour: Finite | None = fld(
-        None, unit="CNY/card-hour", en="Resale card-hour price", zh="转租单卡时价格", group="light",
-        ge=0, le=10_000, step=0.1,
-        help="Used with basis card_hour; empty = the heavy-asset rental price.",
-        help_zh="售价口径为card_hour时使用；留空 = 采用重资产租金单价。"
-    )
-    sell_price_cny_per_p_year: Finite | None = fld(
-        None, unit="CNY/P/year", en="Sell price", zh="售价", group="light", ge=0, le=1e8, step=1000,
-        help="Used with basis p_year.",
-        help_zh="售价口径为p_year时使用。"
-    )
-    tflops_per_card: Finite = fld(
-        312.0, unit="TFLOPS/card", en="TFLOPS per card", zh="单卡算力", group="light", gt=0,
-        le=100_000, step=1, help="Peak per card at the stated precision; A100 FP16 312 (002:1540).",
-        help_zh="指定精度下的单卡峰值算力；A100 FP16为312 TFLOPS（002:1540）。"
-    )
-    precision: Literal["FP64", "FP32", "TF32", "FP16", "BF16", "FP8", "INT8"] = fld(
-        "FP16", unit="", en="Precision of P", zh="算力精度", group="light",
-        help="Precision basis of 'P'; ¥/P/year compares across GPUs only on one basis.",
-        help_zh="“P”的精度口径；不同GPU的元/P/年只有在同一口径下才可比。"
-    )
-    p_per_server_override: Finite | None = fld(
-        None, unit="P/server", en="P per server (override)", zh="每台P数(覆盖)", group="light",
-        gt=0, le=1000, step=0.001,
-        help="Empty = cards × TFLOPS ÷ 1000 (2.496 for 8×A100); the seed rounds to 2.5 (002:1542).",
-        help_zh="留空 = 卡数 × 单卡TFLOPS ÷ 1000（8卡A100为2.496）；种子报告取整为2.5（002:1542）。"
-    )
-    capacity_p: Finite = fld(
-        2.5, unit="P", en="Contracted capacity", zh="签约算力规模", group="light", gt=0, le=1e7,
-        step=0.5, help="Capacity bought on take-or-pay terms (unsold capacity still costs).",
-        help_zh="按照付即用（take-or-pay）条款采购的算力规模（未售出的算力仍需付费）。"
-    )
-    occupancy: Finite = fld(
-        1.0, unit="fraction of capacity", en="Resale occupancy", zh="转租出租率", group="light",
-        ge=0, le=1, step=0.01, help="Share of contracted capacity resold at steady state.",
-        help_zh="稳定期转租出去的签约算力占比。"
-    )
-    occupancy_start: Finite = fld(
-        0.0, unit="fraction of capacity", en="Initial resale occupancy", zh="初始转租率",
-        group="light", ge=0, le=1, step=0.01, help="Occupancy in month 1 when ramping up.",
-        help_zh="爬坡时第1月的转租率。"
-    )
-    ramp_months: int = fld(
-        0, unit="months", en="Resale ramp-up", zh="转租爬坡期", group="light", ge=0, le=120,
-        help="Months to reach steady occupancy linearly; 0 = none.",
-        help_zh="线性达到稳定转租率所需月数；0 = 无爬坡。"
-    )
-    price_change_per_year: Finite = fld(
-        0.0, unit="fraction/year", en="Sell price change", zh="售价年变化", group="light", ge=-0.9,
-        le=1, step=0.01, help="Resale price steps by this fraction each year.",
-        help_zh="转租售价每年按此比例变动。"
-    )
-    vas_revenue_cny_per_p_year: Finite = fld(
-        0.0, unit="CNY/P/year", en="Value-added services", zh="增值服务收入", group="light", ge=0,
-        le=1e8, step=1000, help="Service revenue per resold P (技术增值服务, 002:1502).",
-        help_zh="每转租1P的增值服务收入（技术增值服务，002:1502）。"
-    )
-    vas_cost_share: Finite = fld(
-        0.0, unit="fraction of VAS revenue", en="VAS cost share", zh="增值服务成本占比",
-        group="light", ge=0, le=1, step=0.01, help="Cost of delivering the value-added services.",
-        help_zh="提供增值服务的成本占增值服务收入的比例。"
-    )
-    platform_fixed_cost_cny_per_month: Finite = fld(
-        0.0, unit="CNY/month", en="Platform fixed cost", zh="平台固定费用", group="light", ge=0,
-        le=1e9, step=1000, help="Staff, marketing, operations of the platform.",
-        help_zh="平台的人工、营销、运营费用。"
-    )
-    platform_investment_cny: Finite = fld(
-        0.0, unit="CNY", en="Platform build", zh="平台建设投入", group="light", ge=0, le=1e10,
-        step=10_000, help="One-off platform investment at month 0 (amortised straight line).",
-        help_zh="第0月的一次性平台建设投入（按直线法摊销）。"
-    )
-    platform_life_years: int = fld(
-        5, unit="years", en="Platform life", zh="平台摊销年限", group="light", ge=1, le=20,
-        help="Amortisation period of the platform investment.",
-        help_zh="平台建设投入的摊销年限。"
-    )
-
-    @model_validator(mode="after")
-    def _sell_price_present(self) -> Light:
-        if self.sell_price_basis == "p_year" and self.sell_price_cny_per_p_year is None:
-            raise ValueError("sell_price_basis = 'p_year' needs light.sell_price_cny_per_p_year")
-        return self
+__all__ = ["FIELDS", "GPU_KEYS", "NUMERIC_FIELDS", "SECTIONS", "General", "Heavy", "Light", "Scenario", "choice_code",
+           "default", "field_spec", "load", "parse_toml", "save", "to_params", "to_toml", "validate"]
 
 
 class Scenario(_Section):
@@ -411,105 +65,37 @@ class Scenario(_Section):
 
 
 SECTIONS: dict[str, type[_Section]] = {"general": General, "heavy": Heavy, "light": Light}
-
-
-
-def _build_specs() -> dict[str, FieldSpec]:
-    return {f"{section}.{name}": FieldSpec(path=f"{section}.{name}", section=section, name=name, **d)
-            for section, model in SECTIONS.items() for name, d in describe_fields(model, section).items()}
-
-
-FIELDS: dict[str, FieldSpec] = _build_specs()
+#: Every scenario input by dotted path (``heavy.occupancy``), in declaration order.
+FIELDS: dict[str, FieldSpec] = {p: s for section, m in SECTIONS.items() for p, s in field_specs(m, section).items()}
 NUMERIC_FIELDS: tuple[str, ...] = tuple(p for p, s in FIELDS.items() if s.numeric)
 
 
 def field_spec(path: str) -> FieldSpec:
     """The declaration of a dotted field path; a clear error with close matches otherwise."""
-    try:
-        return FIELDS[path]
-    except KeyError:
-        close = difflib.get_close_matches(path, FIELDS, n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(close)}?" if close else "; see `finmodel fields`"
-        raise UnknownFieldError(f"unknown field {path!r}{hint}") from None
+    return find_spec(FIELDS, path, otherwise="; see `finmodel fields`")
 
 
-
-
-def _problems_from(err: ValidationError) -> list[Problem]:
-    out: list[Problem] = []
-    for e in err.errors():
-        loc = [str(x) for x in e["loc"]]
-        path = ".".join(loc) if loc else "scenario"
-        value = e.get("input", MISSING)
-        typ = e["type"]
-        spec = FIELDS.get(path)
-        if typ == "extra_forbidden":
-            section = loc[0] if len(loc) > 1 else None
-            if section is None:
-                pool = ["name", "description", "general", "heavy", "light", "sources"]
-            else:
-                pool = [p for p in FIELDS if p.startswith(section + ".")]
-            close = difflib.get_close_matches(path, pool, n=2, cutoff=0.6)
-            hint = f"; did you mean {' or '.join(close)}?" if close else ""
-            out.append(Problem(path, value, f"unknown field (a typo?){hint}"))
-        elif typ == "missing":
-            if path in SECTIONS:
-                out.append(Problem(path, MISSING, f"missing section [{path}]: a scenario needs "
-                                   "[general], [heavy] and [light] (fields may be omitted for defaults)"))
-            else:
-                out.append(Problem(path, MISSING, "missing required value"))
-        elif spec is not None:
-            if typ == "finite_number":
-                why = "must be a finite number"
-            elif typ.endswith("_type") or typ.endswith("_parsing"):
-                why = f"wrong type ({type(value).__name__})"
-            elif typ == "literal_error":
-                why = "not an allowed choice"
-            else:
-                why = "out of range"
-            out.append(Problem(path, value, f"{why}; allowed: {spec.range_text()}"))
-        elif typ == "value_error":
-            msg = str(e.get("msg", "")).removeprefix("Value error, ")
-            section = loc[0] if loc else "scenario"
-            if "unknown GPU" in msg:
-                out.append(Problem(f"{section}.gpu", MISSING,
-                                   f"{msg}; allowed: {', '.join(GPU_KEYS)}"))
-            else:
-                out.append(Problem(path, MISSING, msg))
-        elif typ in ("model_type", "dict_type"):
-            out.append(Problem(path, value, "expected a table of fields"))
-        else:
-            out.append(Problem(path, value, e.get("msg", typ)))
-    return out
-
+def _problem(i: Issue) -> Problem:
+    """One scenario problem: the toolkit's words, with the scenario's own for sections and GPUs."""
+    if i.code == "missing" and i.path in SECTIONS:
+        return Problem(i.path, MISSING, f"missing section [{i.path}]: a scenario needs [general], [heavy] and "
+                       "[light] (fields may be omitted for defaults)")
+    if i.code == "value_error" and "unknown GPU" in i.message:
+        return Problem(f"{i.loc[0]}.gpu", MISSING, f"{i.message}; allowed: {', '.join(GPU_KEYS)}")
+    return Problem(i.path or "scenario", i.value, i.message)
 
 
 # --------------------------------------------------------------------------- building scenarios
 def _split_sources(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], list[Problem]]:
-    """Unwrap ``{value=..., source=...}`` tables; collect sources per dotted path."""
+    """Unwrap ``{value=..., source=...}`` tables of every section; collect sources per dotted path."""
     sources: dict[str, str] = {}
     problems: list[Problem] = []
     out: dict[str, Any] = {}
     for key, val in data.items():
         if key in SECTIONS and isinstance(val, dict):
-            sec: dict[str, Any] = {}
-            for fname, fval in val.items():
-                path = f"{key}.{fname}"
-                if isinstance(fval, dict):
-                    extra = set(fval) - {"value", "source"}
-                    if extra or "value" not in fval:
-                        problems.append(Problem(path, fval, "a value table needs exactly `value` "
-                                                "and optionally `source`"))
-                        continue
-                    if "source" in fval:
-                        if not isinstance(fval["source"], str):
-                            problems.append(Problem(path + ".source", fval["source"], "must be text"))
-                        else:
-                            sources[path] = fval["source"]
-                    sec[fname] = fval["value"]
-                else:
-                    sec[fname] = fval
-            out[key] = sec
+            out[key], found, bad = split_sources(val)
+            sources.update({f"{key}.{name}": src for name, src in found.items()})
+            problems += [Problem(f"{key}.{name}", v, why) for name, v, why in bad]
         else:
             out[key] = val
     if isinstance(out.get("sources"), dict):
@@ -531,7 +117,7 @@ def validate(data: dict[str, Any], *, strict: bool = True, origin: str = "") -> 
     try:
         return Scenario.model_validate(clean, strict=strict)
     except ValidationError as err:
-        raise ScenarioError(_problems_from(err), origin) from None
+        raise ScenarioError([_problem(i) for i in issues(err, Scenario, FIELDS)], origin) from None
 
 
 def parse_toml(text: str, origin: str = "") -> Scenario:
@@ -539,39 +125,22 @@ def parse_toml(text: str, origin: str = "") -> Scenario:
     if not text.strip():
         raise ScenarioError([Problem("file", MISSING, "empty file: a scenario needs [general], "
                                      "[heavy] and [light] sections")], origin)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError([Problem("file", MISSING, f"broken TOML: {err}")], origin) from None
-    return validate(data, strict=True, origin=origin)
+    return validate(parse_toml_text(text, origin), strict=True, origin=origin)
 
 
 def load(path: str | os.PathLike[str]) -> Scenario:
     """Load and validate a scenario file (TOML, at most 1 MB, UTF-8)."""
-    try:
-        text = read_text_file(path)
-    except UnreadableFile as err:
-        value = MISSING if err.value is None else err.value
-        raise ScenarioError([Problem("file", value, err.message)], str(path)) from None
-    return parse_toml(text, str(path))
+    return parse_toml(read_input(path), str(path))
 
 
 def to_toml(s: Scenario) -> str:
     """TOML text of a scenario; values with a source are written as ``{value, source}``."""
-    import tomli_w
-
     doc: dict[str, Any] = {"name": s.name}
     if s.description:
         doc["description"] = s.description
     for section in SECTIONS:
-        sec: dict[str, Any] = {}
-        for name, value in getattr(s, section).model_dump().items():
-            if value is None:
-                continue  # optional and unset
-            src = s.sources.get(f"{section}.{name}")
-            sec[name] = {"value": value, "source": src} if src else value
-        doc[section] = sec
-    return tomli_w.dumps(doc)
+        doc[section] = source_table(getattr(s, section).model_dump(), s.sources, prefix=f"{section}.")
+    return dump_toml(doc)
 
 
 def save(s: Scenario, path: str | os.PathLike[str]) -> None:
@@ -605,4 +174,3 @@ def choice_code(path: str, option: str) -> float:
     """Numeric code of a choice option (its index in the declaration)."""
     spec = FIELDS[path]
     return float(spec.choices.index(option))
-

@@ -1,0 +1,373 @@
+"""The three sections of a scenario — general, heavy asset, light asset — declared field by field.
+
+Every input is declared once here with :func:`~finmodel.schema.fields.fld`: type, unit, bounds,
+default, bilingual label, group, help text and (for choices) bilingual option labels. The CLI, the
+dashboard widgets, the workbook's Inputs sheet and its data validation are all generated from these
+declarations. Money is CNY (元) throughout; rates and shares are fractions (0.7, never 70); time is
+months or hours as the field name says.
+
+The defaults reproduce the seed's reference case (002:1504-1548) wherever the seed gives a number.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from finmodel.schema import catalog
+from finmodel.schema.fields import Finite, fld
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True)
+
+
+class General(_Section):
+    """Settings shared by both business models."""
+
+    horizon_months: int = fld(
+        60, unit="months", en="Horizon", zh="测算期", group="general", ge=1, le=360,
+        help="Months evaluated after the purchase date (month 0). The seed assumes the 5-year life.",
+        help_zh="购置日（第0月）之后测算的月数；种子报告按5年折旧期测算。"
+    )
+    discount_rate_per_year: Finite = fld(
+        0.08, unit="fraction/year", en="Discount rate", zh="折现率", group="general", ge=0, le=1,
+        step=0.005,
+        help="Annual rate for NPV and discounted payback, applied monthly as (1+r)^(t/12). "
+        "Assumption: the seeds give none.",
+        help_zh="用于净现值和折现回收期的年折现率，按 (1+r)^(t/12) 逐月折现。假设值：种子报告未给出。"
+    )
+    tax_rate: Finite = fld(
+        0.0, unit="fraction", en="Income tax rate", zh="所得税率", group="financing", ge=0, le=0.6,
+        step=0.01,
+        help="Tax on positive cumulative pre-tax profit (losses carried forward). "
+        "The seed ignores tax; China's statutory CIT is 0.25.",
+        help_zh="对累计税前利润的正数部分征税（亏损向后结转）。种子报告未考虑所得税；中国企业所得税法定税率为0.25。"
+    )
+    hours_per_year: Finite = fld(
+        8760.0, unit="hours/year", en="Hours per year", zh="年小时数", group="general",
+        ge=8000, le=8784, help="24 × 365 = 8,760 in the seed (002:1522); one month is 1/12 of it.",
+        help_zh="种子报告按 24 × 365 = 8,760 小时（002:1522）；每月为其1/12。"
+    )
+    currency: Literal["CNY"] = fld(
+        "CNY", unit="", en="Currency", zh="币种", group="general", choice_labels={"CNY": ("CNY", "CNY")},
+        help="Base unit of every money value: yuan (元). Displays may use 万元 = 10,000 元.",
+        help_zh="所有金额的基础单位：元。展示时可用万元（= 10,000 元）。"
+    )
+
+
+GPU_KEYS = catalog.GPU_KEYS
+
+
+class Heavy(_Section):
+    """Heavy-asset (重资产) GPU leasing: buy servers, run them, rent them by the card-hour."""
+
+    gpu: str = fld(
+        "A100-40G-NVLink", unit="", en="GPU model", zh="GPU型号", group="capex", catalogue=GPU_KEYS,
+        catalogue_text=catalog.GPU_KEY_TEXT,
+        help="Catalogue key (finmodel.schema.catalog.GPUS); informs power and market prices.",
+        help_zh="GPU目录键（finmodel.schema.catalog.GPUS），用于功率和市场价格参考。"
+    )
+    servers: int = fld(1, unit="servers", en="Servers", zh="服务器台数", group="capex", ge=1, le=100_000,
+                       help="Number of identical servers bought at month 0.",
+        help_zh="第0月购置的同型号服务器台数。")
+    cards_per_server: int = fld(8, unit="cards/server", en="Cards per server", zh="每台卡数",
+                                group="capex", ge=1, le=16, help="GPUs per server (8 in the seed).",
+        help_zh="每台服务器的GPU卡数（种子报告为8卡）。")
+    server_price_cny: Finite = fld(
+        1_450_000.0, unit="CNY/server", en="Server price", zh="服务器价格", group="capex", ge=0, le=1e8,
+        step=10_000, help="8×A100 server 145万元 (002:1508).",
+        help_zh="8卡A100服务器145万元（002:1508）。"
+    )
+    network_cost_cny: Finite = fld(
+        200_000.0, unit="CNY/server", en="Network (switch)", zh="交换机", group="capex", ge=0, le=1e8,
+        step=10_000, help="Switch per server, about 20万元 (002:1508).",
+        help_zh="每台服务器配套交换机约20万元（002:1508）。"
+    )
+    parts_cost_cny: Finite = fld(
+        150_000.0, unit="CNY/server", en="Parts", zh="零配件", group="capex", ge=0, le=1e8,
+        step=10_000, help="Other parts per server, about 15万元 (002:1508).",
+        help_zh="每台服务器其他零配件约15万元（002:1508）。"
+    )
+    other_infrastructure_cny: Finite = fld(
+        0.0, unit="CNY/server", en="Other infrastructure", zh="其他基建", group="capex", ge=0, le=1e8,
+        step=10_000, help="Racks, cabling, installation per server (基建, unquantified in 002:1182).",
+        help_zh="每台服务器的机柜、布线、安装等基建（002:1182 未量化）。"
+    )
+    lead_time_months: int = fld(
+        0, unit="months", en="Lead time", zh="交付周期", group="capex", ge=0, le=36,
+        help="Months from purchase to first revenue; Nvidia lead time 3-4 months (002:1184).",
+        help_zh="从购置到产生首笔收入的月数；英伟达出货周期约3-4个月（002:1184）。"
+    )
+    depreciation_method: Literal["straight_line", "declining_balance"] = fld(
+        "straight_line", unit="", en="Depreciation method", zh="折旧方法", group="depreciation",
+        choice_labels={"straight_line": ("直线法", "Straight line"),
+                       "declining_balance": ("余额递减法", "Declining balance")},
+        help="Straight line (the seed, 002:1512) or declining balance down to salvage at end of life.",
+        help_zh="直线法（种子报告，002:1512）或余额递减法（寿命期末减至残值）。"
+    )
+    depreciation_life_years: int = fld(
+        5, unit="years", en="Depreciation life", zh="折旧年限", group="depreciation", ge=1, le=20,
+        help="Useful life from the start of service; 5 years in the seed (002:1510).",
+        help_zh="自投入运营起的折旧年限；种子报告为5年（002:1510）。"
+    )
+    salvage_fraction: Finite = fld(
+        0.0, unit="fraction of capex", en="Salvage value", zh="残值率", group="depreciation", ge=0,
+        le=1, step=0.01, help="Book value left at end of life; zero in the seed (无残值, 002:1510).",
+        help_zh="寿命期末剩余账面价值占投资的比例；种子报告无残值（002:1510）。"
+    )
+    declining_balance_factor: Finite = fld(
+        2.0, unit="×", en="Declining-balance factor", zh="余额递减倍数", group="depreciation",
+        ge=1, le=4, step=0.1, help="Annual rate = factor ÷ life (2 = double declining balance).",
+        help_zh="年折旧率 = 倍数 ÷ 年限（2 = 双倍余额递减）。"
+    )
+    terminal_value_fraction: Finite = fld(
+        1.0, unit="fraction of book value", en="Terminal value", zh="期末残值回收比例",
+        group="depreciation", ge=0, le=2, step=0.05,
+        help="Share of the horizon-end book value counted as a final inflow in NPV and IRR "
+        "(not in payback).",
+        help_zh="测算期末账面净值计入最后一期现金流入的比例（用于净现值和内部收益率，不计入回收期）。"
+    )
+    price_cny_per_card_hour: Finite = fld(
+        22.5, unit="CNY/card-hour", en="Rental price", zh="租金单价", group="revenue", ge=0, le=10_000,
+        step=0.1,
+        help="On-demand list price per GPU-hour. Seed: 180元/台/小时 for 8 cards = 22.5 (002:1518).",
+        help_zh="每卡每小时按需挂牌价。种子报告：8卡服务器180元/小时 = 22.5元/卡·时（002:1518）。"
+    )
+    billing_mode: Literal["hourly", "monthly", "annual"] = fld(
+        "hourly", unit="", en="Billing mode", zh="计费方式", group="revenue",
+        choice_labels={"hourly": ("按小时", "Hourly"), "monthly": ("包月", "Monthly"), "annual": ("包年", "Annual")},
+        help="hourly: list price; monthly: × monthly price factor; annual: × monthly factor × "
+        "annual discount (002:1484-1496).",
+        help_zh="按小时：挂牌价；包月：× 包月价格系数；包年：× 包月系数 × 包年折扣（002:1484-1496）。"
+    )
+    monthly_price_factor: Finite = fld(
+        0.66, unit="× hourly", en="Monthly price factor", zh="包月价格系数", group="revenue",
+        ge=0, le=2, step=0.01,
+        help="Monthly subscription ÷ (hourly × hours); 0.62-0.72 for most vendors in 002:1486-1495.",
+        help_zh="包月价格 ÷（小时价 × 小时数）；多数厂商为0.62-0.72（002:1486-1495）。"
+    )
+    annual_discount_factor: Finite = fld(
+        0.85, unit="× monthly", en="Annual discount", zh="包年折扣", group="revenue", ge=0, le=1,
+        step=0.01, help="Annual subscription price ÷ monthly price: 8.5折 = 0.85 (002:1496).",
+        help_zh="包年价格 ÷ 包月价格：8.5折 = 0.85（002:1496）。"
+    )
+    occupancy: Finite = fld(
+        1.0, unit="fraction of hours", en="Occupancy", zh="出租率", group="revenue", ge=0, le=1,
+        step=0.01, help="Share of card-hours rented at steady state; 100 % in the seed (002:1520).",
+        help_zh="稳定期出租的卡时占比；种子报告为100%（002:1520）。"
+    )
+    occupancy_start: Finite = fld(
+        0.0, unit="fraction of hours", en="Initial occupancy", zh="初始出租率", group="revenue",
+        ge=0, le=1, step=0.01, help="Occupancy in the first month of service when ramping up.",
+        help_zh="爬坡时运营首月的出租率。"
+    )
+    ramp_months: int = fld(
+        0, unit="months", en="Ramp-up", zh="爬坡期", group="revenue", ge=0, le=120,
+        help="Months over which occupancy rises linearly from the initial value; 0 = none.",
+        help_zh="出租率从初始值线性升至稳定值所需月数；0 = 无爬坡。"
+    )
+    price_change_per_year: Finite = fld(
+        0.0, unit="fraction/year", en="Price change", zh="年价格变化", group="revenue", ge=-0.9,
+        le=1, step=0.01,
+        help="Rental price steps by this fraction each service year (−0.1 = 10 % cheaper per year).",
+        help_zh="租金每个运营年按此比例变动（−0.1 = 每年降价10%）。"
+    )
+    cash_cost_method: Literal["ratio", "bottom_up"] = fld(
+        "ratio", unit="", en="Cash-cost method", zh="现金成本口径", group="operations",
+        choice_labels={"ratio": ("比例法（60:40）", "Ratio (60:40)"), "bottom_up": ("逐项测算", "Bottom-up")},
+        help="ratio: the seed's 60:40 shortcut (002:1514); bottom_up: energy + O&M + site + staff.",
+        help_zh="ratio：种子报告的60:40简化法（002:1514）；bottom_up：电费 + 运维 + 机柜 + 人工逐项测算。"
+    )
+    noncash_share_of_cost: Finite = fld(
+        0.6, unit="fraction", en="Non-cash share of cost", zh="非现金成本占比", group="operations",
+        gt=0, le=1, step=0.01,
+        help="Ratio method: cash cost = straight-line depreciation ÷ share × (1 − share) (002:1516).",
+        help_zh="比例法：现金成本 = 直线折旧 ÷ 占比 × (1 − 占比)（002:1516）。"
+    )
+    energy_method: Literal["metered", "fixed"] = fld(
+        "metered", unit="", en="Energy method", zh="电费口径", group="energy",
+        choice_labels={"metered": ("按电量计", "Metered"), "fixed": ("固定金额", "Fixed")},
+        help="metered: kW × PUE × ¥/kWh × hours; fixed: a flat ¥ per server-month.",
+        help_zh="metered：功率 × PUE × 电价 × 小时数；fixed：每台每月固定金额。"
+    )
+    power_kw_per_server: Finite = fld(
+        6.5, unit="kW/server", en="Server power", zh="服务器功率", group="energy", ge=0, le=200,
+        step=0.1, help="Full-load IT power; DGX A100 max 6.5 kW (NVIDIA datasheet, not in seeds).",
+        help_zh="满载IT功率；DGX A100最大6.5 kW（NVIDIA规格书，非种子数据）。"
+    )
+    pue: Finite = fld(
+        1.25, unit="ratio", en="PUE", zh="PUE", group="energy", ge=1, le=3, step=0.01,
+        help="Facility power ÷ IT power; ≤1.25 target for new Shanghai centres (002:516).",
+        help_zh="数据中心总功率 ÷ IT功率；上海新建智算中心目标 ≤1.25（002:516）。"
+    )
+    electricity_cny_per_kwh: Finite = fld(
+        0.65, unit="CNY/kWh", en="Electricity tariff", zh="电价", group="energy", ge=0, le=5,
+        step=0.01, help="Assumption: the seeds give no tariff.",
+        help_zh="假设值：种子报告未给出电价。"
+    )
+    idle_power_fraction: Finite = fld(
+        0.3, unit="fraction of full load", en="Idle power", zh="空闲功耗比例", group="energy",
+        ge=0, le=1, step=0.01, help="Power drawn by unrented capacity. Assumption.",
+        help_zh="未出租算力的空闲功耗占满载比例。假设值。"
+    )
+    energy_fixed_cny_per_server_month: Finite = fld(
+        6000.0, unit="CNY/server-month", en="Fixed energy cost", zh="固定电费", group="energy",
+        ge=0, le=1e6, step=100, help="About 6,000 元/month per 8×A100 server (002:1460).",
+        help_zh="每台8卡A100服务器每月电费约6,000元（002:1460）。"
+    )
+    om_share_of_revenue: Finite = fld(
+        0.05, unit="fraction of revenue", en="O&M share", zh="运维成本占比", group="operations",
+        ge=0, le=1, step=0.01,
+        help="Bandwidth, maintenance, tech service: ~5 % simple, ~20 % with cloud services (002:1468).",
+        help_zh="带宽、维保、技术服务：简单运维约5%，提供云服务约20%（002:1468）。"
+    )
+    om_fixed_cny_per_server_month: Finite = fld(
+        0.0, unit="CNY/server-month", en="Fixed O&M", zh="固定运维费", group="operations", ge=0,
+        le=1e7, step=100, help="Fixed maintenance contract per server.",
+        help_zh="每台服务器的固定维保合同费用。"
+    )
+    colocation_cny_per_server_month: Finite = fld(
+        0.0, unit="CNY/server-month", en="Colocation", zh="托管/机柜租金", group="operations", ge=0,
+        le=1e7, step=100, help="Rack rent (托管成本, 002:1440), unquantified in the seeds.",
+        help_zh="机柜租金/托管成本（002:1440），种子报告未量化。"
+    )
+    staff_cny_per_month: Finite = fld(
+        0.0, unit="CNY/month", en="Staff", zh="人工费用", group="operations", ge=0, le=1e9,
+        step=1000, help="Labour from month 1 (002:1471).",
+        help_zh="自第1月起的人工费用（002:1471）。"
+    )
+    other_cny_per_month: Finite = fld(
+        0.0, unit="CNY/month", en="Other fixed", zh="其他固定费用", group="operations", ge=0,
+        le=1e9, step=1000, help="Other fixed costs from month 1 (002:1470-1475).",
+        help_zh="自第1月起的其他固定费用（002:1470-1475）。"
+    )
+    other_share_of_revenue: Finite = fld(
+        0.0, unit="fraction of revenue", en="Other variable", zh="其他变动费用占比",
+        group="operations", ge=0, le=1, step=0.01, help="Other costs as a share of revenue (<10 %, 002:1475).",
+        help_zh="按收入比例计的其他费用（<10%，002:1475）。"
+    )
+    loan_share_of_capex: Finite = fld(
+        0.0, unit="fraction of capex", en="Loan share", zh="贷款比例", group="financing", ge=0,
+        le=1, step=0.05, help="Debt drawn at month 0; the seeds give no financing.",
+        help_zh="第0月提取的贷款占投资比例；种子报告未考虑融资。"
+    )
+    loan_rate_per_year: Finite = fld(
+        0.045, unit="fraction/year", en="Loan rate", zh="贷款利率", group="financing", ge=0, le=0.5,
+        step=0.001, help="Nominal annual rate, charged monthly (rate ÷ 12). Assumption.",
+        help_zh="名义年利率，按月计息（利率 ÷ 12）。假设值。"
+    )
+    loan_term_months: int = fld(
+        36, unit="months", en="Loan term", zh="贷款期限", group="financing", ge=1, le=360,
+        help="Level monthly payments (annuity); any balance left at the horizon is repaid then.",
+        help_zh="等额本息按月还款；测算期末未还余额一次性偿还。"
+    )
+
+    @model_validator(mode="after")
+    def _known_gpu(self) -> Heavy:
+        if self.gpu not in catalog.GPUS:
+            raise ValueError(f"unknown GPU {self.gpu!r}")
+        return self
+
+
+class Light(_Section):
+    """Light-asset (轻资产) brokerage: buy capacity per P per year, resell it with services."""
+
+    buy_price_cny_per_p_year: Finite = fld(
+        200_000.0, unit="CNY/P/year", en="Buy price", zh="采购单价", group="light", ge=0, le=1e8,
+        step=1000, help="Wholesale capacity price, 20万元/P/年 in the seed (002:1538).",
+        help_zh="批发算力采购价，种子报告为20万元/P/年（002:1538）。"
+    )
+    sell_price_basis: Literal["card_hour", "p_year"] = fld(
+        "card_hour", unit="", en="Sell price basis", zh="售价口径", group="light",
+        choice_labels={"card_hour": ("按卡时价折算", "From a card-hour price"),
+                       "p_year": ("按 P·年定价", "Per P-year")},
+        help="card_hour: card-hour price × hours ÷ P per card (the seed's 157.7 ÷ 2.5, 002:1544); "
+        "p_year: a price per P per year.",
+        help_zh="card_hour：卡时价 × 小时数 ÷ 每卡P数（种子报告 157.7 ÷ 2.5，002:1544）；p_year：按每P每年定价。"
+    )
+    price_cny_per_card_hour: Finite | None = fld(
+        None, unit="CNY/card-hour", en="Resale card-hour price", zh="转租单卡时价格", group="light",
+        ge=0, le=10_000, step=0.1,
+        help="Used with basis card_hour; empty = the heavy-asset rental price.",
+        help_zh="售价口径为card_hour时使用；留空 = 采用重资产租金单价。"
+    )
+    sell_price_cny_per_p_year: Finite | None = fld(
+        None, unit="CNY/P/year", en="Sell price", zh="售价", group="light", ge=0, le=1e8, step=1000,
+        help="Used with basis p_year.",
+        help_zh="售价口径为p_year时使用。"
+    )
+    tflops_per_card: Finite = fld(
+        312.0, unit="TFLOPS/card", en="TFLOPS per card", zh="单卡算力", group="light", gt=0,
+        le=100_000, step=1, help="Peak per card at the stated precision; A100 FP16 312 (002:1540).",
+        help_zh="指定精度下的单卡峰值算力；A100 FP16为312 TFLOPS（002:1540）。"
+    )
+    precision: Literal["FP64", "FP32", "TF32", "FP16", "BF16", "FP8", "INT8"] = fld(
+        "FP16", unit="", en="Precision of P", zh="算力精度", group="light",
+        choice_labels={p: (p, p) for p in ("FP64", "FP32", "TF32", "FP16", "BF16", "FP8", "INT8")},
+        help="Precision basis of 'P'; ¥/P/year compares across GPUs only on one basis.",
+        help_zh="“P”的精度口径；不同GPU的元/P/年只有在同一口径下才可比。"
+    )
+    p_per_server_override: Finite | None = fld(
+        None, unit="P/server", en="P per server (override)", zh="每台P数(覆盖)", group="light",
+        gt=0, le=1000, step=0.001,
+        help="Empty = cards × TFLOPS ÷ 1000 (2.496 for 8×A100); the seed rounds to 2.5 (002:1542).",
+        help_zh="留空 = 卡数 × 单卡TFLOPS ÷ 1000（8卡A100为2.496）；种子报告取整为2.5（002:1542）。"
+    )
+    capacity_p: Finite = fld(
+        2.5, unit="P", en="Contracted capacity", zh="签约算力规模", group="light", gt=0, le=1e7,
+        step=0.5, help="Capacity bought on take-or-pay terms (unsold capacity still costs).",
+        help_zh="按照付即用（take-or-pay）条款采购的算力规模（未售出的算力仍需付费）。"
+    )
+    occupancy: Finite = fld(
+        1.0, unit="fraction of capacity", en="Resale occupancy", zh="转租出租率", group="light",
+        ge=0, le=1, step=0.01, help="Share of contracted capacity resold at steady state.",
+        help_zh="稳定期转租出去的签约算力占比。"
+    )
+    occupancy_start: Finite = fld(
+        0.0, unit="fraction of capacity", en="Initial resale occupancy", zh="初始转租率",
+        group="light", ge=0, le=1, step=0.01, help="Occupancy in month 1 when ramping up.",
+        help_zh="爬坡时第1月的转租率。"
+    )
+    ramp_months: int = fld(
+        0, unit="months", en="Resale ramp-up", zh="转租爬坡期", group="light", ge=0, le=120,
+        help="Months to reach steady occupancy linearly; 0 = none.",
+        help_zh="线性达到稳定转租率所需月数；0 = 无爬坡。"
+    )
+    price_change_per_year: Finite = fld(
+        0.0, unit="fraction/year", en="Sell price change", zh="售价年变化", group="light", ge=-0.9,
+        le=1, step=0.01, help="Resale price steps by this fraction each year.",
+        help_zh="转租售价每年按此比例变动。"
+    )
+    vas_revenue_cny_per_p_year: Finite = fld(
+        0.0, unit="CNY/P/year", en="Value-added services", zh="增值服务收入", group="light", ge=0,
+        le=1e8, step=1000, help="Service revenue per resold P (技术增值服务, 002:1502).",
+        help_zh="每转租1P的增值服务收入（技术增值服务，002:1502）。"
+    )
+    vas_cost_share: Finite = fld(
+        0.0, unit="fraction of VAS revenue", en="VAS cost share", zh="增值服务成本占比",
+        group="light", ge=0, le=1, step=0.01, help="Cost of delivering the value-added services.",
+        help_zh="提供增值服务的成本占增值服务收入的比例。"
+    )
+    platform_fixed_cost_cny_per_month: Finite = fld(
+        0.0, unit="CNY/month", en="Platform fixed cost", zh="平台固定费用", group="light", ge=0,
+        le=1e9, step=1000, help="Staff, marketing, operations of the platform.",
+        help_zh="平台的人工、营销、运营费用。"
+    )
+    platform_investment_cny: Finite = fld(
+        0.0, unit="CNY", en="Platform build", zh="平台建设投入", group="light", ge=0, le=1e10,
+        step=10_000, help="One-off platform investment at month 0 (amortised straight line).",
+        help_zh="第0月的一次性平台建设投入（按直线法摊销）。"
+    )
+    platform_life_years: int = fld(
+        5, unit="years", en="Platform life", zh="平台摊销年限", group="light", ge=1, le=20,
+        help="Amortisation period of the platform investment.",
+        help_zh="平台建设投入的摊销年限。"
+    )
+
+    @model_validator(mode="after")
+    def _sell_price_present(self) -> Light:
+        if self.sell_price_basis == "p_year" and self.sell_price_cny_per_p_year is None:
+            raise ValueError("sell_price_basis = 'p_year' needs light.sell_price_cny_per_p_year")
+        return self
