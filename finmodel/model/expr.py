@@ -40,8 +40,6 @@ __all__ = [
     "npv",
     "irr",
     "irr_root_name",
-    "IrrSolver",
-    "IRR_BISECTION_STEPS",
     "iferror",
     "where",
     "maximum",
@@ -438,8 +436,8 @@ def irr(cash_flow):
     error) where the NPV never changes sign on :func:`finmodel.model.irr.grid_rates`.
 
     numpy: :func:`finmodel.model.irr.irr`. Excel: a reference to the row's result on the workbook's
-    "IRR solver" sheet (defined name :func:`irr_root_name`), which the writer lays out with
-    :class:`IrrSolver` — the engine's method in cells, not Excel's ``IRR()`` (at most 20 Newton
+    "IRR solver" sheet (defined name :func:`irr_root_name`), which :mod:`finmodel.workbook.irr_solver`
+    lays out — the engine's method in cells, not Excel's ``IRR()`` (at most 20 Newton
     steps from a guess: it misses deeply loss-making roots and may land on another root of a row
     whose flows change sign more than once). The solver sheet evaluates NPV on the engine's grid of
     rates for the row's length (the fine grid: for flows that change sign once it brackets the same,
@@ -457,77 +455,6 @@ def irr(cash_flow):
 def irr_root_name(cf: RowRange) -> str:
     """Defined name of the monthly IRR of a timeline row on the workbook's IRR solver sheet."""
     return "irr_" + re.sub(r"\W", "_", cf.sheet).lower() + f"_row{cf.row}"
-
-
-@dataclass(frozen=True)
-class IrrSolver:
-    """Excel text of the IRR solver cells of one row (``cf``), mirroring :func:`finmodel.model.irr.irr`.
-
-    Cell arguments are references on the solver sheet. The grid lists index ``i = 1..K`` and rate
-    ``g_i`` of :func:`finmodel.model.irr.grid_rates` as data; per grid rate the solver computes the NPV
-    (:meth:`grid_npv`) and a flag holding ``i`` where the NPV's sign (``≥ 0`` or not, like the
-    engine) differs from that at ``g_(i+1)`` (:meth:`sign_change`). The nearest bracket below zero
-    is the largest flagged ``i`` whose interval ends at or below the zero rate (:meth:`bracket_below`),
-    the one above the smallest flagged ``i`` from the zero rate on (:meth:`bracket_above`); 0 = none.
-    Each bracket is bisected :data:`IRR_BISECTION_STEPS` times (:meth:`start_low` ... :meth:`high`)."""
-
-    cf: RowRange
-
-    def grid_npv(self, rate: str) -> str:
-        return npv(Sym(rate), self.cf).text
-
-    @staticmethod
-    def sign_change(npv_here: str, npv_next: str, index: str) -> str:
-        return f'IF(IFERROR(({npv_here}>=0)<>({npv_next}>=0),FALSE),{index},"")'
-
-    @staticmethod
-    def bracket_below(flags: str) -> str:
-        return f"MAX({flags})"
-
-    @staticmethod
-    def bracket_above(flags: str) -> str:
-        return f"MIN({flags})"
-
-    @staticmethod
-    def start_low(rates: str, k: str) -> str:
-        return f"INDEX({rates},MAX({k},1))"
-
-    @staticmethod
-    def start_high(rates: str, k: str) -> str:
-        return f"INDEX({rates},MAX({k},1)+1)"
-
-    @staticmethod
-    def start_sign(npvs: str, k: str) -> str:
-        """Whether NPV ≥ 0 at the bracket's lower rate (the side a bisection step keeps)."""
-        return f"INDEX({npvs},MAX({k},1))>=0"
-
-    def npv_mid(self, low: str, high: str) -> str:
-        return self.grid_npv(f"AVERAGE({low},{high})")
-
-    @staticmethod
-    def low(low: str, high: str, npv_mid: str, sign: str) -> str:
-        return f"IF(({npv_mid}>=0)={sign},AVERAGE({low},{high}),{low})"
-
-    @staticmethod
-    def high(low: str, high: str, npv_mid: str, sign: str) -> str:
-        return f"IF(({npv_mid}>=0)={sign},{high},AVERAGE({low},{high}))"
-
-    @staticmethod
-    def side_root(k: str, low: str, high: str) -> str:
-        return f'IF({k}=0,"{NONE.text}",AVERAGE({low},{high}))'
-
-    @staticmethod
-    def root(k_below: str, root_below: str, k_above: str, root_above: str) -> str:
-        """The root closest to zero (the engine keeps the one above zero on a tie)."""
-        return (f"IF({k_below}=0,{root_above},IF({k_above}=0,{root_below},"
-                f"IF(ABS({root_below})<ABS({root_above}),{root_below},{root_above})))")
-
-    def cross_check(self, root: str) -> str:
-        """Excel's own IRR() started at the solver's root (a visible check; not used by the model)."""
-        return f'IFERROR(IRR({self.cf.all},{root}),"{NONE.text}")'
-
-
-IRR_BISECTION_STEPS = 60  # halvings of a grid bracket (≤ 40 wide at 1000 %/month): below one ulp
 
 
 def iferror(x, fallback: Text):
