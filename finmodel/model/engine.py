@@ -16,7 +16,7 @@ from typing import Any, Literal
 import numpy as np
 
 from finmodel import schema
-from finmodel.model.expr import RowRange, Sym, Text, _Accumulate, accumulate_text
+from finmodel.model.expr import RowRange, Sym, Text, _Accumulate, accumulate_text, quote_sheet
 
 Kind = Literal["row", "scalar"]
 Fmt = Literal["cny", "frac", "months", "number", "flag", "p", "cny_per_p_year", "price", "rate"]
@@ -204,7 +204,7 @@ class FormulaContext:
             return Sym(cell.name)
         if cell.row is None:  # pragma: no cover - a layout bug
             raise ValueError(f"item {key!r} has neither a row nor a name")
-        prefix = "" if cell.sheet == self.sheet else f"{_quote(cell.sheet)}!"
+        prefix = "" if cell.sheet == self.sheet else f"{quote_sheet(cell.sheet)}!"
         if self.mode == "row":
             return Sym(f"{prefix}{{c}}{cell.row}")
         return RowRange(cell.sheet, cell.row, self.first, self.second, self.last)
@@ -232,6 +232,3 @@ class _Tracer(FormulaContext):
         self.seen.add(key)
         return super().row(key)
 
-
-def _quote(sheet: str) -> str:
-    return sheet if sheet.isidentifier() else "'" + sheet.replace("'", "''") + "'"

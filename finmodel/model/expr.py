@@ -55,6 +55,7 @@ __all__ = [
     "NOT_APPLICABLE",
     "Text",
     "RowRange",
+    "quote_sheet",
     "row_sum",
     "row_last",
     "row_max",
@@ -275,7 +276,7 @@ class RowRange:
     last: str
 
     def _ref(self, a: str, b: str) -> str:
-        return f"{_sheet(self.sheet)}!${a}${self.row}:${b}${self.row}"
+        return f"{quote_sheet(self.sheet)}!${a}${self.row}:${b}${self.row}"
 
     @property
     def all(self) -> str:
@@ -287,14 +288,15 @@ class RowRange:
 
     @property
     def first_cell(self) -> str:
-        return f"{_sheet(self.sheet)}!${self.first}${self.row}"
+        return f"{quote_sheet(self.sheet)}!${self.first}${self.row}"
 
     @property
     def last_cell(self) -> str:
-        return f"{_sheet(self.sheet)}!${self.last}${self.row}"
+        return f"{quote_sheet(self.sheet)}!${self.last}${self.row}"
 
 
-def _sheet(name: str) -> str:
+def quote_sheet(name: str) -> str:
+    """A sheet name as a formula writes it before ``!`` (quoted unless it is a plain identifier)."""
     return name if name.isidentifier() else "'" + name.replace("'", "''") + "'"
 
 
