@@ -30,6 +30,7 @@ from openpyxl.utils.escape import unescape
 
 from finmodel import model, schema, workbook
 from finmodel.model import engine, expr, irr
+from finmodel.workbook import irr_solver
 
 from . import conftest_lo
 from .conftest import PRESETS, SEED_FILE, random_scenario
@@ -320,7 +321,7 @@ def test_irr_cases_are_the_ones_excel_irr_missed():
 
 
 def _workbook_irr(cf: np.ndarray) -> float:
-    """The IRR solver sheet's algorithm in numpy (expr.IrrSolver): NPV on the fine grid, the nearest
+    """The IRR solver sheet's algorithm in numpy (workbook.irr_solver.IrrSolver): NPV on the fine grid, the nearest
     sign change on each side of zero, 60 bisections, the root closer to zero."""
     g = irr.grid_rates(cf.size)
     t = np.arange(cf.size)
@@ -335,7 +336,7 @@ def _workbook_irr(cf: np.ndarray) -> float:
             roots.append(math.nan)
             continue
         lo, hi, sign = g[k], g[k + 1], nonneg[k]
-        for _ in range(expr.IRR_BISECTION_STEPS):
+        for _ in range(irr_solver.IRR_BISECTION_STEPS):
             mid = (lo + hi) / 2
             lo, hi = (mid, hi) if (f(mid) >= 0) == sign else (lo, mid)
         roots.append((lo + hi) / 2)

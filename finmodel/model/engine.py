@@ -16,7 +16,7 @@ from typing import Any, Literal
 import numpy as np
 
 from finmodel import schema
-from finmodel.model.expr import RowRange, Sym, _Accumulate, accumulate_text
+from finmodel.model.expr import RowRange, Sym, Text, _Accumulate, accumulate_text, quote_sheet
 
 Kind = Literal["row", "scalar"]
 Fmt = Literal["cny", "frac", "months", "number", "flag", "p", "cny_per_p_year", "price", "rate"]
@@ -52,7 +52,7 @@ class NumpyContext:
     them are computed once (shape (1, T)) and broadcast at the end; only lines that depend on
     inputs that vary across the batch cost n × T."""
 
-    def __init__(self, params: Mapping[str, Any], n_months: int):
+    def __init__(self, params: Mapping[str, Any], n_months: int) -> None:
         self.n = _batch_size(params)
         self.params = {k: _col(v) for k, v in params.items()}
         self.t = np.arange(n_months, dtype=float)
@@ -176,7 +176,7 @@ class FormulaContext:
     and H (the same on every timeline sheet)."""
 
     def __init__(self, layout: Mapping[str, Cell], month_row: Mapping[str, int], first: str,
-                 second: str, last: str):
+                 second: str, last: str) -> None:
         self.layout = layout
         self.month_row = month_row
         self.first, self.second, self.last = first, second, last
@@ -194,13 +194,17 @@ class FormulaContext:
     def is_(self, path: str, option: str) -> Sym:
         if option not in schema.field_spec(path).choices:
             raise ValueError(f"{option!r} is not a choice of {path}")
-        return Sym(f'({name_of(path)}="{option}")')
+        return Sym(name_of(path)).eq(Text(option))
 
-    def row(self, key: str) -> Any:
+    def row(self, key: str) -> Sym | RowRange:
+        """An earlier item: its defined name, this column of its row (timeline items), or its whole
+        row (results, which reduce rows)."""
         cell = self.layout[key]
         if cell.name is not None:
             return Sym(cell.name)
-        prefix = "" if cell.sheet == self.sheet else f"{_quote(cell.sheet)}!"
+        if cell.row is None:  # pragma: no cover - a layout bug
+            raise ValueError(f"item {key!r} has neither a row nor a name")
+        prefix = "" if cell.sheet == self.sheet else f"{quote_sheet(cell.sheet)}!"
         if self.mode == "row":
             return Sym(f"{prefix}{{c}}{cell.row}")
         return RowRange(cell.sheet, cell.row, self.first, self.second, self.last)
@@ -220,14 +224,11 @@ class FormulaContext:
 class _Tracer(FormulaContext):
     """A FormulaContext that records which items a formula reads."""
 
-    def __init__(self, *args: Any):
+    def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self.seen: set[str] = set()
 
-    def row(self, key: str) -> Any:
+    def row(self, key: str) -> Sym | RowRange:
         self.seen.add(key)
         return super().row(key)
 
-
-def _quote(sheet: str) -> str:
-    return sheet if sheet.isidentifier() else "'" + sheet.replace("'", "''") + "'"

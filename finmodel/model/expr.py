@@ -5,25 +5,48 @@ arithmetic plus the primitives below (``where``, ``maximum``, ``prev``, ``cumsum
 numpy arrays the function computes numbers (scenario axes first, months last, broadcasting);
 called with :class:`Sym` objects it returns the Excel formula for the same line. That is how the
 workbook's formulas and the Python engine share one source of truth (see ``finmodel.workbook``).
+The contract of both backends is the :data:`Num` alias: a float, a numpy array or a formula symbol.
 
 Timing convention (pinned by tests): column/month ``t = 0`` is the purchase date; monthly flows
 fall at the end of month ``t``; ``prev(x)`` at ``t = 0`` is 0.
 
 Numbers other than 0 and 1 are not allowed inside a symbolic formula (FAST: no constants in
 formulas); use a named :class:`Const` instead, which the workbook lists on its Inputs sheet.
+The symbolic algebra (Excel precedence, folding of constant branches) lives in
+:mod:`finmodel.model.sym`; this module is the two-backend vocabulary the stage functions use.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeAlias, cast
 
 import numpy as np
+import numpy.typing as npt
+
+from finmodel.model.sym import (
+    BLANK,
+    NEVER,
+    NONE,
+    NOT_APPLICABLE,
+    Sym,
+    Text,
+    binary,
+    call,
+    is_sym,
+    map_atoms,
+    negate,
+    safe_quotient,
+    switch,
+    to_sym,
+)
 
 __all__ = [
+    "Num",
     "Sym",
     "Const",
+    "CONSTANTS",
     "MONTHS_PER_YEAR",
     "TFLOPS_PER_PFLOPS",
     "BLANK",
@@ -32,6 +55,7 @@ __all__ = [
     "NOT_APPLICABLE",
     "Text",
     "RowRange",
+    "quote_sheet",
     "row_sum",
     "row_last",
     "row_max",
@@ -40,8 +64,6 @@ __all__ = [
     "npv",
     "irr",
     "irr_root_name",
-    "IrrSolver",
-    "IRR_BISECTION_STEPS",
     "iferror",
     "where",
     "maximum",
@@ -55,148 +77,74 @@ __all__ = [
     "safe_div",
 ]
 
-
-# --------------------------------------------------------------------------- symbolic values
-class Sym:
-    """An Excel formula fragment. ``text`` may contain ``{c}`` (this column) and ``{p}``
-    (previous column) placeholders for timeline rows; they are filled in per column."""
-
-    __slots__ = ("text",)
-    __array_priority__ = 1000  # make numpy defer to Sym's reflected operators
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def __repr__(self) -> str:  # pragma: no cover - debugging aid
-        return f"Sym({self.text!r})"
-
-    # arithmetic -------------------------------------------------------------------------
-    def _bin(self, op: str, other: Any, reflected: bool = False) -> Sym:
-        a, b = (_text(other), self.text) if reflected else (self.text, _text(other))
-        return Sym(f"({a}{op}{b})")
-
-    def __add__(self, o):
-        return self._bin("+", o)
-
-    def __radd__(self, o):
-        return self._bin("+", o, True)
-
-    def __sub__(self, o):
-        return self._bin("-", o)
-
-    def __rsub__(self, o):
-        return self._bin("-", o, True)
-
-    def __mul__(self, o):
-        return self._bin("*", o)
-
-    def __rmul__(self, o):
-        return self._bin("*", o, True)
-
-    def __truediv__(self, o):
-        return self._bin("/", o)
-
-    def __rtruediv__(self, o):
-        return self._bin("/", o, True)
-
-    def __pow__(self, o):
-        return self._bin("^", o)
-
-    def __rpow__(self, o):
-        return self._bin("^", o, True)
-
-    def __neg__(self):
-        return Sym(f"(-{self.text})")
-
-    # comparisons produce Excel booleans -------------------------------------------------
-    def __lt__(self, o):
-        return self._bin("<", o)
-
-    def __le__(self, o):
-        return self._bin("<=", o)
-
-    def __gt__(self, o):
-        return self._bin(">", o)
-
-    def __ge__(self, o):
-        return self._bin(">=", o)
-
-    def eq(self, o) -> Sym:
-        """Excel equality (``==`` is kept for Python identity semantics)."""
-        return self._bin("=", o)
-
-    def __and__(self, o):
-        return Sym(f"AND({self.text},{_text(o)})")
-
-    def __rand__(self, o):
-        return Sym(f"AND({_text(o)},{self.text})")
-
-    def __bool__(self):  # a symbolic condition has no truth value in Python
-        raise TypeError("a symbolic formula cannot be used in a Python `if`; use expr.where()")
-
-    def render(self, col: str = "", prev_col: str = "") -> str:
-        """Formula text for one column (``{c}``/``{p}`` replaced)."""
-        return "=" + self.text.replace("{c}", col).replace("{p}", prev_col)
+#: What every primitive takes and returns: a float (or a :class:`Const`), a numpy array (numpy
+#: backend: scenario axes first, months last) or a :class:`Sym` (formula backend).
+Num: TypeAlias = "float | np.ndarray | Sym"
 
 
 class Const(float):
     """A named model constant (a unit conversion), e.g. 12 months per year.
 
     In numpy it is a plain float; in Excel a defined name on the Inputs sheet. Arithmetic between
-    constants and plain numbers stays a Const whose ``text`` is the formula (``(1/months_per_year)``),
+    constants and plain numbers stays a Const whose ``sym`` is the formula (``1/months_per_year``),
     so no bare number ever lands inside a generated formula."""
 
     name: str
-    text: str
+    sym: Sym
     unit: str
     label_en: str
     label_zh: str
 
     def __new__(cls, name: str, value: float, unit: str = "", label_en: str = "", label_zh: str = "",
-                text: str | None = None) -> Const:
+                sym: Sym | None = None) -> Const:
         obj = super().__new__(cls, value)
         obj.name, obj.unit, obj.label_en, obj.label_zh = name, unit, label_en, label_zh
-        obj.text = text if text is not None else name
+        obj.sym = sym if sym is not None else Sym(name)
         return obj
 
     @property
     def value(self) -> float:
         return float(self)
 
-    def _op(self, other: Any, sym: str, reflected: bool) -> Any:
+    @property
+    def text(self) -> str:
+        """The Excel text: the constant's name, or the formula of a derived constant."""
+        return self.sym.text
+
+    def _op(self, other: object, op: str, reflected: bool) -> Const:
         if isinstance(other, bool) or not isinstance(other, (int, float, np.integer, np.floating)):
             return NotImplemented
         a, b = (other, self) if reflected else (self, other)
         fa, fb = float(a), float(b)
-        value = {"+": fa + fb, "-": fa - fb, "*": fa * fb, "/": fa / fb, "^": fa**fb}[sym]
-        return Const("", value, text=f"({_text(a)}{sym}{_text(b)})")
+        value = {"+": fa + fb, "-": fa - fb, "*": fa * fb, "/": fa / fb}[op]
+        return Const("", value, sym=binary(op, a, b))
 
-    def __add__(self, o):
+    def __add__(self, o: object) -> Const:
         return self._op(o, "+", False)
 
-    def __radd__(self, o):
+    def __radd__(self, o: object) -> Const:
         return self._op(o, "+", True)
 
-    def __sub__(self, o):
+    def __sub__(self, o: object) -> Const:
         return self._op(o, "-", False)
 
-    def __rsub__(self, o):
+    def __rsub__(self, o: object) -> Const:
         return self._op(o, "-", True)
 
-    def __mul__(self, o):
+    def __mul__(self, o: object) -> Const:
         return self._op(o, "*", False)
 
-    def __rmul__(self, o):
+    def __rmul__(self, o: object) -> Const:
         return self._op(o, "*", True)
 
-    def __truediv__(self, o):
+    def __truediv__(self, o: object) -> Const:
         return self._op(o, "/", False)
 
-    def __rtruediv__(self, o):
+    def __rtruediv__(self, o: object) -> Const:
         return self._op(o, "/", True)
 
-    def __neg__(self):
-        return Const("", -float(self), text=f"(-{self.text})")
+    def __neg__(self) -> Const:
+        return Const("", -float(self), sym=negate(self.sym))
 
 
 MONTHS_PER_YEAR = Const("months_per_year", 12.0, "months/year", "Months per year", "每年月数")
@@ -204,107 +152,80 @@ TFLOPS_PER_PFLOPS = Const("tflops_per_pflops", 1000.0, "TFLOPS/P", "TFLOPS per P
 CONSTANTS = (MONTHS_PER_YEAR, TFLOPS_PER_PFLOPS)
 
 
-@dataclass(frozen=True)
-class Text:
-    """A non-numeric result: NaN in numpy, a text cell in Excel ("" is an empty cell, which
-    MAX and COUNT ignore; "never" marks a payback that is not reached)."""
-
-    text: str
-
-
-BLANK = Text("")
-NEVER = Text("never")
-NONE = Text("none")
-NOT_APPLICABLE = Text("n/a")
-
-
-def _is_sym(*xs: Any) -> bool:
-    return any(isinstance(x, Sym) for x in xs)
-
-
-def _text(x: Any) -> str:
-    """Excel text of an operand; refuses bare numbers other than 0 and 1."""
-    if isinstance(x, Sym):
-        return x.text
-    if isinstance(x, Const):
-        return x.text
-    if isinstance(x, Text):
-        return '"' + x.text.replace('"', '""') + '"'
-    if isinstance(x, (bool, np.bool_)):
-        return "TRUE" if x else "FALSE"
-    if isinstance(x, (int, float, np.integer, np.floating)):
-        if float(x) in (0.0, 1.0):
-            return str(int(x))
-        raise ValueError(f"constant {x!r} inside a formula: declare it as an expr.Const")
-    raise TypeError(f"cannot use {type(x).__name__} in a formula")
-
-
-def _num(x: Any) -> Any:
-    if isinstance(x, Text):
-        return np.nan
-    return x
+def _num(x: Num | Text) -> npt.ArrayLike:
+    """A numpy operand (no :class:`Sym` reaches the numpy side); a :class:`Text` (a non-numeric
+    result) is NaN."""
+    return np.nan if isinstance(x, Text) else cast("npt.ArrayLike", x)
 
 
 # --------------------------------------------------------------------------- element-wise
-def where(cond, a, b):
-    """``a`` where ``cond`` else ``b`` (Excel ``IF``)."""
-    if _is_sym(cond, a, b):
-        return Sym(f"IF({_text(cond)},{_text(a)},{_text(b)})")
-    return np.where(cond, _num(a), _num(b))
+def where(cond: Num, a: Num | Text, b: Num | Text) -> Num:
+    """``a`` where ``cond`` else ``b`` (Excel ``IF``; a constant test keeps only its branch)."""
+    if is_sym(cond, a, b):
+        return switch(cond, a, b)
+    return np.where(_num(cond), _num(a), _num(b))
 
 
-def maximum(a, b):
+def maximum(a: Num, b: Num) -> Num:
     """Element-wise maximum (Excel ``MAX``)."""
-    if _is_sym(a, b):
-        return Sym(f"MAX({_text(a)},{_text(b)})")
+    if is_sym(a, b):
+        return call("MAX", a, b)
     return np.maximum(_num(a), _num(b))
 
 
-def minimum(a, b):
+def minimum(a: Num, b: Num) -> Num:
     """Element-wise minimum (Excel ``MIN``)."""
-    if _is_sym(a, b):
-        return Sym(f"MIN({_text(a)},{_text(b)})")
+    if is_sym(a, b):
+        return call("MIN", a, b)
     return np.minimum(_num(a), _num(b))
 
 
-def floor(a):
+def floor(a: Num) -> Num:
     """Round down to an integer (Excel ``INT``)."""
-    if _is_sym(a):
-        return Sym(f"INT({_text(a)})")
+    if is_sym(a):
+        return call("INT", a)
     return np.floor(_num(a))
 
 
-def land(a, b):
+def land(a: Num, b: Num) -> Num:
     """Logical and (Excel ``AND``)."""
-    if _is_sym(a, b):
-        return Sym(f"AND({_text(a)},{_text(b)})")
-    return np.logical_and(a, b)
+    if is_sym(a, b):
+        return call("AND", a, b)
+    return np.logical_and(_num(a), _num(b))
 
 
-def is_blank(a):
+def is_blank(a: Num) -> Num:
     """True where an optional input is not set (NaN in numpy, an empty cell in Excel)."""
-    if _is_sym(a):
-        return Sym(f"ISBLANK({_text(a)})")
-    return np.isnan(a)
+    if is_sym(a):
+        return call("ISBLANK", a)
+    return np.isnan(_num(a))
 
 
-def safe_div(a, b):
-    """``a / b``, 0 where ``b`` is 0 (Excel ``IF(b=0,0,a/b)``)."""
-    if _is_sym(a, b):
-        bt = _text(b)
-        return Sym(f"IF({bt}=0,0,{_text(a)}/{bt})")
+def safe_div(a: Num, b: Num) -> Num:
+    """``a / b``, 0 where ``b`` is 0 (Excel ``IF(b=0,0,a/b)``; the guard is left out inside an
+    ``IF`` whose test already says ``b > 0``)."""
+    if is_sym(a, b):
+        return safe_quotient(to_sym(a), to_sym(b))
     a, b = np.asarray(_num(a), dtype=float), np.asarray(_num(b), dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(b == 0, 0.0, a / np.where(b == 0, 1.0, b))
 
 
+def iferror(x: Num, fallback: Text) -> Num:
+    """``x`` where it is a finite number, else ``fallback`` (NaN in numpy)."""
+    if is_sym(x):
+        return call("IFERROR", x, fallback)
+    arr = np.asarray(_num(x), dtype=float)
+    return np.where(np.isfinite(arr), arr, np.nan)
+
+
 # --------------------------------------------------------------------------- along the timeline
-def prev(x):
+def prev(x: Num) -> Num:
     """Value of a timeline row in the previous month; 0 at ``t = 0``. Shape (..., T)."""
-    if _is_sym(x):
+    if isinstance(x, Sym):
         if "{c}" not in x.text:
             raise ValueError("prev() needs a timeline row")
-        return Sym(x.text.replace("{c}", "{p}"))
+        return map_atoms(x, lambda text: text.replace("{c}", "{p}"))
     x = np.asarray(x, dtype=float)
     out = np.zeros_like(x)
     out[..., 1:] = x[..., :-1]
@@ -319,26 +240,26 @@ class _Accumulate:
     arg: Sym
 
 
-def cumsum(x):
+def cumsum(x: Num) -> Num | _Accumulate:
     """Running total along months. In Excel: previous cell of this row + x."""
-    if _is_sym(x):
+    if isinstance(x, Sym):
         return _Accumulate("sum", x)
     return np.cumsum(np.asarray(x, dtype=float), axis=-1)
 
 
-def cummax(x):
+def cummax(x: Num) -> Num | _Accumulate:
     """Running maximum along months, starting from 0. In Excel: MAX(previous cell, x)."""
-    if _is_sym(x):
+    if isinstance(x, Sym):
         return _Accumulate("max", x)
     return np.maximum.accumulate(np.maximum(np.asarray(x, dtype=float), 0.0), axis=-1)
 
 
 def accumulate_text(acc: _Accumulate, self_ref: Sym) -> Sym:
     """Excel formula of a cumsum/cummax row given a reference to the row itself."""
-    p = prev(self_ref).text
+    before = prev(self_ref)
     if acc.kind == "sum":
-        return Sym(f"({p}+{acc.arg.text})")
-    return Sym(f"MAX({p},{acc.arg.text})")
+        return binary("+", before, acc.arg)
+    return call("MAX", before, acc.arg)
 
 
 # --------------------------------------------------------------------------- reductions over a row
@@ -355,7 +276,7 @@ class RowRange:
     last: str
 
     def _ref(self, a: str, b: str) -> str:
-        return f"{_sheet(self.sheet)}!${a}${self.row}:${b}${self.row}"
+        return f"{quote_sheet(self.sheet)}!${a}${self.row}:${b}${self.row}"
 
     @property
     def all(self) -> str:
@@ -367,36 +288,40 @@ class RowRange:
 
     @property
     def first_cell(self) -> str:
-        return f"{_sheet(self.sheet)}!${self.first}${self.row}"
+        return f"{quote_sheet(self.sheet)}!${self.first}${self.row}"
 
     @property
     def last_cell(self) -> str:
-        return f"{_sheet(self.sheet)}!${self.last}${self.row}"
+        return f"{quote_sheet(self.sheet)}!${self.last}${self.row}"
 
 
-def _sheet(name: str) -> str:
+def quote_sheet(name: str) -> str:
+    """A sheet name as a formula writes it before ``!`` (quoted unless it is a plain identifier)."""
     return name if name.isidentifier() else "'" + name.replace("'", "''") + "'"
 
 
-def _rows(x: Any) -> np.ndarray:
+Row: TypeAlias = "np.ndarray | RowRange"  # a monthly row: numbers, or its range on a timeline sheet
+
+
+def _rows(x: Row) -> np.ndarray:
     return np.asarray(x, dtype=float)
 
 
-def row_sum(x):
+def row_sum(x: Row) -> Num:
     """Total of a row over the horizon, shape (..., 1). [unit of the row]"""
     if isinstance(x, RowRange):
         return Sym(f"SUM({x.all})")
     return np.nansum(_rows(x), axis=-1, keepdims=True)
 
 
-def row_last(x):
+def row_last(x: Row) -> Num:
     """Value in the last month of the horizon."""
     if isinstance(x, RowRange):
         return Sym(x.last_cell)
     return _rows(x)[..., -1:]
 
 
-def row_max(x):
+def row_max(x: Row) -> Num:
     """Largest non-blank value of a row (Excel MAX ignores text)."""
     if isinstance(x, RowRange):
         return Sym(f"MAX({x.all})")
@@ -406,49 +331,46 @@ def row_max(x):
     return np.where(np.isneginf(out), 0.0, out)
 
 
-def row_count(x):
+def row_count(x: Row) -> Num:
     """Number of numeric (non-blank) cells in a row."""
     if isinstance(x, RowRange):
         return Sym(f"COUNT({x.all})")
     return np.sum(~np.isnan(_rows(x)), axis=-1, keepdims=True).astype(float)
 
 
-def sumproduct(a, b):
+def sumproduct(a: Row, b: Row) -> Num:
     """Sum over months of ``a × b`` (Excel SUMPRODUCT)."""
-    if isinstance(a, RowRange):
+    if isinstance(a, RowRange) and isinstance(b, RowRange):
         return Sym(f"SUMPRODUCT({a.all},{b.all})")
     return np.sum(_rows(a) * _rows(b), axis=-1, keepdims=True)
 
 
-def npv(rate_per_month, cash_flow):
+def npv(rate_per_month: Num, cash_flow: Row) -> Num:
     """Net present value at month 0 of monthly flows at month ends, month 0 undiscounted.
 
     Excel's NPV() discounts its first argument by one period, so the workbook writes
     ``NPV(rate, month 1..H) + month 0``. [CNY]"""
     if isinstance(cash_flow, RowRange):
-        return Sym(f"(NPV({_text(rate_per_month)},{cash_flow.after_first})+{cash_flow.first_cell})")
+        discounted = call("NPV", rate_per_month, Sym(cash_flow.after_first))
+        return binary("+", discounted, Sym(cash_flow.first_cell))
     cf = _rows(cash_flow)
     t = np.arange(cf.shape[-1])
     r = np.asarray(_num(rate_per_month), dtype=float)  # scalar or (..., 1)
     return np.sum(cf * (1.0 + r) ** -t, axis=-1, keepdims=True)
 
 
-def irr(cash_flow):
+def irr(cash_flow: Row) -> Num:
     """Monthly internal rate of return of a row: the IRR closest to a zero rate; NaN (Excel: an
     error) where the NPV never changes sign on :func:`finmodel.model.irr.grid_rates`.
 
     numpy: :func:`finmodel.model.irr.irr`. Excel: a reference to the row's result on the workbook's
-    "IRR solver" sheet (defined name :func:`irr_root_name`), which the writer lays out with
-    :class:`IrrSolver` — the engine's method in cells, not Excel's ``IRR()`` (at most 20 Newton
-    steps from a guess: it misses deeply loss-making roots and may land on another root of a row
-    whose flows change sign more than once). The solver sheet evaluates NPV on the engine's grid of
-    rates for the row's length (the fine grid: for flows that change sign once it brackets the same,
-    only root as the engine's coarse grid), takes the sign change nearest a zero rate on each side of
-    zero, bisects both brackets to machine precision and keeps the root with the smaller magnitude,
-    "none" where there is no bracket."""
+    "IRR solver" sheet (the defined name :func:`irr_root_name`), which
+    :mod:`finmodel.workbook.irr_sheet` lays out: the engine's method in cells, not Excel's ``IRR()``
+    (at most 20 Newton steps from a guess: it misses deeply loss-making roots and may land on
+    another root of a row whose flows change sign more than once)."""
     if isinstance(cash_flow, RowRange):
-        name = irr_root_name(cash_flow)
-        return Sym(f"IF(ISNUMBER({name}),{name},NA())")
+        name = Sym(irr_root_name(cash_flow))
+        return where(call("ISNUMBER", name), name, Sym("NA()"))
     from finmodel.model.irr import irr as _irr
 
     return _irr(_rows(cash_flow))[..., None]
@@ -457,82 +379,3 @@ def irr(cash_flow):
 def irr_root_name(cf: RowRange) -> str:
     """Defined name of the monthly IRR of a timeline row on the workbook's IRR solver sheet."""
     return "irr_" + re.sub(r"\W", "_", cf.sheet).lower() + f"_row{cf.row}"
-
-
-@dataclass(frozen=True)
-class IrrSolver:
-    """Excel text of the IRR solver cells of one row (``cf``), mirroring :func:`finmodel.model.irr.irr`.
-
-    Cell arguments are references on the solver sheet. The grid lists index ``i = 1..K`` and rate
-    ``g_i`` of :func:`finmodel.model.irr.grid_rates` as data; per grid rate the solver computes the NPV
-    (:meth:`grid_npv`) and a flag holding ``i`` where the NPV's sign (``≥ 0`` or not, like the
-    engine) differs from that at ``g_(i+1)`` (:meth:`sign_change`). The nearest bracket below zero
-    is the largest flagged ``i`` whose interval ends at or below the zero rate (:meth:`bracket_below`),
-    the one above the smallest flagged ``i`` from the zero rate on (:meth:`bracket_above`); 0 = none.
-    Each bracket is bisected :data:`IRR_BISECTION_STEPS` times (:meth:`start_low` ... :meth:`high`)."""
-
-    cf: RowRange
-
-    def grid_npv(self, rate: str) -> str:
-        return npv(Sym(rate), self.cf).text
-
-    @staticmethod
-    def sign_change(npv_here: str, npv_next: str, index: str) -> str:
-        return f'IF(IFERROR(({npv_here}>=0)<>({npv_next}>=0),FALSE),{index},"")'
-
-    @staticmethod
-    def bracket_below(flags: str) -> str:
-        return f"MAX({flags})"
-
-    @staticmethod
-    def bracket_above(flags: str) -> str:
-        return f"MIN({flags})"
-
-    @staticmethod
-    def start_low(rates: str, k: str) -> str:
-        return f"INDEX({rates},MAX({k},1))"
-
-    @staticmethod
-    def start_high(rates: str, k: str) -> str:
-        return f"INDEX({rates},MAX({k},1)+1)"
-
-    @staticmethod
-    def start_sign(npvs: str, k: str) -> str:
-        """Whether NPV ≥ 0 at the bracket's lower rate (the side a bisection step keeps)."""
-        return f"INDEX({npvs},MAX({k},1))>=0"
-
-    def npv_mid(self, low: str, high: str) -> str:
-        return self.grid_npv(f"AVERAGE({low},{high})")
-
-    @staticmethod
-    def low(low: str, high: str, npv_mid: str, sign: str) -> str:
-        return f"IF(({npv_mid}>=0)={sign},AVERAGE({low},{high}),{low})"
-
-    @staticmethod
-    def high(low: str, high: str, npv_mid: str, sign: str) -> str:
-        return f"IF(({npv_mid}>=0)={sign},{high},AVERAGE({low},{high}))"
-
-    @staticmethod
-    def side_root(k: str, low: str, high: str) -> str:
-        return f'IF({k}=0,"{NONE.text}",AVERAGE({low},{high}))'
-
-    @staticmethod
-    def root(k_below: str, root_below: str, k_above: str, root_above: str) -> str:
-        """The root closest to zero (the engine keeps the one above zero on a tie)."""
-        return (f"IF({k_below}=0,{root_above},IF({k_above}=0,{root_below},"
-                f"IF(ABS({root_below})<ABS({root_above}),{root_below},{root_above})))")
-
-    def cross_check(self, root: str) -> str:
-        """Excel's own IRR() started at the solver's root (a visible check; not used by the model)."""
-        return f'IFERROR(IRR({self.cf.all},{root}),"{NONE.text}")'
-
-
-IRR_BISECTION_STEPS = 60  # halvings of a grid bracket (≤ 40 wide at 1000 %/month): below one ulp
-
-
-def iferror(x, fallback: Text):
-    """``x`` where it is a finite number, else ``fallback`` (NaN in numpy)."""
-    if _is_sym(x):
-        return Sym(f"IFERROR({_text(x)},{_text(fallback)})")
-    x = np.asarray(x, dtype=float)
-    return np.where(np.isfinite(x), x, np.nan)

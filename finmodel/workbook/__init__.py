@@ -2,20 +2,20 @@
 
 ``workbook_bytes(scenario)`` / ``write_workbook(scenario, path)`` export; ``read_workbook(source)``
 imports the Inputs sheet of an untrusted file. See docs/workbook.md.
+
+Modules: :mod:`.layout` plans every position once (a frozen ``Layout``); one writer per sheet
+(:mod:`.cover`, :mod:`.inputs`, :mod:`.timelines`, :mod:`.summary`, :mod:`.irr_solver`,
+:mod:`.sensitivity`) reads it; :mod:`.styles`, :mod:`.validation` and :mod:`.xlsx` (exact floats,
+cell text, file names) serve them; :mod:`.writer` puts the book together; :mod:`.reader` reads one back.
 """
 
-from finmodel.workbook.reader import INPUTS, WorkbookError, read_workbook
-from finmodel.workbook.writer import (
-    CNY,
+from finmodel.analysis.grid_axes import GRID_X, GRID_Y, grid_axes
+from finmodel.workbook.layout import (
     COL_KEY,
     COL_MONTH0,
     COL_OPENING,
     COL_VALUE,
     COVER,
-    FORMATS,
-    GRID_METRICS,
-    GRID_X,
-    GRID_Y,
     HEAVY,
     IRR_SOLVER,
     LIGHT,
@@ -24,16 +24,13 @@ from finmodel.workbook.writer import (
     SENSITIVITY,
     SHEETS,
     SUMMARY,
-    TORNADO_MOVES,
-    WAN,
-    XLSX_MIME,
     calc_name,
-    cell_text,
-    grid_axes,
-    safe_filename,
-    workbook_bytes,
-    write_workbook,
 )
+from finmodel.workbook.reader import INPUTS, WorkbookError, read_workbook
+from finmodel.workbook.sensitivity import GRID_METRICS, TORNADO_MOVES
+from finmodel.workbook.styles import CNY, FORMATS, WAN
+from finmodel.workbook.writer import workbook_bytes, write_workbook
+from finmodel.workbook.xlsx import XLSX_MIME, cell_text, safe_filename
 
 __all__ = [
     "INPUTS", "WorkbookError", "read_workbook", "CNY", "COL_KEY", "COL_MONTH0", "COL_OPENING", "COL_VALUE", "COVER",

@@ -197,7 +197,7 @@ def _coord(row: int, col: int) -> str:
 
 
 class _Reader:
-    def __init__(self, names: dict, formulas: dict, values: dict):
+    def __init__(self, names: dict, formulas: dict, values: dict) -> None:
         self.names, self.formulas, self.values = names, formulas, values
         self.problems: list[Problem] = []
 

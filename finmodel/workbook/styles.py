@@ -1,0 +1,156 @@
+"""Number formats, colours and the small cell helpers every sheet writer uses."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Sequence
+from typing import Any, TypeAlias
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
+
+from finmodel import __version__
+from finmodel.workbook.xlsx import cell_text
+
+# ---- number formats (render in Excel and LibreOffice; 万 form verified in LibreOffice 7.4) ----
+CNY = '"¥"#,##0;[Red]-"¥"#,##0'
+WAN = '0\\.0,"万";[Red]-0\\.0,"万"'  # 5,886,720 → 588.7万 (÷1,000 by the comma, a literal dot)
+FORMATS: dict[str, str] = {
+    "cny": CNY,
+    "cny_per_p_year": CNY,
+    "price": '"¥"#,##0.00;[Red]-"¥"#,##0.00',
+    "frac": "0.0%",
+    "months": "0.0",
+    "number": "#,##0.00",
+    "flag": "0",
+    "p": "#,##0.000",
+    "rate": "0.000000",
+}
+MONEY_FMTS = ("cny", "cny_per_p_year")
+
+# ---- colours and fonts ------------------------------------------------------------------------
+FILL_INPUT = PatternFill("solid", fgColor="FFF2CC")
+FILL_HEADER = PatternFill("solid", fgColor="1F4E78")
+FILL_SECTION = PatternFill("solid", fgColor="DDEBF7")
+FILL_ENGINE = PatternFill("solid", fgColor="E2EFDA")
+FILL_OPENING = PatternFill("solid", fgColor="F2F2F2")
+FONT_INPUT = Font(color="0000CC")
+FONT_HEADER = Font(bold=True, color="FFFFFF")
+FONT_TITLE = Font(bold=True, size=14)
+FONT_BOLD = Font(bold=True)
+FONT_NOTE = Font(italic=True, color="595959")
+FONT_HELPER = Font(italic=True, color="808080")
+FONT_KEY = Font(color="808080", size=9)
+FONT_LINK = Font(color="0563C1", underline="single")
+_THIN = Side(style="thin", color="BF9000")
+BORDER_INPUT = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+RIGHT = Alignment(horizontal="right")
+UNLOCKED = Protection(locked=False)
+
+#: A worksheet as the writers use it. openpyxl's stubs type ``ws.cell()`` as ``Cell | MergedCell`` (a
+#: merged cell's value is read-only) and ``wb[name]`` as a worksheet or a chartsheet; the writers only
+#: write unmerged cells of worksheets, so they take this alias instead of a cast at every call.
+Sheet: TypeAlias = Any
+
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+
+
+def put_text(cell: Cell, value: str | None) -> None:
+    """Write user text so that it can never run as a formula."""
+    if value is None:
+        return
+    cell.value = cell_text(str(value))
+    cell.data_type = "s"  # inline string, even if it starts with "="
+    if str(value).startswith(_FORMULA_TRIGGERS):
+        cell.quotePrefix = True  # Excel's own marker for "text that looks like a formula"
+
+
+def label(ws: Sheet, row: int, col: int, text: str, font: Font | None = None) -> Cell:
+    """A text cell (always text, even if it starts with ``=``)."""
+    c = ws.cell(row, col)
+    put_text(c, text)
+    if font is not None:
+        c.font = font
+    return c
+
+
+def input_style(c: Cell) -> None:
+    """Yellow, blue, bordered and unlocked: a cell the analyst may change."""
+    c.fill, c.font, c.border, c.protection = FILL_INPUT, FONT_INPUT, BORDER_INPUT, UNLOCKED
+
+
+def header(ws: Sheet, row: int, titles: Sequence[str], first_col: int = 1) -> None:
+    for j, t in enumerate(titles):
+        c = ws.cell(row, first_col + j, t)
+        c.font, c.fill = FONT_HEADER, FILL_HEADER
+        c.alignment = Alignment(vertical="center", wrap_text=True)
+
+
+def section(ws: Sheet, row: int, text: str, width: int) -> None:
+    for col in range(1, width + 1):
+        ws.cell(row, col).fill = FILL_SECTION
+    ws.cell(row, 1, text).font = FONT_BOLD
+
+
+def define(wb: Workbook, name: str, sheet: str, coord: str) -> None:
+    """A workbook-scoped defined name for one cell."""
+    m = re.match(r"([A-Z]+)(\d+)", coord)
+    if m is None:  # pragma: no cover - a layout bug
+        raise ValueError(f"not a cell: {coord!r}")
+    col, row = m.groups()
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(sheet)}!${col}${row}")
+
+
+def widths(ws: Sheet, cols: dict[str, float]) -> None:
+    for col, w in cols.items():
+        ws.column_dimensions[col].width = w
+
+
+class StyleCopier:
+    """Style the first cell of a kind by hand, then copy its style array to the others (fast)."""
+
+    def __init__(self) -> None:
+        self._styles: dict[object, object] = {}
+
+    def apply(self, cell: Cell, kind: object, style: dict[str, object]) -> None:
+        known = self._styles.get(kind)
+        if known is not None:
+            cell._style = copy.copy(known)  # type: ignore[attr-defined]
+            return
+        for attr, value in style.items():
+            setattr(cell, attr, value)
+        self._styles[kind] = cell._style  # type: ignore[attr-defined]
+
+
+def print_setup(ws: Sheet, *, landscape: bool = True, fit: str = "width", title_rows: str | None = None,
+                title_cols: str | None = None) -> None:
+    """A4, margins, footer; ``fit`` = "width" (one page wide) or "height" (one page tall: a timeline
+    prints as a strip of pages, each repeating the label columns)."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1 if fit == "width" else 0
+    ws.page_setup.fitToHeight = 0 if fit == "width" else 1
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if title_cols:
+        ws.print_title_cols = title_cols
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.center.text = "finmodel " + __version__
+    ws.oddFooter.right.text = "&P / &N"
+
+
+def protect(ws: Sheet) -> None:
+    """Protect formulas against accidental edits (no password: Review → Unprotect Sheet)."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.selectLockedCells = False
+    ws.protection.selectUnlockedCells = False

@@ -1,0 +1,114 @@
+"""The Heavy and Light sheets: per-scenario values, then the monthly timeline across columns.
+
+Months 0..H sit in columns G onwards, an opening column F holds zeros (the value "before month 0"
+that running totals and ``prev()`` read), column E the horizon total of money flows. Each row's
+formula is ``layout.context(model).formula(item)``: the same :class:`engine.Item` the numpy engine
+runs, one formula shape per row.
+"""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from finmodel.model import engine
+from finmodel.schema import Scenario
+from finmodel.workbook import styles as st
+from finmodel.workbook.layout import (
+    COL_EN,
+    COL_KEY,
+    COL_MONTH0,
+    COL_OPENING,
+    COL_UNIT,
+    COL_VALUE,
+    COL_ZH,
+    HEADER_ROW,
+    MONTH_ROW,
+    Layout,
+    ModelLayout,
+    calc_name,
+)
+
+__all__ = ["write_timelines"]
+
+_TITLES = {"heavy": "重资产模型 Heavy asset: buy servers, rent card-hours",
+           "light": "轻资产模型 Light asset: buy capacity per P, resell it"}
+
+
+def write_timelines(wb: Workbook, layout: Layout, scenario: Scenario) -> None:
+    """Write the Heavy and Light sheets."""
+    for ml in layout.models.values():
+        ws: st.Sheet = wb[ml.sheet]
+        _headings(ws, layout, ml)
+        ctx = layout.context(ml.name)
+        cols = [get_column_letter(COL_MONTH0 + j) for j in range(layout.horizon + 1)]
+        prevs = [get_column_letter(COL_OPENING), *cols[:-1]]
+        styles = st.StyleCopier()
+        for it in ml.items:
+            _labels(ws, ml.rows[it.key], it)
+            if it.kind == "scalar":
+                c = ws.cell(ml.rows[it.key], COL_VALUE, ctx.formula(it).render())
+                c.number_format = st.FORMATS[it.fmt]
+                st.define(wb, calc_name(ml.name, it.key), ml.sheet, c.coordinate)
+            else:
+                _timeline_row(ws, layout, ml.rows[it.key], it, ctx.formula(it).text, cols, prevs, styles)
+        _finish(ws, layout, ml)
+
+
+def _headings(ws: st.Sheet, layout: Layout, ml: ModelLayout) -> None:
+    """Title, note, column headers M0..MH, the month numbers and the two section headers."""
+    st.label(ws, 1, 1, _TITLES[ml.name], st.FONT_TITLE)
+    st.label(ws, 2, 1, "Every number is a formula generated from finmodel's line items (finmodel/model/"
+                       f"{ml.name}.py) over the Inputs sheet. Month 0 = purchase date; flows at month end; "
+                       "column F is the opening value (0) that running totals start from.", st.FONT_NOTE)
+    st.header(ws, HEADER_ROW, ["项目", "Line item", "单位 Unit", "键 Key", "数值/合计 Value / total", "期初 Opening"])
+    for j in range(layout.horizon + 1):
+        c = ws.cell(HEADER_ROW, COL_MONTH0 + j, f"M{j}")
+        c.font, c.fill = st.FONT_HEADER, st.FILL_HEADER
+        c.alignment = st.RIGHT
+    for col, text in ((COL_ZH, "月份"), (COL_EN, "Month"), (COL_UNIT, "month"), (COL_KEY, "t")):
+        st.label(ws, MONTH_ROW, col, text, st.FONT_BOLD)
+    for j in range(layout.horizon + 1):
+        ws.cell(MONTH_ROW, COL_MONTH0 + j, j).font = st.FONT_BOLD
+    st.section(ws, MONTH_ROW + 1, "单值计算 Per-scenario values", COL_OPENING)
+    st.section(ws, ml.first_timeline_row - 1, "月度时间轴 Monthly timeline", COL_OPENING)
+
+
+def _labels(ws: st.Sheet, r: int, it: engine.Item) -> None:
+    font = st.FONT_HELPER if it.helper else None
+    st.label(ws, r, COL_ZH, it.zh, font)
+    st.label(ws, r, COL_EN, it.en, font)
+    st.label(ws, r, COL_UNIT, it.unit, font)
+    st.label(ws, r, COL_KEY, it.key, st.FONT_KEY)
+
+
+def _timeline_row(ws: st.Sheet, layout: Layout, r: int, it: engine.Item, text: str, cols: list[str],
+                  prevs: list[str], styles: st.StyleCopier) -> None:
+    """One formula across months 0..H, the opening zero, and the horizon total of a flow."""
+    fmt = st.FORMATS[it.fmt]
+    style = {"number_format": fmt, **({"font": st.FONT_HELPER} if it.helper else {})}
+    for j, (col, prev) in enumerate(zip(cols, prevs, strict=True)):
+        cell = ws.cell(r, COL_MONTH0 + j, "=" + text.replace("{c}", col).replace("{p}", prev))
+        styles.apply(cell, (it.fmt, it.helper), style)
+    op = ws.cell(r, COL_OPENING, 0)
+    op.fill, op.number_format, op.font = st.FILL_OPENING, fmt, st.FONT_KEY
+    if it.flow:
+        t = ws.cell(r, COL_VALUE, f"=SUM({layout.first}{r}:{layout.last}{r})")
+        t.number_format, t.font = fmt, st.FONT_BOLD
+    if it.helper:
+        ws.row_dimensions[r].outlineLevel = 1
+
+
+def _finish(ws: st.Sheet, layout: Layout, ml: ModelLayout) -> None:
+    """Panes, widths, grouping, print setup and protection."""
+    ws.freeze_panes = ws.cell(MONTH_ROW + 1, COL_MONTH0)
+    st.widths(ws, {"A": 18, "B": 34, "C": 14, "D": 30, "E": 16, "F": 8})
+    ws.column_dimensions["D"].hidden = True
+    for j in range(layout.horizon + 1):
+        ws.column_dimensions[get_column_letter(COL_MONTH0 + j)].width = 13
+    ws.sheet_properties.outlinePr.summaryBelow = False
+    ws.row_dimensions[HEADER_ROW].height = 30
+    st.print_setup(ws, fit="height", title_rows=f"{HEADER_ROW}:{MONTH_ROW}", title_cols="A:C")
+    last_col = get_column_letter(COL_MONTH0 + layout.horizon)
+    ws.print_area = f"A1:{last_col}{max(ml.rows.values())}"
+    st.protect(ws)

@@ -1,0 +1,70 @@
+"""The xlsx file itself: text as stored in a cell, exact floats after saving, portable file names."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+
+__all__ = ["XLSX_MIME", "cell_text", "exact_floats", "safe_filename"]
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # XML cannot hold these (CR would come back as LF)
+_ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_VALUE_CELL = re.compile(r'(<c r="([A-Z]+[0-9]+)"[^>]*>)<v>[^<]*</v>')
+
+
+def cell_text(text: str) -> str:
+    """Text as stored in a cell: control characters as OOXML ``_xHHHH_`` escapes (how Excel stores a
+    carriage return), a literal ``_xHHHH_`` protected as ``_x005F_xHHHH_``. Excel, LibreOffice and
+    :func:`finmodel.workbook.read_workbook` turn them back, so any text round-trips exactly."""
+    return _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", _ESCAPE_LIKE.sub(r"_x005F_\1", text))
+
+
+def safe_filename(name: str, suffix: str = ".xlsx", fallback: str = "scenario") -> str:
+    """A portable file name from a scenario name: letters (any script), digits, ``-`` and ``_``."""
+    text = unicodedata.normalize("NFKC", name)
+    text = re.sub(r"[^\w\-]+", "_", text, flags=re.UNICODE).strip("._-")
+    text = re.sub(r"_+", "_", text)[:80].rstrip("._-")
+    if not text or text.upper() in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
+                                    *(f"LPT{i}" for i in range(10))}:
+        text = fallback
+    return text + suffix
+
+
+def exact_floats(data: bytes, sheets: dict[int, dict[str, float]]) -> bytes:
+    """Rewrite floats that openpyxl's ``%.16g`` would round with their 17-digit ``repr``
+    (``sheets``: sheet number → cell → value; input values and the IRR solver's grid rates)."""
+    fixes = {f"xl/worksheets/sheet{no}.xml": {c: repr(v) for c, v in cells.items() if float(f"{v:.16g}") != v}
+             for no, cells in sheets.items()}
+    fixes = {member: fix for member, fix in fixes.items() if fix}
+    if not fixes:
+        return data
+    src = zipfile.ZipFile(io.BytesIO(data))
+    bodies = {member: _rewrite(src.read(member).decode("utf-8"), fix, member).encode("utf-8")
+              for member, fix in fixes.items()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = bodies.get(info.filename)
+            dst.writestr(info, src.read(info.filename) if body is None else body, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def _rewrite(xml: str, fix: dict[str, str], member: str) -> str:
+    """One sheet's XML with the cached values of the cells in ``fix`` replaced."""
+    done: set[str] = set()
+
+    def sub(m: re.Match[str]) -> str:
+        text = fix.get(m.group(2))
+        if text is None:
+            return m.group(0)
+        done.add(m.group(2))
+        return f"{m.group(1)}<v>{text}</v>"
+
+    out = _VALUE_CELL.sub(sub, xml)
+    if len(done) != len(fix):  # pragma: no cover - openpyxl changed its output
+        raise RuntimeError(f"could not write the exact values of {sorted(set(fix) - done)[:3]} in {member}")
+    return out
