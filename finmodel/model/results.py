@@ -19,6 +19,8 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from finmodel.model import heavy, light
 from finmodel.model.engine import Fmt, Item, NanMeans
 from finmodel.model.run import MODELS, item, scalar_keys
@@ -34,6 +36,7 @@ __all__ = [
     "metric_path",
     "metric_paths",
     "metric_info",
+    "ordered",
 ]
 
 
@@ -113,3 +116,11 @@ def metric_info(path: str) -> MetricInfo:
     m, key = split(path)
     it: Item = item(m, key)
     return MetricInfo(path, m, key, it.en, it.zh, it.unit, it.fmt, it.nan_means)
+
+
+def ordered(values: np.ndarray, info: MetricInfo) -> np.ndarray:
+    """Values of a result with "never" (NaN payback) as +inf, so that it orders after every number
+    of months in sorting, percentiles, probabilities and goal seeks; other results unchanged."""
+    if info.nan_means == "never":
+        return np.where(np.isnan(values), np.inf, values)
+    return values
