@@ -197,6 +197,15 @@ def check_values(path: str, values: Any) -> None:
         model.batch_params(schema.default(), {path: values})
 
 
+def numeric_spec(path: str) -> schema.FieldSpec:
+    """The declaration of a numeric input (tornado, goal seek); a ValueError for a choice or text."""
+    fs = schema.field_spec(path)
+    if not fs.numeric:
+        raise ValueError(f"{path} takes {fs.range_text()}: not a number; compare its options with "
+                         f"finmodel sweep --grid {path}=...")
+    return fs
+
+
 @dataclass(frozen=True)
 class Grid:
     """A full-factorial grid of input values; the first axis varies slowest."""
