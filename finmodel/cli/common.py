@@ -1,19 +1,26 @@
-"""Shared CLI plumbing: clean one-line errors (no tracebacks) and number formatting."""
+"""Shared CLI plumbing: clean one-line errors (no tracebacks), ``--set`` scenarios, executors,
+progress bars and JSON output. Numbers are formatted by ``finmodel.model.display``."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
+import pandas as pd
 import typer
+from rich.console import Console
 
 from finmodel import schema
+from finmodel.analysis.executors import Executor, get_executor
+from finmodel.model import display
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,10 +57,6 @@ def friendly_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def load_scenario(path: Path) -> schema.Scenario:
-    return schema.load(path)
-
-
 def jsonable(x: Any) -> Any:
     """Plain JSON values: numpy scalars and arrays converted, NaN and ±inf as null (never, none, n/a)."""
     if isinstance(x, (float, np.floating)):
@@ -74,23 +77,64 @@ def echo_json(obj: Any) -> None:
     typer.echo(json.dumps(jsonable(obj), ensure_ascii=False, indent=2))
 
 
+# Kept for finmodel/cli/demand.py (another owner's file) until it calls model.display itself.
 def wan(x: float | None, digits: int = 2) -> str:
-    """CNY shown in 万元 (10,000 元)."""
-    if x is None or not math.isfinite(x):
-        return "—"
-    return f"{x / 1e4:,.{digits}f}"
-
-
-def pct(x: float | None, digits: int = 1) -> str:
-    if x is None or not math.isfinite(x):
-        return "—"
-    return f"{x * 100:,.{digits}f} %"
+    """CNY shown in 万元 (10,000 元), no unit; "—" when undefined."""
+    return display.show(x, "cny", style=display.EVALUATE, digits=digits)
 
 
 def months(x: float | None, never: str = "never") -> str:
-    if x is None or not math.isfinite(x):
-        return never
-    return f"{x:,.1f}"
+    """Months to one decimal; ``never`` when undefined."""
+    return display.show(x, "months", "never", style=replace(display.EVALUATE, nan={"never": never}))
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """A table's rows as JSON-ready dicts (NaN as null)."""
+    return [{k: jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
+
+
+def scenario_with(file: Path, sets: list[str] | None) -> schema.Scenario:
+    """The scenario in ``file`` with the ``--set PATH=VALUE`` changes applied (re-validated)."""
+    s = schema.load(file)
+    changes: dict[str, Any] = {}
+    for spec in sets or []:
+        path, sep, value = spec.partition("=")
+        path, value = path.strip(), value.strip()
+        if not sep or not path or not value:
+            raise CLIError(f"malformed --set {spec!r}: expected PATH=VALUE, e.g. heavy.occupancy=0.8")
+        schema.field_spec(path)
+        changes[path] = value
+    return s.replace(changes, strict=False) if changes else s
+
+
+def executor(engine: str, scheduler: str | None) -> Executor:
+    """The executor of ``--engine`` / ``--scheduler`` (a missing optional extra as a CLI error)."""
+    try:
+        return get_executor(engine, scheduler)
+    except RuntimeError as err:
+        raise CLIError(str(err)) from None
+
+
+@contextlib.contextmanager
+def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    """A rich progress bar on stderr (only on a terminal and unless disabled)."""
+    con = Console(stderr=True)
+    if not enabled or not con.is_terminal or total <= 0:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=con, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda k: bar.advance(task, k)
 
 
 def stdout_is_tty() -> bool:
