@@ -9,24 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finmodel import model, schema
+from finmodel import schema
 from finmodel.analysis import sensitivity, sweep
 
 from .conftest import random_scenario
+from .twin import same
+from .twin import single as result
 
 HOURS_PER_MONTH = 8760 / 12
-
-
-def result(s: schema.Scenario, changes: dict, metric: str) -> float:
-    r = model.evaluate(s.replace(changes) if changes else s)
-    m, key = metric.split(".")
-    return getattr(r, m)[key]
-
-
-def same(a: float, b: float, rel: float = 1e-12) -> bool:
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    return abs(a - b) <= rel * max(1.0, abs(b))
 
 
 # --------------------------------------------------------------------------- tornado

@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import itertools
-import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from finmodel import model, schema
+from finmodel import schema
 from finmodel.analysis import montecarlo, sweep
+
+from .twin import same, single
 
 METRICS = ["heavy.payback_months", "heavy.npv_cny", "heavy.irr", "heavy.gross_margin",
            "light.spread_cny_per_p_year"]
-
-
-def single(s: schema.Scenario, changes: dict, metric: str) -> float:
-    r = model.evaluate(s.replace(changes))
-    m, key = metric.split(".")
-    return getattr(r, m)[key]
-
-
-def same(a: float, b: float, rel: float = 1e-12) -> bool:
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    return abs(a - b) <= rel * max(1.0, abs(b))
 
 
 # --------------------------------------------------------------------------- grid specs

@@ -141,3 +141,23 @@ def light(s: Scenario) -> dict[str, float]:
         li.capacity_p * (per_p + vas_net)) if per_p + vas_net > 0 else math.nan
     return {"p_per_server": p_server, "revenue_cny_per_p_year": per_p,
             "spread_cny_per_p_year": per_p - li.buy_price_cny_per_p_year, "breakeven_occupancy": be}
+
+
+# --------------------------------------------------------------------------- batch analyses, one at a time
+# The sweep, tornado and goal-seek tests check the vectorised batch path against one plain
+# ``model.evaluate`` per scenario.
+def single(s: Scenario, changes: dict, metric: str) -> float:
+    """The result ``metric`` (``model.key``) of ``s`` with ``changes``, evaluated on its own."""
+    from finmodel import model
+    from finmodel.model import results
+
+    r = model.evaluate(s.replace(changes) if changes else s)
+    m, key = results.split(metric)
+    return getattr(r, m)[key]
+
+
+def same(a: float, b: float, rel: float = 1e-12) -> bool:
+    """Equal within ``rel`` (relative, at least absolute for |b| < 1); NaN equals NaN."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return abs(a - b) <= rel * max(1.0, abs(b))
