@@ -46,7 +46,7 @@ Pair = tuple[str, str, float]  # (input a, input b, Spearman rank correlation)
 
 
 # --------------------------------------------------------------------------- families
-def _tri_ppf(u, low, mode, high):
+def _tri_ppf(u: np.ndarray, low: float, mode: float, high: float) -> np.ndarray:
     w = high - low
     if w == 0:
         return np.full_like(u, low)
@@ -54,7 +54,7 @@ def _tri_ppf(u, low, mode, high):
     return np.where(u < c, low + np.sqrt(u * w * (mode - low)), high - np.sqrt((1 - u) * w * (high - mode)))
 
 
-def _tri_cdf(x, low, mode, high):
+def _tri_cdf(x: float, low: float, mode: float, high: float) -> float:
     if high == low:
         return float(x >= low)
     if x <= low:
@@ -66,7 +66,7 @@ def _tri_cdf(x, low, mode, high):
     return 1 - (high - x) ** 2 / ((high - low) * (high - mode))
 
 
-def _pert_ab(low, mode, high):
+def _pert_ab(low: float, mode: float, high: float) -> tuple[float, float]:
     w = high - low
     return 1 + 4 * (mode - low) / w, 1 + 4 * (high - mode) / w
 

@@ -53,7 +53,7 @@ class LocalExecutor:
 
     name = "local"
 
-    def __init__(self, workers: int | None = None):
+    def __init__(self, workers: int | None = None) -> None:
         self.workers = max(1, int(workers or os.cpu_count() or 1))
 
     def map(self, fn: Callable[..., Any], tasks: Iterable[tuple]) -> Iterator[Any]:
@@ -81,7 +81,7 @@ class DaskExecutor:
     name = "dask"
 
     def __init__(self, address: str | None = None, *, client: Any = None, timeout: float = 10.0,
-                 in_flight: int | None = None):
+                 in_flight: int | None = None) -> None:
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError:  # pragma: no cover - dask is in the dev extra

@@ -14,19 +14,27 @@ Cash flows (CNY, month ends, month 0 = purchase):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from finmodel.model import capex, energy, financing, lines, metrics, operations, revenue, timeline
 from finmodel.model.engine import Item
 from finmodel.model.expr import land, prev, row_sum, sumproduct, where
+
+if TYPE_CHECKING:
+    from finmodel.model.engine import FormulaContext, NumpyContext
+    from finmodel.model.expr import Num
 
 H = "heavy."
 G = "general."
 
 
-def _x(m, name: str):
+def _x(m: NumpyContext | FormulaContext, name: str) -> Num:
+    """The heavy-asset input ``name`` (``heavy.`` + name)."""
     return m.x(H + name)
 
 
-def _flag(cond):
+def _flag(cond: Num) -> Num:
+    """A condition as a 1/0 row."""
     return where(cond, 1, 0)
 
 

@@ -12,6 +12,8 @@ revenue per resold P).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from finmodel.model import capex, lines, metrics, revenue, timeline
 from finmodel.model.engine import Item
 from finmodel.model.expr import (
@@ -24,11 +26,16 @@ from finmodel.model.expr import (
     where,
 )
 
+if TYPE_CHECKING:
+    from finmodel.model.engine import FormulaContext, NumpyContext
+    from finmodel.model.expr import Num
+
 L = "light."
 G = "general."
 
 
-def _x(m, name: str):
+def _x(m: NumpyContext | FormulaContext, name: str) -> Num:
+    """The light-asset input ``name`` (``light.`` + name)."""
     return m.x(L + name)
 
 
