@@ -1,4 +1,4 @@
-"""CLI commands for analysis at scale: sweep, tornado, solve, montecarlo.
+"""CLI commands for analysis at scale: sweep, tornado, solve (``montecarlo`` is in ``cli/montecarlo.py``).
 
 Tables show money in 万元 (10,000 CNY), payback in months ("never" = not recovered within the
 horizon), rates in %; ``--json`` and output files keep base units (CNY, months, fractions). All
@@ -13,7 +13,6 @@ import contextlib
 import math
 import time
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import typer
@@ -21,23 +20,30 @@ from rich.console import Console
 from rich.table import Table
 
 from finmodel import schema
-from finmodel.analysis import montecarlo, sensitivity, sweep
+from finmodel.analysis import sensitivity, sweep
 from finmodel.analysis.executors import Executor
-from finmodel.cli.common import CLIError, echo_json, executor, friendly_errors, progress_bar, records, scenario_with
+from finmodel.cli.common import (
+    ENGINE,
+    FILE,
+    JSON,
+    METRIC,
+    NO_PROGRESS,
+    SCHEDULER,
+    SET,
+    CLIError,
+    echo_json,
+    executor,
+    friendly_errors,
+    input_cell,
+    progress_bar,
+    records,
+    result_cell,
+    result_unit,
+    scenario_with,
+)
 from finmodel.model import display, results
 from finmodel.schema.files import AtomicTableWriter
 
-FILE = typer.Argument(..., help="Scenario file (TOML), e.g. assumptions/seed_fs2024.toml.", show_default=False)
-SET = typer.Option(None, "--set", help="Change an input first: PATH=VALUE (repeatable), e.g. "
-                   "--set heavy.occupancy=0.8.")
-METRIC = typer.Option(None, "--metric", "-m", help="A result to report, e.g. heavy.npv_cny or payback_months "
-                      "(repeatable; see `finmodel evaluate --json` for the keys).")
-JSON = typer.Option(False, "--json", help="Print JSON (money in CNY, payback in months, rates as fractions; "
-                    "null = never / none).")
-ENGINE = typer.Option("local", "--engine", help="local (threads on this machine) or dask.")
-SCHEDULER = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --engine "
-                         "dask; without it a local in-process cluster is started).")
-NO_PROGRESS = typer.Option(False, "--no-progress", help="No progress bar (it is shown only on a terminal anyway).")
 MAX_PRINT = 200
 
 
@@ -46,24 +52,9 @@ def register(app: typer.Typer) -> None:
     app.command("sweep")(sweep_cmd)
     app.command("tornado")(tornado_cmd)
     app.command("solve")(solve_cmd)
-    app.command("montecarlo")(montecarlo_cmd)
 
 
 # --------------------------------------------------------------------------- shared pieces
-def _result(x: float, metric: str, style: display.Style = display.TABLE) -> str:
-    """A result value in a table cell (its unit is in the column header)."""
-    return display.show_item(x, results.metric_info(metric), style=style)
-
-
-def _result_unit(metric: str) -> str:
-    return display.unit_label(results.metric_info(metric), display.TABLE)
-
-
-def _input(x: float, unit: str) -> str:
-    """An input value in a table cell: 万元, % or its own unit (given in the header)."""
-    return display.show_item(x, display.input_unit(unit), style=display.TABLE_INPUT)
-
-
 # --------------------------------------------------------------------------- sweep
 @friendly_errors
 def sweep_cmd(
@@ -132,11 +123,11 @@ def _print_sweep(s: schema.Scenario, g: sweep.Grid, mets: list[str], df: pd.Data
     for p, fs in zip(g.axes, specs, strict=True):
         t.add_column(f"{p}\n[{display.input_label(fs.unit)}]" if fs.unit else p, justify="right")
     for m in mets:
-        t.add_column(f"{m}\n[{_result_unit(m)}]", justify="right")
+        t.add_column(f"{m}\n[{result_unit(m)}]", justify="right")
     for row in df.itertuples(index=False):
-        cells = [str(v) if fs.kind == "choice" else _input(float(v), fs.unit)
+        cells = [str(v) if fs.kind == "choice" else input_cell(float(v), fs.unit)
                  for fs, v in zip(specs, row[: len(g.axes)], strict=True)]
-        cells += [_result(float(v), m) for m, v in zip(mets, row[len(g.axes):], strict=True)]
+        cells += [result_cell(float(v), m) for m, v in zip(mets, row[len(g.axes):], strict=True)]
         t.add_row(*cells)
     Console().print(t)
 
@@ -201,14 +192,14 @@ def _print_tornado(df: pd.DataFrame, mets: list[str], top: int) -> None:
         if part.empty:
             continue
         base = part["base_result"].iloc[0]
-        t = Table(title=f"{m} [{_result_unit(m)}] — base {_result(base, m)}")
+        t = Table(title=f"{m} [{result_unit(m)}] — base {result_cell(base, m)}")
         t.add_column("input", overflow="fold", min_width=24)
         for c in ("low → high", "unit", "result at low", "at high", "swing"):
             t.add_column(c, justify="left" if c == "unit" else "right")
         for r in part.itertuples(index=False):
-            t.add_row(f"{r.field}  {r.label_zh}", f"{_input(r.low_input, r.unit)} → {_input(r.high_input, r.unit)}",
-                      display.input_label(r.unit), _result(r.low_result, m), _result(r.high_result, m),
-                      _result(r.swing, m, display.TABLE_CHANGE))
+            moves = f"{input_cell(r.low_input, r.unit)} → {input_cell(r.high_input, r.unit)}"
+            t.add_row(f"{r.field}  {r.label_zh}", moves, display.input_label(r.unit), result_cell(r.low_result, m),
+                      result_cell(r.high_result, m), result_cell(r.swing, m, display.TABLE_CHANGE))
         con.print(t)
 
 
@@ -276,133 +267,21 @@ def _with_unit(x: float, metric: str) -> str:
 
 
 def _print_solved(r: sensitivity.SolveResult, vary: str, fs: schema.FieldSpec) -> None:
-    typer.echo(f"{r.target} = {_with_unit(r.target_value, r.target)} needs "
-               f"{vary} = {display.show_input(r.value, fs.unit)} (now {display.show_input(r.base_input, fs.unit)}, "
+    value, now = display.show_input(r.value, fs.unit), display.show_input(r.base_input, fs.unit)
+    typer.echo(f"{r.target} = {_with_unit(r.target_value, r.target)} needs {vary} = {value} (now {now}, "
                f"giving {_with_unit(r.base_result, r.target)})")
     typer.echo(("check: " if r.converged else "note: ") + r.message)
 
 
 def _print_solve_table(s: schema.Scenario, found: list[sensitivity.SolveResult], vary: str,
                        fs: schema.FieldSpec) -> None:
-    now = _input(found[0].base_input, fs.unit)
+    now = input_cell(found[0].base_input, fs.unit)
     t = Table(title=f"{s.name} — solve for {vary} [{display.input_label(fs.unit)}] (now {now})")
     for c in ("target", "value", vary, "achieved", "note"):
         t.add_column(c, justify="left" if c in ("target", "note") else "right")
     for r in found:
         solved = not math.isnan(r.value)
-        t.add_row(r.target, _with_unit(r.target_value, r.target), _input(r.value, fs.unit) if solved else "—",
-                  _result(r.achieved, r.target) if solved else "—",
+        t.add_row(r.target, _with_unit(r.target_value, r.target), input_cell(r.value, fs.unit) if solved else "—",
+                  result_cell(r.achieved, r.target) if solved else "—",
                   "" if r.converged else ("approximate" if solved else "no solution"))
     Console().print(t)
-
-
-# --------------------------------------------------------------------------- Monte Carlo
-@friendly_errors
-def montecarlo_cmd(
-    file: Path = FILE,
-    n: int = typer.Option(10_000, "-n", "--draws", help="Number of draws."),
-    seed: int = typer.Option(0, "--seed", help="Random seed: the same seed and n give the same draws on every engine."),
-    dist: list[str] = typer.Option(None, "--dist", "-d", help="PATH=NAME:P1:P2..., e.g. "
-                                   "heavy.occupancy=triangular:0.5:0.8:0.95 (triangular:LOW:MODE:HIGH, "
-                                   "uniform:LOW:HIGH, normal:MEAN:SD, lognormal:MU:SIGMA, beta:ALPHA:BETA[:LOW:HIGH], "
-                                   "pert:LOW:MODE:HIGH, fixed:VALUE; repeatable)."),
-    dists: Path = typer.Option(None, "--dists", help="TOML file of distributions (and correlation); --dist "
-                               "entries override it."),
-    corr: list[str] = typer.Option(None, "--corr", help="Rank correlation A,B=RHO, e.g. "
-                                   "heavy.occupancy,heavy.price_cny_per_card_hour=-0.4 (repeatable)."),
-    metric: list[str] = METRIC,
-    within: list[float] = typer.Option(None, "--within", help="Report P(payback ≤ MONTHS) (repeatable; "
-                                       "default 24 and 36)."),
-    draws_out: Path = typer.Option(None, "--draws-out", help="Write every draw (inputs and results) to .parquet "
-                                   "or .csv (atomically)."),
-    sets: list[str] = SET,
-    chunk_size: int = typer.Option(montecarlo.BLOCK, "--chunk-size", help="Draws per batch (whole RNG blocks "
-                                   "of 8,192 when larger)."),
-    engine: str = ENGINE,
-    scheduler: str = SCHEDULER,
-    no_progress: bool = NO_PROGRESS,
-    as_json: bool = JSON,
-) -> None:
-    """Monte Carlo: P10/P50/P90 of payback, NPV, IRR and margin under uncertain inputs, the chance
-    of paying back within N months and of a negative NPV.
-
-    Without --dist/--dists a default set is used and stated in the output.
-
-    Distributions are truncated to each input's allowed range."""
-    if n <= 0:
-        raise CLIError(f"-n must be a positive number of draws (got {n})")
-    if seed < 0:
-        raise CLIError(f"--seed must be a non-negative whole number (got {seed})")
-    if chunk_size < 1:
-        raise CLIError(f"--chunk-size must be at least 1 (got {chunk_size})")
-    s = scenario_with(file, sets)
-    specs, pairs = _mc_inputs(dists, dist, corr)
-    mets = results.metric_paths(metric or None, montecarlo.DEFAULT_METRICS)
-    writer = AtomicTableWriter(draws_out) if draws_out is not None else None
-    eng = executor(engine, scheduler)
-    with contextlib.ExitStack() as stack:
-        stack.callback(eng.close)
-        if writer is not None:
-            stack.enter_context(writer)  # committed when complete, removed on any error
-        with progress_bar(n, "Monte Carlo", not no_progress) as prog:
-            res = montecarlo.run(s, specs or None, n, seed, metrics=mets, correlation=pairs or None,
-                                 keep_draws=writer is not None, chunk_size=chunk_size, engine=eng, progress=prog)
-        if writer is not None and res.draws is not None:
-            step = 1_000_000
-            for i in range(0, len(res.draws), step):
-                writer.write(res.draws.iloc[i:i + step])
-    probs = {f"{m:g}": res.prob_payback_within(m) for m in (list(within) if within else [24.0, 36.0])}
-    if as_json:
-        echo_json({"scenario": s.name, "n": res.n, "seed": res.seed, "engine": eng.name,
-                    "distributions": {p: d.to_dict() for p, d in res.distributions.items()},
-                    "correlation": None if res.correlation is None else res.correlation.tolist(),
-                    "units": {"money": "CNY", "payback": "months", "rates": "fraction"},
-                    "summary": records(res.summary), "prob_payback_within": probs,
-                    "prob_npv_negative": res.prob_npv_negative, "notes": res.notes, "seconds": res.seconds,
-                    "draws_file": str(draws_out) if draws_out else None})
-        return
-    _print_mc(s, res, probs)
-    if draws_out is not None:
-        typer.echo(f"wrote {res.n:,} draws to {draws_out}")
-
-
-def _mc_inputs(dists: Path | None, dist: list[str] | None, corr: list[str] | None
-               ) -> tuple[dict[str, dict[str, Any]], list[tuple[str, str, float]]]:
-    """Distributions and correlations from ``--dists`` (a file), then ``--dist`` and ``--corr``."""
-    specs: dict[str, dict[str, Any]] = {}
-    pairs: list[tuple[str, str, float]] = []
-    if dists is not None:
-        specs, pairs = montecarlo.load_dists(dists)
-    for d in dist or []:
-        path, spec = montecarlo.parse_dist(d)
-        specs[path] = spec
-    pairs += [montecarlo.parse_corr(c) for c in corr or []]
-    if pairs and not specs:
-        raise CLIError("--corr needs distributions (--dist or --dists) for both inputs")
-    return specs, pairs
-
-
-def _share(x: float) -> str:
-    return display.show(x, "frac", style=display.TABLE)
-
-
-def _print_mc(s: schema.Scenario, res: montecarlo.MonteCarloResult, probs: dict[str, float]) -> None:
-    con = Console()
-    for note in res.notes:
-        con.print(f"note: {note}", markup=False)
-    t = Table(title=f"{s.name} — Monte Carlo, {res.n:,} draws, seed {res.seed} ({res.seconds:.2f} s)")
-    for c in ("result", "unit", "base", "mean", "P10", "P50", "P90", "never/none"):
-        t.add_column(c, justify="left" if c in ("result", "unit") else "right")
-    for r in res.summary.itertuples(index=False):
-        t.add_row(f"{r.metric}  {r.label_zh}", _result_unit(r.metric),
-                  *[_result(x, r.metric) for x in (r.base, r.mean, r.p10, r.p50, r.p90)], _share(r.share_nan))
-    con.print(t)
-    t2 = Table(title="inputs")
-    for c in ("input", "distribution (base units)", "truncated"):
-        t2.add_column(c)
-    for p, d in res.distributions.items():
-        t2.add_row(p, d.text(), _share(d.truncated_share))
-    con.print(t2)
-    for m, pr in probs.items():
-        typer.echo(f"P(payback ≤ {m} months) = {_share(pr)}")
-    typer.echo(f"P(NPV < 0) = {_share(res.prob_npv_negative)}")

@@ -20,7 +20,20 @@ from rich.console import Console
 
 from finmodel import schema
 from finmodel.analysis.executors import Executor, get_executor
-from finmodel.model import display
+from finmodel.model import display, results
+
+# ---- options shared by several commands
+FILE = typer.Argument(..., help="Scenario file (TOML), e.g. assumptions/seed_fs2024.toml.", show_default=False)
+SET = typer.Option(None, "--set", help="Change an input first: PATH=VALUE (repeatable), e.g. "
+                   "--set heavy.occupancy=0.8.")
+METRIC = typer.Option(None, "--metric", "-m", help="A result to report, e.g. heavy.npv_cny or payback_months "
+                      "(repeatable; see `finmodel evaluate --json` for the keys).")
+JSON = typer.Option(False, "--json", help="Print JSON (money in CNY, payback in months, rates as fractions; "
+                    "null = never / none).")
+ENGINE = typer.Option("local", "--engine", help="local (threads on this machine) or dask.")
+SCHEDULER = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --engine "
+                         "dask; without it a local in-process cluster is started).")
+NO_PROGRESS = typer.Option(False, "--no-progress", help="No progress bar (it is shown only on a terminal anyway).")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -135,6 +148,22 @@ def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Callable[[in
                   TimeRemainingColumn(), console=con, transient=True) as bar:
         task = bar.add_task(label, total=total)
         yield lambda k: bar.advance(task, k)
+
+
+# ---- table cells (numbers through finmodel.model.display)
+def result_cell(x: float, metric: str, style: display.Style = display.TABLE) -> str:
+    """A result value in a table cell (its unit is in the column header)."""
+    return display.show_item(x, results.metric_info(metric), style=style)
+
+
+def result_unit(metric: str) -> str:
+    """The unit of a result as a column header shows it (万元, %, months …)."""
+    return display.unit_label(results.metric_info(metric), display.TABLE)
+
+
+def input_cell(x: float, unit: str) -> str:
+    """An input value in a table cell: 万元, % or its own unit (given in the header)."""
+    return display.show_item(x, display.input_unit(unit), style=display.TABLE_INPUT)
 
 
 def stdout_is_tty() -> bool:

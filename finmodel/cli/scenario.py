@@ -10,11 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from finmodel import model, schema
-from finmodel.cli.common import echo_json, friendly_errors
+from finmodel.cli.common import FILE, echo_json, friendly_errors
 from finmodel.model import display
 from finmodel.schema import catalog
-
-FILE = typer.Argument(..., help="Scenario file (TOML), e.g. assumptions/seed_fs2024.toml.", show_default=False)
 
 
 def register(app: typer.Typer) -> None:
