@@ -27,7 +27,7 @@ import numpy as np
 from scipy import special
 
 from finmodel import schema
-from finmodel.analysis.sweep import HORIZON
+from finmodel.analysis.sweep import HORIZON, split_assignment
 from finmodel.schema import Scenario
 
 __all__ = [
@@ -257,11 +257,8 @@ def _cdf_left(fam: Family, params: dict[str, float], x: float) -> float:
 # --------------------------------------------------------------------------- the CLI's forms and files
 def parse_dist(spec: str) -> tuple[str, dict[str, Any]]:
     """Parse ``PATH=NAME:P1:P2...`` (parameters in the order of :data:`DISTRIBUTIONS`)."""
-    path, sep, rhs = spec.partition("=")
-    path, rhs = path.strip(), rhs.strip()
-    if not sep or not path or not rhs:
-        raise ValueError(f"malformed distribution {spec!r}: expected PATH=NAME:P1:P2..., "
-                         "e.g. heavy.occupancy=triangular:0.5:0.8:0.95")
+    path, rhs = split_assignment(spec, f"malformed distribution {spec!r}: expected PATH=NAME:P1:P2..., "
+                                       "e.g. heavy.occupancy=triangular:0.5:0.8:0.95")
     schema.field_spec(path)
     name, *args = [a.strip() for a in rhs.split(":")]
     fam = _family(path, name)

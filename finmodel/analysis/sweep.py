@@ -143,11 +143,8 @@ def parse_axis(spec: str) -> tuple[str, np.ndarray]:
 
     Returns the field path and its values (floats, or option strings for choice fields). Values are
     checked against the schema here, so a bad grid fails before any work starts."""
-    path, sep, rhs = spec.partition("=")
-    path, rhs = path.strip(), rhs.strip()
-    if not sep or not path or not rhs:
-        raise ValueError(f"malformed grid spec {spec!r}: expected PATH=START:STOP:COUNT or PATH=V1,V2,... "
-                         "(e.g. heavy.occupancy=0.5:1.0:11)")
+    path, rhs = split_assignment(spec, f"malformed grid spec {spec!r}: expected PATH=START:STOP:COUNT or "
+                                       "PATH=V1,V2,... (e.g. heavy.occupancy=0.5:1.0:11)")
     fs = schema.field_spec(path)
     if fs.kind == "str":
         raise ValueError(f"{path} is text ({fs.range_text()}) and cannot be swept; make one scenario file per value")
@@ -186,6 +183,16 @@ def parse_axis(spec: str) -> tuple[str, np.ndarray]:
                 values = values.astype(np.int64)
     check_values(path, values)
     return path, values
+
+
+def split_assignment(spec: str, error: str) -> tuple[str, str]:
+    """``"PATH = VALUE"`` → ``("PATH", "VALUE")`` (stripped); a ValueError saying ``error`` when
+    either side is empty or there is no ``=`` (grid specs, distributions, ``--set``)."""
+    path, sep, rhs = spec.partition("=")
+    path, rhs = path.strip(), rhs.strip()
+    if not sep or not path or not rhs:
+        raise ValueError(error)
+    return path, rhs
 
 
 def check_values(path: str, values: Any) -> None:

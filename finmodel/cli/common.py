@@ -20,6 +20,7 @@ from rich.console import Console
 
 from finmodel import schema
 from finmodel.analysis.executors import Executor, get_executor
+from finmodel.analysis.sweep import split_assignment
 from finmodel.model import display, results
 
 # ---- options shared by several commands
@@ -111,10 +112,8 @@ def scenario_with(file: Path, sets: list[str] | None) -> schema.Scenario:
     s = schema.load(file)
     changes: dict[str, Any] = {}
     for spec in sets or []:
-        path, sep, value = spec.partition("=")
-        path, value = path.strip(), value.strip()
-        if not sep or not path or not value:
-            raise CLIError(f"malformed --set {spec!r}: expected PATH=VALUE, e.g. heavy.occupancy=0.8")
+        path, value = split_assignment(spec, f"malformed --set {spec!r}: expected PATH=VALUE, e.g. "
+                                       "heavy.occupancy=0.8")
         schema.field_spec(path)
         changes[path] = value
     return s.replace(changes, strict=False) if changes else s
