@@ -125,7 +125,8 @@ def bench_big(n: int) -> tuple[float, float, int]:
     """Stream an n-scenario sweep to Parquet in a child process; return (seconds, peak RSS MB, rows)."""
     code = (
         "import sys, time; sys.path.insert(0, %r)\n"
-        "from finmodel import assumptions, sweep\n"
+        "from finmodel import schema\n"
+        "from finmodel.analysis import sweep\n"
         "from benchmarks.sweep import grid_axes, METRICS, peak_rss_mb\n"
         "s = schema.load(%r); t = time.perf_counter()\n"
         "r = sweep.write(s, grid_axes(%d), %r, METRICS)\n"
