@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy_financial as npf
@@ -35,8 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from finmodel import model, schema  # noqa: E402
-from finmodel.analysis import montecarlo, sweep  # noqa: E402
-from finmodel.model import irr  # noqa: E402
+from finmodel.analysis import executors, montecarlo, sweep  # noqa: E402
+from finmodel.model import irr, results  # noqa: E402
 
 SEED = ROOT / "assumptions" / "seed_fs2024.toml"
 METRICS = ["heavy.payback_months", "heavy.npv_cny", "heavy.irr"]
@@ -124,7 +125,8 @@ def bench_big(n: int) -> tuple[float, float, int]:
     """Stream an n-scenario sweep to Parquet in a child process; return (seconds, peak RSS MB, rows)."""
     code = (
         "import sys, time; sys.path.insert(0, %r)\n"
-        "from finmodel import assumptions, sweep\n"
+        "from finmodel import schema\n"
+        "from finmodel.analysis import sweep\n"
         "from benchmarks.sweep import grid_axes, METRICS, peak_rss_mb\n"
         "s = schema.load(%r); t = time.perf_counter()\n"
         "r = sweep.write(s, grid_axes(%d), %r, METRICS)\n"
@@ -150,8 +152,8 @@ def profile_chunk(s: schema.Scenario, n: int = 50_000) -> None:
     times: dict[str, float] = {}
     shapes: dict[str, tuple[int, ...]] = {}
 
-    def timed(it):
-        def fn(m):
+    def timed(it: engine.Item) -> engine.Item:
+        def fn(m: Any) -> Any:
             t0 = time.thread_time()  # CPU time of this thread: robust to other load on the machine
             v = it.fn(m)
             if isinstance(m, engine.NumpyContext):
@@ -161,7 +163,7 @@ def profile_chunk(s: schema.Scenario, n: int = 50_000) -> None:
         return dataclasses.replace(it, fn=fn)
 
     items = [timed(it) for it in heavy.ALL]
-    engine.evaluate(items, params, h + 1, keys=[m.split(".")[1] for m in METRICS])
+    engine.evaluate(items, params, h + 1, keys=[results.split(m)[1] for m in METRICS])
     times = {k: v for k, v in times.items()}
     total = sum(times.values())
     print(f"\nprofile: one chunk of {n:,} scenarios, {len(times)} line items, {total:.2f} CPU s "
@@ -179,7 +181,7 @@ def main() -> None:
     n = 200_000 if args.quick else 1_000_000
     big = args.big if args.big is not None else (2_000_000 if args.quick else 10_000_000)
     s = schema.load(SEED)
-    print(f"machine: {os.cpu_count()} cores; numpy {np.__version__}; engine local ({sweep.LocalEngine().workers} "
+    print(f"machine: {os.cpu_count()} cores; numpy {np.__version__}; engine local ({executors.LocalExecutor().workers} "
           f"threads), chunk {sweep.DEFAULT_CHUNK:,} scenarios; 60-month horizon; results {', '.join(METRICS)}")
 
     print(f"load       {os.getloadavg()[0]:.1f} (1-minute load average before the runs; > 0 means other work "

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from finmodel import model, schema
+from finmodel.model import results
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS = sorted((ROOT / "assumptions").glob("*.toml"))
@@ -134,7 +135,7 @@ def _draw(rng: np.random.Generator, spec: schema.FieldSpec, rule: Any) -> Any:
 def result(s: schema.Scenario, changes: dict, metric: str) -> float:
     """One result (``heavy.npv_cny``) of ``s`` with some inputs changed, by a single evaluation."""
     r = model.evaluate(s.replace(changes) if changes else s)
-    m, key = metric.split(".")
+    m, key = results.split(metric)
     return getattr(r, m)[key]
 
 

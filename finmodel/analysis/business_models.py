@@ -19,6 +19,8 @@ All amounts CNY, times months, card-hours in hours × cards.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -65,78 +67,105 @@ def _sum(df: pd.DataFrame, col: str) -> float:
     return float(df[col].sum()) if col in df else 0.0
 
 
+def _per_hour(cost: float, hours: float) -> float:
+    return cost / hours if hours > 0 else float("nan")
+
+
+_NAN = float("nan")
+_LIGHT_COST_LINES = ("capacity_cost_cny", "vas_cost_cny", "platform_fixed_cost_cny")
+
+
+@dataclass(frozen=True)
+class _Fleet:
+    """The heavy scenario's card-hours, which every column delivers or pays for."""
+
+    cards: int
+    hours_per_month: float
+    in_service: np.ndarray  # flag per month
+    used: np.ndarray  # in service × occupancy, per month
+    first_year: np.ndarray  # flag per month
+    card_hours_used: float
+    card_hours_service: float
+    own_cost_cny: float  # capex + cash costs − terminal value
+
+    @classmethod
+    def of(cls, result: Result) -> _Fleet:
+        s, h, hm = result.scenario, result.heavy, result.heavy_monthly
+        cards = s.heavy.servers * s.heavy.cards_per_server
+        hpm = h["hours_per_month"]
+        in_service = hm["in_service"].to_numpy()
+        used = in_service * hm["occupancy"].to_numpy()
+        return cls(cards, hpm, in_service, used, hm["first_service_year"].to_numpy(),
+                   float(used.sum()) * cards * hpm, float(in_service.sum()) * cards * hpm,
+                   h["capex_cny"] + h["total_cash_cost_cny"] - _sum(hm, "terminal_value_cny"))
+
+
+def _provider(upfront: float, lead_months: float, annual_cost: float, revenue: float, net: float,
+              card_hours: float, cost: float, payback: float, npv: float) -> dict[str, float]:
+    """A column of a business that sells card-hours (heavy, light)."""
+    return {"upfront_cny": upfront, "time_to_compute_months": lead_months, "annual_cost_cny": annual_cost,
+            "horizon_cost_cny": revenue - net, "horizon_revenue_cny": revenue, "net_cash_cny": net,
+            "card_hours": card_hours, "cost_per_card_hour": _per_hour(cost, card_hours),
+            "price_per_card_hour": _per_hour(revenue, card_hours), "payback_months": payback, "npv_cny": npv}
+
+
+def _user(upfront: float, lead_months: float, annual_cost: float, horizon_cost: float, net: float,
+          card_hours: float, cost: float) -> dict[str, float]:
+    """A column of a user who buys the card-hours for itself (self-build, cloud): no revenue."""
+    return {"upfront_cny": upfront, "time_to_compute_months": lead_months, "annual_cost_cny": annual_cost,
+            "horizon_cost_cny": horizon_cost, "horizon_revenue_cny": _NAN, "net_cash_cny": net,
+            "card_hours": card_hours, "cost_per_card_hour": _per_hour(cost, card_hours),
+            "price_per_card_hour": _NAN, "payback_months": _NAN, "npv_cny": _NAN}
+
+
+def _heavy(result: Result, fleet: _Fleet) -> dict[str, float]:
+    h, s = result.heavy, result.scenario
+    net = float(result.heavy_monthly["cumulative_cash_flow_cny"].iloc[-1])
+    return _provider(h["capex_cny"], float(s.heavy.lead_time_months), h["annual_cash_cost_cny"],
+                     h["total_revenue_cny"], net, fleet.card_hours_used, fleet.own_cost_cny, h["payback_months"],
+                     h["npv_cny"])
+
+
+def _light(result: Result, fleet: _Fleet) -> dict[str, float]:
+    s, lt, lm = result.scenario, result.light, result.light_monthly
+    net = float(lm["cumulative_cash_flow_cny"].iloc[-1])
+    cards_per_p = s.heavy.cards_per_server / lt["p_per_server"]
+    card_hours = float(lm["occupancy"].sum()) * s.light.capacity_p * cards_per_p * fleet.hours_per_month
+    first_year = float(sum((lm[c] * lm["first_year"]).sum() for c in _LIGHT_COST_LINES))
+    cost = sum(_sum(lm, c) for c in _LIGHT_COST_LINES) + s.light.platform_investment_cny
+    return _provider(s.light.platform_investment_cny, 0.0, first_year, lt["total_revenue_cny"], net, card_hours,
+                     cost, lt["payback_months"], lt["npv_cny"])
+
+
+def _self(result: Result, fleet: _Fleet) -> dict[str, float]:
+    h, s = result.heavy, result.scenario
+    return _user(h["capex_cny"], float(s.heavy.lead_time_months), h["annual_cash_cost_cny"],
+                 h["capex_cny"] + h["total_cash_cost_cny"], -fleet.own_cost_cny, fleet.card_hours_used,
+                 fleet.own_cost_cny)
+
+
+def _cloud(result: Result, fleet: _Fleet, market: float) -> dict[str, float]:
+    """Renting the card-hours at ``market``: hourly billing pays the used hours, monthly and annual
+    billing every in-service hour."""
+    hourly = result.scenario.heavy.billing_mode == "hourly"
+    billed = fleet.card_hours_used if hourly else fleet.card_hours_service
+    per_month = fleet.used if hourly else fleet.in_service
+    billed_first = float(per_month[fleet.first_year > 0].sum()) * fleet.cards * fleet.hours_per_month
+    cost, first_year = market * billed, market * billed_first
+    return _user(0.0 if np.isfinite(market) else _NAN, 0.0, first_year, cost, -cost, fleet.card_hours_used, cost)
+
+
 def business_models(result: Result) -> pd.DataFrame:
     """The comparison table: index = :data:`ROWS` keys, columns = :data:`OPTIONS`; NaN = n/a.
 
     ``df.attrs`` carries ``market_price`` (CNY/card-hour used for the cloud column, NaN if none),
-    ``billing_mode`` and ``gpu``."""
+    ``billing_mode``, ``gpu`` and ``self_minus_cloud_cny``."""
     s = result.scenario
-    h, hm = result.heavy, result.heavy_monthly
-    lt, lm = result.light, result.light_monthly
-    cards = s.heavy.servers * s.heavy.cards_per_server
-    hpm = h["hours_per_month"]
-    in_service = hm["in_service"].to_numpy()
-    used = in_service * hm["occupancy"].to_numpy()
-    first = hm["first_service_year"].to_numpy()
-    card_hours_used = float(used.sum()) * cards * hpm
-    card_hours_service = float(in_service.sum()) * cards * hpm
-    terminal = _sum(hm, "terminal_value_cny")
-    own_cost = h["capex_cny"] + h["total_cash_cost_cny"] - terminal
-
-    heavy_net = float(hm["cumulative_cash_flow_cny"].iloc[-1])
-    light_net = float(lm["cumulative_cash_flow_cny"].iloc[-1])
-    cards_per_p = s.heavy.cards_per_server / lt["p_per_server"]
-    light_card_hours = float(lm["occupancy"].sum()) * s.light.capacity_p * cards_per_p * hpm
-    light_cost_lines = ("capacity_cost_cny", "vas_cost_cny", "platform_fixed_cost_cny")
-    light_first_year = float(sum((lm[c] * lm["first_year"]).sum() for c in light_cost_lines))
-    light_cost = sum(_sum(lm, c) for c in light_cost_lines) + s.light.platform_investment_cny
-
+    fleet = _Fleet.of(result)
     market = market_price_cny_per_card_hour(s.heavy.gpu, s.heavy.billing_mode)
-    billed = card_hours_used if s.heavy.billing_mode == "hourly" else card_hours_service
-    billed_first = float((used if s.heavy.billing_mode == "hourly" else in_service)[first > 0].sum()) * cards * hpm
-    cloud_cost = market * billed
-
-    def per_hour(cost: float, hours: float) -> float:
-        return cost / hours if hours > 0 else float("nan")
-
-    nan = float("nan")
-    table = {
-        "heavy": {
-            "upfront_cny": h["capex_cny"], "time_to_compute_months": float(s.heavy.lead_time_months),
-            "annual_cost_cny": h["annual_cash_cost_cny"],
-            "horizon_cost_cny": h["total_revenue_cny"] - heavy_net, "horizon_revenue_cny": h["total_revenue_cny"],
-            "net_cash_cny": heavy_net, "card_hours": card_hours_used,
-            "cost_per_card_hour": per_hour(own_cost, card_hours_used),
-            "price_per_card_hour": per_hour(h["total_revenue_cny"], card_hours_used),
-            "payback_months": h["payback_months"], "npv_cny": h["npv_cny"],
-        },
-        "light": {
-            "upfront_cny": s.light.platform_investment_cny, "time_to_compute_months": 0.0,
-            "annual_cost_cny": light_first_year,
-            "horizon_cost_cny": lt["total_revenue_cny"] - light_net, "horizon_revenue_cny": lt["total_revenue_cny"],
-            "net_cash_cny": light_net, "card_hours": light_card_hours,
-            "cost_per_card_hour": per_hour(light_cost, light_card_hours),
-            "price_per_card_hour": per_hour(lt["total_revenue_cny"], light_card_hours),
-            "payback_months": lt["payback_months"], "npv_cny": lt["npv_cny"],
-        },
-        "self": {
-            "upfront_cny": h["capex_cny"], "time_to_compute_months": float(s.heavy.lead_time_months),
-            "annual_cost_cny": h["annual_cash_cost_cny"],
-            "horizon_cost_cny": h["capex_cny"] + h["total_cash_cost_cny"], "horizon_revenue_cny": nan,
-            "net_cash_cny": -own_cost, "card_hours": card_hours_used,
-            "cost_per_card_hour": per_hour(own_cost, card_hours_used), "price_per_card_hour": nan,
-            "payback_months": nan, "npv_cny": nan,
-        },
-        "cloud": {
-            "upfront_cny": 0.0 if np.isfinite(market) else nan, "time_to_compute_months": 0.0,
-            "annual_cost_cny": market * billed_first,
-            "horizon_cost_cny": cloud_cost, "horizon_revenue_cny": nan,
-            "net_cash_cny": -cloud_cost, "card_hours": card_hours_used,
-            "cost_per_card_hour": per_hour(cloud_cost, card_hours_used), "price_per_card_hour": nan,
-            "payback_months": nan, "npv_cny": nan,
-        },
-    }
+    table = {"heavy": _heavy(result, fleet), "light": _light(result, fleet), "self": _self(result, fleet),
+             "cloud": _cloud(result, fleet, market)}
     df = pd.DataFrame(table, index=list(ROWS), columns=list(OPTIONS)).astype(float)
     df.attrs.update({"market_price": market, "billing_mode": s.heavy.billing_mode, "gpu": s.heavy.gpu,
-                     "self_minus_cloud_cny": own_cost - cloud_cost})
+                     "self_minus_cloud_cny": fleet.own_cost_cny - table["cloud"]["horizon_cost_cny"]})
     return df

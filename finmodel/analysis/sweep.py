@@ -5,17 +5,19 @@ Everything here evaluates through the engine's vectorised path (``model.batch_pa
 
 * **Inputs and results by name.** Inputs are dotted scenario paths (``heavy.occupancy``, see
   ``finmodel fields``); results are ``model.key`` paths (``heavy.payback_months``,
-  ``light.spread_cny_per_p_year``); a bare key (``payback_months``) means the heavy-asset result,
-  or the light-asset one when only light has it.
+  ``light.spread_cny_per_p_year``; resolved by :mod:`finmodel.model.results`, re-exported here); a
+  bare key (``payback_months``) means the heavy-asset result, or the light-asset one when only light
+  has it.
 * **Grids.** ``parse_axis("heavy.occupancy=0.5:1.0:11")`` (start:stop:count, both ends included)
   or ``"heavy.billing_mode=hourly,monthly"`` (a list). Axes combine as a full factorial; the first
   axis varies slowest, like ``itertools.product``. A grid is never materialised: each chunk computes
   its own rows from flat indices.
-* **Chunks and engines.** ``chunk_size`` scenarios per batch (memory ≈ chunk × 100 rows × months ×
-  8 bytes per worker). The local engine runs chunks on a thread pool (numpy releases the GIL); the
-  Dask engine (``engine="dask"``, ``scheduler="tcp://host:8786"``; optional extra
-  ``finmodel[dask]``, workers need finmodel installed) maps the same chunk function over the
-  cluster. Results come back in order and are identical for every engine and worker count.
+* **Chunks and executors.** ``chunk_size`` scenarios per batch (memory ≈ chunk × 100 rows × months ×
+  8 bytes per worker). ``engine="local"`` runs chunks on a thread pool (numpy releases the GIL);
+  ``engine="dask"`` (``scheduler="tcp://host:8786"``; optional extra ``finmodel[dask]``, workers
+  need finmodel installed) maps the same chunk function over the cluster — see
+  :mod:`finmodel.analysis.executors`. Results come back in order and are identical for every
+  executor and worker count.
 * **Output.** :func:`write` streams chunks to Parquet or CSV through :class:`AtomicTableWriter`:
   a temporary file in the target directory, renamed over the target only when complete, deleted on
   any error or Ctrl-C — never a half-written file.
@@ -25,12 +27,9 @@ Everything here evaluates through the engine's vectorised path (``model.batch_pa
 
 from __future__ import annotations
 
-import difflib
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,17 @@ import numpy as np
 import pandas as pd
 
 from finmodel import model, schema
+from finmodel.analysis.executors import DaskExecutor, Executor, LocalExecutor, chunks, get_executor, run_tasks
+from finmodel.model import results
+from finmodel.model.results import (
+    DEFAULT_METRICS,
+    MetricInfo,
+    UnknownMetricError,
+    all_metrics,
+    metric_info,
+    metric_path,
+    metric_paths,
+)
 from finmodel.schema import Scenario
 from finmodel.schema.files import AtomicTableWriter
 
@@ -46,6 +56,7 @@ __all__ = [
     "DEFAULT_METRICS",
     "DEFAULT_CHUNK",
     "UnknownMetricError",
+    "MetricInfo",
     "metric_path",
     "metric_paths",
     "metric_info",
@@ -57,74 +68,22 @@ __all__ = [
     "write",
     "SweepSummary",
     "AtomicTableWriter",
+    "Engine",
     "LocalEngine",
     "DaskEngine",
     "get_engine",
 ]
 
-DEFAULT_METRICS: tuple[str, ...] = ("heavy.payback_months", "heavy.npv_cny", "heavy.irr", "heavy.gross_margin")
 DEFAULT_CHUNK = 8_192  # scenarios per batch: ~0.2 GB of line items per worker at 61 months
 HORIZON = "general.horizon_months"
 
 Progress = Callable[[int], None]  # called with the number of scenarios just finished
 
-
-# --------------------------------------------------------------------------- results by name
-class UnknownMetricError(ValueError):
-    """A result name that is not a scalar result of either model."""
-
-
-def all_metrics() -> list[str]:
-    """Every scalar result path, e.g. ``heavy.payback_months``."""
-    return [f"{m}.{k}" for m in model.MODELS for k in model.scalar_keys(m)]
-
-
-def metric_path(name: str) -> str:
-    """Full ``model.key`` path of a result name; bare keys prefer the heavy-asset model."""
-    name = name.strip()
-    known = all_metrics()
-    if name in known:
-        return name
-    if "." not in name:
-        for m in model.MODELS:
-            if f"{m}.{name}" in known:
-                return f"{m}.{name}"
-    close = difflib.get_close_matches(name, known + [p.split(".", 1)[1] for p in known], n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(dict.fromkeys(close))}?" if close else "; e.g. heavy.payback_months, heavy.irr"
-    raise UnknownMetricError(f"unknown result {name!r}{hint}")
-
-
-def metric_paths(names: Iterable[str] | str | None, default: Sequence[str] = DEFAULT_METRICS) -> list[str]:
-    """Resolve result names (or the default set), without duplicates, in order."""
-    if names is None:
-        names = default
-    if isinstance(names, str):
-        names = [names]
-    out = [metric_path(n) for n in names]
-    if not out:
-        raise UnknownMetricError("no results chosen")
-    return list(dict.fromkeys(out))
-
-
-@dataclass(frozen=True)
-class MetricInfo:
-    path: str
-    model: str
-    key: str
-    label_en: str
-    label_zh: str
-    unit: str
-    fmt: str
-    nan_means: str  # what NaN stands for: "never" (payback), "none" (IRR) or "n/a"
-
-
-def metric_info(path: str) -> MetricInfo:
-    """Labels, unit and display format of a result path."""
-    path = metric_path(path)
-    m, key = path.split(".", 1)
-    it = model.item(m, key)
-    nan = "never" if "payback" in key else ("none" if key.endswith("irr") else "n/a")
-    return MetricInfo(path, m, key, it.en, it.zh, it.unit, it.fmt, nan)
+# The executors under the names of the CLI's --engine option (public since the first sweep release).
+Engine = Executor
+LocalEngine = LocalExecutor
+DaskEngine = DaskExecutor
+get_engine = get_executor
 
 
 # --------------------------------------------------------------------------- one batch
@@ -150,8 +109,12 @@ def evaluate(scenario: Scenario, overrides: Mapping[str, Any] | None, metrics: S
         return _evaluate_by_horizon(scenario, overrides, metrics)
     params, h = model.batch_params(scenario, overrides)
     res = model.evaluate_batch(params, h, outputs=metrics)
-    n = res.n
-    return {p: np.broadcast_to(getattr(res, p.split(".", 1)[0])[p.split(".", 1)[1]], (n,)).copy() for p in metrics}
+    return {p: np.broadcast_to(_value(res, p), (res.n,)).copy() for p in metrics}
+
+
+def _value(res: model.BatchResult, path: str) -> np.ndarray:
+    name, key = results.split(path)
+    return getattr(res, name)[key]
 
 
 def _evaluate_by_horizon(scenario: Scenario, overrides: dict[str, Any], metrics: list[str]) -> dict[str, np.ndarray]:
@@ -180,11 +143,8 @@ def parse_axis(spec: str) -> tuple[str, np.ndarray]:
 
     Returns the field path and its values (floats, or option strings for choice fields). Values are
     checked against the schema here, so a bad grid fails before any work starts."""
-    path, sep, rhs = spec.partition("=")
-    path, rhs = path.strip(), rhs.strip()
-    if not sep or not path or not rhs:
-        raise ValueError(f"malformed grid spec {spec!r}: expected PATH=START:STOP:COUNT or PATH=V1,V2,... "
-                         "(e.g. heavy.occupancy=0.5:1.0:11)")
+    path, rhs = split_assignment(spec, f"malformed grid spec {spec!r}: expected PATH=START:STOP:COUNT or "
+                                       "PATH=V1,V2,... (e.g. heavy.occupancy=0.5:1.0:11)")
     fs = schema.field_spec(path)
     if fs.kind == "str":
         raise ValueError(f"{path} is text ({fs.range_text()}) and cannot be swept; make one scenario file per value")
@@ -225,6 +185,16 @@ def parse_axis(spec: str) -> tuple[str, np.ndarray]:
     return path, values
 
 
+def split_assignment(spec: str, error: str) -> tuple[str, str]:
+    """``"PATH = VALUE"`` → ``("PATH", "VALUE")`` (stripped); a ValueError saying ``error`` when
+    either side is empty or there is no ``=`` (grid specs, distributions, ``--set``)."""
+    path, sep, rhs = spec.partition("=")
+    path, rhs = path.strip(), rhs.strip()
+    if not sep or not path or not rhs:
+        raise ValueError(error)
+    return path, rhs
+
+
 def check_values(path: str, values: Any) -> None:
     """Check values of one input against the schema (raises :class:`schema.ScenarioError`)."""
     if path == HORIZON:  # one horizon per batch: check each value on its own
@@ -232,6 +202,15 @@ def check_values(path: str, values: Any) -> None:
             model.batch_params(schema.default(), {path: v})
     else:
         model.batch_params(schema.default(), {path: values})
+
+
+def numeric_spec(path: str) -> schema.FieldSpec:
+    """The declaration of a numeric input (tornado, goal seek); a ValueError for a choice or text."""
+    fs = schema.field_spec(path)
+    if not fs.numeric:
+        raise ValueError(f"{path} takes {fs.range_text()}: not a number; compare its options with "
+                         f"finmodel sweep --grid {path}=...")
+    return fs
 
 
 @dataclass(frozen=True)
@@ -267,127 +246,9 @@ class Grid:
         return {p: v[c] for (p, v), c in zip(self.axes.items(), coords, strict=True)}
 
 
-# --------------------------------------------------------------------------- engines
-class LocalEngine:
-    """Run chunk tasks on this machine: a thread pool (numpy releases the GIL in array work).
-
-    ``workers=1`` runs inline. Results are yielded in task order; at most ``2 × workers`` tasks are
-    in flight, so memory stays bounded however many chunks there are."""
-
-    name = "local"
-
-    def __init__(self, workers: int | None = None):
-        self.workers = max(1, int(workers or os.cpu_count() or 1))
-
-    def map(self, fn: Callable[..., Any], tasks: Iterable[tuple]) -> Iterator[Any]:
-        if self.workers == 1 or (isinstance(tasks, Sequence) and len(tasks) <= 1):
-            for t in tasks:
-                yield fn(*t)
-            return
-        ex = ThreadPoolExecutor(self.workers, thread_name_prefix="finmodel")
-        pending: deque = deque()
-        try:
-            it = iter(tasks)
-            for t in it:
-                pending.append(ex.submit(fn, *t))
-                if len(pending) >= 2 * self.workers:
-                    break
-            while pending:
-                res = pending.popleft().result()
-                for t in it:
-                    pending.append(ex.submit(fn, *t))
-                    break
-                yield res
-        finally:
-            for f in pending:
-                f.cancel()
-            ex.shutdown(wait=True, cancel_futures=True)
-
-    def close(self) -> None:
-        pass
-
-
-class DaskEngine:
-    """Run chunk tasks on a Dask cluster (``dask.distributed``).
-
-    Give a running ``client``, or a scheduler ``address`` such as ``tcp://10.0.0.5:8786``. Without
-    either, an in-process ``LocalCluster`` on 127.0.0.1 is started (and closed by :meth:`close`).
-    Workers must have finmodel installed (same version as here)."""
-
-    name = "dask"
-
-    def __init__(self, address: str | None = None, *, client: Any = None, timeout: float = 10.0,
-                 in_flight: int | None = None):
-        try:
-            from dask.distributed import Client, LocalCluster
-        except ImportError:  # pragma: no cover - dask is in the dev extra
-            raise RuntimeError("the dask engine needs the optional extra: pip install 'finmodel[dask]'") from None
-        self._own: list[Any] = []
-        if client is None:
-            if address:
-                try:
-                    client = Client(address, timeout=timeout)
-                except (OSError, TimeoutError) as err:
-                    raise ConnectionError(f"cannot reach the Dask scheduler at {address}: {err}") from None
-            else:
-                cluster = LocalCluster(processes=False, n_workers=1, threads_per_worker=os.cpu_count() or 1,
-                                       host="127.0.0.1", protocol="tcp", dashboard_address=None)
-                client = Client(cluster)
-                self._own.append(cluster)
-            self._own.insert(0, client)
-        self.client = client
-        nthreads = sum(self.client.nthreads().values()) or 1
-        self.in_flight = in_flight or 2 * nthreads
-
-    def map(self, fn: Callable[..., Any], tasks: Iterable[tuple]) -> Iterator[Any]:
-        pending: deque = deque()
-        try:
-            it = iter(tasks)
-            for t in it:
-                pending.append(self.client.submit(fn, *t, pure=False))
-                if len(pending) >= self.in_flight:
-                    break
-            while pending:
-                res = pending.popleft().result()
-                for t in it:
-                    pending.append(self.client.submit(fn, *t, pure=False))
-                    break
-                yield res
-        finally:
-            for f in pending:
-                f.cancel()
-
-    def close(self) -> None:
-        for obj in self._own:
-            obj.close()
-        self._own.clear()
-
-
-Engine = LocalEngine | DaskEngine
-
-
-def get_engine(engine: str | Engine = "local", scheduler: str | None = None, workers: int | None = None) -> Engine:
-    """An engine by name: ``"local"`` (default) or ``"dask"`` (with an optional scheduler address)."""
-    if not isinstance(engine, str):
-        return engine
-    if engine == "local":
-        if scheduler:
-            raise ValueError("--scheduler needs --engine dask")
-        return LocalEngine(workers)
-    if engine == "dask":
-        return DaskEngine(scheduler)
-    raise ValueError(f"unknown engine {engine!r}: use 'local' or 'dask'")
-
-
-def _chunks(n: int, chunk_size: int) -> list[tuple[int, int]]:
-    if chunk_size < 1:
-        raise ValueError(f"chunk size must be at least 1 (got {chunk_size})")
-    return [(i, min(i + chunk_size, n)) for i in range(0, n, chunk_size)]
-
-
 # --------------------------------------------------------------------------- the sweep
 def _grid_chunk(scenario: Scenario, grid: Grid, start: int, stop: int, metrics: list[str]) -> pd.DataFrame:
-    """One chunk of a sweep: its input rows and their results (a task for any engine)."""
+    """One chunk of a sweep: its input rows and their results (a task for any executor)."""
     inputs = grid.rows(start, stop)
     results = evaluate(scenario, inputs, metrics)
     return pd.DataFrame({**inputs, **results})
@@ -410,33 +271,29 @@ def _as_grid(axes: Grid | Mapping[str, Any] | Iterable[str]) -> Grid:
 
 
 def default_metrics_for(paths: Iterable[str]) -> list[str]:
-    """The default results, plus the light-asset spread and payback when light inputs vary."""
+    """The default results (``heavy.DEFAULT_METRICS``), plus ``light.DEFAULT_METRICS`` (spread and
+    payback) when light inputs vary."""
     out = list(DEFAULT_METRICS)
     if any(p.startswith("light.") for p in paths):
-        out += ["light.spread_cny_per_p_year", "light.payback_months"]
+        out += results.LIGHT_METRICS
     return out
 
 
 def iter_sweep(scenario: Scenario, axes: Grid | Mapping[str, Any] | Iterable[str], metrics: Sequence[str] | None = None,
-               *, chunk_size: int = DEFAULT_CHUNK, engine: str | Engine = "local", scheduler: str | None = None,
+               *, chunk_size: int = DEFAULT_CHUNK, engine: str | Executor = "local", scheduler: str | None = None,
                progress: Progress | None = None) -> Iterator[pd.DataFrame]:
     """Chunks of a sweep's results, in grid order (see :func:`run`)."""
     grid = _as_grid(axes)
     mets = metric_paths(metrics, default_metrics_for(grid.axes))
-    chunks = _chunks(grid.size, chunk_size)
-    eng = get_engine(engine, scheduler)
-    try:
-        for df in eng.map(_grid_chunk, [(scenario, grid, a, b, mets) for a, b in chunks]):
-            if progress is not None:
-                progress(len(df))
-            yield df
-    finally:
-        if eng is not engine:
-            eng.close()
+    tasks = [(scenario, grid, a, b, mets) for a, b in chunks(grid.size, chunk_size)]
+    for df in run_tasks(engine, scheduler, _grid_chunk, tasks):
+        if progress is not None:
+            progress(len(df))
+        yield df
 
 
 def run(scenario: Scenario, axes: Grid | Mapping[str, Any] | Iterable[str], metrics: Sequence[str] | None = None,
-        *, chunk_size: int = DEFAULT_CHUNK, engine: str | Engine = "local", scheduler: str | None = None,
+        *, chunk_size: int = DEFAULT_CHUNK, engine: str | Executor = "local", scheduler: str | None = None,
         progress: Progress | None = None) -> pd.DataFrame:
     """Evaluate every combination of the axes; one row per scenario.
 
@@ -474,7 +331,7 @@ class SweepSummary:
 
 
 def write(scenario: Scenario, axes: Grid | Mapping[str, Any] | Iterable[str], path: str | os.PathLike[str],
-          metrics: Sequence[str] | None = None, *, chunk_size: int = DEFAULT_CHUNK, engine: str | Engine = "local",
+          metrics: Sequence[str] | None = None, *, chunk_size: int = DEFAULT_CHUNK, engine: str | Executor = "local",
           scheduler: str | None = None, progress: Progress | None = None) -> SweepSummary:
     """Run a sweep and stream it to ``path`` (.parquet or .csv), atomically; memory stays at a few
     chunks however large the grid."""

@@ -1,7 +1,7 @@
 """The ``finmodel`` command line.
 
 Each command group lives in its own module with a ``register(app)`` function:
-``scenario`` (evaluate, validate, fields, gpus), ``analysis`` (sweep, tornado, solve, montecarlo),
+``scenario`` (evaluate, validate, fields, gpus), ``analysis`` (sweep, tornado, solve), ``montecarlo``,
 ``workbook`` (export, import) and ``demand``.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from finmodel.cli import analysis, demand, scenario, workbook
+from finmodel.cli import analysis, demand, montecarlo, scenario, workbook
 
 app = typer.Typer(
     name="finmodel",
@@ -22,7 +22,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for _module in (scenario, analysis, workbook, demand):
+for _module in (scenario, analysis, montecarlo, workbook, demand):
     _module.register(app)
 
 

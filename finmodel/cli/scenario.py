@@ -10,13 +10,13 @@ from rich.console import Console
 from rich.table import Table
 
 from finmodel import model, schema
-from finmodel.cli.common import echo_json, friendly_errors, months, pct, wan
+from finmodel.cli.common import FILE, echo_json, friendly_errors
+from finmodel.model import display
 from finmodel.schema import catalog
-
-FILE = typer.Argument(..., help="Scenario file (TOML), e.g. assumptions/seed_fs2024.toml.", show_default=False)
 
 
 def register(app: typer.Typer) -> None:
+    """Add this module's commands to the main app."""
     app.command("evaluate")(evaluate)
     app.command("validate")(validate)
     app.command("fields")(fields)
@@ -46,46 +46,60 @@ def evaluate(
     _print_tables(s, r)
 
 
+#: The ``evaluate`` tables, in order: (where the value comes from, key, label). Values and units are
+#: read from the item's declaration (``fmt``, ``nan_means``, ``unit``) through
+#: ``display.EVALUATE``; a label of None is the item's "English 中文"; labels may name {discount}
+#: and {horizon}. ``input`` rows show a scenario input.
+HEAVY_ROWS: tuple[tuple[str, str, str | None], ...] = (
+    ("heavy", "capex_cny", None),
+    ("heavy", "annual_revenue_cny", "Annual revenue 年租赁收入 (first service year)"),
+    ("heavy", "annual_depreciation_cny", "Annual depreciation 年非现金成本"),
+    ("heavy", "annual_cash_cost_cny", "Annual cash cost 年现金成本"),
+    ("heavy", "payback_months", None),
+    ("heavy", "discounted_payback_months", None),
+    ("heavy", "npv_cny", "NPV 净现值 @ {discount}"),
+    ("heavy", "irr", "IRR 内部收益率 (equity, annual)"),
+    ("heavy", "gross_margin", None),
+    ("heavy", "ebitda_margin", "EBITDA margin"),
+    ("heavy", "net_margin", None),
+    ("heavy", "roi", "ROI over {horizon} months"),
+)
+LIGHT_ROWS: tuple[tuple[str, str, str | None], ...] = (
+    ("light", "p_per_server", "P per server 每台P数"),
+    ("light", "revenue_cny_per_p_year", "Revenue per P 每P年收入"),
+    ("input", "light.buy_price_cny_per_p_year", "Buy price 采购单价"),
+    ("light", "spread_cny_per_p_year", "Spread per P 每P年价差"),
+    ("light", "breakeven_occupancy", None),
+    ("light", "gross_margin", None),
+    ("light", "payback_months", "Platform payback 平台回收期"),
+)
+
+
 def _print_tables(s: schema.Scenario, r: model.Result) -> None:
     con = Console()
-    h, li = r.heavy, r.light
-    t = Table(title=f"{s.name} — heavy asset 重资产 ({s.heavy.servers} × {s.heavy.cards_per_server}×{s.heavy.gpu})",
-              show_header=True)
+    heavy = f"{s.name} — heavy asset 重资产 ({s.heavy.servers} × {s.heavy.cards_per_server}×{s.heavy.gpu})"
+    con.print(_table(heavy, HEAVY_ROWS, s, r))
+    con.print(_table("light asset 轻资产 (brokerage per P = 1 PFLOPS " + s.light.precision + ")", LIGHT_ROWS, s, r))
+
+
+def _table(title: str, rows: tuple[tuple[str, str, str | None], ...], s: schema.Scenario, r: model.Result) -> Table:
+    style = display.EVALUATE
+    names = {"discount": display.show(s.general.discount_rate_per_year, "frac", style=style),
+             "horizon": s.general.horizon_months}
+    t = Table(title=title, show_header=True)
     t.add_column("metric")
     t.add_column("value", justify="right")
     t.add_column("unit")
-    rows = [
-        ("Capex 设备购置成本", wan(h["capex_cny"]), "万元"),
-        ("Annual revenue 年租赁收入 (first service year)", wan(h["annual_revenue_cny"]), "万元/年"),
-        ("Annual depreciation 年非现金成本", wan(h["annual_depreciation_cny"]), "万元/年"),
-        ("Annual cash cost 年现金成本", wan(h["annual_cash_cost_cny"]), "万元/年"),
-        ("Payback 投资回收期", months(h["payback_months"]), "months"),
-        ("Discounted payback 折现回收期", months(h["discounted_payback_months"]), "months"),
-        (f"NPV 净现值 @ {pct(s.general.discount_rate_per_year)}", wan(h["npv_cny"]), "万元"),
-        ("IRR 内部收益率 (equity, annual)", pct(h["irr"]), "/year"),
-        ("Gross margin 毛利率", pct(h["gross_margin"]), ""),
-        ("EBITDA margin", pct(h["ebitda_margin"]), ""),
-        ("Net margin 净利率", pct(h["net_margin"]), ""),
-        (f"ROI over {s.general.horizon_months} months", pct(h["roi"]), ""),
-    ]
-    for row in rows:
-        t.add_row(*row)
-    con.print(t)
-    t2 = Table(title="light asset 轻资产 (brokerage per P = 1 PFLOPS " + s.light.precision + ")")
-    t2.add_column("metric")
-    t2.add_column("value", justify="right")
-    t2.add_column("unit")
-    for row in [
-        ("P per server 每台P数", f"{li['p_per_server']:.4g}", "P"),
-        ("Revenue per P 每P年收入", wan(li["revenue_cny_per_p_year"]), "万元/P/年"),
-        ("Buy price 采购单价", wan(s.light.buy_price_cny_per_p_year), "万元/P/年"),
-        ("Spread per P 每P年价差", wan(li["spread_cny_per_p_year"]), "万元/P/年"),
-        ("Break-even occupancy 盈亏平衡出租率", pct(li["breakeven_occupancy"]), ""),
-        ("Gross margin 毛利率", pct(li["gross_margin"]), ""),
-        ("Platform payback 平台回收期", months(li["payback_months"]), "months"),
-    ]:
-        t2.add_row(*row)
-    con.print(t2)
+    for source, key, label in rows:
+        if source == "input":
+            decl: display.Declared = display.input_unit(schema.field_spec(key).unit)
+            value, default = s.get(key), key
+        else:
+            it = model.item(source, key)
+            decl, value, default = it, getattr(r, source)[key], f"{it.en} {it.zh}"
+        text = (label or default).format(**names)
+        t.add_row(text, display.show_item(value, decl, style=style), display.unit_label(decl, style))
+    return t
 
 
 @friendly_errors

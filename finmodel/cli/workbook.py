@@ -8,7 +8,7 @@ import typer
 
 from finmodel import schema
 from finmodel import workbook as book
-from finmodel.cli.common import fail, friendly_errors
+from finmodel.cli.common import FILE, fail, friendly_errors
 
 EXPORTS = Path("exports")
 ASSUMPTIONS = Path("assumptions")
@@ -22,8 +22,7 @@ def register(app: typer.Typer) -> None:
 
 @friendly_errors
 def export(
-    file: Path = typer.Argument(..., help="Scenario file (TOML), e.g. assumptions/seed_fs2024.toml.",
-                                show_default=False),
+    file: Path = FILE,
     out: Path | None = typer.Option(None, "--out", "-o", help="Workbook to write (.xlsx). Default: "
                                     "exports/<scenario name>.xlsx.", show_default=False),
     sensitivity: bool = typer.Option(True, "--sensitivity/--no-sensitivity",

@@ -14,19 +14,27 @@ Cash flows (CNY, month ends, month 0 = purchase):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from finmodel.model import capex, energy, financing, lines, metrics, operations, revenue, timeline
 from finmodel.model.engine import Item
 from finmodel.model.expr import land, prev, row_sum, sumproduct, where
+
+if TYPE_CHECKING:
+    from finmodel.model.engine import FormulaContext, NumpyContext
+    from finmodel.model.expr import Num
 
 H = "heavy."
 G = "general."
 
 
-def _x(m, name: str):
+def _x(m: NumpyContext | FormulaContext, name: str) -> Num:
+    """The heavy-asset input ``name`` (``heavy.`` + name)."""
     return m.x(H + name)
 
 
-def _flag(cond):
+def _flag(cond: Num) -> Num:
+    """A condition as a 1/0 row."""
     return where(cond, 1, 0)
 
 
@@ -174,8 +182,7 @@ _TOTALS = ["revenue_cny", "energy_cny", "om_cny", "colocation_cny", "staff_cny",
 
 def _total(key: str) -> Item:
     line = next(i for i in ITEMS if i.key == key)
-    return Item("total_" + key, f"Total {line.en}", f"{line.zh}合计", "CNY",
-                lambda m: row_sum(m.row(key)), kind="scalar")
+    return lines.total(key, f"Total {line.en}", f"{line.zh}合计")
 
 
 def _first_year(key: str, en: str, zh: str) -> Item:
@@ -188,25 +195,11 @@ RESULTS: list[Item] = [
     _first_year("depreciation_cny", "Annual depreciation (first service year)", "年非现金成本"),
     _first_year("cash_cost_cny", "Annual cash cost (first service year)", "年现金成本"),
     *[_total(k) for k in _TOTALS],
-    Item("payback_months", "Payback", "投资回收期", "months",
-         lambda m: metrics.payback_months(m.row("cumulative_cash_flow_cny"), m.row("payback_crossing")),
-         kind="scalar", fmt="months", nan_means="never"),
-    Item("discounted_payback_months", "Discounted payback", "折现回收期", "months",
-         lambda m: metrics.payback_months(m.row("cumulative_discounted_cash_flow_cny"),
-                                          m.row("discounted_payback_crossing")), kind="scalar", fmt="months",
-         nan_means="never"),
-    Item("npv_cny", "NPV (equity)", "净现值", "CNY",
-         lambda m: metrics.net_present_value_cny(m.x(G + "discount_rate_per_year"),
-                                                 m.row("equity_cash_flow_with_terminal_cny")), kind="scalar"),
-    Item("irr", "IRR (equity, annual)", "内部收益率", "fraction/year",
-         lambda m: metrics.irr_per_year(m.row("equity_cash_flow_with_terminal_cny")), kind="scalar", fmt="frac",
-         nan_means="none"),
-    Item("project_npv_cny", "NPV (project, unlevered)", "项目净现值", "CNY",
-         lambda m: metrics.net_present_value_cny(m.x(G + "discount_rate_per_year"),
-                                                 m.row("project_cash_flow_with_terminal_cny")), kind="scalar"),
-    Item("project_irr", "IRR (project, annual)", "项目内部收益率", "fraction/year",
-         lambda m: metrics.irr_per_year(m.row("project_cash_flow_with_terminal_cny")), kind="scalar", fmt="frac",
-         nan_means="none"),
+    *lines.payback_results("equity_cash_flow_with_terminal_cny", ("Payback", "投资回收期"),
+                           ("Discounted payback", "折现回收期"), ("NPV (equity)", "净现值"),
+                           ("IRR (equity, annual)", "内部收益率")),
+    *lines.returns("project_cash_flow_with_terminal_cny", ("NPV (project, unlevered)", "项目净现值"),
+                   ("IRR (project, annual)", "项目内部收益率"), prefix="project_"),
     Item("gross_margin", "Gross margin", "毛利率", "fraction",
          lambda m: metrics.ratio(m.row("total_gross_profit_cny"), m.row("total_revenue_cny")),
          kind="scalar", fmt="frac"),

@@ -12,6 +12,8 @@ revenue per resold P).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from finmodel.model import capex, lines, metrics, revenue, timeline
 from finmodel.model.engine import Item
 from finmodel.model.expr import (
@@ -20,16 +22,20 @@ from finmodel.model.expr import (
     is_blank,
     land,
     prev,
-    row_sum,
     sumproduct,
     where,
 )
+
+if TYPE_CHECKING:
+    from finmodel.model.engine import FormulaContext, NumpyContext
+    from finmodel.model.expr import Num
 
 L = "light."
 G = "general."
 
 
-def _x(m, name: str):
+def _x(m: NumpyContext | FormulaContext, name: str) -> Num:
+    """The light-asset input ``name`` (``light.`` + name)."""
     return m.x(L + name)
 
 
@@ -121,33 +127,19 @@ ITEMS: list[Item] = [
 RESULTS: list[Item] = [
     Item("annual_revenue_cny", "Annual revenue (first year)", "年收入", "CNY/year",
          lambda m: sumproduct(m.row("revenue_cny"), m.row("first_year")), kind="scalar"),
-    Item("total_revenue_cny", "Total revenue", "收入合计", "CNY", lambda m: row_sum(m.row("revenue_cny")),
-         kind="scalar"),
-    Item("total_capacity_cost_cny", "Total capacity cost", "采购成本合计", "CNY",
-         lambda m: row_sum(m.row("capacity_cost_cny")), kind="scalar"),
-    Item("total_gross_profit_cny", "Total gross profit", "毛利合计", "CNY",
-         lambda m: row_sum(m.row("gross_profit_cny")), kind="scalar"),
-    Item("total_ebitda_cny", "Total EBITDA", "EBITDA合计", "CNY", lambda m: row_sum(m.row("ebitda_cny")),
-         kind="scalar"),
-    Item("total_net_income_cny", "Total net income", "净利润合计", "CNY",
-         lambda m: row_sum(m.row("net_income_cny")), kind="scalar"),
+    lines.total("revenue_cny", "Total revenue", "收入合计"),
+    lines.total("capacity_cost_cny", "Total capacity cost", "采购成本合计"),
+    lines.total("gross_profit_cny", "Total gross profit", "毛利合计"),
+    lines.total("ebitda_cny", "Total EBITDA", "EBITDA合计"),
+    lines.total("net_income_cny", "Total net income", "净利润合计"),
     Item("gross_margin", "Gross margin", "毛利率", "fraction",
          lambda m: metrics.ratio(m.row("total_gross_profit_cny"), m.row("total_revenue_cny")), kind="scalar",
          fmt="frac"),
     Item("operating_margin", "Operating margin", "经营利润率", "fraction",
          lambda m: metrics.ratio(m.row("total_ebitda_cny"), m.row("total_revenue_cny")), kind="scalar", fmt="frac"),
-    Item("payback_months", "Platform payback", "平台投资回收期", "months",
-         lambda m: metrics.payback_months(m.row("cumulative_cash_flow_cny"), m.row("payback_crossing")),
-         kind="scalar", fmt="months", nan_means="never"),
-    Item("discounted_payback_months", "Discounted platform payback", "平台折现回收期", "months",
-         lambda m: metrics.payback_months(m.row("cumulative_discounted_cash_flow_cny"),
-                                          m.row("discounted_payback_crossing")), kind="scalar", fmt="months",
-         nan_means="never"),
-    Item("npv_cny", "NPV", "净现值", "CNY",
-         lambda m: metrics.net_present_value_cny(m.x(G + "discount_rate_per_year"), m.row("cash_flow_cny")),
-         kind="scalar"),
-    Item("irr", "IRR (annual)", "内部收益率", "fraction/year",
-         lambda m: metrics.irr_per_year(m.row("cash_flow_cny")), kind="scalar", fmt="frac", nan_means="none"),
+    *lines.payback_results("cash_flow_cny", ("Platform payback", "平台投资回收期"),
+                           ("Discounted platform payback", "平台折现回收期"), ("NPV", "净现值"),
+                           ("IRR (annual)", "内部收益率")),
 ]
 
 ALL: list[Item] = ITEMS + RESULTS
@@ -156,7 +148,8 @@ ALL: list[Item] = ITEMS + RESULTS
 HEADLINE: tuple[str, ...] = ("spread_cny_per_p_year",)
 COST_LINES: tuple[str, ...] = ("capacity_cost_cny", "vas_cost_cny", "platform_fixed_cost_cny", "amortisation_cny",
                                "tax_cny")
-DEFAULT_METRICS: tuple[str, ...] = ("spread_cny_per_p_year", "npv_cny", "irr", "payback_months")
+#: Added to the heavy-asset defaults when a sweep varies light-asset inputs.
+DEFAULT_METRICS: tuple[str, ...] = ("spread_cny_per_p_year", "payback_months")
 SUMMARY_ORDER: tuple[str, ...] = (
     "spread_cny_per_p_year", "revenue_cny_per_p_year", "vas_net_cny_per_p_year", "margin_cny_per_p_year",
     "breakeven_occupancy", "breakeven_capacity_p", "p_per_server", "payback_months", "discounted_payback_months",

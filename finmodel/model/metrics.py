@@ -11,6 +11,8 @@ negative. For the seed's level flows it equals capex ÷ (annual revenue − annu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from finmodel.model.expr import (
     BLANK,
     MONTHS_PER_YEAR,
@@ -27,14 +29,17 @@ from finmodel.model.expr import (
     where,
 )
 
+if TYPE_CHECKING:
+    from finmodel.model.expr import Num  # float, numpy array or formula symbol: both backends
+
 
 # ---- timeline helpers (rows) -------------------------------------------------------------------
-def discount_factor(discount_rate_per_year, t):
+def discount_factor(discount_rate_per_year: Num, t: Num) -> Num:
     """Present value of 1 CNY paid at the end of month ``t``. [fraction]"""
     return (1 + discount_rate_per_year) ** (-t / MONTHS_PER_YEAR)
 
 
-def payback_crossing(cumulative, flow, t):
+def payback_crossing(cumulative: Num, flow: Num, t: Num) -> Num:
     """In the month where the cumulative flow turns non-negative, the fractional month at which it
     crosses zero (linear within the month); blank elsewhere. [months]"""
     before = prev(cumulative)
@@ -43,26 +48,26 @@ def payback_crossing(cumulative, flow, t):
 
 
 # ---- reductions (one number per scenario) --------------------------------------------------------
-def payback_months(cumulative_row, crossing_row):
+def payback_months(cumulative_row: Num, crossing_row: Num) -> Num:
     """Payback in months from purchase; NaN / "never" if not recovered within the horizon. [months]"""
     return where(row_last(cumulative_row) < 0, NEVER, where(row_count(crossing_row) > 0, row_max(crossing_row), 0))
 
 
-def monthly_discount_rate(discount_rate_per_year):
+def monthly_discount_rate(discount_rate_per_year: Num) -> Num:
     """Monthly rate equivalent to an annual rate: (1 + r)^(1/12) − 1. [fraction/month]"""
     return (1 + discount_rate_per_year) ** (1 / MONTHS_PER_YEAR) - 1
 
 
-def net_present_value_cny(discount_rate_per_year, cash_flow_row):
+def net_present_value_cny(discount_rate_per_year: Num, cash_flow_row: Num) -> Num:
     """NPV at month 0 of the monthly cash flows. [CNY]"""
     return npv(monthly_discount_rate(discount_rate_per_year), cash_flow_row)
 
 
-def irr_per_year(cash_flow_row):
+def irr_per_year(cash_flow_row: Num) -> Num:
     """IRR of monthly flows, annualised as (1 + IRR_month)^12 − 1; "none" where undefined. [fraction/year]"""
     return iferror((1 + irr(cash_flow_row)) ** MONTHS_PER_YEAR - 1, NONE)
 
 
-def ratio(numerator, denominator):
+def ratio(numerator: Num, denominator: Num) -> Num:
     """A margin or return: numerator ÷ denominator, "n/a" where the denominator is 0. [fraction]"""
     return iferror(numerator / denominator, NOT_APPLICABLE)
