@@ -262,8 +262,6 @@ def test_endless_file_is_refused_quickly(tmp_path: Path, kind: str) -> None:
     assert listing(tmp_path) == set()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: --dists is read without the 1 MB cap every other input "
-                   "file has; a 5 MB file is accepted and the run goes ahead (exit 0)")
 def test_oversized_dists_file_is_refused(tmp_path: Path) -> None:
     """Files that are huge: a 5 MB --dists file (valid TOML, mostly comments) is refused by size."""
     body = '[heavy.occupancy]\ndist = "uniform"\nlow = 0.6\nhigh = 0.9\n' + ("# padding " + "x" * 89 + "\n") * 50_000
