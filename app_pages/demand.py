@@ -16,7 +16,7 @@ import streamlit as st
 
 from finmodel import demand, model
 from finmodel.schema import FIELDS, Scenario, ScenarioError
-from finmodel.ui import charts, demand_view, files, fmt, i18n, present, share, shell, state, widgets
+from finmodel.ui import charts, demand_view, files, fmt, i18n, present, safe, share, shell, state, widgets
 
 PRESETS = {p.stem: p for p in sorted(demand.presets_dir().glob("*.toml"))}
 DEFAULT_PRESET = "seed_china_market"
@@ -61,8 +61,7 @@ rows = demand_view.rows_from_editor(edited)
 try:
     workloads = demand.validate_rows(rows, strict=False)
 except demand.WorkloadError as err:
-    st.error(t("dm_errors") + "\n\n" + "\n".join(f"- {demand_view.problem_text(p, rows, lang)}"
-                                                  for p in err.problems))
+    st.error(safe.message(t("dm_errors"), [demand_view.problem_text(p, rows, lang) for p in err.problems]))
     st.stop()
 
 base = _base_scenario()
@@ -112,15 +111,15 @@ else:
         fleet_s = demand.fleet_scenario(base, fl.servers, gpu, price_cny_per_card_hour=price, occupancy=occupancy)
     except ScenarioError as err:
         f3.metric(payback_label, "—")
-        st.warning(t("dm_fleet_error") + "\n\n" + "\n".join(f"- {line}" for line in err.lines()))
+        st.warning(safe.message(t("dm_fleet_error"), err.lines()))
     else:
         f3.metric(payback_label, fmt.months(state.evaluate(fleet_s).heavy[PAYBACK.key], lang))
         if st.button(t("dm_use"), type="primary", key="demand_use"):
             st.session_state["demand_servers"] = fl.servers
             st.session_state["demand_gpu"] = gpu
         if st.session_state.get("demand_servers") == fl.servers and st.session_state.get("demand_gpu") == gpu:
-            st.success(t("dm_used", n=fl.servers, gpu=gpu))
-st.caption(t("dm_fleet_rule", cards=base.heavy.cards_per_server, hours=hours, name=base.name))
+            st.success(t("dm_used", n=fl.servers, gpu=safe.literal(gpu)))
+st.caption(t("dm_fleet_rule", cards=base.heavy.cards_per_server, hours=hours, name=safe.literal(base.name)))
 
 # ---------------------------------------------------------------- detail by workload
 st.subheader(t("dm_detail"))

@@ -8,7 +8,7 @@ import streamlit as st
 
 from finmodel import model, schema, workbook
 from finmodel.schema import catalog
-from finmodel.ui import charts, fmt, i18n, present, state, widgets
+from finmodel.ui import charts, fmt, i18n, present, safe, state, widgets
 
 lang = state.lang()
 t = state.t
@@ -18,7 +18,8 @@ b = state.base_result()
 PRICE = present.PRICE
 
 st.title(t("page_overview"))
-st.caption(t("loaded_from", name=s.name, origin=state.origin_label()) + " — " + t("overview_caption"))
+st.caption(t("loaded_from", name=safe.literal(s.name), origin=safe.literal(state.origin_label())) + " — "
+           + t("overview_caption"))
 state.show_messages()
 
 # ---------------------------------------------------------------- price, occupancy, GPU: front and centre
@@ -48,7 +49,7 @@ with st.container(border=True):
         prices = catalog.cloud_prices()
         prices = prices[prices["gpu"] == s.heavy.gpu]
         if prices.empty:
-            st.info(t("market_none", gpu=s.heavy.gpu))
+            st.info(t("market_none", gpu=safe.literal(s.heavy.gpu)))
         else:
             st.dataframe(
                 {t("vendor"): list(prices["vendor"] if lang == "zh" else prices["vendor_en"]),
@@ -66,10 +67,10 @@ for col, k in zip(cols, present.KPIS, strict=True):
     value = present.kpi_value(r, k)
     col.metric(
         i18n.item_label(k.model, k.key, lang),
-        fmt.by_fmt(value, k.fmt, lang),
+        present.shown_kpi(r, k, lang),
         delta=fmt.delta(present.kpi_delta(r, b, k), k.fmt, lang),
         delta_color="inverse" if k.lower_is_better else "normal",
-        help=f"`{k.path}` = {value!r} [{k.item.unit}] · {state.origin_label()}: "
+        help=f"`{k.path}` = {value!r} [{k.item.unit}] · {safe.literal(state.origin_label())}: "
         f"{fmt.by_fmt(present.kpi_value(b, k), k.fmt, lang)}",
         border=True,
     )
@@ -92,7 +93,7 @@ if tab_st.open:
 if tab_mk.open:
     with tab_mk:
         if prices.empty:
-            st.info(t("market_none", gpu=s.heavy.gpu))
+            st.info(t("market_none", gpu=safe.literal(s.heavy.gpu)))
         else:
             st.caption(t("market_title"))
             st.vega_lite_chart(charts.spec(charts.market_prices(prices, s.heavy.price_cny_per_card_hour, lang)),

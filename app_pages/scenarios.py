@@ -5,7 +5,7 @@ names, atomic writes, never overwriting a shipped preset)."""
 import streamlit as st
 
 from finmodel.schema import Scenario
-from finmodel.ui import charts, files, fmt, i18n, present, state
+from finmodel.ui import charts, files, fmt, i18n, present, safe, state
 
 lang = state.lang()
 t = state.t
@@ -21,7 +21,7 @@ with left:
     bad = st.session_state.get(state.UPLOAD_ERROR)
     if bad:
         name, reasons = bad
-        st.error(t("upload_bad", file=name) + "\n\n" + "\n\n".join(f"- {x}" for x in reasons))
+        st.error(safe.message(t("upload_bad", file=safe.literal(name)), reasons))
 
 # ---------------------------------------------------------------- save
 with right:
@@ -59,8 +59,11 @@ def load(ref_id: str) -> Scenario:
 
 try:
     sa, sb = load(a), load(b)
-except (files.FileProblem, files.ScenarioError) as err:
-    st.error(str(err))
+except files.FileProblem as err:
+    st.error(err.markdown(lang))
+    st.stop()
+except files.ScenarioError as err:
+    st.error(safe.bullets(err.lines()))
     st.stop()
 name_a, name_b = f"A · {label(a)}", f"B · {label(b)}"
 ra, rb = state.evaluate(sa), state.evaluate(sb)

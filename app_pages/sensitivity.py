@@ -1,12 +1,20 @@
 """Sensitivity and risk: tornado, price × occupancy payback heatmap, solve for the price, Monte Carlo.
 
 All computation is ``finmodel.analysis.sensitivity`` and ``finmodel.analysis.montecarlo`` (through cached wrappers in
-``finmodel.ui.state``); this page draws controls and charts.
+``finmodel.ui.analyses``); this page draws controls and charts. A section that cannot be computed says
+so (``shell.section``) and the others still render.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from finmodel.ui import charts, fmt, present, state
+from finmodel.ui import analyses, charts, fmt, present, safe, shell, state
+
+if TYPE_CHECKING:
+    from finmodel.analysis.montecarlo import MonteCarloResult
 
 lang = state.lang()
 t = state.t
@@ -24,7 +32,7 @@ state.show_messages()
 # ---------------------------------------------------------------- tornado
 left, right = st.columns(2, gap="large")
 with left:
-    metric_opts = list(state.TORNADO_METRICS)
+    metric_opts = list(analyses.TORNADO_METRICS)
     c1, c2, c3 = st.columns([1.4, 1, 1])
     metric = c1.selectbox(t("tornado_metric"), metric_opts, format_func=lambda m: charts.metric_title(m, lang),
                           key="tornado_metric")
@@ -32,27 +40,35 @@ with left:
                              format_func=lambda x: f"±{x}%")
     top = c3.number_input(t("tornado_top"), min_value=3, max_value=40, value=12, step=1, key="tornado_top")
     st.subheader(t("tornado", pct=shock))
-    try:
-        table = state.tornado(s, shock / 100)
-    except ValueError as err:  # the module's own message (field, value, allowed range)
-        st.warning(str(err))
-    else:
-        st.vega_lite_chart(charts.spec(charts.tornado(table, metric, lang, shock_pct=shock, never_at=horizon,
-                                                      top=int(top))), width="stretch")
+    with shell.section(t("tornado", pct=shock)):
+        try:
+            table = analyses.tornado(s, shock / 100)
+        except ValueError as err:  # the module's own message (field, value, allowed range)
+            st.warning(safe.literal(err))
+        else:
+            if charts.tornado_rows(table, metric).empty:  # e.g. it never pays back, whatever the shock
+                base_value = table.loc[table["metric"] == metric, "base_result"]
+                shown = fmt.by_fmt(base_value.iloc[0] if len(base_value) else float("nan"),
+                                   charts.metric_fmt(metric), lang)
+                st.info(t("tornado_flat", metric=charts.metric_title(metric, lang), pct=shock, value=shown))
+            else:
+                st.vega_lite_chart(charts.spec(charts.tornado(table, metric, lang, shock_pct=shock,
+                                                              never_at=horizon, top=int(top))), width="stretch")
 
 # ---------------------------------------------------------------- heatmap
 with right:
     st.subheader(t("heatmap"))
-    prices, occs = present.heatmap_axes(s)
-    try:
-        grid = state.grid(s, PRICE, tuple(prices), OCC, tuple(occs), PAYBACK)
-    except ValueError as err:
-        st.warning(str(err))
-    else:
-        st.vega_lite_chart(charts.spec(charts.payback_heatmap(
-            grid, PRICE, OCC, PAYBACK, (s.heavy.price_cny_per_card_hour, s.heavy.occupancy),
-            lang, horizon_months=horizon)), width="stretch")
-        st.caption(t("heatmap_caption"))
+    with shell.section(t("heatmap")):
+        prices, occs = present.heatmap_axes(s)
+        try:
+            grid = analyses.grid(s, PRICE, tuple(prices), OCC, tuple(occs), PAYBACK)
+        except ValueError as err:
+            st.warning(safe.literal(err))
+        else:
+            st.vega_lite_chart(charts.spec(charts.payback_heatmap(
+                grid, PRICE, OCC, PAYBACK, (s.heavy.price_cny_per_card_hour, s.heavy.occupancy),
+                lang, horizon_months=horizon)), width="stretch")
+            st.caption(t("heatmap_caption"))
 
 # ---------------------------------------------------------------- solve for the price
 st.subheader(t("solve"))
@@ -60,14 +76,15 @@ with st.form("solve_form", border=True):
     c1, c2, c3 = st.columns([1.4, 1, 1])
     target = c1.radio(t("solve_target"), list(SOLVE_TARGETS), key="solve_target",
                       format_func=lambda x: t(SOLVE_TARGETS[x]))
-    months = c2.number_input(t("solve_months"), min_value=1.0, max_value=float(horizon), value=min(12.0, horizon),
-                             step=1.0, key="solve_months")
+    months = c2.number_input(t("solve_months"), min_value=1.0, max_value=float(horizon),
+                             value=float(min(12, horizon)), step=1.0, key="solve_months")
     irr = c3.slider(t("solve_irr_value"), min_value=0.0, max_value=2.0, value=0.3, step=0.01, format="percent",
                     key="solve_irr")
     submitted = st.form_submit_button(t("solve_run"), type="primary")
 if submitted:
     goal = months if target == PAYBACK else irr
-    st.session_state["solve_result"] = state.solve_price(s, target, goal)
+    with shell.section(t("solve")):
+        st.session_state["solve_result"] = analyses.solve_price(s, target, goal)
 res = st.session_state.get("solve_result")
 if res is not None:
     if res["ok"]:
@@ -77,24 +94,23 @@ if res is not None:
         st.button(t("solve_apply"), on_click=state.apply, args=({PRICE: res["value"]},), key="solve_apply",
                   icon=":material/check:")
     else:
-        st.warning(t("solve_none", msg=res["message"]))
+        st.warning(t("solve_none", msg=safe.literal(res["message"])))
 
 # ---------------------------------------------------------------- Monte Carlo
 st.subheader(t("mc"))
 st.caption(t("mc_caption"))
-dists = state.mc_editor(s, lang)
+dists = analyses.mc_editor(s, lang)
 c1, c2, c3, c4 = st.columns(4)
 n = c1.number_input(t("mc_n"), min_value=100, max_value=50_000, value=2000, step=500, key="mc_n")
 seed = c2.number_input(t("mc_seed"), min_value=0, max_value=2**31 - 1, value=1, step=1, key="mc_seed")
 within = c3.number_input(t("mc_within"), min_value=1, max_value=int(horizon), value=min(24, int(horizon)),
                          step=1, key="mc_within")
-shown = c4.selectbox(t("mc_metric"), list(state.MC_METRICS), key="mc_metric",
+shown = c4.selectbox(t("mc_metric"), list(analyses.MC_METRICS), key="mc_metric",
                      format_func=lambda m: charts.metric_title(m, lang))
-try:
-    run = state.monte_carlo(s, dists, int(n), int(seed))
-except ValueError as err:  # a distribution the engine refuses: say which and why
-    st.error(str(err))
-else:
+
+
+def show_monte_carlo(run: MonteCarloResult) -> None:
+    """The Monte Carlo results: probabilities, the histogram of the chosen metric, the quantiles."""
     summary = run.summary.set_index("metric")
     q = {k: float(summary.loc[shown, k]) for k in ("p10", "p50", "p90")}
     m1, m2, m3 = st.columns(3)
@@ -102,13 +118,24 @@ else:
     m2.metric(t("mc_npv_neg"), fmt.pct(run.prob_npv_negative, lang))
     m3.metric(t("mc_never"), fmt.pct(float(summary.loc[PAYBACK, "share_nan"]), lang))
     st.vega_lite_chart(charts.spec(charts.histogram(run.values[shown], q, shown, lang)), width="stretch")
-    fmt_of = {m: charts.metric_fmt(m) for m in state.MC_METRICS}
+    fmt_of = {m: charts.metric_fmt(m) for m in analyses.MC_METRICS}
     st.dataframe({
-        t("metric"): [charts.metric_title(m, lang) for m in state.MC_METRICS],
-        **{k.upper(): [fmt.by_fmt(summary.loc[m, k], fmt_of[m], lang) for m in state.MC_METRICS]
+        t("metric"): [charts.metric_title(m, lang) for m in analyses.MC_METRICS],
+        **{k.upper(): [fmt.by_fmt(summary.loc[m, k], fmt_of[m], lang) for m in analyses.MC_METRICS]
            for k in ("p10", "p50", "p90")},
-        t("base_value"): [fmt.by_fmt(summary.loc[m, "base"], fmt_of[m], lang) for m in state.MC_METRICS],
+        t("base_value"): [fmt.by_fmt(summary.loc[m, "base"], fmt_of[m], lang) for m in analyses.MC_METRICS],
     }, hide_index=True, width="stretch")
     for note in run.notes:
-        st.caption(note)
+        st.caption(safe.literal(note))
 
+
+with shell.section(t("mc")):
+    try:
+        mc_run = analyses.monte_carlo(s, dists, int(n), int(seed))
+    except ValueError as err:  # a distribution the engine refuses: say which and why
+        st.error(safe.literal(err))
+    except ArithmeticError as err:  # e.g. OverflowError for bounds like ±1e308: name the distributions at fault
+        st.error(safe.message(t("mc_failed", err=safe.literal(f"{type(err).__name__}: {err}")),
+                              analyses.failing_distributions(s, dists, int(seed))))
+    else:
+        show_monte_carlo(mc_run)

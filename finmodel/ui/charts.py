@@ -138,10 +138,9 @@ def tornado(table: pd.DataFrame, metric: str, lang: str, *, shock_pct: float, ne
     """Bars from the base result to the result at input −x % and +x %, largest swing on top.
 
     ``table`` is ``sensitivity.tornado`` output; rows of other metrics are ignored. A NaN result
-    (never pays back) is drawn at ``never_at`` (the horizon) and labelled."""
-    df = table[table["metric"] == metric].copy()
-    df = df[~(df["swing"] == 0)]  # inputs that do not move this metric (e.g. light inputs for heavy payback)
-    df = df.sort_values("swing", ascending=False, na_position="first").head(top)
+    (never pays back) is drawn at ``never_at`` (the horizon) and labelled. When no input moves the
+    metric (:func:`tornado_rows` is empty) the chart has no bars; the page says so instead."""
+    df = tornado_rows(table, metric, top)
     label_col = "label_zh" if lang == "zh" else "label_en"
     low = i18n.t("input_low", lang, pct=f"{shock_pct:g}")
     high = i18n.t("input_high", lang, pct=f"{shock_pct:g}")
@@ -153,7 +152,7 @@ def tornado(table: pd.DataFrame, metric: str, lang: str, *, shock_pct: float, ne
             rows.append({"field": r[label_col], "case": case, "base": r["base_result"],
                          "value": (never_at if never and never_at is not None else v),
                          "never": never, "input": r[inp], "shown": fmt.never(lang) if never else ""})
-    long = pd.DataFrame(rows)
+    long = pd.DataFrame(rows, columns=["field", "case", "base", "value", "never", "input", "shown"])
     long = long[long["value"].map(fmt.finite)]
     order = list(df[label_col])
     base_value = float(df["base_result"].iloc[0]) if len(df) else float("nan")
@@ -175,6 +174,15 @@ def tornado(table: pd.DataFrame, metric: str, lang: str, *, shock_pct: float, ne
     chart = finish(alt.layer(*layers))
     chart.height = alt.Step(26)  # one band per input, whatever the number shown
     return chart
+
+
+def tornado_rows(table: pd.DataFrame, metric: str, top: int = 12) -> pd.DataFrame:
+    """The ``top`` inputs that move ``metric`` in a ``sensitivity.tornado`` table, largest swing
+    first (an unknown swing, NaN, first); inputs that leave it unchanged are left out (e.g. the
+    light inputs for the heavy payback, or every input when it never pays back at any shock)."""
+    df = table[table["metric"] == metric]
+    df = df[~(df["swing"] == 0)]
+    return df.sort_values("swing", ascending=False, na_position="first").head(top)
 
 
 def metric_fmt(metric: str) -> str:

@@ -6,6 +6,7 @@ tests call them directly. Amounts stay in CNY; formatting is :mod:`finmodel.ui.f
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,10 +77,40 @@ def kpi_value(result: Result, kpi: Kpi) -> float:
 
 
 def kpi_delta(result: Result, base: Result | None, kpi: Kpi) -> float:
-    """Current minus loaded value; NaN when either side is NaN (never / none) or no base."""
-    if base is None:
+    """Current minus loaded value; NaN when either side is NaN (never / none), its model is broken
+    (:func:`broken_models`) or there is no base."""
+    if base is None or kpi.model in broken_models(result) + broken_models(base):
         return float("nan")
     return kpi_value(result, kpi) - kpi_value(base, kpi)
+
+
+# --------------------------------------------------------------------------- results that are not numbers
+def nonfinite_lines(result: Result, which: str) -> tuple[str, ...]:
+    """Result keys of one model whose value is ±infinite (e.g. the light revenue per P-year when
+    ``light.tflops_per_card`` is a subnormal 1e-310, so a server holds 8e-313 P). NaN is not here:
+    it has a declared meaning (never / none / n/a); an infinity has none."""
+    return tuple(k for k, v in getattr(result, which).items() if isinstance(v, float) and math.isinf(v))
+
+
+def broken_models(result: Result) -> tuple[str, ...]:
+    """The models with an infinite line: none of their results is shown as a number, since any of
+    them may be built on it (a 0.0-month payback from an infinite revenue)."""
+    return tuple(which for which in model.MODELS if nonfinite_lines(result, which))
+
+
+def nonfinite_message(result: Result, lang: str) -> str | None:
+    """Markdown naming each broken model and its infinite lines (declared labels), or None."""
+    sep = "、" if lang == "zh" else ", "
+    parts = [i18n.t("nonfinite", lang, model=i18n.t(which, lang), lines=sep.join(
+        i18n.item_label(which, k, lang) for k in nonfinite_lines(result, which))) for which in broken_models(result)]
+    return "\n\n".join(parts) or None
+
+
+def shown_kpi(result: Result, kpi: Kpi, lang: str) -> str:
+    """A KPI card's value: formatted by its declared format; "—" when its model is broken."""
+    if kpi.model in broken_models(result):
+        return "—"
+    return fmt.by_fmt(kpi_value(result, kpi), kpi.fmt, lang)
 
 
 # --------------------------------------------------------------------------- annual structure
@@ -165,14 +196,31 @@ def _business_model_cell(value: float, row_fmt: str, option: str, lang: str) -> 
     return fmt.by_fmt(value, "months" if row_fmt == "months_plain" else row_fmt, lang)
 
 
+#: The model each business-model option is computed from (``business_models.business_models``:
+#: the user-side options reuse the heavy fleet and its card-hours).
+OPTION_MODEL: dict[str, str] = {"heavy": "heavy", "light": "light", "self": "heavy", "cloud": "heavy"}
+
+
+def blank_options(table: pd.DataFrame, result: Result) -> pd.DataFrame:
+    """The comparison with the options of broken models (:func:`broken_models`) set to NaN, so
+    neither the table nor the charts show numbers built on an infinite line."""
+    blank = [opt for opt in table.columns if OPTION_MODEL.get(opt) in broken_models(result)]
+    out = table.copy()
+    out[blank] = np.nan
+    out.attrs["blank"] = tuple(blank)
+    return out
+
+
 def business_models_view(table: pd.DataFrame, lang: str) -> dict[str, list[str]]:
     """The business-model comparison (``business_models.business_models`` output) as display
-    columns: the row labels, then one column of formatted values per option."""
+    columns: the row labels, then one column of formatted values per option ("—" throughout for
+    an option blanked by :func:`blank_options`)."""
     rows = business_models.ROWS
+    blank = table.attrs.get("blank", ())
     out = {i18n.t("metric", lang): [i18n.t(f"cmp_{row}", lang) for row in rows]}
     for opt in business_models.OPTIONS:
-        out[i18n.t(f"opt_{opt}", lang)] = [_business_model_cell(table.loc[row, opt], f, opt, lang)
-                                           for row, f in rows.items()]
+        out[i18n.t(f"opt_{opt}", lang)] = [
+            "—" if opt in blank else _business_model_cell(table.loc[row, opt], f, opt, lang) for row, f in rows.items()]
     return out
 
 

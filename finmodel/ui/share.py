@@ -14,6 +14,7 @@ from typing import Any
 
 from finmodel import schema
 from finmodel.schema import FIELDS, Scenario, ScenarioError
+from finmodel.ui import i18n
 from finmodel.ui.files import DEFAULT_ID
 
 SCENARIO_KEY = "s"
@@ -58,9 +59,13 @@ def _value(path: str, text: str) -> Any:
     return text
 
 
-def decode(params: Mapping[str, Any], reference: Scenario) -> tuple[Scenario, list[str]]:
+def decode(params: Mapping[str, Any], reference: Scenario, lang: str = i18n.DEFAULT_LANG,
+           ) -> tuple[Scenario, list[str]]:
     """Apply link parameters to ``reference``. Returns the scenario and readable problems (field,
-    bad value, allowed range) for parameters that were ignored."""
+    bad value, allowed range) for parameters that were ignored, in ``lang``.
+
+    The problems quote the link's own text (keys and values): plain text, to be shown through
+    :func:`finmodel.ui.safe.literal`, never as markdown."""
     problems: list[str] = []
     changes: dict[str, Any] = {}
     for key, raw in params.items():
@@ -69,7 +74,7 @@ def decode(params: Mapping[str, Any], reference: Scenario) -> tuple[Scenario, li
         text = raw[-1] if isinstance(raw, list | tuple) else raw
         if key not in FIELDS:
             if "." in key:
-                problems.append(f"{key}: unknown parameter")
+                problems.append(i18n.t("link_unknown", lang, param=key))
             continue
         changes[key] = _value(key, str(text))
     while changes:

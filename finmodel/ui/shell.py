@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
 import streamlit as st
 
-from finmodel.ui import files, i18n, share, state
+from finmodel.ui import files, i18n, safe, share, state
+
+_log = logging.getLogger(__name__)
 
 #: (file in app_pages/, i18n title key, icon, section key).
 PAGES = (
@@ -88,3 +93,15 @@ def sidebar() -> None:
     with sb.expander(state.t("share_link"), icon=":material/link:"):
         st.caption(state.t("share_help"))
         st.code(base_url + ("?" + urlencode(params) if params else ""), language=None, wrap_lines=True)
+
+
+@contextmanager
+def section(what: str) -> Iterator[None]:
+    """Draw one section of a page. If the package raises inside it, show one message saying what
+    could not be computed (``what``, our own words) and the error, log the traceback, and let the
+    rest of the page render. Pages catch the errors they expect first and explain them better."""
+    try:
+        yield
+    except Exception as err:  # noqa: BLE001 - one section's failure must not take the page down
+        _log.exception("dashboard section failed: %s", what)
+        st.error(state.t("cannot_compute", what=what) + " " + safe.literal(f"{type(err).__name__}: {err}"))

@@ -1,5 +1,5 @@
 """Session state of the dashboard: the loaded and the current scenario, the one cached engine call,
-the URL, and the callbacks that change them.
+the URL, and the callbacks that change them (the sensitivity page's analyses: :mod:`finmodel.ui.analyses`).
 
 Single source of truth: ``st.session_state["scenario"]`` (a frozen, validated
 :class:`~finmodel.schema.Scenario`). Widgets mirror it; callbacks replace it through
@@ -9,18 +9,14 @@ scenario as loaded (the reference for KPI deltas and "reset").
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from finmodel import model, schema
-from finmodel.model import Result, heavy, light
-from finmodel.schema import FIELDS, Scenario, ScenarioError
-from finmodel.ui import files, i18n, present, share
-
-if TYPE_CHECKING:  # the analysis modules are imported on first use (they are not needed to start up)
-    from finmodel.analysis.montecarlo import MonteCarloResult
+from finmodel.model import Result
+from finmodel.schema import Scenario, ScenarioError
+from finmodel.ui import files, i18n, present, safe, share
 
 SCENARIO = "scenario"  # current Scenario
 BASE = "base"  # Scenario as loaded
@@ -54,103 +50,7 @@ def load_cached(ref_id: str) -> Scenario:
     return _load_file(str(ref.path), ref.path.stat().st_mtime_ns)
 
 
-# --------------------------------------------------------------------------- analysis modules, cached
-#: Monte Carlo metrics: the heavy model's declared ``DEFAULT_METRICS``.
-MC_METRICS: tuple[str, ...] = present.result_paths("heavy", heavy.DEFAULT_METRICS)
-#: Extra tornado choice beyond the declared sets: the light model's NPV, so the brokerage's
-#: sensitivity is one click away.
-TORNADO_EXTRA: tuple[str, ...] = ("light.npv_cny",)
-#: Tornado metrics: the heavy defaults that the light model declares too (payback, NPV, IRR — the
-#: cash-flow measures both models report), then :data:`TORNADO_EXTRA`.
-TORNADO_METRICS: tuple[str, ...] = present.result_paths(
-    "heavy", tuple(k for k in heavy.DEFAULT_METRICS if k in light.DEFAULT_METRICS)) + TORNADO_EXTRA
 PRICE = present.PRICE
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def tornado(scenario: Scenario, shock: float) -> pd.DataFrame:
-    """``sensitivity.tornado`` of :data:`TORNADO_METRICS` with every input moved by ``±shock``
-    (a fraction, 0.2 = ±20 %): one row per (input, metric), results in their base units."""
-    from finmodel.analysis import sensitivity
-
-    return sensitivity.tornado(scenario, low=-shock, high=shock, metrics=TORNADO_METRICS)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def grid(scenario: Scenario, x: str, xs: tuple[float, ...], y: str, ys: tuple[float, ...],
-         metric: str) -> pd.DataFrame:
-    """``sensitivity.grid``: the result ``metric`` at every (x, y) pair of input values, as a tidy
-    table with columns ``x``, ``y``, ``metric`` (inputs and result in their base units)."""
-    from finmodel.analysis import sensitivity
-
-    return sensitivity.grid(scenario, x, list(xs), y, list(ys), metric=metric)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def solve_price(scenario: Scenario, target: str, value: float) -> dict[str, Any]:
-    """The rental price that reaches ``target`` = ``value`` (finmodel.analysis.sensitivity.solve)."""
-    from finmodel.analysis import sensitivity
-
-    try:
-        res = sensitivity.solve(scenario, PRICE, target, value)
-    except (sensitivity.NoSolution, ScenarioError, ValueError) as err:
-        return {"ok": False, "target": target, "message": str(err)}
-    if not res.converged:
-        return {"ok": False, "target": target, "message": res.message}
-    return {"ok": True, "target": target, "value": float(res.value), "achieved": float(res.achieved),
-            "message": res.message}
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def _monte_carlo(scenario: Scenario, dists_json: str, n: int, seed: int) -> MonteCarloResult:
-    import json
-
-    from finmodel.analysis import montecarlo
-
-    return montecarlo.run(scenario, json.loads(dists_json), n, seed, metrics=MC_METRICS)
-
-
-def monte_carlo(scenario: Scenario, dists: dict[str, dict[str, Any]], n: int, seed: int) -> MonteCarloResult:
-    """``montecarlo.run`` of :data:`MC_METRICS` over ``n`` draws of ``dists`` with ``seed``, cached on
-    the distributions' content (values per draw in the metrics' base units)."""
-    import json
-
-    return _monte_carlo(scenario, json.dumps(dists, sort_keys=True), n, seed)
-
-
-def mc_editor(scenario: Scenario, lang_: str) -> dict[str, dict[str, Any]]:
-    """Editable table of triangular input distributions (low / most likely / high), seeded with
-    ``montecarlo.default_distributions``; returns ``{path: {"dist": "triangular", ...}}``."""
-    from finmodel.analysis import montecarlo
-
-    rows = [{"path": p, "low": d["low"], "mode": d["mode"], "high": d["high"]}
-            for p, d in montecarlo.default_distributions(scenario).items() if d.get("dist") == "triangular"]
-    numeric = [p for p in schema.NUMERIC_FIELDS if FIELDS[p].kind in ("float", "int")]
-    edited = st.data_editor(
-        pd.DataFrame(rows, columns=["path", "low", "mode", "high"]), key="mc_dists", num_rows="dynamic",
-        hide_index=True, width="stretch",
-        column_config={
-            "path": st.column_config.SelectboxColumn(i18n.t("field", lang_), options=numeric, required=True,
-                                                     format_func=lambda p: i18n.field_label(p, lang_, pct=False),
-                                                     width="large"),
-            "low": st.column_config.NumberColumn(i18n.t("dist_low", lang_), required=True, format="%.4g"),
-            "mode": st.column_config.NumberColumn(i18n.t("dist_mode", lang_), required=True, format="%.4g"),
-            "high": st.column_config.NumberColumn(i18n.t("dist_high", lang_), required=True, format="%.4g"),
-        })
-    out: dict[str, dict[str, Any]] = {}
-    for row in edited.to_dict("records"):
-        if row.get("path") in FIELDS and all(fmt_ok(row.get(k)) for k in ("low", "mode", "high")):
-            out[row["path"]] = {"dist": "triangular", "low": float(row["low"]), "mode": float(row["mode"]),
-                                "high": float(row["high"])}
-    return out
-
-
-def fmt_ok(x: Any) -> bool:
-    """Whether an editor cell holds a number (not empty, not NaN, not text)."""
-    try:
-        return x is not None and float(x) == float(x)
-    except (TypeError, ValueError):
-        return False
 
 
 def lang() -> str:
@@ -186,7 +86,8 @@ def base_result() -> Result:
 
 def notify(level: str, text: str) -> None:
     """Queue a message (``level`` = a Streamlit call: "info", "warning", ...) shown once by
-    :func:`show_messages`."""
+    :func:`show_messages`. ``text`` is markdown: user text goes into it only through
+    :mod:`finmodel.ui.safe`."""
     st.session_state.setdefault(NOTICES, []).append((level, text))
 
 
@@ -204,14 +105,14 @@ def init() -> None:
     try:
         loaded = files.load(ref_id)
     except files.FileProblem as err:
-        notify("warning", err.message(lang()))
+        notify("warning", err.markdown(lang()))
         ref_id, loaded = files.DEFAULT_ID, share.reference_for(files.DEFAULT_ID)
     except ScenarioError as err:
-        notify("error", "\n\n".join(err.lines()))
+        notify("error", safe.bullets(err.lines()))
         ref_id, loaded = files.DEFAULT_ID, share.reference_for(files.DEFAULT_ID)
-    current, problems = share.decode(params, loaded)
+    current, problems = share.decode(params, loaded, lang())
     if problems:
-        notify("warning", t("bad_link") + "\n\n" + "\n\n".join(f"- {p}" for p in problems))
+        notify("warning", safe.message(t("bad_link"), problems))
     _set_loaded(loaded, ref_id, ref=loaded, ref_id=ref_id)
     ss[SCENARIO] = current
 
@@ -232,7 +133,7 @@ def consume_demand() -> None:
         return
     ss["_demand_applied"] = (servers, gpu)
     if apply({"heavy.servers": servers, "heavy.gpu": gpu}):
-        notify("info", t("demand_applied", n=servers, gpu=gpu))
+        notify("info", t("demand_applied", n=servers, gpu=safe.literal(gpu)))
 
 
 def sync_url() -> None:
@@ -271,10 +172,10 @@ def load_file(ref_id: str) -> bool:
     try:
         loaded = files.load(ref_id)
     except files.FileProblem as err:
-        notify("error", err.message(lang()))
+        notify("error", err.markdown(lang()))
         return False
     except ScenarioError as err:
-        notify("error", "\n\n".join(err.lines()))
+        notify("error", safe.bullets(err.lines()))
         return False
     _set_loaded(loaded, ref_id, ref=loaded, ref_id=ref_id)
     return True
@@ -312,7 +213,7 @@ def on_upload() -> None:
         ss[UPLOAD_ERROR] = (up.name, [str(err)])
         return
     load_uploaded(loaded, up.name)
-    notify("success", t("upload_ok", name=loaded.name))
+    notify("success", t("upload_ok", name=safe.literal(loaded.name)))
 
 
 def on_save() -> None:
@@ -321,10 +222,10 @@ def on_save() -> None:
     try:
         ref = files.save_user(scenario(), ss.get("save_name", ""), overwrite=bool(ss.get("save_overwrite")))
     except files.FileProblem as err:
-        notify("error", t("save_bad") + " " + err.message(lang()))
+        notify("error", t("save_bad") + " " + err.markdown(lang()))
         return
     load_file(ref.id)
-    notify("success", t("save_ok", path=f"assumptions/user/{ref.path.name}"))
+    notify("success", t("save_ok", path=safe.literal(f"assumptions/user/{ref.path.name}")))
 
 
 def reset() -> None:
@@ -356,22 +257,25 @@ def origin_label(base_id: str | None = None) -> str:
 
 
 def show_messages() -> None:
-    """Notices from loading/links (once) and the last rejected input (until fixed)."""
+    """Notices from loading/links (once), the last rejected input (until fixed), and which
+    results are not shown as numbers because a line is infinite (:func:`present.broken_models`)."""
     ss = st.session_state
     for level, text in ss.pop(NOTICES, []):
         getattr(st, level)(text)
     if ss.get(ERRORS):
-        st.error(t("bad_input") + "\n\n" + "\n\n".join(f"- {e}" for e in ss[ERRORS]))
+        st.error(safe.message(t("bad_input"), ss[ERRORS]))
+    broken = present.nonfinite_message(result(), lang())
+    if broken:
+        st.warning(broken)
 
 
 __all__ = [
     # session-state keys
     "BASE", "BASE_ID", "ERRORS", "LANG", "NOTICES", "REF", "REF_ID", "SCENARIO", "UPLOAD_ERROR", "UPLOAD_PREFIX",
-    # the engine and the analyses, cached
-    "MC_METRICS", "PRICE", "TORNADO_EXTRA", "TORNADO_METRICS", "evaluate", "grid", "load_cached", "mc_editor",
-    "monte_carlo", "solve_price", "tornado",
+    # the engine, cached
+    "PRICE", "evaluate", "load_cached",
     # reading the session
-    "base", "base_result", "changed_count", "fmt_ok", "lang", "origin_label", "result", "scenario", "t",
+    "base", "base_result", "changed_count", "lang", "origin_label", "result", "scenario", "t",
     # start of a session, callbacks, messages
     "apply", "consume_demand", "init", "load_file", "load_uploaded", "notify", "on_pick", "on_save", "on_upload",
     "reset", "set_field", "show_messages", "sync_url", "sync_widget",

@@ -16,7 +16,7 @@ import streamlit as st
 
 from finmodel import demand
 from finmodel.schema import FIELDS, FieldSpec, Scenario, catalog
-from finmodel.ui import demand_view, i18n, present, state
+from finmodel.ui import demand_view, i18n, present, safe, state
 
 #: Group order of the collapsible input sections.
 GROUP_ORDER = ("revenue", "capex", "depreciation", "energy", "operations", "financing", "light", "general")
@@ -40,7 +40,7 @@ def help_text(spec: FieldSpec, scenario: Scenario, lang: str) -> str:
     parts = []
     src = scenario.sources.get(spec.path)
     if src:
-        parts.append(f"**{i18n.t('source', lang)}:** {src}")
+        parts.append(f"**{i18n.t('source', lang)}:** {safe.literal(src)}")  # the scenario file's text
     about = spec.help_zh if lang == "zh" and spec.help_zh else spec.help
     if about:
         parts.append(f"**{i18n.t('about', lang)}:** {about}")

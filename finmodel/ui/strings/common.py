@@ -29,7 +29,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     # messages about inputs, links and files
     "bad_input": ("输入无效，已保留上一个有效值：", "Invalid input, kept the last valid value:"),
     "bad_link": ("链接中的部分参数无效，已忽略：", "Some link parameters were invalid and were ignored:"),
+    "link_unknown": ("{param}：未知参数", "{param}: unknown parameter"),
     "demand_applied": ("已采用市场需求页的机队：{n:,} 台 {gpu} 服务器。",
                        "Using the fleet from the market-demand page: {n:,} {gpu} servers."),
+    "nonfinite": ("{model}：{lines} 为无穷大（某项输入过于接近 0 或过大），其结果不以数字显示。",
+                  "{model}: infinite values in {lines} (an input is too close to 0 or too large); its results "
+                  "are not shown as numbers."),
+    "cannot_compute": ("「{what}」无法计算：", "Cannot compute “{what}”:"),
     "unknown_scenario": ("找不到情景 {name}，已打开默认情景。", "No scenario named {name}; opened the default."),
 }

@@ -25,6 +25,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "err_too_large": ("文件过大：{size:,} 字节，上限 {limit:,} 字节",
                       "file too large: {size:,} bytes; limit {limit:,} bytes"),
     "err_type": ("不支持的文件类型 {ext}：只接受 .toml 或 .xlsx", "unsupported file type {ext}: only .toml or .xlsx"),
+    "err_too_deep": ("嵌套过深：数组或内联表最多嵌套 {limit} 层", "nested too deeply: at most {limit} levels of arrays "
+                     "or inline tables"),
+    "err_unreadable": ("无法读取该文件（{err}）", "cannot read the file ({err})"),
     "err_not_utf8": ("不是 UTF-8 文本", "not UTF-8 text"),
     "err_not_xlsx": ("不是有效的 Excel 文件", "not a valid Excel workbook"),
     "compare_title": ("情景对比", "Compare two scenarios"),
