@@ -128,8 +128,6 @@ def assert_page_survives(at: AppTest, page: str, *, named: str | None = None) ->
 
 
 # --------------------------------------------------------------------------- phishing through a share link
-@pytest.mark.xfail(strict=True, reason="issue 15: link problems are put into st.warning as markdown: the "
-                   "value or key renders as a live link / image")
 @pytest.mark.parametrize(("key", "value"), [
     ("heavy.gpu", PHISH),
     ("heavy.gpu", IMAGE),
@@ -148,7 +146,6 @@ def test_markdown_in_a_link_parameter_is_shown_escaped(adir: Path, key: str, val
     assert not live_links(at), live_links(at)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: the uploaded file's name is put into st.error as markdown")
 def test_markdown_in_an_uploaded_file_name_is_shown_escaped(adir: Path) -> None:
     """Phishing: a rejected upload named ``[click](https://evil.example/x).toml``."""
     at = start(page="scenarios")
@@ -159,8 +156,6 @@ def test_markdown_in_an_uploaded_file_name_is_shown_escaped(adir: Path) -> None:
     assert not live_links(at), live_links(at)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: the uploaded scenario's name is shown as markdown in the "
-                   "success notice and the overview caption")
 def test_markdown_in_an_uploaded_scenario_name_is_shown_escaped(adir: Path) -> None:
     """Phishing: an uploaded scenario whose ``name`` is a markdown link."""
     text = SEED_TEXT.replace('name = "Seed FS2024: 8×A100 heavy vs light asset"', f'name = "{PHISH}"')
@@ -176,8 +171,6 @@ def test_markdown_in_an_uploaded_scenario_name_is_shown_escaped(adir: Path) -> N
 
 
 # --------------------------------------------------------------------------- pages that crash on valid-looking input
-@pytest.mark.xfail(strict=True, reason="issue 15: charts.tornado gets an empty table: KeyError 'value'; the "
-                   "heatmap, solve and Monte Carlo sections never render")
 @pytest.mark.parametrize("params", [
     {"general.horizon_months": "1"},
     {"heavy.price_cny_per_card_hour": "0", "heavy.occupancy": "0"},
@@ -191,10 +184,9 @@ def test_sensitivity_page_survives_degenerate_scenarios(adir: Path, params: dict
     assert_page_survives(at, "sensitivity")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: 1e-322 TFLOPS gives 0 P per server: ZeroDivisionError "
-                   "'float division by zero' in business_models; at 1e-310 the light column shows a 0.0-month "
-                   "payback and ¥0.00 per card-hour built on infinities")
-@pytest.mark.parametrize("tflops", ["1e-310", "1e-322"])
+@pytest.mark.parametrize("tflops", ["1e-310", pytest.param("1e-322", marks=pytest.mark.xfail(
+    strict=True, reason="issue 15: 1e-322 TFLOPS gives 0 P per server: ZeroDivisionError 'float division by zero' "
+    "in business_models"))])
 def test_business_models_page_survives_subnormal_tflops(adir: Path, tflops: str) -> None:
     """Pages that crash: ``?light.tflops_per_card=1e-310`` (a subnormal) on the business-models page.
     Either the link value is refused (reported, naming the field) or the page says what it cannot
@@ -212,8 +204,6 @@ def test_business_models_page_survives_subnormal_tflops(adir: Path, tflops: str)
         assert [s.value for s in at.subheader] == seed_headings("models")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: triangular(-1e308, 0, 1e308) raises OverflowError "
-                   "(34, 'Numerical result out of range') out of montecarlo.run")
 def test_monte_carlo_with_huge_bounds_is_explained(adir: Path) -> None:
     """Pages that crash: Monte Carlo with huge bounds (heavy.occupancy low -1e308, high 1e308)."""
     at = start(page="sensitivity")
@@ -236,8 +226,6 @@ def test_monte_carlo_distribution_outside_the_range_is_explained(adir: Path) -> 
 DEEP_TOML = ("[general]\n[heavy]\n[light]\n[x]\ny = " + "[" * 5_000 + "1" + "]" * 5_000 + "\n").encode()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: tomllib recurses once per level: RecursionError escapes "
-                   "parse_upload and the page")
 def test_deeply_nested_toml_upload_is_refused(adir: Path) -> None:
     """Pages that crash: uploading a TOML nested 5,000 levels deep shows the reason; the scenario and
     the rest of the page are unchanged."""
@@ -251,7 +239,6 @@ def test_deeply_nested_toml_upload_is_refused(adir: Path) -> None:
     assert [s.value for s in at.subheader] == headings and at.dataframe  # the comparison still renders
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: RecursionError escapes parse_upload")
 def test_parse_upload_refuses_deep_nesting() -> None:
     """Pages that crash: ``files.parse_upload("deep.toml", …)`` raises a one-line ScenarioError."""
     try:

@@ -216,7 +216,6 @@ def test_import_random_bytes(data: bytes, prefix: bytes) -> None:
 
 
 # --------------------------------------------------------------------------- the dashboard's upload parser
-@pytest.mark.xfail(strict=True, reason="issue 15: RecursionError escapes parse_upload on 5,000-level nesting")
 @SETTINGS
 @given(st.sampled_from(["s.toml", "s.xlsx", "s.TOML", "s", "s.xlsm"]), st.binary(max_size=300))
 @example("s.toml", DEEP_BYTES)
@@ -234,8 +233,6 @@ def test_parse_upload_random_toml_trees(tree: dict[str, Any]) -> None:
     upload("s.toml", toml_text(tree).encode("utf-8"))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: a shared-string index out of range → IndexError out of "
-                   "parse_upload")
 @WORKBOOK_SETTINGS
 @given(st.sampled_from(NUMERIC_PATHS), st.sampled_from(CELL_TYPES), cell_texts)
 @example("heavy.occupancy", "s", "99999")

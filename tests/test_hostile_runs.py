@@ -108,8 +108,6 @@ def adir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return d
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: save_user checks 'exists' and then writes: both saves "
-                   "report success and the second silently replaces the first (10 of 10 rounds)")
 def test_two_dashboard_saves_of_one_new_name_exactly_one_wins(adir: Path) -> None:
     """A lost save: two ``files.save_user`` calls (the scenarios page's save button, two tabs) of the
     same new name without overwrite, released at once: one wins, the other hears the name is taken."""
