@@ -5,18 +5,8 @@ Stage functions (``timeline``, ``capex``, ``revenue``, ``energy``, ``operations`
 ``engine`` evaluates items with numpy or renders them as formulas; ``run`` evaluates scenarios.
 """
 
-from finmodel.model.run import (
-    MODELS,
-    BatchResult,
-    Result,
-    batch_params,
-    evaluate,
-    evaluate_batch,
-    item,
-    result_item,
-    row_keys,
-    scalar_keys,
-)
+from finmodel.model.registry import MODELS, item, result_item, row_keys, scalar_keys
+from finmodel.model.run import BatchResult, Result, batch_params, evaluate, evaluate_batch
 
 __all__ = ["MODELS", "BatchResult", "Result", "batch_params", "evaluate", "evaluate_batch", "item", "result_item",
            "row_keys", "scalar_keys"]

@@ -37,6 +37,7 @@ class Item:
     flow: bool = False  # a money flow whose horizon total is meaningful
     helper: bool = False  # a calculation aid (flags, crossings) rather than a reported line
     nan_means: NanMeans = "n/a"  # what a NaN value says: "never" (payback not reached), "none" (no IRR), "n/a"
+    lower_is_better: bool = False  # a smaller value is the better outcome (payback): deltas read inversely
 
 
 def name_of(path: str) -> str:

@@ -53,11 +53,11 @@ def payback_results(flow_key: str, payback: Label, discounted: Label, npv: Label
     return [
         Item("payback_months", *payback, "months",
              lambda m: metrics.payback_months(m.row("cumulative_cash_flow_cny"), m.row("payback_crossing")),
-             kind="scalar", fmt="months", nan_means="never"),
+             kind="scalar", fmt="months", nan_means="never", lower_is_better=True),
         Item("discounted_payback_months", *discounted, "months",
              lambda m: metrics.payback_months(m.row("cumulative_discounted_cash_flow_cny"),
                                               m.row("discounted_payback_crossing")), kind="scalar", fmt="months",
-             nan_means="never"),
+             nan_means="never", lower_is_better=True),
         *returns(flow_key, npv, irr),
     ]
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from finmodel.model import heavy, light
 from finmodel.model.engine import Fmt, Item, NanMeans
-from finmodel.model.run import MODELS, item, scalar_keys
+from finmodel.model.registry import MODELS, item, scalar_keys
 
 __all__ = [
     "UnknownMetricError",

@@ -1,6 +1,6 @@
 """Evaluate scenarios: one, or a batch of any size, through the same vectorised code path.
 
->>> from finmodel import assumptions, model
+>>> from finmodel import model, schema
 >>> r = model.evaluate(schema.load("assumptions/seed_fs2024.toml"))
 >>> round(r.heavy["payback_months"], 3)
 16.158
@@ -16,36 +16,9 @@ import numpy as np
 import pandas as pd
 
 from finmodel import schema
-from finmodel.model import engine, heavy, light
+from finmodel.model import engine, results
+from finmodel.model.registry import MODELS
 from finmodel.schema import Scenario
-
-MODELS: dict[str, list[engine.Item]] = {"heavy": heavy.ALL, "light": light.ALL}
-
-
-def scalar_keys(model: str) -> list[str]:
-    """Result keys with one number per scenario."""
-    return [i.key for i in MODELS[model] if i.kind == "scalar"]
-
-
-def row_keys(model: str, *, include_helpers: bool = True) -> list[str]:
-    """Result keys that are monthly rows."""
-    return [i.key for i in MODELS[model] if i.kind == "row" and (include_helpers or not i.helper)]
-
-
-def item(model: str, key: str) -> engine.Item:
-    """The declaration (labels, unit, format) of a result key."""
-    return next(i for i in MODELS[model] if i.key == key)
-
-
-def result_item(path: str) -> engine.Item:
-    """The declaration of a ``model.key`` result path such as ``heavy.payback_months``."""
-    name, _, key = path.partition(".")
-    if name not in MODELS or not key:
-        raise KeyError(f"unknown result {path!r}: use heavy.<key> or light.<key>")
-    try:
-        return item(name, key)
-    except StopIteration:
-        raise KeyError(f"unknown result {path!r}") from None
 
 
 @dataclass
@@ -83,7 +56,7 @@ def evaluate_batch(params: Mapping[str, Any], horizon_months: int, *, rows: bool
     if outputs is not None:
         wanted = {}
         for path in outputs:
-            name, _, key = path.partition(".")
+            name, key = results.split(path)
             if name not in MODELS or not key:
                 raise KeyError(f"unknown result {path!r}: use heavy.<key> or light.<key>")
             wanted.setdefault(name, []).append(key)

@@ -27,15 +27,6 @@ PRICE, OCCUPANCY = "heavy.price_cny_per_card_hour", "heavy.occupancy"
 #: ``COST_LINES``, ``DEFAULT_METRICS``) beside its items.
 DECLARED = {"heavy": heavy, "light": light}
 
-#: Results where a smaller value is the better outcome (their KPI deltas are coloured inversely).
-#: The direction is a property of the result and belongs on ``engine.Item``; declared here until
-#: the item carries it.
-LOWER_IS_BETTER: frozenset[str] = frozenset({
-    "heavy.payback_months", "heavy.discounted_payback_months",
-    "light.payback_months", "light.discounted_payback_months",
-})
-
-
 def result_paths(which: str, keys: tuple[str, ...]) -> tuple[str, ...]:
     """``("heavy", ("npv_cny",))`` → ``("heavy.npv_cny",)``: result keys of one model as paths."""
     return tuple(f"{which}.{k}" for k in keys)
@@ -64,7 +55,7 @@ class Kpi:
 
     @property
     def lower_is_better(self) -> bool:
-        return self.path in LOWER_IS_BETTER
+        return self.item.lower_is_better
 
 
 #: The dashboard's KPI cards, in order: each model's declared ``HEADLINE`` results.
