@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -78,6 +80,51 @@ def test_grid_rows_follow_itertools_product_order():
     assert list(zip(*part.values(), strict=True)) == expected[5:9]
     with pytest.raises(ValueError, match="twice"):
         sweep.Grid.parse(["heavy.occupancy=0.5", "heavy.occupancy=0.6"])
+
+
+def test_range_axes_are_numpy_linspace_exactly():
+    """Axes are built only after the grid's size is checked; a range is still ``np.linspace``."""
+    for spec, (start, stop, n) in {"heavy.occupancy=0.1:0.97:37": (0.1, 0.97, 37),
+                                   "heavy.pue=1.1:1.6:3001": (1.1, 1.6, 3001)}.items():
+        np.testing.assert_array_equal(sweep.parse_axis(spec)[1], np.linspace(start, stop, n))
+
+
+def test_grid_size_is_counted_in_python_integers_before_any_axis_is_built():
+    """Four axes of 65,536 values: 2^64 scenarios, which wraps to 0 in int64. Refused naming the
+    count exactly and the bytes (2^64 × (4 inputs + 4 results) × 8 bytes ≈ 1.2e+21)."""
+    axes = [f"{p}=0.5:1:65536" for p in ("heavy.occupancy", "heavy.salvage_fraction",
+                                          "heavy.terminal_value_fraction", "heavy.noncash_share_of_cost")]
+    with pytest.raises(sweep.GridTooLarge) as info:
+        sweep.Grid.parse(axes)
+    assert info.value.size == 2**64
+    assert str(info.value) == ("a grid of 18,446,744,073,709,551,616 scenarios is too large: its results would take "
+                               "≈ 1.2e+21 bytes; allowed: ≤ 100,000,000 scenarios per sweep (≈ 6.4 GB); make the "
+                               "grid coarser or split it")
+    assert sweep.Grid.parse(["heavy.occupancy=0:1:3"], limit=3).size == 3
+    with pytest.raises(sweep.GridTooLarge):
+        sweep.Grid.parse(["heavy.occupancy=0:1:4"], limit=3)
+
+
+@pytest.mark.parametrize("spec", ["heavy.servers=1:1e300:2", "heavy.servers=1,inf", "heavy.occupancy=0:inf:3",
+                                  "general.horizon_months=nan,12"])
+def test_non_finite_or_huge_bounds_are_refused_before_any_cast(spec):
+    path = spec.split("=")[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning from a cast or a linspace
+        with pytest.raises(schema.ScenarioError, match=rf"^{re.escape(path)} = (1e\+300|inf|nan): out of range"):
+            sweep.parse_axis(spec)
+
+
+def test_in_memory_sweep_larger_than_the_memory_is_refused(seed, monkeypatch):
+    """``sweep.run`` holds its table twice (parts and concatenation): 1,000 scenarios × (1 input +
+    4 results) × 8 bytes × 2 = 80 kB is refused with 100 kB available (half of it allowed)."""
+    from finmodel.analysis import limits
+
+    monkeypatch.setattr(limits, "available_memory_bytes", lambda: 100_000)
+    with pytest.raises(limits.TooLarge, match=r"the results of 1,000 scenarios would take ≈ 80.0 kB in memory; "
+                                              r"allowed here: ≤ 50.0 kB .*stream them to a file"):
+        sweep.run(seed, ["heavy.occupancy=0:1:1000"])
+    assert len(sweep.run(seed, ["heavy.occupancy=0:1:500"])) == 500
 
 
 # --------------------------------------------------------------------------- results by name

@@ -127,7 +127,11 @@ def _heavy(result: Result, fleet: _Fleet) -> dict[str, float]:
 
 
 def _light(result: Result, fleet: _Fleet) -> dict[str, float]:
+    """The light-asset column; all NaN (n/a) when a server holds no measurable P (a subnormal TFLOPS
+    per card rounds P per server to 0) or the revenue is not finite: nothing in it can be compared."""
     s, lt, lm = result.scenario, result.light, result.light_monthly
+    if not (lt["p_per_server"] > 0 and np.isfinite(lt["total_revenue_cny"])):
+        return dict.fromkeys(ROWS, _NAN)
     net = float(lm["cumulative_cash_flow_cny"].iloc[-1])
     cards_per_p = s.heavy.cards_per_server / lt["p_per_server"]
     card_hours = float(lm["occupancy"].sum()) * s.light.capacity_p * cards_per_p * fleet.hours_per_month

@@ -27,6 +27,7 @@ Everything here evaluates through the engine's vectorised path (``model.batch_pa
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -39,6 +40,15 @@ import pandas as pd
 
 from finmodel import model, schema
 from finmodel.analysis.executors import DaskExecutor, Executor, LocalExecutor, chunks, get_executor, run_tasks
+from finmodel.analysis.limits import (
+    BYTES_PER_VALUE,
+    MAX_AXIS_VALUES,
+    MAX_SCENARIOS,
+    TooLarge,
+    bytes_text,
+    check_in_memory,
+    count_text,
+)
 from finmodel.model import results
 from finmodel.model.results import (
     DEFAULT_METRICS,
@@ -50,10 +60,14 @@ from finmodel.model.results import (
     metric_paths,
 )
 from finmodel.schema import Scenario
+from finmodel.schema.errors import clip
 from finmodel.schema.files import AtomicTableWriter
 
 __all__ = [
     "DEFAULT_METRICS",
+    "MAX_SCENARIOS",
+    "GridTooLarge",
+    "check_grid_size",
     "DEFAULT_CHUNK",
     "UnknownMetricError",
     "MetricInfo",
@@ -138,51 +152,81 @@ def _is_text(v: Any) -> bool:
 
 
 # --------------------------------------------------------------------------- grids
+def check_grid_size(size: int, columns: int, limit: int = MAX_SCENARIOS) -> None:
+    """Refuse a grid of more than ``limit`` scenarios (:class:`GridTooLarge`), naming its size and
+    the estimated bytes of its results (``columns`` values of 8 bytes per scenario)."""
+    if size <= limit:
+        return
+    raise GridTooLarge(f"a grid of {count_text(size)} scenarios is too large: its results would take "
+                       f"≈ {bytes_text(float(size) * columns * BYTES_PER_VALUE)}; allowed: ≤ {limit:,} scenarios "
+                       f"per sweep (≈ {bytes_text(limit * columns * BYTES_PER_VALUE)}); make the grid coarser or "
+                       "split it", size, limit)
+
+
 def parse_axis(spec: str) -> tuple[str, np.ndarray]:
     """Parse ``PATH=START:STOP:COUNT``, ``PATH=V1,V2,...`` or ``PATH=VALUE``.
 
     Returns the field path and its values (floats, or option strings for choice fields). Values are
     checked against the schema here, so a bad grid fails before any work starts."""
-    path, rhs = split_assignment(spec, f"malformed grid spec {spec!r}: expected PATH=START:STOP:COUNT or "
-                                       "PATH=V1,V2,... (e.g. heavy.occupancy=0.5:1.0:11)")
+    path, count, build = _axis(spec)
+    check_grid_size(count, 1 + len(DEFAULT_METRICS))
+    return path, build()
+
+
+def _axis(spec: str) -> tuple[str, int, Callable[[], np.ndarray]]:
+    """An axis checked but not yet built: path, number of values, and how to build them (so that a
+    grid's size is known, in Python integers, before any array exists)."""
+    path, rhs = split_assignment(spec, f"malformed grid spec {clip(spec, 80)!r}: expected PATH=START:STOP:COUNT "
+                                       "or PATH=V1,V2,... (e.g. heavy.occupancy=0.5:1.0:11)")
     fs = schema.field_spec(path)
     if fs.kind == "str":
         raise ValueError(f"{path} is text ({fs.range_text()}) and cannot be swept; make one scenario file per value")
     if ":" in rhs:
-        parts = rhs.split(":")
-        if len(parts) != 3 or fs.kind == "choice":
-            raise ValueError(f"malformed grid spec {spec!r}: a range is START:STOP:COUNT with three numbers"
-                             + (f"; {path} takes {fs.range_text()}" if fs.kind == "choice" else ""))
-        try:
-            start, stop = float(parts[0]), float(parts[1])
-            count = int(parts[2])
-        except ValueError:
-            raise ValueError(f"malformed grid spec {spec!r}: START and STOP must be numbers and COUNT a whole "
-                             "number (e.g. 0.5:1.0:11)") from None
-        if count < 1:
-            raise ValueError(f"malformed grid spec {spec!r}: COUNT must be at least 1")
-        values: np.ndarray = np.linspace(start, stop, count)
-        if fs.kind == "int":
-            rounded = np.round(values)
-            if not np.allclose(values, rounded, rtol=0, atol=1e-9):
-                raise ValueError(f"grid spec {spec!r}: {path} is an integer field but {start:g}:{stop:g}:{count} "
-                                 f"gives fractional steps; choose COUNT = {int(abs(stop - start)) + 1} or list values")
-            values = rounded.astype(np.int64)
-    else:
-        items = [v.strip() for v in rhs.split(",")]
-        if any(not v for v in items):
-            raise ValueError(f"malformed grid spec {spec!r}: empty value in the list")
-        if fs.kind == "choice":
-            values = np.array(items, dtype=object)
-        else:
-            try:
-                values = np.array([float(v) for v in items])
-            except ValueError:
-                raise ValueError(f"malformed grid spec {spec!r}: values must be numbers ({fs.range_text()})") from None
-            if fs.kind == "int" and np.all(values == np.round(values)):
-                values = values.astype(np.int64)
-    check_values(path, values)
-    return path, values
+        return _range_axis(clip(spec, 80), path, fs, rhs)
+    items = [v.strip() for v in rhs.split(",")]
+    if any(not v for v in items):
+        raise ValueError(f"malformed grid spec {clip(spec, 80)!r}: empty value in the list")
+    if fs.kind == "choice":
+        values = np.array(items, dtype=object)
+        check_values(path, values)
+        return path, len(items), lambda: values
+    try:
+        floats = np.array([float(v) for v in items])
+    except ValueError:
+        raise ValueError(f"malformed grid spec {clip(spec, 80)!r}: values must be numbers "
+                         f"({fs.range_text()})") from None
+    check_values(path, floats)  # finite and in bounds before any integer cast
+    whole = fs.kind == "int" and bool(np.all(floats == np.round(floats)))
+    return path, len(items), (lambda: floats.astype(np.int64)) if whole else (lambda: floats)
+
+
+def _range_axis(spec: str, path: str, fs: schema.FieldSpec, rhs: str) -> tuple[str, int, Callable[[], np.ndarray]]:
+    parts = rhs.split(":")
+    if len(parts) != 3 or fs.kind == "choice":
+        raise ValueError(f"malformed grid spec {spec!r}: a range is START:STOP:COUNT with three numbers"
+                         + (f"; {path} takes {fs.range_text()}" if fs.kind == "choice" else ""))
+    try:
+        start, stop = float(parts[0]), float(parts[1])
+        count = int(parts[2])
+    except ValueError:
+        raise ValueError(f"malformed grid spec {spec!r}: START and STOP must be numbers and COUNT a whole "
+                         "number (e.g. 0.5:1.0:11)") from None
+    if count < 1:
+        raise ValueError(f"malformed grid spec {spec!r}: COUNT must be at least 1")
+    check_values(path, np.array([start, stop]))  # finite and in bounds: so is every value between
+    step = (stop - start) / (count - 1) if count > 1 else 0.0
+    if fs.kind == "int" and count > 1 and step != round(step):
+        raise ValueError(f"grid spec {spec!r}: {path} is an integer field but {start:g}:{stop:g}:{count} "
+                         f"gives fractional steps; choose COUNT = {int(abs(stop - start)) + 1} or list values")
+
+    def build() -> np.ndarray:
+        if count > MAX_AXIS_VALUES:
+            raise TooLarge(f"{path}: {count:,} values on one axis; allowed: ≤ {MAX_AXIS_VALUES:,} per axis "
+                               "(combine axes for a larger grid)", count, MAX_AXIS_VALUES)
+        values = np.linspace(start, stop, count)
+        return np.round(values).astype(np.int64) if fs.kind == "int" else values
+
+    return path, count, build
 
 
 def split_assignment(spec: str, error: str) -> tuple[str, str]:
@@ -213,6 +257,10 @@ def numeric_spec(path: str) -> schema.FieldSpec:
     return fs
 
 
+class GridTooLarge(TooLarge):
+    """A grid with more scenarios than one sweep runs (``size`` and ``limit`` are counts)."""
+
+
 @dataclass(frozen=True)
 class Grid:
     """A full-factorial grid of input values; the first axis varies slowest."""
@@ -220,14 +268,18 @@ class Grid:
     axes: dict[str, np.ndarray] = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, specs: Iterable[str]) -> Grid:
-        axes: dict[str, np.ndarray] = {}
+    def parse(cls, specs: Iterable[str], limit: int = MAX_SCENARIOS) -> Grid:
+        """The grid of ``PATH=...`` specs (see :func:`parse_axis`); a grid of more than ``limit``
+        scenarios is refused (:class:`GridTooLarge`) before any axis is built."""
+        parsed: dict[str, tuple[int, Callable[[], np.ndarray]]] = {}
         for spec in specs:
-            path, values = parse_axis(spec)
-            if path in axes:
+            path, count, build = _axis(spec)
+            if path in parsed:
                 raise ValueError(f"{path} appears twice in the grid")
-            axes[path] = values
-        return cls(axes)
+            parsed[path] = (count, build)
+        size = math.prod(count for count, _ in parsed.values())
+        check_grid_size(size, len(parsed) + len(DEFAULT_METRICS), limit)
+        return cls({path: build() for path, (_, build) in parsed.items()})
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -235,7 +287,8 @@ class Grid:
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64)) if self.axes else 1
+        """Number of scenarios (a Python integer: never wraps around)."""
+        return math.prod(self.shape)
 
     def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
         """Input values of flat grid rows ``start..stop-1``."""
@@ -266,7 +319,9 @@ def _as_grid(axes: Grid | Mapping[str, Any] | Iterable[str]) -> Grid:
             if fs.kind == "int":
                 arr = arr.astype(np.int64)
             out[path] = arr
-        return Grid(out)
+        grid = Grid(out)
+        check_grid_size(grid.size, len(out) + len(DEFAULT_METRICS))
+        return grid
     return Grid.parse(axes)
 
 
@@ -285,7 +340,7 @@ def iter_sweep(scenario: Scenario, axes: Grid | Mapping[str, Any] | Iterable[str
     """Chunks of a sweep's results, in grid order (see :func:`run`)."""
     grid = _as_grid(axes)
     mets = metric_paths(metrics, default_metrics_for(grid.axes))
-    tasks = [(scenario, grid, a, b, mets) for a, b in chunks(grid.size, chunk_size)]
+    tasks = ((scenario, grid, a, b, mets) for a, b in chunks(grid.size, chunk_size))
     for df in run_tasks(engine, scheduler, _grid_chunk, tasks):
         if progress is not None:
             progress(len(df))
@@ -313,6 +368,10 @@ def run(scenario: Scenario, axes: Grid | Mapping[str, Any] | Iterable[str], metr
         months (NaN = never within the horizon), rates as fractions (IRR annual; NaN = none).
     """
     grid = _as_grid(axes)
+    mets = metric_paths(metrics, default_metrics_for(grid.axes))
+    check_in_memory(2.0 * grid.size * (len(grid.axes) + len(mets)) * BYTES_PER_VALUE,  # the parts and their concat
+                    f"the results of {count_text(grid.size)} scenarios", "stream them to a file with sweep.write "
+                    "(finmodel sweep --out)")
     parts = list(iter_sweep(scenario, grid, metrics, chunk_size=chunk_size, engine=engine, scheduler=scheduler,
                             progress=progress))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
