@@ -98,7 +98,8 @@ class DaskExecutor:
                     raise ConnectionError(f"cannot reach the Dask scheduler at {address}: {err}") from None
             else:
                 cluster = LocalCluster(processes=False, n_workers=1, threads_per_worker=os.cpu_count() or 1,
-                                       host="127.0.0.1", protocol="tcp", dashboard_address=None)
+                                       host="127.0.0.1", protocol="tcp",
+                                       dashboard_address=None)  # pyright: ignore[reportArgumentType] - None = no dashboard
                 client = Client(cluster)
                 self._own.append(cluster)
             self._own.insert(0, client)

@@ -34,7 +34,7 @@ import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -104,14 +104,13 @@ def correlation_matrix(paths: Sequence[str], pairs: Iterable[tuple[str, str, flo
             raise ValueError(f"correlation matrix must be symmetric {k}×{k} with ones on the diagonal "
                              f"(inputs in order: {', '.join(paths)})")
     else:
-        items = pairs.items() if isinstance(pairs, Mapping) else pairs
+        if isinstance(pairs, Mapping):
+            items = [(a, b, rho) for (a, b), rho in cast(Mapping[tuple[str, str], Any], pairs).items()]
+        else:
+            items = list(cast(Iterable[tuple[str, str, Any]], pairs))
         m = np.eye(k)
         index = {p: i for i, p in enumerate(paths)}
-        for entry in items:
-            if isinstance(pairs, Mapping):
-                (a, b), rho = entry
-            else:
-                a, b, rho = entry
+        for a, b, rho in items:
             for name in (a, b):
                 schema.field_spec(name)
                 if name not in index:

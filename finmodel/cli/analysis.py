@@ -204,18 +204,18 @@ def _tornado_fields(field: list[str] | None, ranges: list[str] | None
 def _print_tornado(df: pd.DataFrame, mets: list[str], top: int) -> None:
     con = Console()
     for m in mets:
-        part = df[df["metric"] == m].head(top)
-        if part.empty:
+        rows = df.loc[df["metric"] == m].head(top).to_dict(orient="records")
+        if not rows:
             continue
-        base = part["base_result"].iloc[0]
-        t = Table(title=f"{m} [{result_unit(m)}] — base {result_cell(base, m)}")
+        t = Table(title=f"{m} [{result_unit(m)}] — base {result_cell(rows[0]['base_result'], m)}")
         t.add_column("input", overflow="fold", min_width=24)
         for c in ("low → high", "unit", "result at low", "at high", "swing"):
             t.add_column(c, justify="left" if c == "unit" else "right")
-        for r in part.itertuples(index=False):
-            moves = f"{input_cell(r.low_input, r.unit)} → {input_cell(r.high_input, r.unit)}"
-            t.add_row(f"{r.field}  {r.label_zh}", moves, display.input_label(r.unit), result_cell(r.low_result, m),
-                      result_cell(r.high_result, m), result_cell(r.swing, m, display.TABLE_CHANGE))
+        for r in rows:
+            moves = f"{input_cell(r['low_input'], r['unit'])} → {input_cell(r['high_input'], r['unit'])}"
+            t.add_row(f"{r['field']}  {r['label_zh']}", moves, display.input_label(r["unit"]),
+                      result_cell(r["low_result"], m), result_cell(r["high_result"], m),
+                      result_cell(r["swing"], m, display.TABLE_CHANGE))
         con.print(t)
 
 

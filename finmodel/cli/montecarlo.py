@@ -144,9 +144,10 @@ def _print_mc(s: schema.Scenario, res: montecarlo.MonteCarloResult, probs: dict[
     t = Table(title=f"{s.name} — Monte Carlo, {res.n:,} draws, seed {res.seed} ({res.seconds:.2f} s)")
     for c in ("result", "unit", "base", "mean", "P10", "P50", "P90", "never/none"):
         t.add_column(c, justify="left" if c in ("result", "unit") else "right")
-    for r in res.summary.itertuples(index=False):
-        t.add_row(f"{r.metric}  {r.label_zh}", result_unit(r.metric),
-                  *[result_cell(x, r.metric) for x in (r.base, r.mean, r.p10, r.p50, r.p90)], _share(r.share_nan))
+    for r in res.summary.to_dict(orient="records"):
+        t.add_row(f"{r['metric']}  {r['label_zh']}", result_unit(r["metric"]),
+                  *[result_cell(r[c], r["metric"]) for c in ("base", "mean", "p10", "p50", "p90")],
+                  _share(r["share_nan"]))
     con.print(t)
     t2 = Table(title="inputs")
     for c in ("input", "distribution (base units)", "truncated"):

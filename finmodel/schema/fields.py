@@ -72,7 +72,7 @@ def fld(
         extra["choice_labels"] = {k: list(v) for k, v in choice_labels.items()}
     if chars is not None:
         extra["chars"] = list(chars)
-    bounds = {k: v for k, v in (("ge", ge), ("le", le), ("gt", gt), ("lt", lt)) if v is not None}
+    bounds: dict[str, Any] = {k: v for k, v in (("ge", ge), ("le", le), ("gt", gt), ("lt", lt)) if v is not None}
     return Field(default, description=help, json_schema_extra=extra, **bounds)
 
 
