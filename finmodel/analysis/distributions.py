@@ -26,7 +26,7 @@ import numpy as np
 from scipy import special
 
 from finmodel import schema
-from finmodel.analysis.sweep import HORIZON, split_assignment
+from finmodel.analysis.grid import HORIZON, split_assignment
 from finmodel.schema import Scenario
 from finmodel.schema.errors import clip, show_value
 

@@ -123,7 +123,7 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 def scenario_with(file: Path, sets: list[str] | None) -> schema.Scenario:
     """The scenario in ``file`` with the ``--set PATH=VALUE`` changes applied (re-validated)."""
-    from finmodel.analysis.sweep import split_assignment
+    from finmodel.analysis.grid import split_assignment
 
     s = schema.load(file)
     changes: dict[str, Any] = {}
