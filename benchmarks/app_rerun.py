@@ -23,7 +23,7 @@ PRICE_KEY = "in:heavy.price_cny_per_card_hour"
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--runs", type=int, default=30)
     args = ap.parse_args()
     logging.getLogger("streamlit").setLevel(logging.ERROR)
@@ -40,7 +40,7 @@ def main() -> None:
     at.run()
     first = time.perf_counter() - t0
     assert not at.exception, at.exception
-    base = at.number_input(key=PRICE_KEY).value
+    base = float(at.number_input(key=PRICE_KEY).value or 0.0)  # the seed's price (a number input is never empty here)
     for i in range(3):  # warm-up: imports, Altair schema, Arrow
         at.number_input(key=PRICE_KEY).set_value(base + 0.01 * (i + 1)).run()
     times = []
