@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from finmodel.cli import analysis, demand, montecarlo, scenario, workbook
+from finmodel.cli import analysis, demand, montecarlo, portfolio, scenario, workbook
 
 app = typer.Typer(
     name="finmodel",
@@ -22,7 +22,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for _module in (scenario, analysis, montecarlo, workbook, demand):
+for _module in (scenario, analysis, montecarlo, workbook, demand, portfolio):
     _module.register(app)
 
 
