@@ -127,8 +127,7 @@ def _cohort_rows(inp: Inputs, sums: set[str]) -> dict[str, _ModelRows]:
         parts = [_unique_rows(inp.params[j], inp.horizons[j]) for j in slots]
         sizes = np.array([len(h) for _, _, h in parts])
         offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        params = {path: np.concatenate([np.broadcast_to(u[path], (len(h),)) for u, _, h in parts])
-                  for path in parts[0][0]}
+        params = {path: _stack([u[path] for u, _, _ in parts], sizes) for path in parts[0][0]}
         horizons = np.concatenate([h for _, _, h in parts])
         values = run.evaluate_items(pi.COHORT_ITEMS[model], params, horizons, keys) if keys else {}
         rows = np.stack([inv + off for (_, inv, _), off in zip(parts, offsets, strict=True)], axis=1)
@@ -136,16 +135,31 @@ def _cohort_rows(inp: Inputs, sums: set[str]) -> dict[str, _ModelRows]:
     return out
 
 
+def _constant_array(v: np.ndarray) -> bool:
+    return bool(np.array_equal(v, np.broadcast_to(v[0], v.shape), equal_nan=True))
+
+
+def _stack(values: list[np.ndarray], sizes: np.ndarray) -> np.ndarray:
+    """One input over the rows of all slots: slot j's value(s) for its ``sizes[j]`` rows; one value
+    when it is the same everywhere."""
+    if all(v.ndim == 0 for v in values):
+        flat = np.array([float(v) for v in values])
+        return np.asarray(flat[0]) if np.all(flat == flat[0]) else np.repeat(flat, sizes)
+    return np.concatenate([np.broadcast_to(v, (int(k),)) for v, k in zip(values, sizes, strict=True)])
+
+
 def _unique_rows(params: dict[str, np.ndarray], horizon: np.ndarray
                  ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """The distinct rows of one tranche over the variants: their inputs (U,), each variant's row
     (n,), and their horizons (U,)."""
     n = horizon.shape[0]
-    varying = [k for k, v in params.items() if v.ndim > 0 and not np.all(v == v[0])]
-    cols = [params[k] for k in varying] + ([horizon] if not np.all(horizon == horizon[0]) else [])
+    varying = [params[k] for k, v in params.items() if v.ndim > 0 and not _constant_array(v)]
+    cols = varying + [np.isnan(v) for v in varying if np.isnan(v).any()]  # NaN (unset) is one value
+    cols += [horizon] if not np.all(horizon == horizon[0]) else []
     if not cols:
         return {k: (v[:1] if v.ndim else v) for k, v in params.items()}, np.zeros(n, dtype=np.int64), horizon[:1]
-    _, first, inverse = np.unique(np.column_stack(cols), axis=0, return_index=True, return_inverse=True)
+    matrix = np.nan_to_num(np.column_stack(cols), nan=0.0)
+    _, first, inverse = np.unique(matrix, axis=0, return_index=True, return_inverse=True)
     return ({k: (v[first] if v.ndim else v) for k, v in params.items()}, inverse.reshape(-1).astype(np.int64),
             horizon[first])
 
@@ -160,44 +174,55 @@ def _sum_tranches(inp: Inputs, cohort_rows: dict[str, _ModelRows], groups: np.nd
     retired = inp.retired[[t.cohort for t in inp.tranches]]
     out: dict[str, np.ndarray] = {}
     for model, mr in cohort_rows.items():
+        keys = [k for k, s in _SUMS.items() if s[1] == model and s[2] in mr.values]
+        if not keys:
+            continue
         start = inp.purchase[:, [inp.tranches[j].cohort for j in mr.slots]] if shift else np.zeros_like(mr.rows)
-        g = groups[mr.slots]
-        for key, (_, m, line, which, *_rest) in _SUMS.items():
-            if m != model or line not in mr.values:
-                continue
-            mask = np.ones(len(mr.slots), dtype=bool) if which == "all" else retired[mr.slots] == (which == "retired")
-            out[key] = shifted_sum(mr.values[line], mr.rows, start, mr.horizons, g, n_groups, T, mask)
+        which = np.array([_SUMS[k][3] for k in keys])
+        masks = (which[:, None] == "all") | ((which[:, None] == "retired") == retired[mr.slots][None, :])
+        summed = shifted_sum(np.stack([_rows_of(mr.values[_SUMS[k][2]], mr.rows) for k in keys]), mr.rows, start,
+                             mr.horizons, groups[mr.slots], n_groups, T, masks)
+        out.update(zip(keys, summed, strict=True))
     for key in _SUMS:  # a model with no cohorts contributes zeros
         if key not in out:
             out[key] = np.zeros((1, T))
     return out
 
 
-def shifted_sum(values: np.ndarray, rows: np.ndarray, start: np.ndarray, last: np.ndarray, groups: np.ndarray,
-                n_groups: int, T: int, mask: np.ndarray) -> np.ndarray:
-    """Σ over the slots of each group of ``values[rows[i, s], t − start[i, s]]`` for
-    ``0 ≤ t − start ≤ last[i, s]`` (0 elsewhere), for the slots where ``mask``; shape (n·G, T).
+def _rows_of(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """An engine line as (U, T') numbers (a line that is the same for every row is one row, repeated)."""
+    u = int(rows.max()) + 1
+    return np.broadcast_to(values[:1], (u, values.shape[-1])) if values.strides[0] == 0 else values[:u]
 
-    ``values`` (U, T') engine rows; ``rows``, ``start``, ``last`` (n, S); ``groups`` (S,) in
-    ``0..n_groups-1`` (a group without slots sums to 0)."""
+
+def shifted_sum(values: np.ndarray, rows: np.ndarray, start: np.ndarray, last: np.ndarray, groups: np.ndarray,
+                n_groups: int, T: int, masks: np.ndarray) -> np.ndarray:
+    """For each of K lines, Σ over the slots of each group of ``values[k, rows[i, s], t − start[i, s]]``
+    where ``0 ≤ t − start ≤ last[i, s]`` (0 elsewhere) and ``masks[k, s]``: shape (K, n·G, T).
+
+    ``values`` (K, U, T') engine lines; ``rows``, ``start``, ``last`` (n, S); ``groups`` (S,) in
+    ``0..n_groups-1``. A slot whose start and last are the same in every variant (the usual case)
+    is one slice-add; otherwise one gather by index."""
+    K, _, Tv = values.shape
     n, S = rows.shape
-    Tv = values.shape[-1]
-    src = np.arange(T)[None, None, :] - start[..., None]
-    valid = (src >= 0) & (src <= last[..., None]) & mask[None, :, None]
-    src = np.clip(src, 0, Tv - 1)
-    if values.shape[0] == 1 or values.strides[0] == 0:
-        g = values[0][src]
-    else:
-        g = np.ascontiguousarray(values).reshape(-1)[rows[..., None] * Tv + src]
-    g = np.where(valid, g, 0.0)
-    order = np.argsort(groups, kind="stable")
-    present, bounds = np.unique(groups[order], return_index=True)
-    summed = np.add.reduceat(g[:, order], bounds, axis=1)
-    if present.size == n_groups:
-        return summed.reshape(n * n_groups, T)
-    out = np.zeros((n, n_groups, T))
-    out[:, present] = summed
-    return out.reshape(n * n_groups, T)
+    out = np.zeros((K, n, n_groups, T))
+    t = np.arange(T)
+    for s in range(S):
+        sel = masks[:, s]
+        if not sel.any():
+            continue
+        p, last_s, g, r = start[:, s], last[:, s], int(groups[s]), rows[:, s]
+        if np.all(p == p[0]) and np.all(last_s == last_s[0]):
+            a, length = int(p[0]), min(int(last_s[0]) + 1, T - int(p[0]), Tv)
+            block = values[:, r, :length]  # (K, n, length)
+            if not sel.all():
+                block[~sel] = 0.0
+            out[:, :, g, a:a + length] += block
+            continue
+        src = t[None, :] - p[:, None]
+        valid = (src >= 0) & (src <= last_s[:, None]) & sel[:, None, None]  # (K, n, T)
+        out[:, :, g, :] += np.where(valid, values[:, r[:, None], np.clip(src, 0, Tv - 1)], 0.0)
+    return out.reshape(K, n * n_groups, T)
 
 
 # --------------------------------------------------------------------------- the company model
@@ -257,12 +282,12 @@ def _on_company_calendar(inp: Inputs, standalone: dict[str, np.ndarray], keys: S
     """Stand-alone cohort lines moved to the company calendar: (n, k, H + 1)."""
     k = inp.purchase.shape[1]
     rows = np.arange(inp.n * k).reshape(inp.n, k)
-    out = {}
-    for key in keys:
-        v = standalone[key].reshape(inp.n * k, -1)
-        out[key] = shifted_sum(v, rows, inp.purchase, inp.end - inp.purchase, np.arange(k), k, inp.horizon + 1,
-                               np.ones(k, dtype=bool)).reshape(inp.n, k, -1)
-    return out
+    if not keys:
+        return {}
+    lines = np.stack([standalone[key].reshape(inp.n * k, -1) for key in keys])
+    summed = shifted_sum(lines, rows, inp.purchase, inp.end - inp.purchase, np.arange(k), k, inp.horizon + 1,
+                         np.ones((len(keys), k), dtype=bool))
+    return {key: v.reshape(inp.n, k, -1) for key, v in zip(keys, summed, strict=True)}
 
 
 def _company(inp: Inputs, cohort_rows: dict[str, _ModelRows], standalone: dict[str, np.ndarray],

@@ -36,7 +36,7 @@ from finmodel.schema.portfolio import Portfolio
 DEFAULT_METRICS: tuple[str, ...] = ("company.payback_months", "company.npv_cny", "company.irr",
                                     "company.peak_funding_cny")
 #: Cells per monthly line held at once (variants × tranches × months): bounds a chunk's memory.
-CHUNK_CELLS = 2_000_000
+CHUNK_CELLS = 300_000
 
 _COMPANY = {i.key: i for i in pi.RESULTS}
 _COHORT = {i.key: i for i in pi.RESULTS + pi.SHARES if i.key in pi.COHORT_KPIS}
