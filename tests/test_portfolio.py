@@ -270,3 +270,14 @@ def test_company_lines_and_loan_enter_the_company_only() -> None:
     assert lined.cohorts.loc["a", "npv_cny"] == plain.cohorts.loc["a", "npv_cny"]  # a cohort alone carries neither
     assert np.isfinite(lined.company["min_dscr"]) and math.isnan(plain.company["min_dscr"])
 
+
+
+def test_a_later_cohort_alone_is_its_scenario_over_the_rest_of_the_horizon() -> None:
+    p = portfolio.load(ROOT / "assumptions" / "portfolio" / "h800_lots.toml")
+    r = evaluate(p)
+    c = p.cohort("lot_jan_2024")
+    alone = model.evaluate(c.scenario.replace({"general.horizon_months": 60 - c.purchase_month})).heavy
+    for key in ("payback_months", "discounted_payback_months", "npv_cny", "irr", "project_irr", "total_tax_cny",
+                "total_revenue_cny"):
+        want, got = alone[key], r.cohorts.loc["lot_jan_2024", key]
+        assert (math.isnan(want) and math.isnan(got)) or got == pytest.approx(want, rel=1e-12, abs=1e-9), key

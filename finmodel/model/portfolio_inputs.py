@@ -84,6 +84,10 @@ def inputs(p: Portfolio, overrides: Mapping[str, Any] | None = None) -> Inputs:
         raise schema.ScenarioError(problems)
     horizon = int(np.asarray(general.get(HORIZON, p.horizon_months)).reshape(-1)[0])
     purchase, end = _timing(p, timing, n, horizon, problems)
+    draw, loan = np.asarray(company["loan_draw_month"]), np.asarray(company["loan_cny"])
+    if np.any((loan > 0) & (draw >= horizon)):
+        problems.append(schema.Problem("company.loan_draw_month", float(np.max(draw)),
+                                       f"at or past the company horizon; allowed: 0 ≤ value < {horizon} [months]"))
     cohort_params = [_cohort_params(p, i, scenario.get(c.name, {}), problems) for i, c in enumerate(p.cohorts)]
     if problems:
         raise schema.ScenarioError(problems)
