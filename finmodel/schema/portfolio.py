@@ -44,16 +44,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from finmodel.schema import catalog
-from finmodel.schema.errors import MISSING, Problem, ScenarioError, UnknownFieldError, did_you_mean, issues
+from finmodel.schema.errors import MISSING, Problem, ScenarioError, UnknownFieldError, did_you_mean
 from finmodel.schema.fields import FieldSpec, Finite, field_specs, find_spec, fld
 from finmodel.schema.files import atomic_write_bytes
 from finmodel.schema.scenario import FIELDS as SCENARIO_FIELDS
 from finmodel.schema.scenario import Scenario
 from finmodel.schema.sections import General, _Section
-from finmodel.schema.tomlio import dump_toml, parse_toml_text, read_input, split_sources
+from finmodel.schema.tomlio import dump_toml, parse_toml_text, read_input
 
 __all__ = ["Company", "Shocks", "CohortSpec", "Cohort", "Portfolio", "PortfolioError", "FIELDS", "COHORT_FIELDS",
            "LIGHT_READS_HEAVY", "LIGHT_LABELS", "MAX_COHORTS", "SHOCKED", "CAPPED_AT_ONE", "field_spec", "load",
@@ -349,7 +349,7 @@ def load(path: str | os.PathLike[str]) -> Portfolio:
 
 def validate_portfolio(data: Any, folder: Path | None = None, *, origin: str = "") -> Portfolio:
     """A :class:`Portfolio` from plain data, or :class:`PortfolioError` listing every problem."""
-    from finmodel.schema.portfolio_cohorts import resolve_cohorts
+    from finmodel.schema.portfolio_cohorts import cohort_specs, resolve_cohorts, section
 
     if not isinstance(data, dict):
         raise PortfolioError([Problem("portfolio", data, "expected a table")], origin)
@@ -358,15 +358,15 @@ def validate_portfolio(data: Any, folder: Path | None = None, *, origin: str = "
         if key not in TOP_KEYS:
             problems.append(Problem(key, MISSING, f"unknown table or key (a typo?){did_you_mean(key, TOP_KEYS)}; "
                                     f"allowed: {', '.join(TOP_KEYS)}"))
-    general = _section(General, "general", data.get("general", {}), problems)
-    company = _section(Company, "company", data.get("company", {}), problems)
-    shocks = _section(Shocks, "shocks", data.get("shocks", {}), problems)
+    general = section(General, "general", data.get("general", {}), problems)
+    company = section(Company, "company", data.get("company", {}), problems)
+    shocks = section(Shocks, "shocks", data.get("shocks", {}), problems)
     name, description = data.get("name", "Unnamed portfolio"), data.get("description", "")
     if not isinstance(name, str) or not 1 <= len(name) <= 120:
         problems.append(Problem("name", name, "must be text of 1-120 characters"))
     if not isinstance(description, str) or len(description) > 4000:
         problems.append(Problem("description", description, "must be text of at most 4,000 characters"))
-    specs, names = _cohort_specs(data.get("cohorts"), problems)
+    specs, names = cohort_specs(data.get("cohorts"), problems)
     if general is None or company is None or shocks is None:
         raise PortfolioError(problems, origin)
     cohorts, notes = resolve_cohorts(specs, names, general, folder, problems)
@@ -377,73 +377,3 @@ def validate_portfolio(data: Any, folder: Path | None = None, *, origin: str = "
         raise PortfolioError(problems, origin)
     return Portfolio(name, description, general, company, shocks, tuple(cohorts), copy.deepcopy(data), folder,
                      tuple(notes))
-
-
-def _section(model: type[_Section], key: str, table: Any, problems: list[Problem]) -> Any:
-    """One fixed table (general, company, shocks) validated; its problems added to ``problems``."""
-    if not isinstance(table, dict):
-        problems.append(Problem(key, table, "expected a table of fields"))
-        return None
-    values, _, bad = split_sources(table)
-    problems += [Problem(f"{key}.{k}", v, why) for k, v, why in bad]
-    try:
-        return model.model_validate(values, strict=True)
-    except ValidationError as err:
-        specs = field_specs(model)
-        problems += [Problem(f"{key}.{i.path}", i.value, i.message) for i in issues(err, model, specs)]
-        return None
-
-
-@dataclass(frozen=True)
-class RawCohort:
-    """A cohort's validated table and its override tables (``{section: {field: value}}``, sources)."""
-
-    name: str
-    spec: CohortSpec
-    overrides: dict[str, dict[str, Any]]
-    sources: dict[str, str]
-
-
-def _cohort_specs(table: Any, problems: list[Problem]) -> tuple[list[RawCohort], tuple[str, ...]]:
-    """The cohorts whose own tables are valid, and the names of all cohorts in the file."""
-    if not isinstance(table, dict) or not table:
-        problems.append(Problem("cohorts", MISSING, "a portfolio needs at least one cohort: [cohorts.<name>]"))
-        return [], ()
-    if len(table) > MAX_COHORTS:
-        problems.append(Problem("cohorts", len(table), f"too many cohorts; allowed: at most {MAX_COHORTS}"))
-        return [], ()
-    out = []
-    for name, raw in table.items():
-        where = f"cohorts.{name}"
-        if not NAME.match(name):
-            problems.append(Problem(where, MISSING, "a cohort name is a letter then letters, digits or _ (at most "
-                                    "40), e.g. h800_2024"))
-            continue
-        if not isinstance(raw, dict):
-            problems.append(Problem(where, raw, "expected a table: [cohorts.<name>]"))
-            continue
-        raw = dict(raw)
-        if "general" in raw:
-            raw.pop("general")
-            problems.append(Problem(f"{where}.general", MISSING, "a cohort has no [general] of its own: the "
-                                    "horizon, discount rate, tax rate and hours are set once in [general]"))
-        overrides, sources = {}, {}
-        for section in OVERRIDE_TABLES:
-            if section in raw:
-                sub = raw.pop(section)
-                if not isinstance(sub, dict):
-                    problems.append(Problem(f"{where}.{section}", sub, "expected a table of scenario inputs"))
-                    continue
-                overrides[section], found, bad = split_sources(sub)
-                sources.update({f"{section}.{k}": s for k, s in found.items()})
-                problems += [Problem(f"{where}.{section}.{k}", v, why) for k, v, why in bad]
-        values, _, bad = split_sources(raw)
-        problems += [Problem(f"{where}.{k}", v, why) for k, v, why in bad]
-        try:
-            spec = CohortSpec.model_validate(values, strict=True)
-        except ValidationError as err:
-            problems += [Problem(f"{where}.{i.path}", i.value, i.message)
-                         for i in issues(err, CohortSpec, COHORT_FIELDS)]
-            continue
-        out.append(RawCohort(name, spec, overrides, sources))
-    return out, tuple(table)

@@ -1,4 +1,5 @@
-"""Resolving a portfolio's cohorts: file references (guarded), ``like`` chains, overrides, timing.
+"""Reading a portfolio's tables and resolving its cohorts: file references (guarded), ``like``
+chains, overrides, timing.
 
 * **Files.** ``scenario = "cohorts/h800.toml"`` is resolved against the portfolio file's folder and
   must stay inside it after every symlink is followed (``..`` that leaves the folder, an absolute
@@ -15,14 +16,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from finmodel.schema.errors import MISSING, Problem, ScenarioError, did_you_mean
-from finmodel.schema.portfolio import LIGHT_LABELS, LIGHT_READS_HEAVY, Cohort, RawCohort
+from pydantic import ValidationError
+
+from finmodel.schema.errors import MISSING, Problem, ScenarioError, did_you_mean, issues
+from finmodel.schema.fields import field_specs
+from finmodel.schema.portfolio import (
+    COHORT_FIELDS,
+    LIGHT_LABELS,
+    LIGHT_READS_HEAVY,
+    MAX_COHORTS,
+    NAME,
+    OVERRIDE_TABLES,
+    Cohort,
+    CohortSpec,
+)
 from finmodel.schema.scenario import default, parse_toml, validate
-from finmodel.schema.sections import General
-from finmodel.schema.tomlio import parse_toml_text, read_input
+from finmodel.schema.sections import General, _Section
+from finmodel.schema.tomlio import parse_toml_text, read_input, split_sources
 
 
 def resolve_cohorts(raws: list[RawCohort], names: tuple[str, ...], general: General, folder: Path | None,
@@ -54,6 +68,77 @@ def resolve_cohorts(raws: list[RawCohort], names: tuple[str, ...], general: Gene
             _note_late_delivery(cohort, notes)
             out.append(cohort)
     return out, notes
+
+
+# --------------------------------------------------------------------------- the file's tables
+def section(model: type[_Section], key: str, table: Any, problems: list[Problem]) -> Any:
+    """One fixed table (general, company, shocks) validated; its problems added to ``problems``."""
+    if not isinstance(table, dict):
+        problems.append(Problem(key, table, "expected a table of fields"))
+        return None
+    values, _, bad = split_sources(table)
+    problems += [Problem(f"{key}.{k}", v, why) for k, v, why in bad]
+    try:
+        return model.model_validate(values, strict=True)
+    except ValidationError as err:
+        specs = field_specs(model)
+        problems += [Problem(f"{key}.{i.path}", i.value, i.message) for i in issues(err, model, specs)]
+        return None
+
+
+@dataclass(frozen=True)
+class RawCohort:
+    """A cohort's validated table and its override tables (``{section: {field: value}}``, sources)."""
+
+    name: str
+    spec: CohortSpec
+    overrides: dict[str, dict[str, Any]]
+    sources: dict[str, str]
+
+
+def cohort_specs(table: Any, problems: list[Problem]) -> tuple[list[RawCohort], tuple[str, ...]]:
+    """The cohorts whose own tables are valid, and the names of all cohorts in the file."""
+    if not isinstance(table, dict) or not table:
+        problems.append(Problem("cohorts", MISSING, "a portfolio needs at least one cohort: [cohorts.<name>]"))
+        return [], ()
+    if len(table) > MAX_COHORTS:
+        problems.append(Problem("cohorts", len(table), f"too many cohorts; allowed: at most {MAX_COHORTS}"))
+        return [], ()
+    out = []
+    for name, raw in table.items():
+        where = f"cohorts.{name}"
+        if not NAME.match(name):
+            problems.append(Problem(where, MISSING, "a cohort name is a letter then letters, digits or _ (at most "
+                                    "40), e.g. h800_2024"))
+            continue
+        if not isinstance(raw, dict):
+            problems.append(Problem(where, raw, "expected a table: [cohorts.<name>]"))
+            continue
+        raw = dict(raw)
+        if "general" in raw:
+            raw.pop("general")
+            problems.append(Problem(f"{where}.general", MISSING, "a cohort has no [general] of its own: the "
+                                    "horizon, discount rate, tax rate and hours are set once in [general]"))
+        overrides, sources = {}, {}
+        for section in OVERRIDE_TABLES:
+            if section in raw:
+                sub = raw.pop(section)
+                if not isinstance(sub, dict):
+                    problems.append(Problem(f"{where}.{section}", sub, "expected a table of scenario inputs"))
+                    continue
+                overrides[section], found, bad = split_sources(sub)
+                sources.update({f"{section}.{k}": s for k, s in found.items()})
+                problems += [Problem(f"{where}.{section}.{k}", v, why) for k, v, why in bad]
+        values, _, bad = split_sources(raw)
+        problems += [Problem(f"{where}.{k}", v, why) for k, v, why in bad]
+        try:
+            spec = CohortSpec.model_validate(values, strict=True)
+        except ValidationError as err:
+            problems += [Problem(f"{where}.{i.path}", i.value, i.message)
+                         for i in issues(err, CohortSpec, COHORT_FIELDS)]
+            continue
+        out.append(RawCohort(name, spec, overrides, sources))
+    return out, tuple(table)
 
 
 # --------------------------------------------------------------------------- references
