@@ -221,3 +221,14 @@ def test_save_is_exclusive_unless_told_and_checks_references_first(tmp_path: Pat
     with pytest.raises(PortfolioError, match="cohorts.order_sep_2023.scenario"):
         p.save(tmp_path / "elsewhere.toml")  # its cohort file is not beside the new location
     assert not list(tmp_path.iterdir())
+
+
+def test_cohorts_are_added_and_removed_through_the_file_data() -> None:
+    p = portfolio.load(ROOT / "assumptions" / "portfolio" / "h800_lots.toml")
+    more = p.with_cohort("lot_mar_2024", {"like": "lot_jan_2024", "purchase_month": 6, "heavy": {"servers": 10}})
+    assert [c.name for c in more.cohorts][-1] == "lot_mar_2024" and more.get("cohorts.lot_mar_2024.heavy.servers") == 10
+    assert [c.name for c in more.without_cohort("lot_mar_2024").cohorts] == [c.name for c in p.cohorts]
+    with pytest.raises(PortfolioError, match="cohorts.lot_jan_2024.like = 'order_sep_2023': no such cohort"):
+        p.without_cohort("order_sep_2023")  # the lots of 2024 are like the first order
+    with pytest.raises(schema.UnknownFieldError, match="unknown cohort 'lot_x'"):
+        p.without_cohort("lot_x")

@@ -102,8 +102,6 @@ SUMS: tuple[tuple[str, str, str, str, str, str, str, str], ...] = (
     ("heavy_other_cny", "heavy", "other_cny", "all", "Σ owned: other", "自有：其他费用", "CNY/month", "cny"),
     ("heavy_ratio_cash_cost_cny", "heavy", "ratio_cash_cost_cny", "all", "Σ owned: cash cost (60:40 ratio)",
      "自有：现金成本(比例法)", "CNY/month", "cny"),
-    ("heavy_tax_cny", "heavy", "tax_cny", "all", "Σ owned: income tax of each delivery tranche alone",
-     "自有：各交付批次单独计税", "CNY/month", "cny"),
     ("heavy_gross_profit_cny", "heavy", "gross_profit_cny", "all", "Σ owned: gross profit", "自有：毛利", "CNY/month",
      "cny"),
     ("heavy_ebitda_cny", "heavy", "ebitda_cny", "all", "Σ owned: EBITDA", "自有：EBITDA", "CNY/month", "cny"),

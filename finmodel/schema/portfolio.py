@@ -272,6 +272,20 @@ class Portfolio:
             table[parts[-1]] = value.item() if hasattr(value, "item") else value
         return validate_portfolio(doc, self.folder)
 
+    def with_cohort(self, name: str, table: Mapping[str, Any]) -> Portfolio:
+        """A new validated portfolio with cohort ``name`` added (or replaced) by its file table, e.g.
+        ``{"like": "lot1", "purchase_month": 6, "heavy": {"servers": 10}}``."""
+        doc = copy.deepcopy(dict(self.doc))
+        doc.setdefault("cohorts", {})[name] = copy.deepcopy(dict(table))
+        return validate_portfolio(doc, self.folder)
+
+    def without_cohort(self, name: str) -> Portfolio:
+        """A new validated portfolio without cohort ``name`` (refused while another cohort refers to it)."""
+        self.cohort(name)
+        doc = copy.deepcopy(dict(self.doc))
+        del doc["cohorts"][name]
+        return validate_portfolio(doc, self.folder)
+
     def to_toml(self) -> str:
         return dump_toml(self.doc)
 
