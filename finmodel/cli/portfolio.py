@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from finmodel.cli.common import CLIError, echo_json, friendly_errors, jsonable, records
+from finmodel.cli.common import CLIError, echo_json, friendly_errors, jsonable, print_table, records
 from finmodel.model import display, portfolio_result
 from finmodel.model import portfolio_items as pi
 from finmodel.model.portfolio_result import PortfolioResult, evaluate
@@ -95,10 +95,10 @@ def _json(file: Path, r: PortfolioResult, annual: bool) -> dict[str, Any]:
 def _print(r: PortfolioResult, annual: bool) -> None:
     con = Console()
     p = r.portfolio
-    con.print(_kpi_table(r, f"{p.name} — company ({len(p.cohorts)} cohorts, {p.horizon_months} months)"))
-    con.print(_cohort_table(r))
+    print_table(_kpi_table(r, f"{p.name} — company ({len(p.cohorts)} cohorts, {p.horizon_months} months)"))
+    print_table(_cohort_table(r))
     if annual:
-        con.print(_annual_table(r))
+        print_table(_annual_table(r))
         con.print(f"note: {ANNUAL_NOTE}", soft_wrap=True)
     for note in r.notes:
         con.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from finmodel import model, schema
-from finmodel.cli.common import FILE, echo_json, friendly_errors
+from finmodel.cli.common import FILE, echo_json, friendly_errors, print_table
 from finmodel.model import display
 from finmodel.schema import catalog
 
@@ -122,10 +122,10 @@ def fields(
         return
     t = Table(title="scenario fields")
     for c in ("path", "unit", "allowed", "default"):
-        t.add_column(c)
+        t.add_column(c, no_wrap=c == "path")
     for r in rows:
         t.add_row(r["path"], r["unit"], r["allowed"], str(r["default"]))
-    Console().print(t)
+    print_table(t)  # never cuts a path: piped at full width, a narrow terminal wraps lines instead
 
 
 @friendly_errors

@@ -290,29 +290,11 @@ class Portfolio:
         return dump_toml(self.doc)
 
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
-        """Write the file atomically; refuse an existing file unless ``overwrite``. References are
-        checked against the new file's folder first."""
+        """Write the file atomically; refuse an existing file unless ``overwrite`` (exclusive create:
+        no check-then-write race). References are checked against the new file's folder first."""
         target = Path(path)
         validate_portfolio(copy.deepcopy(dict(self.doc)), target.resolve().parent, origin=str(target))
-        _save_exclusive(target, self.to_toml().encode("utf-8"), overwrite=overwrite)
-
-
-def _save_exclusive(target: Path, data: bytes, *, overwrite: bool) -> None:
-    """Atomic write; without ``overwrite`` also exclusive: the temporary file is hard-linked to the
-    target, which fails if the target appeared meanwhile (no check-then-write race)."""
-    if overwrite:
-        atomic_write_bytes(target, data)
-        return
-    if target.exists():
-        raise FileExistsError(f"{target} exists; choose another name or allow overwriting")
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    atomic_write_bytes(tmp, data)
-    try:
-        os.link(tmp, target)
-    except FileExistsError:
-        raise FileExistsError(f"{target} exists; choose another name or allow overwriting") from None
-    finally:
-        tmp.unlink(missing_ok=True)
+        atomic_write_bytes(target, self.to_toml().encode("utf-8"), exclusive=not overwrite)
 
 
 # --------------------------------------------------------------------------- dotted paths
