@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("workbook", "Export a scenario as a live Excel workbook (.xlsx)."),
     "import": ("workbook", "Read a workbook's Inputs sheet back into a scenario file (.toml)."),
     "demand": ("demand", "Size the demand of a workload file: compute rate, GPUs, P, card-hours and market value."),
+    "portfolio": ("portfolio", "Evaluate a portfolio: cohorts bought in different months, summed into one company."),
 }
 
 _LOADED: dict[str, Any] = {}  # command name → its click command, built once per process
