@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from finmodel import model, schema
 from finmodel.model import engine, expr, heavy, light
 from finmodel.schema import Scenario
-from finmodel.workbook.reader import INPUTS
+from finmodel.workbook.reader import INPUTS, WORKBOOK_CONSTANTS
 
 __all__ = ["Layout", "ModelLayout", "InputsLayout", "SummaryRow", "IrrBlock", "plan", "calc_name", "MODELS",
            "SHEETS", "COVER", "HEAVY", "LIGHT", "SUMMARY", "IRR_SOLVER", "SENSITIVITY", "INPUTS", "HEADER_ROW",
@@ -43,6 +43,9 @@ MONTH_ROW = 5
 COL_ZH, COL_EN, COL_UNIT, COL_KEY, COL_VALUE, COL_OPENING, COL_MONTH0 = 1, 2, 3, 4, 5, 6, 7
 INPUTS_HEADER_ROW = 7
 SUMMARY_HEADER_ROW = 5
+#: Display conversions the workbook alone uses (万元 columns): named, locked constants on Inputs.
+WORKBOOK_CONSTS = (expr.Const("cny_per_wan", WORKBOOK_CONSTANTS["cny_per_wan"], "CNY/万元", "CNY per 万元 (display)",
+                              "每万元的元数（显示用）"),)
 _IRR_NAME = re.compile(r"\birr_\w+?_row\d+\b")  # expr.irr_root_name in a formula
 
 
@@ -206,7 +209,7 @@ def _inputs(scenario: Scenario) -> InputsLayout:
         rows.update({p: r + 1 + j for j, p in enumerate(paths)})
         r += len(paths) + 2
     constants_row = r
-    constant_rows = tuple((c, constants_row + 1 + j) for j, c in enumerate(expr.CONSTANTS))
+    constant_rows = tuple((c, constants_row + 1 + j) for j, c in enumerate((*expr.CONSTANTS, *WORKBOOK_CONSTS)))
     r = constants_row + 1 + len(constant_rows)
     extra = [k for k in scenario.sources if k not in schema.FIELDS]
     other_row = r + 1 if extra else None

@@ -106,6 +106,17 @@ def define(wb: Workbook, name: str, sheet: str, coord: str) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(sheet)}!${col}${row}")
 
 
+def define_range(wb: Workbook, name: str, sheet: str, ref: str) -> None:
+    """A workbook-scoped defined name for a range (``G5:BO5``)."""
+    absolute = ":".join(re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", part) for part in ref.split(":"))
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(sheet)}!{absolute}")
+
+
+def define_formula(wb: Workbook, name: str, formula: str) -> None:
+    """A workbook-scoped defined name for a formula (``INDEX(...)``, without ``=``)."""
+    wb.defined_names[name] = DefinedName(name, attr_text=formula)
+
+
 def widths(ws: Sheet, cols: dict[str, float]) -> None:
     for col, w in cols.items():
         ws.column_dimensions[col].width = w

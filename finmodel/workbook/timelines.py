@@ -28,6 +28,7 @@ from finmodel.workbook.layout import (
     ModelLayout,
     calc_name,
 )
+from finmodel.workbook.reader import TIMELINE_MONTHS
 
 __all__ = ["write_timelines"]
 
@@ -70,6 +71,8 @@ def _headings(ws: st.Sheet, layout: Layout, ml: ModelLayout) -> None:
         st.label(ws, MONTH_ROW, col, text, st.FONT_BOLD)
     for j in range(layout.horizon + 1):
         ws.cell(MONTH_ROW, COL_MONTH0 + j, j).font = st.FONT_BOLD
+    if ml.name == "heavy":  # the timeline's width: the importer refuses a horizon beyond it
+        st.define_range(ws.parent, TIMELINE_MONTHS, ml.sheet, f"{layout.first}{MONTH_ROW}:{layout.last}{MONTH_ROW}")
     st.section(ws, MONTH_ROW + 1, "单值计算 Per-scenario values", COL_OPENING)
     st.section(ws, ml.first_timeline_row - 1, "月度时间轴 Monthly timeline", COL_OPENING)
 
