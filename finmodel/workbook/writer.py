@@ -14,27 +14,30 @@ frozen :class:`~finmodel.workbook.layout.Layout`:
 Text typed by users (scenario name, description, sources) is written as inline strings, with
 Excel's quote prefix when it starts like a formula, so it can never execute. Input floats are
 written with 17 significant digits (openpyxl writes 16) so that scenario → xlsx → scenario is exact
-(:func:`.xlsx.exact_floats`).
+(:func:`.xlsx.exact_value_patch`). The month grid (most cells) is written straight into the sheet XML
+(:mod:`.bulk`).
 """
 
 from __future__ import annotations
 
-import io
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from openpyxl import Workbook
 
 from finmodel import __version__, schema
 from finmodel.schema import Scenario
+from finmodel.workbook import bulk
+from finmodel.workbook.bulk import Bulk
 from finmodel.workbook.cover import write_cover
 from finmodel.workbook.inputs import write_inputs
 from finmodel.workbook.irr_solver import write_irr_solver
-from finmodel.workbook.layout import COVER, INPUTS, IRR_SOLVER, plan
+from finmodel.workbook.layout import COVER, INPUTS, plan
 from finmodel.workbook.sensitivity import write_sensitivity
 from finmodel.workbook.summary import write_summary
 from finmodel.workbook.timelines import write_timelines
-from finmodel.workbook.xlsx import cell_text, exact_floats
+from finmodel.workbook.xlsx import cell_text, exact_value_patch
 
 __all__ = ["workbook_bytes", "write_workbook"]
 
@@ -48,19 +51,20 @@ def workbook_bytes(scenario: Scenario, *, sensitivity: bool = True) -> bytes:
     wb.active.title = COVER  # type: ignore[union-attr]
     for name in layout.sheets[1:]:
         wb.create_sheet(name)
-    exact = {INPUTS: write_inputs(wb, layout, scenario)}
-    write_timelines(wb, layout, scenario)
+    exact = write_inputs(wb, layout, scenario)
+    bulks: dict[str, Bulk] = {}
+    write_timelines(wb, layout, scenario, bulks)
     write_summary(wb, layout, scenario)
-    exact[IRR_SOLVER] = write_irr_solver(wb, layout, scenario)
+    write_irr_solver(wb, layout, scenario, bulks)
     if sensitivity:
         write_sensitivity(wb, layout, scenario)
     write_cover(wb, layout, scenario)
     wb.calculation.fullCalcOnLoad = True
     wb.properties.title = f"finmodel: {cell_text(scenario.name)}"[:255]
     wb.properties.creator = f"finmodel {__version__}"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return exact_floats(buf.getvalue(), {wb.sheetnames.index(name) + 1: cells for name, cells in exact.items()})
+    patches: dict[str, Callable[[str], str]] = {name: grid.patch for name, grid in bulks.items()}
+    patches[INPUTS] = exact_value_patch(exact)
+    return bulk.save(wb, patches)
 
 
 def write_workbook(scenario: Scenario, path: str | os.PathLike[str], *, sensitivity: bool = True) -> Path:
