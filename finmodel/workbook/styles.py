@@ -18,17 +18,21 @@ from finmodel.workbook.xlsx import cell_text
 
 # ---- number formats (render in Excel and LibreOffice; 万 form verified in LibreOffice 7.4) ----
 CNY = '"¥"#,##0;[Red]-"¥"#,##0'
-WAN = '0\\.0,"万";[Red]-0\\.0,"万"'  # 5,886,720 → 588.7万 (÷1,000 by the comma, a literal dot)
+#: 万元 cells hold CNY ÷ cny_per_wan (a named constant): 12,333.3万 with thousands separators.
+WAN = '#,##0.0"万";[Red]-#,##0.0"万"'
+#: Chart axes show CNY in 万 by a scaling format (÷1,000 by the comma, a literal dot: 588.7万), since
+#: an axis cannot divide; verified in LibreOffice 7.4 (the often-quoted 0!.0,"万" is not).
+WAN_AXIS = '0\\.0,"万";[Red]-0\\.0,"万"'
 FORMATS: dict[str, str] = {
     "cny": CNY,
     "cny_per_p_year": CNY,
     "price": '"¥"#,##0.00;[Red]-"¥"#,##0.00',
     "frac": "0.0%",
     "months": "0.0",
-    "number": "#,##0.00",
+    "number": "General",  # 60 months, 730 h/month, 0.9 × (no ".00")
     "flag": "0",
     "p": "#,##0.000",
-    "rate": "0.000000",
+    "rate": "0.0000%",  # 0.3750 % a month
 }
 MONEY_FMTS = ("cny", "cny_per_p_year")
 
@@ -50,6 +54,7 @@ _THIN = Side(style="thin", color="BF9000")
 BORDER_INPUT = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 RIGHT = Alignment(horizontal="right")
+CENTER = Alignment(horizontal="center", vertical="center")
 UNLOCKED = Protection(locked=False)
 
 #: A worksheet as the writers use it. openpyxl's stubs type ``ws.cell()`` as ``Cell | MergedCell`` (a
@@ -95,6 +100,19 @@ def section(ws: Sheet, row: int, text: str, width: int) -> None:
     for col in range(1, width + 1):
         ws.cell(row, col).fill = FILL_SECTION
     ws.cell(row, 1, text).font = FONT_BOLD
+
+
+def text_height(parts: Sequence[tuple[str, float]], *, line: float = 15.0) -> float:
+    """Row height (points) that shows wrapped texts in full: each (text, column width in characters);
+    CJK characters count double. Excel does not size wrapped rows on opening a file, so we do."""
+    lines = 1
+    for text, width in parts:
+        n = 0
+        for para in str(text).split("\n"):
+            w = sum(2 if ord(ch) > 0x2E80 else 1 for ch in para)
+            n += max(1, -(-int(w * 1.1) // max(int(width), 1)))
+        lines = max(lines, n)
+    return line * lines + 2
 
 
 def define(wb: Workbook, name: str, sheet: str, coord: str) -> None:

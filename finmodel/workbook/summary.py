@@ -11,10 +11,13 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference, ScatterChart
 from openpyxl.chart.series_factory import SeriesFactory as Series
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Font
 
 from finmodel import model
 from finmodel.schema import Scenario
 from finmodel.workbook import styles as st
+from finmodel.workbook.checks import colour_status, status_formula
 from finmodel.workbook.layout import (
     COL_MONTH0,
     MONTH_ROW,
@@ -25,7 +28,9 @@ from finmodel.workbook.layout import (
     SummaryRow,
     calc_name,
 )
-from finmodel.workbook.reader import NAME_CELL
+from finmodel.workbook.reader import CHECKS_OK, NAME_CELL
+
+WAN_CONSTANT = "cny_per_wan"
 
 __all__ = ["write_summary"]
 
@@ -38,9 +43,19 @@ def write_summary(wb: Workbook, layout: Layout, scenario: Scenario) -> None:
     ws: st.Sheet = wb[SUMMARY]
     st.label(ws, 1, 1, "汇总 Summary", st.FONT_TITLE)
     ws.cell(2, 1, f"={NAME_CELL}").font = st.FONT_BOLD
-    st.label(ws, 3, 1, "Live formulas over the Heavy and Light sheets. NPV = NPV(monthly rate, months 1..H) + "
-                       "month 0, because Excel's NPV() discounts its first argument; IRR is monthly, "
-                       "annualised as (1+IRR)^12 − 1. \"never\" = not paid back within the horizon.", st.FONT_NOTE)
+    status = ws.cell(2, 3, "=" + status_formula(CHECKS_OK))
+    ws.merge_cells("C2:E2")
+    colour_status(ws, "C2:E2", CHECKS_OK)
+    status.alignment = st.CENTER
+    note = st.label(ws, 3, 1, "基于 Heavy 与 Light 工作表的实时公式；净现值 = NPV(月利率, 第1..H月) + 第0月；IRR"
+                              " 为月度，"
+                              "年化 (1+IRR)^12 − 1；never = 测算期内未回本。 Live formulas over the Heavy and Light "
+                              "sheets. NPV = NPV(monthly rate, months 1..H) + month 0, because Excel's NPV() discounts "
+                              "its first argument; IRR is monthly, annualised as (1+IRR)^12 − 1. \"never\" = not paid "
+                              "back within the horizon.", st.FONT_NOTE)
+    note.alignment = st.WRAP
+    ws.merge_cells("A3:G3")
+    ws.row_dimensions[3].height = st.text_height([(note.value, 150)])
     head = SUMMARY_HEADER_ROW
     st.header(ws, head, ["指标", "Metric", "数值 Value", "万元", "单位 Unit", "键 Key", "出处 Defined on"])
     for ml in layout.models.values():
@@ -78,7 +93,7 @@ def _summary_row(wb: Workbook, ws: st.Sheet, layout: Layout, ml: ModelLayout, en
     c.font = st.FONT_BOLD
     c.alignment = st.RIGHT
     if it.fmt in st.MONEY_FMTS:
-        ws.cell(r, 4, f"=C{r}").number_format = st.WAN
+        ws.cell(r, 4, f"=C{r}/{WAN_CONSTANT}").number_format = st.WAN
     st.label(ws, r, 5, it.unit)
     st.label(ws, r, 6, f"{ml.name}.{it.key}", st.FONT_KEY)
 
@@ -86,7 +101,7 @@ def _summary_row(wb: Workbook, ws: st.Sheet, layout: Layout, ml: ModelLayout, en
 def _chart_data(ws: st.Sheet, layout: Layout) -> None:
     """Small tables the charts read: payback points and horizon cost totals (all formulas)."""
     r0 = layout.chart_data_row
-    st.section(ws, r0, "图表数据 Chart data (formulas; #N/A = nothing to plot)", 7)
+    st.section(ws, r0, "图表数据 Chart data (formulas; a payback never reached is #N/A, not plotted, not printed)", 7)
     st.header(ws, r0 + 1, ["回本点", "Payback point", "月 Month", "¥"])
     for ml in layout.models.values():
         r, pb = ml.payback_point_row, calc_name(ml.name, "payback_months")
@@ -94,6 +109,8 @@ def _chart_data(ws: st.Sheet, layout: Layout) -> None:
         st.label(ws, r, 2, f"{ml.name} payback")
         ws.cell(r, 3, f"=IF(ISNUMBER({pb}),{pb},NA())").number_format = "0.0"
         ws.cell(r, 4, f"=IF(ISNUMBER({pb}),0,NA())").number_format = st.CNY
+        # the chart skips #N/A (never paid back); the page must not print it: white on white
+        ws.conditional_formatting.add(f"C{r}:D{r}", FormulaRule(formula=[f"ISNA($C{r})"], font=Font(color="FFFFFF")))
         st.label(ws, r, 6, f"chart:{ml.name}_payback", st.FONT_KEY)
     for ml in layout.models.values():
         st.header(ws, ml.cost_header_row, ["成本结构", f"Cost structure ({ml.name}, horizon total)", "¥", "万元"])
@@ -102,7 +119,7 @@ def _chart_data(ws: st.Sheet, layout: Layout) -> None:
             st.label(ws, r, 1, it.zh)
             st.label(ws, r, 2, f"{it.zh} {it.en}")  # the chart's category label
             ws.cell(r, 3, f"={ml.sheet}!$E${ml.rows[key]}").number_format = st.CNY
-            ws.cell(r, 4, f"=C{r}").number_format = st.WAN
+            ws.cell(r, 4, f"=C{r}/{WAN_CONSTANT}").number_format = st.WAN
 
 
 def _cash_flow_chart(sheet: st.Sheet, ws: st.Sheet, layout: Layout, ml: ModelLayout) -> ScatterChart:
@@ -114,7 +131,7 @@ def _cash_flow_chart(sheet: st.Sheet, ws: st.Sheet, layout: Layout, ml: ModelLay
     ch.scatterStyle = "lineMarker"
     ch.x_axis.title = "月 Month"
     ch.y_axis.title = "万元"
-    ch.y_axis.numFmt = st.WAN
+    ch.y_axis.numFmt = st.WAN_AXIS
     ch.x_axis.scaling.min, ch.x_axis.scaling.max = 0, h
     ch.x_axis.tickLblPos = "low"  # month labels below the plot, not on the zero line
     ch.x_axis.delete = False
@@ -148,7 +165,7 @@ def _cost_chart(ws: st.Sheet, ml: ModelLayout) -> BarChart:
     bar.type = "bar"
     bar.style = 10
     bar.title = f"{_SHORT[ml.name]}: 成本结构 cost structure (horizon total)"
-    bar.y_axis.numFmt = st.WAN
+    bar.y_axis.numFmt = st.WAN_AXIS
     bar.y_axis.title = "万元"
     bar.x_axis.delete = False
     bar.y_axis.delete = False
