@@ -446,11 +446,19 @@ def test_workbook_saved_by_libreoffice_imports(cid, recalculated_files):
 
 @pytest.mark.lo
 def test_formats_display_as_labelled_in_libreoffice(tmp_path):
-    """¥ with thousands separators, 万 with one decimal (the 0\\.0,"万" form), percent, never."""
+    """¥ with thousands separators, 万 with one decimal and separators (CNY ÷ cny_per_wan), percent,
+    never; money inputs without .00, per-unit prices with fen, the monthly loan rate as %."""
     s = schema.load(next(p for p in PRESETS if p.name.startswith("h800")))
     f = tmp_path / "h800.xlsx"
     f.write_bytes(workbook.workbook_bytes(s, sensitivity=False))
-    shown = displayed_text(f, tmp_path)["Summary"]
+    sheets = displayed_text(f, tmp_path)
+    shown = sheets["Summary"]
+    inputs = {row[6]: row[2] for row in sheets["Inputs"] if len(row) > 6 and row[6] in schema.FIELDS}
+    assert inputs["heavy.server_price_cny"] == f"¥{s.heavy.server_price_cny:,.0f}"  # no .00
+    assert inputs["heavy.price_cny_per_card_hour"] == f"¥{s.heavy.price_cny_per_card_hour:,.2f}"
+    heavy = {row[3]: row[4] for row in sheets["Heavy"] if len(row) > 4}
+    assert heavy["loan_rate_per_month"] == f"{s.heavy.loan_rate_per_year / 12 * 100:.4f}%"
+    assert heavy["life_months"] == f"{s.heavy.depreciation_life_years * 12}"  # no .00
     r = model.evaluate(s)
     checked = 0
     for row in shown:
@@ -460,7 +468,7 @@ def test_formats_display_as_labelled_in_libreoffice(tmp_path):
         v, it = getattr(r, name)[key], model.item(name, key)
         if it.fmt in ("cny", "cny_per_p_year"):
             assert row[2] == ("-" if v < 0 else "") + f"¥{abs(v):,.0f}", (key, row)
-            assert row[3] == ("-" if v < 0 else "") + f"{abs(v) / 1e4:.1f}万", (key, row)
+            assert row[3] == ("-" if v < 0 else "") + f"{abs(v) / 1e4:,.1f}万", (key, row)
             checked += 1
         elif it.fmt == "frac" and math.isfinite(v):
             assert row[2] == f"{v * 100:.1f}%", (key, row)
