@@ -123,7 +123,8 @@ def checks(layout: Layout, n_scenarios: int = 1, inputs_range: str = "", same_ra
                          f"Excel IRR() = solver ({block.model} {row})",
                          f'IF(ISNUMBER({block.name}),IFERROR({check}-{block.name},"none"),"n/a")',
                          f"IF(ISNUMBER({block.name}),AND(ISNUMBER({{v}}),ABS({{v}})<={{l}}),TRUE)", "{t}",
-                         IRR_TOLERANCE, "IRR(row, solver root) − solver root, per month (n/a: no root)"))
+                         IRR_TOLERANCE, "IRR(row, solver root) − solver root, per month (n/a: no root)",
+                         fmt="0.0E+00"))
     out.append(Check("inputs_in_range", "输入均在允许范围内", "Every input within its allowed range",
                      f"COUNT({inputs_range})-SUM({inputs_range})", "{v}={l}", 0.0, None,
                      "inputs outside their schema bounds (table below; validation can be bypassed by pasting)"))
@@ -157,11 +158,14 @@ def write_checks(wb: Workbook, layout: Layout, scenario: Scenario, n_scenarios: 
     """Write the Checks sheet; return the cells whose floats must be stored exactly (Sensitivity base)."""
     ws: st.Sheet = wb[CHECKS]
     st.label(ws, 1, 1, "检查 Checks", st.FONT_TITLE)
-    st.label(ws, 2, 1, "每项检查为实时公式：数值与限值比较，通过为1；主检查 checks_ok 为1表示全部通过（封面与汇"
+    note = st.label(ws, 2, 1, "每项检查为实时公式：数值与限值比较，通过为1；主检查 checks_ok 为1表示全部通过（封面与汇"
                        "总页显示）。"
                        " Every check is a live formula: its value against its limit (tolerance × scale, or a bound), "
                        "1 = pass; the master check checks_ok is 1 when all pass (shown on Cover and Summary).",
              st.FONT_NOTE)
+    note.alignment = st.WRAP
+    ws.merge_cells("A2:I2")
+    ws.row_dimensions[2].height = st.text_height([(str(note.value), 200)])
     inputs_head = HEAD + len(checks(layout, n_scenarios)) + 6  # after the checks, information, extension note
     rows = _input_rows(inputs_head)
     in_range = f"${_col(C_PASS)}${inputs_head + 1}:${_col(C_PASS)}${inputs_head + len(rows)}"
@@ -188,7 +192,7 @@ def write_checks(wb: Workbook, layout: Layout, scenario: Scenario, n_scenarios: 
     _master(wb, ws, passes)
     exact = _inputs_table(wb, ws, layout, scenario, inputs_head, rows)
     ws.freeze_panes = ws.cell(HEAD + 1, 3)
-    st.widths(ws, {"A": 26, "B": 40, "C": 16, "D": 12, "E": 16, "F": 9, "G": 26, "H": 26, "I": 60, "J": 32})
+    st.widths(ws, {"A": 26, "B": 40, "C": 16, "D": 12, "E": 16, "F": 9, "G": 40, "H": 30, "I": 58, "J": 32})
     st.print_setup(ws, title_rows=f"{HEAD}:{HEAD}")
     st.protect(ws)
     return exact
@@ -210,8 +214,10 @@ def _check_row(wb: Workbook, ws: st.Sheet, r: int, check: Check) -> None:
     p.font, p.alignment = st.FONT_BOLD, Alignment(horizontal="center")
     ws.cell(r, C_STATUS, f'=IF({p.coordinate}=1,"OK 通过","{"STALE 已过期" if not check.master else "FAIL 未通过"}")')
     colour_status(ws, f"{_col(C_PASS)}{r}:{_col(C_STATUS)}{r}", f"${_col(C_PASS)}{r}")
-    st.label(ws, r, C_KEY, check.key, st.FONT_KEY)
-    st.label(ws, r, C_WHAT, check.what, st.FONT_NOTE)
+    st.label(ws, r, C_KEY, check.key, st.FONT_KEY).alignment = st.WRAP
+    st.label(ws, r, C_WHAT, check.what, st.FONT_NOTE).alignment = st.WRAP
+    ws.row_dimensions[r].height = st.text_height([(check.what, 56), (check.key, 30), (check.en, 38)])
+    st.align_top(ws, r, C_WHAT)
     name = SENSITIVITY_CURRENT if not check.master else CHECK_PREFIX + check.key
     st.define(wb, name, CHECKS, p.coordinate)
 
@@ -269,10 +275,13 @@ def _inputs_table(wb: Workbook, ws: st.Sheet, layout: Layout, s: Scenario, head:
         _bounds(ws, r, spec)
         ws.cell(r, 6, f"=IFERROR(IF({_in_range(spec, f'C{r}', f'D{r}', f'E{r}', gpus)},1,0),0)")
         colour_status(ws, f"F{r}", f"$F{r}")
-        st.label(ws, r, 7, allowed_text(spec, layout.horizon).split("\n")[0], st.FONT_NOTE)
+        allowed = allowed_text(spec, layout.horizon).split("\n")[0]
+        st.label(ws, r, 7, allowed, st.FONT_NOTE).alignment = st.WRAP
+        ws.row_dimensions[r].height = st.text_height([(allowed, 40)])
         if layout.sensitivity:
             exact.update(_base(ws, r, spec, s.get(path)))
         st.label(ws, r, 10, path, st.FONT_KEY)
+        st.align_top(ws, r, 10)
     st.section(ws, gpu_row - 1, "GPU目录 GPU catalogue keys (heavy.gpu must name one)", 10)
     for j, key in enumerate(catalog.GPUS):
         st.label(ws, gpu_row + j, 3, key)
@@ -282,12 +291,11 @@ def _inputs_table(wb: Workbook, ws: st.Sheet, layout: Layout, s: Scenario, head:
 def _bounds(ws: st.Sheet, r: int, spec: schema.FieldSpec) -> None:
     lo = spec.ge if spec.ge is not None else spec.gt
     hi = spec.le if spec.le is not None else spec.lt
-    if lo is not None:
-        ws.cell(r, 4, lo)
+    for col, bound in ((4, lo), (5, hi)):
+        if bound is not None:
+            ws.cell(r, col, bound).number_format = "#,##0" if float(bound).is_integer() else "General"
     if spec.path == "general.horizon_months":
         ws.cell(r, 5, "=" + EXPORTED)  # the exported months (≤ the schema's 360)
-    elif hi is not None:
-        ws.cell(r, 5, hi)
 
 
 def _base(ws: st.Sheet, r: int, spec: schema.FieldSpec, value: Any) -> dict[str, float]:

@@ -91,6 +91,7 @@ def write_definitions(wb: Workbook, layout: Layout) -> None:
             c = ws.cell(r + j, 6, f"={formula}")
             c.number_format, c.alignment = fmt, st.RIGHT
         ws.row_dimensions[r].height = st.text_height([(text_zh, 46), (text_en, 60)])
+        st.align_top(ws, r, 6)
         r += 1 + max(len(figures) - 1, 0)
     st.widths(ws, {"A": 18, "B": 20, "C": 48, "D": 62, "E": 26, "F": 14})
     st.print_setup(ws, title_rows="4:4")

@@ -38,7 +38,7 @@ __all__ = ["write_inputs"]
 
 _TITLES = {"general": "通用 General", "heavy": "重资产 Heavy asset (自购设备出租)",
            "light": "轻资产 Light asset (算力转租)"}
-_W_ALLOWED, _W_SOURCE = 34, 44  # column widths (characters): texts wrap inside them
+_W_ALLOWED, _W_SOURCE = 44, 44  # column widths (characters): texts wrap inside them
 NAME_ROW, DESCRIPTION_ROW, SWITCH_ROW = 4, 5, 3
 _LIVE = PatternFill("solid", fgColor="C6EFCE")
 
@@ -96,7 +96,7 @@ def _scenario_cells(wb: Workbook, ws: st.Sheet, layout: Layout, scenarios: list[
             c = ws.cell(row, COL_INPUT_VALUE + k)
             st.put_text(c, text)
             st.input_style(c)
-            c.alignment = Alignment(wrap_text=row == DESCRIPTION_ROW and n > 1, vertical="top")
+            c.alignment = Alignment(wrap_text=n > 1, vertical="top")
     if n == 1:
         for name, row in ((NAME_CELL, NAME_ROW), (DESCRIPTION_CELL, DESCRIPTION_ROW)):
             st.define(wb, name, INPUTS, f"C{row}")
@@ -104,7 +104,10 @@ def _scenario_cells(wb: Workbook, ws: st.Sheet, layout: Layout, scenarios: list[
             ws.cell(DESCRIPTION_ROW, col).protection = st.UNLOCKED
         ws.merge_cells(start_row=DESCRIPTION_ROW, start_column=3, end_row=DESCRIPTION_ROW, end_column=6)
         return
-    ws.row_dimensions[DESCRIPTION_ROW].height = 45
+    for row in (NAME_ROW, DESCRIPTION_ROW):
+        st.align_top(ws, row, 2)
+    ws.row_dimensions[NAME_ROW].height = st.text_height([(x.name, 18) for x in scenarios])
+    ws.row_dimensions[DESCRIPTION_ROW].height = min(st.text_height([(x.description, 18) for x in scenarios]), 120)
     _switch(wb, ws, layout, scenarios[0].name)
     for name, row in ((NAME_CELL, NAME_ROW), (DESCRIPTION_CELL, DESCRIPTION_ROW)):
         st.define_formula(wb, name, _switched(layout, row))
@@ -122,7 +125,7 @@ def _switch(wb: Workbook, ws: st.Sheet, layout: Layout, first: str) -> None:
     a, b = _letter(COL_INPUT_VALUE), _letter(COL_INPUT_VALUE + n - 1)
     names = f"{quote_sheetname(INPUTS)}!${a}${NAME_ROW}:${b}${NAME_ROW}"
     st.label(ws, SWITCH_ROW, 1, "当前情景（切换）", st.FONT_BOLD)
-    st.label(ws, SWITCH_ROW, 2, "Live scenario (switch: pick a name)", st.FONT_BOLD)
+    st.label(ws, SWITCH_ROW, 2, "Live scenario (switch)", st.FONT_BOLD)
     c = ws.cell(SWITCH_ROW, COL_INPUT_VALUE)
     st.put_text(c, first)
     st.input_style(c)
@@ -176,6 +179,7 @@ def _input_row(wb: Workbook, ws: st.Sheet, layout: Layout, scenarios: list[Scena
     st.label(ws, r, li.field_col + 2, spec.help, st.FONT_NOTE)
     texts = [(allowed, _W_ALLOWED)] + [(s.sources.get(spec.path) or "", _W_SOURCE) for s in scenarios]
     ws.row_dimensions[r].height = st.text_height(texts)
+    st.align_top(ws, r, li.field_col + 2)
     if li.n == 1:
         st.define(wb, engine.name_of(spec.path), INPUTS, f"C{r}")
     else:

@@ -110,9 +110,16 @@ def text_height(parts: Sequence[tuple[str, float]], *, line: float = 15.0) -> fl
         n = 0
         for para in str(text).split("\n"):
             w = sum(2 if ord(ch) > 0x2E80 else 1 for ch in para)
-            n += max(1, -(-int(w * 1.1) // max(int(width), 1)))
+            n += max(1, -(-int(w * 1.05) // max(int(width), 1)))
         lines = max(lines, n)
     return line * lines + 2
+
+
+def align_top(ws: Sheet, row: int, last_col: int) -> None:
+    """Every cell of a row at the top (a row sized for wrapped text reads level with its label)."""
+    for col in range(1, last_col + 1):
+        c = ws.cell(row, col)
+        c.alignment = Alignment(vertical="top", wrap_text=c.alignment.wrap_text, horizontal=c.alignment.horizontal)
 
 
 def define(wb: Workbook, name: str, sheet: str, coord: str) -> None:

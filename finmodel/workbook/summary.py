@@ -13,6 +13,7 @@ from openpyxl.chart import BarChart, Reference, ScatterChart
 from openpyxl.chart.series_factory import SeriesFactory as Series
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font
+from openpyxl.worksheet.pagebreak import Break
 
 from finmodel import model
 from finmodel.schema import Scenario
@@ -65,15 +66,16 @@ def write_summary(wb: Workbook, layout: Layout, scenario: Scenario) -> None:
     _chart_data(ws, layout)
     for i, ml in enumerate(layout.models.values()):
         ws.add_chart(_cash_flow_chart(wb[ml.sheet], ws, layout, ml), f"I{5 + 18 * i}")
-    anchor = 5 + 18 * len(layout.models)
-    for ml in layout.models.values():
-        bar = _cost_chart(ws, ml)
-        ws.add_chart(bar, f"I{anchor}")
-        anchor += int(2 * bar.height) + 2
+    # page 1: the KPIs, both cash-flow charts and the heavy cost chart; page 2 (a row break before
+    # the chart data): the chart data and the other cost chart, so no chart straddles a page break
+    anchors = [5 + 18 * len(layout.models), layout.chart_data_row]
+    for ml, anchor in zip(layout.models.values(), anchors, strict=True):
+        ws.add_chart(_cost_chart(ws, ml), f"I{anchor}")
+    ws.row_breaks.append(Break(id=layout.chart_data_row - 1))
     ws.freeze_panes = ws.cell(head + 1, 3)
     st.widths(ws, {"A": 18, "B": 40, "C": 16, "D": 12, "E": 14, "F": 30, "G": 22})
     ws.column_dimensions["F"].hidden = True
-    st.print_setup(ws, title_rows=f"{head}:{head}")
+    st.print_setup(ws)
     st.protect(ws)
 
 
@@ -175,5 +177,5 @@ def _cost_chart(ws: st.Sheet, ml: ModelLayout) -> BarChart:
     bar.add_data(Reference(ws, min_col=3, min_row=start, max_row=end), titles_from_data=False)
     bar.set_categories(Reference(ws, min_col=2, min_row=start, max_row=end))
     bar.series[0].graphicalProperties.solidFill = "2E75B6"
-    bar.height, bar.width = 3 + 0.9 * (end - start + 1), 17
+    bar.height, bar.width = max(7.0, 3 + 0.7 * (end - start + 1)), 17
     return bar

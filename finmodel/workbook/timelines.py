@@ -61,9 +61,15 @@ def write_timelines(wb: Workbook, layout: Layout, scenario: Scenario, bulks: dic
 def _headings(ws: st.Sheet, layout: Layout, ml: ModelLayout, grid: Bulk) -> None:
     """Title, note, column headers M0..MH, the month numbers and the two section headers."""
     st.label(ws, 1, 1, _TITLES[ml.name], st.FONT_TITLE)
-    st.label(ws, 2, 1, "Every number is a formula generated from finmodel's line items (finmodel/model/"
-                       f"{ml.name}.py) over the Inputs sheet. Month 0 = purchase date; flows at month end; "
-                       "column F is the opening value (0) that running totals start from.", st.FONT_NOTE)
+    note = st.label(ws, 2, 1, f"每个数值都是由 finmodel 的科目（finmodel/model/{ml.name}.py）生成的公式。"
+                              "第0月为购置日，现金流在月末；F列为期初值0。 Every number is a formula generated "
+                              f"from finmodel's line items (finmodel/model/{ml.name}.py) over the Inputs sheet. "
+                              "Month 0 = purchase date; flows at month end; column F is the opening value (0) "
+                              "running totals start from.",
+                    st.FONT_NOTE)
+    note.alignment = st.WRAP
+    ws.merge_cells("A2:C2")  # inside the label columns that every printed page repeats
+    ws.row_dimensions[2].height = st.text_height([(str(note.value), 64)])
     st.header(ws, HEADER_ROW, ["项目", "Line item", "单位 Unit", "键 Key", "数值/合计 Value / total", "期初 Opening"])
     c = ws.cell(HEADER_ROW, COL_MONTH0, "M0")
     c.font, c.fill = st.FONT_HEADER, st.FILL_HEADER
