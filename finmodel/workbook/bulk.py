@@ -40,7 +40,7 @@ def _letter(col: int) -> str:
 
 def style_id(ws: Any, **style: Any) -> int:
     """The workbook's index of a cell style (``number_format=…, font=…``), as openpyxl would write it."""
-    cell = Cell(ws)
+    cell = Cell(ws, row=1, column=1)  # not placed on the sheet: only its style is used
     for attr, value in style.items():
         setattr(cell, attr, value)
     return cell.style_id

@@ -56,7 +56,7 @@ def write_summary(wb: Workbook, layout: Layout, scenario: Scenario) -> None:
                               "back within the horizon.", st.FONT_NOTE)
     note.alignment = st.WRAP
     ws.merge_cells("A3:G3")
-    ws.row_dimensions[3].height = st.text_height([(note.value, 150)])
+    ws.row_dimensions[3].height = st.text_height([(str(note.value), 150)])
     head = SUMMARY_HEADER_ROW
     st.header(ws, head, ["指标", "Metric", "数值 Value", "万元", "单位 Unit", "键 Key", "出处 Defined on"])
     for ml in layout.models.values():
