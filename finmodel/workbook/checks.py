@@ -173,6 +173,7 @@ def write_checks(wb: Workbook, layout: Layout, scenario: Scenario, n_scenarios: 
     table = checks(layout, n_scenarios, in_range, same)
     st.header(ws, HEAD, ["检查", "Check", "数值 Value", "容差 Tolerance", "限值 Limit", "通过 Pass", "状态 Status",
                          "键 Key", "说明 What is tested"])
+    ws.row_dimensions[HEAD].height = 30
     r = HEAD
     passes: list[int] = []
     for check in table:
@@ -262,6 +263,7 @@ def _inputs_table(wb: Workbook, ws: st.Sheet, layout: Layout, s: Scenario, head:
     st.section(ws, head - 1, "输入范围检查 Inputs re-tested against the schema's bounds", 10)
     st.header(ws, head, ["输入", "Input", "当前值 Live", "下限 Lower", "上限 Upper", "范围内 In range",
                          "允许范围 Allowed", "敏感性基准 Sensitivity base", "一致 Same", "字段 Field"])
+    ws.row_dimensions[head].height = 30
     gpu_row = head + len(rows) + 3
     gpus = f"$C${gpu_row}:$C${gpu_row + len(catalog.GPUS) - 1}"
     exact: dict[str, float] = {}

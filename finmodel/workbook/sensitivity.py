@@ -105,6 +105,7 @@ def _grid_table(ws: st.Sheet, r: int, grid: Any, metric: str, xs: list[float], y
     r += 1
     st.header(ws, r, [f"{y_spec.label_zh} ↓ / {x_spec.label_zh} →", f"{y_spec.label_en} ↓ / {x_spec.label_en} "
                       f"({x_spec.unit}) →"])
+    ws.row_dimensions[r].height = 30
     base_x, base_y = s.get(GRID_X), s.get(GRID_Y)
     for j, x in enumerate(xs):
         c = ws.cell(r, 3 + j, x)
@@ -137,6 +138,7 @@ def _tornado_table(ws: st.Sheet, r: int, tor: Any, metric: str) -> int:
     r += 1
     st.header(ws, r, ["输入", "Input", "单位 Unit", "基准值 Base", "低值 Low", "高值 High", "结果@低 Result at low",
                       "结果@高 Result at high", "基准结果 Base result", "摆幅 Swing", "字段 Field"])
+    ws.row_dimensions[r].height = 30
     for row in tor.itertuples(index=False):
         r += 1
         spec = schema.field_spec(row.field)
