@@ -351,3 +351,8 @@ def test_cli_exports_several_scenarios_and_imports_the_live_one(tmp_path):
 def test_cli_refuses_two_scenarios_of_one_name(tmp_path):
     res = CliRunner().invoke(app, ["export", str(SEED_FILE), str(SEED_FILE), "--out", str(tmp_path / "x.xlsx")])
     assert res.exit_code == 2 and "name" in res.stderr and not (tmp_path / "x.xlsx").exists()
+
+
+def test_an_input_outside_its_bounds_names_the_check_that_fails_in_the_workbook(seed_xlsx):
+    e = _error(_edit(seed_xlsx, heavy_occupancy=1.5))
+    assert "check inputs_in_range" in str(e) and _cell_of(seed_xlsx, "heavy_occupancy") in str(e)

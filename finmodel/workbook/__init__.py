@@ -11,7 +11,6 @@ sheet XML; :mod:`.writer` puts the book together; :mod:`.reader` reads one back 
 """
 
 from finmodel.analysis.grid_axes import GRID_X, GRID_Y, grid_axes
-from finmodel.workbook.checks import checks
 from finmodel.workbook.layout import (
     CHECKS,
     COL_KEY,
@@ -37,7 +36,7 @@ from finmodel.workbook.writer import workbook_bytes, write_workbook
 from finmodel.workbook.xlsx import XLSX_MIME, cell_text, safe_filename
 
 __all__ = [
-    "INPUTS", "WorkbookError", "read_workbook", "CHECKS", "CHECKS_OK", "DEFINITIONS", "checks",
+    "INPUTS", "WorkbookError", "read_workbook", "CHECKS", "CHECKS_OK", "DEFINITIONS",
     "CNY", "COL_KEY", "COL_MONTH0", "COL_OPENING", "COL_VALUE", "COVER",
     "FORMATS", "GRID_METRICS", "GRID_X", "GRID_Y", "HEAVY", "IRR_SOLVER", "LIGHT", "MODELS", "MONTH_ROW",
     "SENSITIVITY", "SHEETS", "SUMMARY", "TORNADO_MOVES", "WAN", "XLSX_MIME", "calc_name", "cell_text", "grid_axes",
