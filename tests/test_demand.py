@@ -460,3 +460,9 @@ def test_workload_columns_are_declared_on_the_shared_toolkit():
 def test_fleet_cards_per_server_reads_the_scenario_bounds(china):
     with pytest.raises(schema.ScenarioError, match=r"cards_per_server = 17: allowed: an integer, 1 ≤ value ≤ 16"):
         demand.fleet(china, 0.1, cards_per_server=17)
+
+
+def test_a_tiny_positive_demand_still_needs_one_server():
+    """Found by hypothesis: 1.3e-160 card-hours × a 1.3e-160 share underflowed to 0 servers."""
+    assert int(demand.servers_needed(1.299517719954692e-160, 1.299517719954692e-160, 4, 1.0)) == 1
+    assert int(demand.servers_needed(0.0, 0.5, 8)) == 0
