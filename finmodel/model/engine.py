@@ -2,7 +2,8 @@
 
 A model (heavy or light) is an ordered list of :class:`Item`. Each item is a small function of a
 context ``m`` that gives it inputs (``m.x("heavy.occupancy")``), choices (``m.is_(path, option)``),
-the month index ``m.t`` and earlier items (``m.row(key)``). :func:`evaluate` runs the list with
+catalogue values (``m.lookup(table, rows, col)``, see :mod:`finmodel.model.tables`), the month index
+``m.t`` and earlier items (``m.row(key)``). :func:`evaluate` runs the list with
 numpy arrays — one scenario or a million, scenario axis first, months last. ``FormulaContext``
 runs the same list to produce Excel formulas (used by ``finmodel.workbook``).
 """
@@ -16,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 
 from finmodel import schema
+from finmodel.model import tables
 from finmodel.model.expr import RowRange, Sym, Text, _Accumulate, accumulate_text, quote_sheet
 
 Kind = Literal["row", "scalar"]
@@ -38,6 +40,8 @@ class Item:
     helper: bool = False  # a calculation aid (flags, crossings) rather than a reported line
     nan_means: NanMeans = "n/a"  # what a NaN value says: "never" (payback not reached), "none" (no IRR), "n/a"
     lower_is_better: bool = False  # a smaller value is the better outcome (payback): deltas read inversely
+    na_when: str = ""  # key of a flag item of the same model: where it is 1, NaN means "n/a" (not nan_means)
+    unattainable_above: float | None = None  # a value above this reads "unattainable" (the number is kept)
 
 
 def name_of(path: str) -> str:
@@ -68,6 +72,13 @@ class NumpyContext:
 
     def is_(self, path: str, option: str) -> np.ndarray:
         return self.x(path) == schema.choice_code(path, option)
+
+    def lookup(self, table: tables.Table, rows: Sequence[str], col: str | None = None) -> np.ndarray:
+        """The table's value for the first set choice among ``rows`` and the choice ``col``."""
+        code = self.x(rows[-1])
+        for path in reversed(rows[:-1]):
+            code = np.where(np.isnan(self.x(path)), code, self.x(path))
+        return tables.values_at(table, code, None if col is None else self.x(col))
 
     def row(self, key: str) -> np.ndarray:
         return self.values[key]
@@ -174,13 +185,16 @@ class FormulaContext:
 
     ``layout`` maps every item key to its :class:`Cell`; ``month_row`` maps a sheet to the row
     holding month numbers; ``first``/``second``/``last`` are the column letters of months 0, 1
-    and H (the same on every timeline sheet)."""
+    and H (the same on every timeline sheet). ``catalogue_sheet``: the workbook has a Catalogue
+    sheet defining each :data:`tables.TABLES` range (``name``, ``name_rows``, ``name_cols``), so
+    lookups are ``INDEX``/``MATCH`` on it rather than ``IF`` chains over named constants."""
 
     def __init__(self, layout: Mapping[str, Cell], month_row: Mapping[str, int], first: str,
-                 second: str, last: str) -> None:
+                 second: str, last: str, *, catalogue_sheet: bool = False) -> None:
         self.layout = layout
         self.month_row = month_row
         self.first, self.second, self.last = first, second, last
+        self.catalogue_sheet = catalogue_sheet
         self.sheet = ""
         self.mode: Kind = "row"
 
@@ -196,6 +210,10 @@ class FormulaContext:
         if option not in schema.field_spec(path).choices:
             raise ValueError(f"{option!r} is not a choice of {path}")
         return Sym(name_of(path)).eq(Text(option))
+
+    def lookup(self, table: tables.Table, rows: Sequence[str], col: str | None = None) -> Sym:
+        return tables.formula(table, [self.x(r) for r in rows], None if col is None else self.x(col),
+                              sheet=self.catalogue_sheet)
 
     def row(self, key: str) -> Sym | RowRange:
         """An earlier item: its defined name, this column of its row (timeline items), or its whole
@@ -226,7 +244,7 @@ class _Tracer(FormulaContext):
     """A FormulaContext that records which items a formula reads."""
 
     def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
+        super().__init__(*args)  # type: ignore[misc]
         self.seen: set[str] = set()
 
     def row(self, key: str) -> Sym | RowRange:
