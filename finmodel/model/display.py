@@ -161,7 +161,7 @@ def show(x: Any, fmt: str = "number", nan_means: NanMeans | str = "n/a", *, styl
     v = _as_float(x)
     if math.isnan(v) or (math.isinf(v) and (style.inf is None or nan_means == "never")):
         return nan_text(nan_means, style)
-    if math.isinf(v):
+    if math.isinf(v) and style.inf is not None:
         return style.inf[1] if v < 0 else style.inf[0]
     look = style.look(fmt)
     d = look.digits if digits is None else digits

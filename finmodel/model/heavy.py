@@ -16,7 +16,7 @@ Cash flows (CNY, month ends, month 0 = purchase):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from finmodel.model import (
     capex,
@@ -66,7 +66,8 @@ def _flag(cond: Num) -> Num:
 
 
 def _project_rate(m: NumpyContext | FormulaContext) -> Num:
-    return m.row("project_discount_rate_per_year")
+    """The project discount rate in use (the per-scenario item). [fraction/year]"""
+    return cast("Num", m.row("project_discount_rate_per_year"))
 
 
 SWITCHES: list[Item] = [

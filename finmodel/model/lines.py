@@ -29,7 +29,8 @@ def income_tax(ebt_key: str = "ebt_cny", prefix: str = "", base: Label = ("pre-t
     tax on its increase; keys ``{prefix}cumulative_ebt_cny``, ``{prefix}taxed_base_cny``,
     ``{prefix}tax_cny``."""
     en, zh = base
-    tax_en, tax_zh = ("Income tax", "所得税") if not prefix else (f"Income tax on {en} (unlevered)", f"所得税（按{zh}，无杠杆）")
+    tax_en, tax_zh = ("Income tax", "所得税") if not prefix else (f"Income tax on {en} (unlevered)",
+                                                                 f"所得税（按{zh}，无杠杆）")
     return [
         Item(prefix + "cumulative_ebt_cny", f"Cumulative {en}", f"累计{zh}", "CNY",
              lambda m: cumsum(m.row(ebt_key)), helper=True),

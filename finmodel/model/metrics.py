@@ -33,7 +33,7 @@ from finmodel.model.expr import (
 )
 
 if TYPE_CHECKING:
-    from finmodel.model.expr import Num  # float, numpy array or formula symbol: both backends
+    from finmodel.model.expr import Num, Row  # float, numpy array or formula symbol; a whole row
 
 
 # ---- timeline helpers (rows) -------------------------------------------------------------------
@@ -51,7 +51,7 @@ def payback_crossing(cumulative: Num, flow: Num, t: Num) -> Num:
 
 
 # ---- reductions (one number per scenario) --------------------------------------------------------
-def payback_months(cumulative_row: Num, crossing_row: Num) -> Num:
+def payback_months(cumulative_row: Row, crossing_row: Row) -> Num:
     """Payback in months from purchase; NaN / "never" if not recovered within the horizon (or the
     cumulative flow is NaN). [months]"""
     return where(row_last(cumulative_row) >= 0, where(row_count(crossing_row) > 0, row_max(crossing_row), 0), NEVER)
@@ -82,12 +82,12 @@ def monthly_discount_rate(discount_rate_per_year: Num) -> Num:
     return (1 + discount_rate_per_year) ** (1 / MONTHS_PER_YEAR) - 1
 
 
-def net_present_value_cny(discount_rate_per_year: Num, cash_flow_row: Num) -> Num:
+def net_present_value_cny(discount_rate_per_year: Num, cash_flow_row: Row) -> Num:
     """NPV at month 0 of the monthly cash flows. [CNY]"""
     return npv(monthly_discount_rate(discount_rate_per_year), cash_flow_row)
 
 
-def irr_per_year(cash_flow_row: Num) -> Num:
+def irr_per_year(cash_flow_row: Row) -> Num:
     """IRR of monthly flows, annualised as (1 + IRR_month)^12 − 1; "none" where undefined. [fraction/year]"""
     return iferror((1 + irr(cash_flow_row)) ** MONTHS_PER_YEAR - 1, NONE)
 
