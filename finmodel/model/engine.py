@@ -41,6 +41,7 @@ class Item:
     nan_means: NanMeans = "n/a"  # what a NaN value says: "never" (payback not reached), "none" (no IRR), "n/a"
     lower_is_better: bool = False  # a smaller value is the better outcome (payback): deltas read inversely
     na_when: str = ""  # key of a flag item of the same model: where it is 1, NaN means "n/a" (not nan_means)
+    used_when: str = ""  # key of a flag item: numpy skips the line (zeros) when the flag is 0 in the whole batch
     unattainable_above: float | None = None  # a value above this reads "unattainable" (the number is kept)
 
 
@@ -120,6 +121,9 @@ def evaluate(items: Sequence[Item], params: Mapping[str, Any], n_months: int,
         for it in items:
             if wanted is not None and it.key not in wanted:
                 continue
+            if it.used_when and not np.any(ctx.values[it.used_when]):  # a switch nobody in the batch chose
+                ctx.values[it.key] = np.zeros((1, 1 if it.kind == "scalar" else n_months))
+                continue
             v = np.asarray(it.fn(ctx), dtype=float)
             v = v.reshape(1, -1) if v.ndim < 2 else v
             if v.shape[0] > 1 and v.shape[1] == 1 and np.all(v == v[0]):
@@ -147,7 +151,7 @@ def dependencies(items: Sequence[Item]) -> dict[str, frozenset[str]]:
         for it in items:
             tracer = _Tracer(layout, {"S": 1}, "A", "B", "C")
             tracer.formula(it)
-            deps[it.key] = frozenset(tracer.seen)
+            deps[it.key] = frozenset(tracer.seen | ({it.used_when} if it.used_when else set()))
         _DEPS[key] = deps
     return _DEPS[key]
 
