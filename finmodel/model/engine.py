@@ -19,6 +19,7 @@ import numpy as np
 from finmodel import schema
 from finmodel.model import tables
 from finmodel.model.expr import RowRange, Sym, Text, _Accumulate, accumulate_text, quote_sheet
+from finmodel.model.sym import switch
 
 Kind = Literal["row", "scalar"]
 Fmt = Literal["cny", "frac", "months", "number", "flag", "p", "cny_per_p_year", "price", "rate"]
@@ -41,7 +42,7 @@ class Item:
     nan_means: NanMeans = "n/a"  # what a NaN value says: "never" (payback not reached), "none" (no IRR), "n/a"
     lower_is_better: bool = False  # a smaller value is the better outcome (payback): deltas read inversely
     na_when: str = ""  # key of a flag item of the same model: where it is 1, NaN means "n/a" (not nan_means)
-    used_when: str = ""  # key of a flag item: numpy skips the line (zeros) when the flag is 0 in the whole batch
+    used_when: str = ""  # key of a flag item: the line is 0 where the flag is 0 (numpy skips it when all are)
     unattainable_above: float | None = None  # a value above this reads "unattainable" (the number is kept)
 
 
@@ -125,6 +126,8 @@ def evaluate(items: Sequence[Item], params: Mapping[str, Any], n_months: int,
                 ctx.values[it.key] = np.zeros((1, 1 if it.kind == "scalar" else n_months))
                 continue
             v = np.asarray(it.fn(ctx), dtype=float)
+            if it.used_when:
+                v = np.where(ctx.values[it.used_when], v, 0.0)
             v = v.reshape(1, -1) if v.ndim < 2 else v
             if v.shape[0] > 1 and v.shape[1] == 1 and np.all(v == v[0]):
                 v = v[:1]  # a scalar that came out the same for the whole batch (e.g. a zero loan): keep it (1, 1)
@@ -241,6 +244,9 @@ class FormulaContext:
             out = accumulate_text(out, Sym(f"{{c}}{cell.row}"))
         if not isinstance(out, Sym):
             raise TypeError(f"item {item.key} did not produce a formula (got {out!r})")
+        if item.used_when:  # 0 where its switch is off, as numpy gives it
+            flag = self.row(item.used_when)
+            out = switch(flag, out, 0)
         return out
 
 

@@ -525,9 +525,9 @@ def tflops_problem(heavy: Heavy, light: Light) -> str | None:
     if catalog.GPUS[key].dense_tflops(light.precision) is not None:
         return None
     have = [p for p in catalog.PRECISIONS if catalog.GPUS[key].dense_tflops(p) is not None]
-    which = "light.gpu" if light.gpu else "heavy.gpu (light.gpu is empty)"
-    return (f"light.precision = {light.precision!r}: the catalogue has no {light.precision} figure for {key!r} "
-            f"({which}); write light.tflops_per_card or choose one of {', '.join(have)}")
+    which = "light.gpu" if light.gpu else "heavy.gpu; light.gpu is empty"
+    return (f"light.precision = {light.precision!r} has no catalogue figure for the GPU {key!r} ({which}): write "
+            f"light.tflops_per_card, or choose {', '.join(have[:-1])} or {have[-1]}")
 
 
 class ScenarioChecks(_Section):
