@@ -218,13 +218,19 @@ def test_by_year_methods_follow_service_years_after_a_lead_time(seed, method):
 
 
 def test_monthly_declining_balance_switches_to_straight_line_without_a_spike(seed):
-    """The old declining balance wrote the book down to salvage in the last month (a spike); the
-    monthly method now charges the larger of factor/L of the book and the straight line over the
-    remaining months — a loop here, month by month."""
-    s = seed.replace({"heavy.depreciation_method": "declining_balance_monthly", "heavy.depreciation_life_years": 4,
-                      "heavy.salvage_fraction": 0.05, "general.horizon_months": 48})
+    """The issue's fleet: 16.08M, 4 years, 10 % salvage, factor 2. The old declining balance wrote the
+    book down to salvage in the last month: 9.5万 in month 47, then 56.8万 in month 48. The monthly
+    method now charges the larger of factor/L of the book and the straight line over the remaining
+    months — a loop here, month by month."""
+    fleet = 12 * (990_000 + 200_000 + 150_000)  # 16.08M
+    s = seed.replace({"heavy.servers": 12, "heavy.server_price_cny": 990_000.0, "general.horizon_months": 48,
+                      "heavy.depreciation_method": "declining_balance_monthly", "heavy.depreciation_life_years": 4,
+                      "heavy.salvage_fraction": 0.1})
+    salvage, q = 0.1 * fleet, 1 - 2 / 48
+    old_47, old_48 = fleet * q ** 46 - fleet * q ** 47, fleet * q ** 47 - salvage  # the old closed form
+    assert round(old_47 / 1e4, 1) == 9.5 and round(old_48 / 1e4, 1) == 56.8
     got = list(model.evaluate(s).heavy_monthly["depreciation_cny"])
-    nbv, salvage, want = CAPEX, 0.05 * CAPEX, [0.0]
+    nbv, want = fleet, [0.0]
     for month in range(1, 49):
         charge = max(nbv * 2 / 48, (nbv - salvage) / (48 - month + 1))
         want.append(charge)
@@ -232,7 +238,7 @@ def test_monthly_declining_balance_switches_to_straight_line_without_a_spike(see
     assert got == pytest.approx(want, rel=1e-9)
     assert nbv == pytest.approx(salvage, rel=1e-12)
     assert all(b <= a + 1e-9 for a, b in zip(got[1:], got[2:], strict=False))  # never rises: no end-of-life spike
-    assert got[48] == pytest.approx(got[47], rel=1e-12)  # the straight-line tail
+    assert got[48] == pytest.approx(got[47], rel=1e-12) and got[48] < old_48 / 3  # a straight-line tail
 
 
 def test_old_declining_balance_name_loads_as_the_monthly_method(seed):

@@ -44,7 +44,7 @@ def evaluate(
     The table shows money in 万元 (10,000 CNY) and payback in months from the purchase date;
     --json gives CNY and fractions."""
     s = schema.load(file)
-    lines = _report(s)
+    _report(s)
     r = model.evaluate(s)
     if as_json:
         out = {"scenario": s.name, "file": str(file), "units": {
@@ -56,7 +56,6 @@ def evaluate(
         echo_json(out)
         return
     _print_tables(s, r)
-    del lines
 
 
 def _report(s: schema.Scenario) -> list[inert.Finding]:

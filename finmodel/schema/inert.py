@@ -6,7 +6,8 @@ per input written in the file that a rule disables), the dashboard (greyed input
 and the workbook (an "inactive" mark computed live from :meth:`Rule.formula`) all read this table.
 Rules are tried in order; the first that holds explains a field.
 
->>> s = validate({"general": {}, "heavy": {"staff_cny_per_month": 50000.0}, "light": {}})
+>>> from finmodel import schema
+>>> s = schema.validate({"general": {}, "heavy": {"staff_cny_per_month": 50000.0}, "light": {}})
 >>> [w.text() for w in warnings(s)]
 ["heavy.staff_cny_per_month has no effect while heavy.cash_cost_method = 'ratio'"]
 """

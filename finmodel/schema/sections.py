@@ -48,6 +48,10 @@ def _renamed(section: str, data: Any) -> tuple[Any, tuple[tuple[str, str, str], 
     return out, tuple(done)
 
 
+#: The GPU fields' option labels: the catalogue's names (the same in both languages).
+GPU_LABELS: dict[str, tuple[str, str]] = {k: (g.name, g.name) for k, g in catalog.GPUS.items()}
+
+
 def _gpu_known(value: Any) -> Any:
     """The GPU check before the choice check, so the message keeps its words: unknown GPU 'X'."""
     if isinstance(value, str) and value not in catalog.GPUS:
@@ -106,7 +110,7 @@ class Heavy(_Section):
 
     gpu: catalog.GpuKey = fld(
         "A100-40G-NVLink", unit="", en="GPU model", zh="GPU型号", group="capex", catalogue=GPU_KEYS,
-        catalogue_text=catalog.GPU_KEY_TEXT,
+        catalogue_text=catalog.GPU_KEY_TEXT, choice_labels=GPU_LABELS,
         help="Catalogue key (finmodel.schema.catalog.GPUS, `finmodel gpus`). It sets the server power when "
         "heavy.power_kw_per_server is empty, the light asset's TFLOPS when light.gpu and light.tflops_per_card "
         "are empty, and the market prices shown beside yours.",
@@ -428,7 +432,7 @@ class Light(_Section):
     )
     gpu: catalog.GpuKey | None = fld(
         None, unit="", en="GPU brokered", zh="转租GPU型号", group="light", catalogue=GPU_KEYS,
-        catalogue_text=catalog.GPU_KEY_TEXT,
+        catalogue_text=catalog.GPU_KEY_TEXT, choice_labels=GPU_LABELS,
         help="The GPU whose capacity is bought and resold (sets TFLOPS per card with light.precision); empty = "
         "heavy.gpu.",
         help_zh="采购并转租的GPU型号（与 light.precision 一起决定单卡算力）；留空 = heavy.gpu。"
