@@ -181,9 +181,11 @@ def gpus() -> None:
     """List the GPU catalogue (dense tensor TFLOPS per precision, INT8 TOPS, power) with sources;
     "—" = no such figure (write light.tflops_per_card for that precision)."""
     t = Table(title="GPU catalogue (dense tensor peaks per card, no sparsity)")
-    for c in ("key", "memory GB", *(f"{p} {'TOPS' if p == 'INT8' else 'TFLOPS'}" for p in GPU_COLUMNS), "card W",
-              "server kW", "source"):
-        t.add_column(c)
+    t.add_column("key", no_wrap=True)
+    for c in ("memory GB", *(f"{p} {'TOPS' if p == 'INT8' else 'TFLOPS'}" for p in GPU_COLUMNS), "card W",
+              "server kW"):
+        t.add_column(c, justify="right")
+    t.add_column("source", ratio=1)
     for g in catalog.GPUS.values():
         figures = [g.dense_tflops(p) for p in GPU_COLUMNS]
         t.add_row(g.key, str(g.memory_gb), *("—" if v is None else f"{v:g}" for v in figures), f"{g.power_w:g}",
