@@ -23,6 +23,7 @@ DEFAULT_PRESET = "seed_china_market"
 EDITOR = "demand_editor"  # st.data_editor key (its edit state)
 TABLE = "demand_table"  # the table the editor starts from (a preset's rows)
 PAYBACK = model.item("heavy", "payback_months")
+DEFAULT_SHARE = 0.10  # of the market's card-hours the lessor serves, until the user moves the slider [fraction]
 
 shell.standalone("page_demand", lang_key="demand_lang_choice")
 lang = state.lang()
@@ -51,7 +52,8 @@ if TABLE not in st.session_state:
     st.session_state.setdefault("demand_preset", DEFAULT_PRESET if DEFAULT_PRESET in PRESETS else next(iter(PRESETS)))
     _load_preset()
 names = {stem: demand.load(p).name for stem, p in PRESETS.items()}
-st.selectbox(t("dm_preset"), list(PRESETS), format_func=names.get, key="demand_preset", on_change=_on_preset)
+st.selectbox(t("dm_preset"), list(PRESETS), format_func=lambda stem: names[stem], key="demand_preset",
+             on_change=_on_preset)
 
 st.subheader(t("dm_workloads"))
 st.caption(t("dm_editor_help"))
@@ -85,19 +87,20 @@ price_spec = FIELDS[present.PRICE]
 price = c1.number_input(i18n.field_label(present.PRICE, lang), value=float(base.get(present.PRICE)),
                         help=widgets.help_text(price_spec, base, lang), key="demand_price",
                         **widgets.number_options(price_spec))
-share_pct = c2.slider(t("dm_share"), 0, 100, 10, key="demand_share")
-occupancy_pct = c3.slider(i18n.field_label(present.OCCUPANCY, lang), 1, 100,
-                          max(1, fmt.to_percent(base.heavy.occupancy)), key="demand_occupancy",
-                          help=widgets.help_text(FIELDS[present.OCCUPANCY], base, lang))
+share_of_market = widgets.percent_slider(c2, t("dm_share"), demand.FLEET_FIELDS["share"], DEFAULT_SHARE,
+                                         key="demand_share")
+occupancy = widgets.percent_slider(c3, i18n.field_label(present.OCCUPANCY, lang), demand.FLEET_FIELDS["occupancy"],
+                                   base.heavy.occupancy, key="demand_occupancy",
+                                   help=widgets.help_text(FIELDS[present.OCCUPANCY], base, lang,
+                                                          bounds=demand.FLEET_FIELDS["occupancy"]))
 gpu = c4.selectbox(i18n.field_label("heavy.gpu", lang), demand.gpus_in(d), key="demand_gpu_choice")
-share_of_market, occupancy = fmt.from_percent(share_pct), fmt.from_percent(occupancy_pct)
 
 market = d.frame(price)
 servers = demand.servers_needed(d.gpu_hours_per_year, share_of_market, base.heavy.cards_per_server, occupancy, hours)
 fl = demand.fleet(d, share_of_market, gpu=gpu, cards_per_server=base.heavy.cards_per_server, occupancy=occupancy)
 
 f0, f1, f2, f3 = st.columns([1.3, 1, 1, 1])
-value_cny = float(market["market_value_cny_per_year"].sum())
+value_cny = float(market["market_value_cny_per_year"].to_numpy().sum())
 f0.metric(t("dm_market_value"), fmt.big_cny(value_cny, lang) + t("dm_per_year"),
           help=demand_view.market_value_help(value_cny, price, lang))
 f1.metric(t("dm_servers"), f"{fl.servers:,}")

@@ -9,6 +9,7 @@ says why; if the comparison cannot be computed at all, the page says that and st
 import streamlit as st
 
 from finmodel.analysis import business_models
+from finmodel.schema import FIELDS
 from finmodel.ui import charts, fmt, i18n, present, safe, shell, state
 
 lang = state.lang()
@@ -34,9 +35,10 @@ if table is not None:
         st.warning(t("cmp_verdict_cloud", d=fmt.wan(saving, lang)))
     else:
         st.success(t("cmp_verdict_self", d=fmt.wan(-saving, lang)))
-    st.caption(t("cmp_notes") + f" · {i18n.field_label('heavy.billing_mode', lang, unit_text=False)}: "
-               f"{i18n.choice_label(s.heavy.billing_mode, lang)}; {i18n.unit_of(state.PRICE, lang)}: "
-               f"{fmt.price(table.attrs['market_price'], lang)}")
+    billing = FIELDS["heavy.billing_mode"]
+    mode = billing.choice_label(s.heavy.billing_mode, lang)
+    st.caption(f"{t('cmp_notes')} · {i18n.spec_label(billing, lang)}: {mode}; "
+               f"{i18n.unit_of(state.PRICE, lang)}: {fmt.price(table.attrs['market_price'], lang)}")
 
 left, right = st.columns(2, gap="large")
 with left:

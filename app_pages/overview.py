@@ -43,17 +43,17 @@ with st.container(border=True):
         specs = {"heavy.power_kw_per_server": gpu.server_power_kw, "light.tflops_per_card": gpu.fp16_tflops}
         if any(s.get(p) != v for p, v in specs.items()):
             st.button(t("apply_gpu_specs", kw=f"{gpu.server_power_kw:g}", tflops=f"{gpu.fp16_tflops:g}"),
-                      on_click=state.apply, args=(specs,), key="apply_gpu_specs", icon=":material/download_done:")
+                      on_click=state.on_apply, args=(specs,), key="apply_gpu_specs", icon=":material/download_done:")
     with c3:
         st.markdown(f"**{t('market_title')}**")
         prices = catalog.cloud_prices()
-        prices = prices[prices["gpu"] == s.heavy.gpu]
+        prices = prices.loc[prices["gpu"] == s.heavy.gpu]
         if prices.empty:
             st.info(t("market_none", gpu=safe.literal(s.heavy.gpu)))
         else:
             st.dataframe(
                 {t("vendor"): list(prices["vendor"] if lang == "zh" else prices["vendor_en"]),
-                 t("billing"): [i18n.choice_label(x, lang) for x in prices["billing"]],
+                 t("billing"): [i18n.billing_label(x, lang) for x in prices["billing"]],
                  i18n.unit_of(PRICE, lang): [fmt.price(x, lang) for x in prices["price_cny_per_card_hour"]],
                  t("annual_discount"): [fmt.pct(x, lang, 0) for x in prices["annual_discount"]]},
                 hide_index=True, width="stretch", height=min(320, 38 + 35 * len(prices)))
@@ -71,7 +71,7 @@ for col, k in zip(cols, present.KPIS, strict=True):
         delta=fmt.delta(present.kpi_delta(r, b, k), k.fmt, lang),
         delta_color="inverse" if k.lower_is_better else "normal",
         help=f"`{k.path}` = {value!r} [{k.item.unit}] · {safe.literal(state.origin_label())}: "
-        f"{fmt.by_fmt(present.kpi_value(b, k), k.fmt, lang)}",
+        f"{fmt.value(present.kpi_value(b, k), k.item, lang)}",
         border=True,
     )
 

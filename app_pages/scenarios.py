@@ -70,8 +70,8 @@ ra, rb = state.evaluate(sa), state.evaluate(sb)
 kpis = present.compare_kpis({name_a: ra, name_b: rb}, lang)
 st.dataframe({
     t("metric"): list(kpis["label"]),
-    name_a: [fmt.by_fmt(v, k.fmt, lang) for v, k in zip(kpis[name_a], kpis["kpi"], strict=True)],
-    name_b: [fmt.by_fmt(v, k.fmt, lang) for v, k in zip(kpis[name_b], kpis["kpi"], strict=True)],
+    name_a: [fmt.value(v, k.item, lang) for v, k in zip(kpis[name_a], kpis["kpi"], strict=True)],
+    name_b: [fmt.value(v, k.item, lang) for v, k in zip(kpis[name_b], kpis["kpi"], strict=True)],
     t("difference"): [(fmt.delta(v, k.fmt, lang) or "0") if fmt.finite(v) else "—"
                       for v, k in zip(kpis["difference"], kpis["kpi"], strict=True)],
 }, hide_index=True, width="stretch")

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from finmodel import model
+from finmodel.analysis import grid_axes
 from finmodel.ui import analyses, charts, fmt, present, safe, shell, state
 
 if TYPE_CHECKING:
@@ -48,8 +50,8 @@ with left:
         else:
             if charts.tornado_rows(table, metric).empty:  # e.g. it never pays back, whatever the shock
                 base_value = table.loc[table["metric"] == metric, "base_result"]
-                shown = fmt.by_fmt(base_value.iloc[0] if len(base_value) else float("nan"),
-                                   charts.metric_fmt(metric), lang)
+                shown = fmt.value(base_value.iloc[0] if len(base_value) else float("nan"),
+                                  model.result_item(metric), lang)
                 st.info(t("tornado_flat", metric=charts.metric_title(metric, lang), pct=shock, value=shown))
             else:
                 st.vega_lite_chart(charts.spec(charts.tornado(table, metric, lang, shock_pct=shock,
@@ -59,7 +61,7 @@ with left:
 with right:
     st.subheader(t("heatmap"))
     with shell.section(t("heatmap")):
-        prices, occs = present.heatmap_axes(s)
+        prices, occs = grid_axes.grid_axes(s)  # the workbook's Sensitivity grid, cell for cell
         try:
             grid = analyses.grid(s, PRICE, tuple(prices), OCC, tuple(occs), PAYBACK)
         except ValueError as err:
@@ -88,10 +90,10 @@ if submitted:
 res = st.session_state.get("solve_result")
 if res is not None:
     if res["ok"]:
-        achieved = fmt.by_fmt(res["achieved"], charts.metric_fmt(res["target"]), lang)
+        achieved = fmt.value(res["achieved"], model.result_item(res["target"]), lang)
         st.success(t("solve_result", price=fmt.price(res["value"], lang),
                      current=fmt.price(s.heavy.price_cny_per_card_hour, lang), achieved=achieved))
-        st.button(t("solve_apply"), on_click=state.apply, args=({PRICE: res["value"]},), key="solve_apply",
+        st.button(t("solve_apply"), on_click=state.on_apply, args=({PRICE: res["value"]},), key="solve_apply",
                   icon=":material/check:")
     else:
         st.warning(t("solve_none", msg=safe.literal(res["message"])))
@@ -118,12 +120,12 @@ def show_monte_carlo(run: MonteCarloResult) -> None:
     m2.metric(t("mc_npv_neg"), fmt.pct(run.prob_npv_negative, lang))
     m3.metric(t("mc_never"), fmt.pct(float(summary.loc[PAYBACK, "share_nan"]), lang))
     st.vega_lite_chart(charts.spec(charts.histogram(run.values[shown], q, shown, lang)), width="stretch")
-    fmt_of = {m: charts.metric_fmt(m) for m in analyses.MC_METRICS}
+    item = {m: model.result_item(m) for m in analyses.MC_METRICS}
     st.dataframe({
         t("metric"): [charts.metric_title(m, lang) for m in analyses.MC_METRICS],
-        **{k.upper(): [fmt.by_fmt(summary.loc[m, k], fmt_of[m], lang) for m in analyses.MC_METRICS]
+        **{k.upper(): [fmt.value(summary.loc[m, k], item[m], lang) for m in analyses.MC_METRICS]
            for k in ("p10", "p50", "p90")},
-        t("base_value"): [fmt.by_fmt(summary.loc[m, "base"], fmt_of[m], lang) for m in analyses.MC_METRICS],
+        t("base_value"): [fmt.value(summary.loc[m, "base"], item[m], lang) for m in analyses.MC_METRICS],
     }, hide_index=True, width="stretch")
     for note in run.notes:
         st.caption(safe.literal(note))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import statistics
 import time
 from pathlib import Path
@@ -23,9 +24,10 @@ PRICE_KEY = "in:heavy.price_cny_per_card_hour"
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--runs", type=int, default=30)
     args = ap.parse_args()
+    load_before = os.getloadavg()
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     from streamlit.testing.v1 import AppTest
 
@@ -40,7 +42,7 @@ def main() -> None:
     at.run()
     first = time.perf_counter() - t0
     assert not at.exception, at.exception
-    base = at.number_input(key=PRICE_KEY).value
+    base = float(at.number_input(key=PRICE_KEY).value or 0.0)  # the seed's price (a number input is never empty here)
     for i in range(3):  # warm-up: imports, Altair schema, Arrow
         at.number_input(key=PRICE_KEY).set_value(base + 0.01 * (i + 1)).run()
     times = []
@@ -63,6 +65,9 @@ def main() -> None:
     print(f"rerun after a price change:     median {med:.1f} ms, p90 {p90:.1f} ms, min {min(times):.1f} ms, "
           f"max {max(times):.1f} ms over {len(times)} runs")
     print(f"target ≤ {TARGET_MS:.0f} ms: {'met' if med <= TARGET_MS else 'NOT met'} (median)")
+    print(f"load (1/5/15 min, /proc/loadavg): before {' '.join(f'{x:.2f}' for x in load_before)}, "
+          f"after {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores "
+          "(other work on the machine inflates the times)")
 
 
 if __name__ == "__main__":

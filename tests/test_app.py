@@ -329,6 +329,46 @@ def test_sensitivity_page_monte_carlo_matches_the_module(adir: Path) -> None:
     assert metric(at, label) == fmt.pct(run.prob_payback_within(min(24, horizon)), "zh")
 
 
+def chart_data(at: AppTest) -> list:
+    """The data tables of every Vega-Lite chart on the page (Arrow streams → DataFrames)."""
+    import pyarrow as pa
+
+    return [pa.ipc.open_stream(d.data.data).read_all().to_pandas()
+            for chart in at.get("vega_lite_chart") for d in chart.proto.datasets]
+
+
+def test_heatmap_cells_are_the_workbooks_price_occupancy_grid(adir: Path) -> None:
+    """The heatmap and the workbook's Sensitivity sheet read one definition of the price × occupancy
+    axes (``finmodel.analysis.grid_axes``): the same cells, the current point among them."""
+    from finmodel.analysis.grid_axes import grid_axes
+
+    at = start({"s": "h800_training_cluster", PRICE: "19.37", "heavy.occupancy": "0.55"})
+    at.switch_page("app_pages/sensitivity.py").run()
+    assert not at.exception
+    s = at.session_state["scenario"]
+    cells = next(df for df in chart_data(at) if {"x", "y", "v_label", "current"} <= set(df.columns))
+    xs, ys = grid_axes(s)
+    assert sorted(set(cells["x"])) == xs and sorted(set(cells["y"])) == ys and len(cells) == len(xs) * len(ys)
+    assert list(cells.loc[cells["current"], ["x", "y"]].itertuples(index=False, name=None)) == [(19.37, 0.55)]
+    for x, y in ((xs[0], ys[0]), (xs[-1], ys[-1])):
+        want = model.evaluate(s.replace({PRICE: x, "heavy.occupancy": y})).heavy["payback_months"]
+        cell = cells[(cells["x"] == x) & (cells["y"] == y)]
+        assert list(cell["v_label"]) == [fmt.months(want, "zh")]
+
+
+def test_tornado_offers_the_declared_metrics(adir: Path) -> None:
+    """The tornado's metric menu: the results the CLI's tornado reports by default
+    (``results.DEFAULT_METRICS``: payback, NPV, IRR, gross margin), then the light model's NPV."""
+    from finmodel.model import results
+
+    at = start()
+    at.switch_page("app_pages/sensitivity.py").run()
+    want = [*results.DEFAULT_METRICS, "light.npv_cny"]
+    titles = [f"{model.result_item(m).zh}" for m in want]
+    options = at.selectbox(key="tornado_metric").options
+    assert len(options) == len(want) and all(o.startswith(t) for o, t in zip(options, titles, strict=True))
+
+
 def test_monte_carlo_bad_distribution_is_explained(adir: Path) -> None:
     pytest.importorskip("finmodel.analysis.montecarlo")
     at = start()

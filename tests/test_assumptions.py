@@ -6,8 +6,10 @@ the library (ScenarioError) and the CLI (exit code 2, ``error:`` on stderr, no t
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -53,7 +55,7 @@ BAD = [
     ("empty file", "", ["file", "empty file", "[general], [heavy] and [light]"]),
     ("whitespace only", "  \n\n", ["file", "empty file"]),
     ("bad value table", MINIMAL.format(heavy='occupancy = { value = 0.5, sauce = "x" }', light=""),
-     ["heavy.occupancy", "needs exactly `value`"]),
+     ["heavy.occupancy", "unknown key 'sauce' in a value table", "takes `value` and optionally `source`"]),
     ("p_year without price", MINIMAL.format(heavy="", light='sell_price_basis = "p_year"'),
      ["light", "needs light.sell_price_cny_per_p_year"]),
     ("zero tflops", MINIMAL.format(heavy="", light="tflops_per_card = 0"),
@@ -294,3 +296,105 @@ def test_value_tables_round_trip_through_the_toolkit():
     assert values == {"a": 1.0, "b": 2.0} and sources == {"b": "002:1508"} and [b[0] for b in bad] == ["c"]
     assert schema.source_table({**values, "d": None}, {"s.b": "002:1508"}, prefix="s.") == {
         "a": 1.0, "b": {"value": 2.0, "source": "002:1508"}}
+
+
+# --------------------------------------------------------------------------- the guarded reader (issue 15)
+def test_only_regular_files_are_read_and_a_fifo_never_blocks(tmp_path):
+    """A FIFO with no writer would block ``open()`` for ever; it is refused at once, like a
+    directory or a device, in the one wording of the guarded reader."""
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    for path, kind in ((fifo, "a named pipe (FIFO)"), (tmp_path, "a directory"), (Path("/dev/null"),
+                                                                               "a character device")):
+        with pytest.raises(ScenarioError) as info:
+            schema.load(path)
+        assert info.value.lines() == [f"{path}: file: not a regular file ({kind}); give the path of a file"]
+
+
+def test_reader_reads_at_most_one_byte_past_the_limit(tmp_path, monkeypatch):
+    """The size is checked while reading: a file that reports a small size but keeps giving bytes
+    (a regular file growing, or /proc) is cut off after ``max_bytes + 1`` bytes."""
+    f = tmp_path / "grows.toml"
+    f.write_bytes(b"#" * 100)
+    reads: list[int] = []
+    real_read = os.read
+
+    def endless_read(fd: int, n: int) -> bytes:  # a file that never ends, whatever its size says
+        reads.append(n)
+        return real_read(fd, 0) or b"#" * n
+
+    monkeypatch.setattr(schema.files.os, "read", endless_read)
+    with pytest.raises(schema.UnreadableFile, match=r"too large \(more than 1,000 bytes\); allowed: ≤ 1,000 bytes"):
+        schema.read_file_bytes(f, max_bytes=1_000)
+    assert sum(reads) == 1_001
+
+
+def test_deep_nesting_is_refused_before_parsing_naming_the_limit(tmp_path):
+    """Arrays nested one level past ``MAX_TOML_NESTING`` are refused before ``tomllib`` recurses;
+    a 40-level dotted table header (no brackets to count) after parsing; the seed's depth is 3."""
+    limit = schema.MAX_TOML_NESTING
+    deep_array = MINIMAL.format(heavy="x = " + "[" * (limit + 1) + "1" + "]" * (limit + 1), light="")
+    deep_header = MINIMAL.format(heavy="", light="") + "[" + ".".join(["a"] * 40) + "]\nx = 1\n"
+    for text in (deep_array, deep_header):
+        with pytest.raises(ScenarioError) as info:
+            schema.parse_toml(text, origin="deep.toml")
+        assert info.value.lines() == [f"deep.toml: file: nested more than {limit} levels deep (tables, arrays or "
+                                      f"inline tables); allowed: ≤ {limit} levels"]
+    assert schema.data_depth(schema.parse_toml_text((ROOT / "assumptions" / "seed_fs2024.toml").read_text())) == 3
+
+
+def test_problem_lines_escape_control_characters_and_cut_long_values():
+    p = schema.Problem("heavy.bad\nerror: fine", list(range(10_000)), "unknown field\r")
+    text = str(p)
+    assert "\n" not in text and "\r" not in text
+    assert text.startswith("heavy.bad\\nerror: fine = [0, 1, 2,") and "(10,000 items): unknown field\\r" in text
+    assert len(text) < 150
+
+
+# --------------------------------------------------------------------------- exclusive writes (issue 15)
+def test_exclusive_write_creates_a_new_name_once(tmp_path):
+    target = tmp_path / "s.toml"
+    schema.atomic_write_bytes(target, b"first", exclusive=True)
+    with pytest.raises(FileExistsError):
+        schema.atomic_write_bytes(target, b"second", exclusive=True)
+    assert target.read_bytes() == b"first" and sorted(p.name for p in tmp_path.iterdir()) == ["s.toml"]
+
+
+def test_two_exclusive_writers_of_one_name_exactly_one_wins(tmp_path):
+    """20 rounds of two threads released together: one write succeeds, the other hears the name
+    exists, and the file holds the winner's bytes whole."""
+    for round_ in range(20):
+        target = tmp_path / f"case_{round_}.toml"
+        barrier = threading.Barrier(2)
+        outcome: list[object] = [None, None]
+
+        def write(i: int, target: Path = target, barrier: threading.Barrier = barrier,
+                  outcome: list[object] = outcome) -> None:
+            barrier.wait()
+            try:
+                schema.atomic_write_bytes(target, f"writer {i} ".encode() * 10_000, exclusive=True)
+                outcome[i] = "won"
+            except FileExistsError as err:
+                outcome[i] = err
+
+        threads = [threading.Thread(target=write, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        (winner,) = [i for i, o in enumerate(outcome) if o == "won"]
+        assert isinstance(outcome[1 - winner], FileExistsError)
+        assert target.read_bytes() == f"writer {winner} ".encode() * 10_000
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
+
+
+def test_exclusive_write_without_hard_links_falls_back_to_exclusive_create(tmp_path, monkeypatch):
+    def no_links(src: object, dst: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(schema.files.os, "link", no_links)
+    target = tmp_path / "s.toml"
+    schema.atomic_write_bytes(target, b"data", exclusive=True)
+    with pytest.raises(FileExistsError):
+        schema.atomic_write_bytes(target, b"other", exclusive=True)
+    assert target.read_bytes() == b"data" and [p.name for p in tmp_path.iterdir()] == ["s.toml"]

@@ -81,3 +81,39 @@ def test_installed_entry_point_runs():
     p = subprocess.run([*cmd, "evaluate", str(SEED_FILE), "--json"], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["heavy"]["capex_cny"] == 1_800_000
+
+
+# --------------------------------------------------------------------------- lazy commands (issue 15)
+def test_command_table_matches_every_command_module():
+    """``finmodel --help`` lists commands from ``cli.COMMANDS`` without importing them; each entry
+    must name the module that registers the command and quote its docstring's first paragraph."""
+    import inspect
+
+    from finmodel import cli
+
+    for name, (module, short) in cli.COMMANDS.items():
+        cmd = cli.load_commands(module)[name]
+        assert inspect.cleandoc(cmd.help or "").split("\n\n")[0].replace("\n", " ") == short, name
+    for module in {m for m, _ in cli.COMMANDS.values()}:
+        assert set(cli.load_commands(module)) <= set(cli.COMMANDS), f"a command of cli/{module}.py is not listed"
+
+
+def test_help_imports_no_command_module_and_no_heavy_library():
+    """The start-up cost of ``--help`` and ``--version``: typer and rich only (see
+    benchmarks/startup.py for the times)."""
+    code = ("import sys\nfrom typer.testing import CliRunner\nfrom finmodel.cli import app\n"
+            "for args in (['--help'], ['--version']):\n    assert CliRunner().invoke(app, args).exit_code == 0\n"
+            "heavy = ('numpy', 'pandas', 'scipy', 'openpyxl', 'pydantic', 'finmodel.model', 'finmodel.schema', "
+            "'finmodel.cli.')\nprint(sorted({m.split('.')[0] if not m.startswith('finmodel') else m "
+            "for m in sys.modules if m.startswith(heavy)}))\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "[]"
+
+
+def test_version_and_unknown_command_suggestion():
+    from finmodel import __version__
+
+    assert CliRunner().invoke(app, ["--version"]).stdout == f"finmodel {__version__}\n"
+    res = CliRunner().invoke(app, ["evaluat"])
+    assert res.exit_code == 2 and "Did you mean 'evaluate'" in res.stderr

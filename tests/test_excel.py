@@ -96,7 +96,7 @@ def _edge_cases() -> list[Case]:
     injected = seed.to_dict()
     injected.update(name="=1+2", description="+SUM(1,2)\n@A1")
     injected["sources"] = {**seed.sources, "heavy.pue": "-1+2", "heavy.occupancy": "=HYPERLINK(\"x\",\"y\")",
-                           "note": "@SUM(1,2)"}
+                           "heavy.staff_cny_per_month": "@SUM(1,2)"}
     inj = schema.validate(injected)
     cases.append(Case("user-text-injection", inj, inj))
     # what-if: an analyst edits input cells; the recalculated workbook equals the edited scenario
@@ -663,7 +663,7 @@ def test_any_text_round_trips_exactly():
     assert "\r" not in workbook.cell_text(text)
     s = _seed()
     s = schema.validate({**s.to_dict(), "name": text, "description": text,
-                              "sources": {"heavy.pue": text, "free note": text}})
+                              "sources": {"heavy.pue": text, "heavy.servers": text}})
     assert workbook.read_workbook(workbook.workbook_bytes(s, sensitivity=False)) == s
 
 

@@ -184,9 +184,7 @@ def test_sensitivity_page_survives_degenerate_scenarios(adir: Path, params: dict
     assert_page_survives(at, "sensitivity")
 
 
-@pytest.mark.parametrize("tflops", ["1e-310", pytest.param("1e-322", marks=pytest.mark.xfail(
-    strict=True, reason="issue 15: 1e-322 TFLOPS gives 0 P per server: ZeroDivisionError 'float division by zero' "
-    "in business_models"))])
+@pytest.mark.parametrize("tflops", ["1e-310", "1e-322"])
 def test_business_models_page_survives_subnormal_tflops(adir: Path, tflops: str) -> None:
     """Pages that crash: ``?light.tflops_per_card=1e-310`` (a subnormal) on the business-models page.
     Either the link value is refused (reported, naming the field) or the page says what it cannot

@@ -186,8 +186,6 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 
 # --------------------------------------------------------------------------- grids whose size overflows
-@pytest.mark.xfail(strict=True, reason="issue 15: 65,536^4 = 2^64 points wraps to 0 in int64; the sweep "
-                   "runs and writes an empty file, exit 0")
 def test_grid_whose_point_count_overflows_int64_is_refused(tmp_path: Path) -> None:
     """Grids whose size overflows: four axes of 65,536 values (2^64 points) with --out."""
     axes = ["heavy.occupancy=0:1:65536", "heavy.price_cny_per_card_hour=1:30:65536", "heavy.pue=1:2:65536",
@@ -199,8 +197,6 @@ def test_grid_whose_point_count_overflows_int64_is_refused(tmp_path: Path) -> No
     assert listing(tmp_path) == set()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: one axis of 1e9 values dies in np.linspace with "
-                   "_ArrayMemoryError (traceback, exit 1)")
 @pytest.mark.parametrize("out", [True, False], ids=["with-out", "without-out"])
 def test_billion_point_grid_is_refused_up_front(tmp_path: Path, out: bool) -> None:
     """Grids whose size overflows: ``--grid heavy.occupancy=0:1:1000000000`` (1e9 points), with or
@@ -222,8 +218,6 @@ def test_billion_point_grid_to_print_is_refused() -> None:
 
 
 # --------------------------------------------------------------------------- Monte Carlo size
-@pytest.mark.xfail(strict=True, reason="issue 15: -n 1000000000000 dies with MemoryError building the "
-                   "chunk list (traceback, exit 1)")
 def test_trillion_monte_carlo_draws_are_refused_up_front(tmp_path: Path) -> None:
     """Monte Carlo size: ``-n 1000000000000`` (1e12 draws) is refused up front, naming the size."""
     run = run_cli(["montecarlo", SEED_FILE, "-n", "1000000000000", "--no-progress"], cwd=tmp_path, timeout=20)
@@ -232,8 +226,6 @@ def test_trillion_monte_carlo_draws_are_refused_up_front(tmp_path: Path) -> None
     assert listing(tmp_path) == set()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: triangular:-1e308:0:1e308 raises OverflowError in the "
-                   "truncation mass (traceback)")
 def test_monte_carlo_huge_bounds_are_refused_in_one_line() -> None:
     """Monte Carlo with huge bounds: ``-d heavy.occupancy=triangular:-1e308:0:1e308``."""
     run = invoke(["montecarlo", SEED_FILE, "-n", "1000", "-d", "heavy.occupancy=triangular:-1e308:0:1e308",
@@ -250,8 +242,6 @@ ENDLESS = {  # input kind → command line reading /dev/zero as that kind
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: the size cap is applied after reading; /dev/zero is read "
-                   "until MemoryError (traceback, exit 1)")
 @pytest.mark.parametrize("kind", list(ENDLESS))
 def test_endless_file_is_refused_quickly(tmp_path: Path, kind: str) -> None:
     """Files that never end: /dev/zero as a scenario, a workbook, a demand file or a --dists file is
@@ -283,7 +273,6 @@ def _deep(kind: str) -> str:
     return "[" + ".".join(["a"] * DEPTH) + "]\nx = 1"  # dotted table header
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: tomllib recurses once per level: RecursionError (traceback)")
 @pytest.mark.parametrize("kind", ["inline-tables", "arrays"])
 def test_deeply_nested_scenario_is_refused(tmp_path: Path, kind: str) -> None:
     """Deep nesting: a scenario file holding a value nested 5,000 levels deep."""
@@ -297,8 +286,6 @@ def test_deeply_nested_table_header_in_scenario_is_refused(tmp_path: Path) -> No
     assert_refused(invoke(["validate", f]), "deep.toml")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: nested values raise RecursionError (traceback); a 5,000-level "
-                   "dotted header gives a 1,000+ character error line")
 @pytest.mark.parametrize("kind", ["inline-tables", "arrays", "tables"])
 def test_deeply_nested_dists_file_is_refused(tmp_path: Path, kind: str) -> None:
     """Deep nesting: a --dists file nested 5,000 levels deep."""
@@ -307,14 +294,12 @@ def test_deeply_nested_dists_file_is_refused(tmp_path: Path, kind: str) -> None:
 
 
 # --------------------------------------------------------------------------- oversized messages
-@pytest.mark.xfail(strict=True, reason="issue 15: the whole value is echoed: a 400,000+ character error line")
 def test_unknown_key_holding_a_huge_list_gives_a_short_message(tmp_path: Path) -> None:
     """Oversized messages: ``heavy.bogus = [0, 1, ..., 59999]`` (an unknown key, a huge list)."""
     f = write(tmp_path, "s.toml", seed_with("heavy", "bogus = [" + ", ".join(map(str, range(60_000))) + "]"))
     assert_refused(invoke(["validate", f]), "heavy.bogus", "unknown")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: the key is echoed in full: a 100,000+ character error line")
 def test_unknown_huge_key_gives_a_short_message(tmp_path: Path) -> None:
     """Oversized messages: an unknown key 100,000 characters long."""
     f = write(tmp_path, "s.toml", seed_with("heavy", '"' + "k" * 100_000 + '" = 1'))
@@ -327,8 +312,6 @@ def test_unknown_key_holding_a_huge_string_gives_a_short_message(tmp_path: Path)
     assert_refused(invoke(["validate", f]), "heavy.occupancy_typo", "heavy.occupancy")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: the key is echoed raw: its newline splits the message and "
-                   "forges a second 'error:' line (its carriage return overwrites the line)")
 @pytest.mark.parametrize("key", ["bad\\nerror: everything is fine", "bad\\rerror: ok"], ids=["newline", "return"])
 def test_line_break_in_an_unknown_key_stays_on_one_line(tmp_path: Path, key: str) -> None:
     """Never more than one line per problem (found by the property test): an unknown key holding a
@@ -347,8 +330,6 @@ def _value_table_problem(path: str, table: dict) -> str:
     return "\n".join(info.value.lines())
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: refused as 'a value table needs exactly `value` and "
-                   "optionally `source`' without naming the extra key")
 @pytest.mark.parametrize(("path", "table", "extra"), [
     ("heavy.occupancy", {"value": 0.25, "source": "a report", "extra": 1}, "extra"),
     ("heavy.occupancy", {"value": 0.25, "unit": "fraction"}, "unit"),
@@ -365,8 +346,6 @@ def test_value_table_with_an_extra_key_names_it(path: str, table: dict, extra: s
     assert extra in msg.replace(path, ""), f"the extra key {extra!r} is not named: {msg}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: a [sources] entry for a field that does not exist is "
-                   "accepted (validate says ok) and dropped on save")
 @pytest.mark.parametrize("key", ["=evil.key", "heavy.nonexistent"])
 def test_sources_entry_for_a_nonexistent_field_is_refused(tmp_path: Path, key: str) -> None:
     """Value tables: ``[sources] "=evil.key" = "…"`` is refused like any unknown key."""
@@ -407,9 +386,6 @@ def test_payback_is_never_finite_when_a_cost_line_is_infinite(seed) -> None:
 
 
 # --------------------------------------------------------------------------- warnings on stderr
-@pytest.mark.xfail(strict=True, reason="issue 15: RuntimeWarning (invalid value in cast / multiply) leaks "
-                   "and the message states -9.22e18, a value never typed; 1:inf:2 on an integer field is "
-                   "an OverflowError traceback")
 @pytest.mark.parametrize("spec", [
     "heavy.servers=1:inf:2", "heavy.servers=1:1e300:2", "heavy.servers=1,1e300", "heavy.servers=1,inf",
     "general.horizon_months=1:1e30:2", "general.horizon_months=inf,12", "heavy.lead_time_months=0:1e20:2",
@@ -424,7 +400,6 @@ def test_inf_or_huge_grid_bounds_are_refused_without_warnings(spec: str) -> None
 
 
 # --------------------------------------------------------------------------- small things a user trips on
-@pytest.mark.xfail(strict=True, reason="issue 15: 'No such option: --version' (exit 2)")
 def test_version_flag_prints_the_version() -> None:
     """Small things: ``finmodel --version``."""
     run = invoke(["--version"])
@@ -432,8 +407,6 @@ def test_version_flag_prints_the_version() -> None:
     assert finmodel.__version__ in run.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: fails with \"directory 'exports' does not exist\" and no "
-                   "hint")
 def test_export_outside_the_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Small things: ``finmodel export FILE`` in a folder without ``exports/`` writes to the current
     folder, or says how (``--out``)."""
@@ -446,8 +419,6 @@ def test_export_outside_the_repository(tmp_path: Path, monkeypatch: pytest.Monke
         assert listing(tmp_path) == set()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: rich squeezes the table to the width: "
-                   "'general.horizon_…' when piped (80 columns) or narrow")
 @pytest.mark.parametrize("columns", [40, 80])
 def test_fields_never_truncates_the_path_column(columns: int) -> None:
     """Small things: ``finmodel fields`` piped or in a narrow terminal shows every path whole."""
@@ -458,7 +429,6 @@ def test_fields_never_truncates_the_path_column(columns: int) -> None:
     assert not cut, f"{len(cut)} paths cut or folded, e.g. {cut[:3]}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: the help shows '--json <bool>' as if the flag took a value")
 @pytest.mark.parametrize("command", ["evaluate", "fields", "sweep", "tornado", "solve", "montecarlo", "demand"])
 def test_json_flag_help_shows_no_value(command: str) -> None:
     """Small things: ``--json`` help shows no ``<bool>`` (the flag takes no value)."""

@@ -156,7 +156,6 @@ def upload(name: str, data: bytes) -> None:
 
 
 # --------------------------------------------------------------------------- validate
-@pytest.mark.xfail(strict=True, reason="issue 15: 5,000-level nesting → RecursionError (traceback)")
 @SETTINGS
 @given(st.binary(max_size=300))
 @example(DEEP_BYTES)
@@ -166,8 +165,6 @@ def test_validate_random_bytes(data: bytes) -> None:
     validate_file(data)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: an unknown key holding a list of 30 × 100 characters → "
-                   "an error line of ~3,200 characters; a key with a newline forges a second error line")
 @SETTINGS
 @given(trees)
 @example(HUGE_LIST_TREE)
@@ -224,7 +221,6 @@ def test_parse_upload_random_bytes(name: str, data: bytes) -> None:
     upload(name, data)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: the huge list is echoed whole in the problem text")
 @SETTINGS
 @given(trees)
 @example(HUGE_LIST_TREE)

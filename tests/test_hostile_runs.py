@@ -57,14 +57,11 @@ def interrupt_streamed_sweep(folder: Path, sig: signal.Signals) -> tuple[int, st
     return p.returncode, err.decode("utf-8", "replace")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: SIGTERM kills the process with the default action: "
-                   "the .tmp file of the streamed output is left behind")
 def test_sigterm_during_a_streamed_sweep_leaves_no_tmp_file(tmp_path: Path) -> None:
     """Signals: SIGTERM during ``sweep ... --out out.parquet`` removes its ``.tmp`` file; the output is
     the complete previous file."""
     code, err = interrupt_streamed_sweep(tmp_path, signal.SIGTERM)
-    assert code != 0
-    assert "Traceback" not in err, err[-300:]
+    assert code == 128 + signal.SIGTERM and err.strip() == "terminated", (code, err[-300:])
     assert _tmp_files(tmp_path) == [], f"left behind after SIGTERM (exit {code})"
     assert (tmp_path / "out.parquet").read_bytes() == PREVIOUS
 
@@ -155,6 +152,25 @@ def test_two_imports_to_the_same_out_leave_one_complete_file(tmp_path: Path) -> 
                       tmp_path)
     assert [r.returncode for r in runs] == [0, 0], [r.stderr[-300:] for r in runs]
     assert schema.load(tmp_path / "s.toml") in variants
+    assert _tmp_files(tmp_path) == []
+
+
+def test_two_imports_without_force_to_one_new_name_exactly_one_writes(tmp_path: Path) -> None:
+    """``finmodel import ... --out s.toml`` twice at once, without --force: the check and the write
+    are one step (create-exclusive), so one writes and the other is told the file exists."""
+    seed = schema.load(SEED_FILE)
+    variants = [schema.validate({**seed.replace({"heavy.servers": k}).to_dict(), "name": f"variant {k}"})
+                for k in (2, 3)]
+    for k, s in enumerate(variants):
+        (tmp_path / f"w{k}.xlsx").write_bytes(workbook.workbook_bytes(s, sensitivity=False))
+    for round_ in range(3):
+        out = f"s{round_}.toml"
+        runs = _start_all([[*cli_command(), "import", f"w{k}.xlsx", "--out", out] for k in (0, 1)], tmp_path)
+        codes = sorted(r.returncode for r in runs)
+        assert codes == [0, 2], [r.stderr[-300:] for r in runs]
+        loser = next(r for r in runs if r.returncode == 2)
+        assert loser.stderr.strip() == f"error: {out} exists; use --force to overwrite it"
+        assert schema.load(tmp_path / out) == variants[[r.returncode for r in runs].index(0)]
     assert _tmp_files(tmp_path) == []
 
 

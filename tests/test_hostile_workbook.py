@@ -193,8 +193,6 @@ ENTITIES = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: refused, but openpyxl's three-line 'Unable to read "
-                   "workbook ... invalid XML ... see the exception' is passed through")
 @pytest.mark.parametrize("kind", list(ENTITIES))
 def test_xml_entity_or_xxe_file_is_refused_in_one_line(tmp_path: Path, seed_xlsx: bytes, kind: str) -> None:
     """Workbook import: a DTD declaring entities (XXE to /etc/passwd, an entity chain)."""

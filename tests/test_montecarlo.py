@@ -242,3 +242,39 @@ def test_parse_dist_and_toml_file(tmp_path):
     f.write_text("[heavy\n", encoding="utf-8")
     with pytest.raises(ValueError, match="broken TOML"):
         mc.load_dists(f)
+
+
+# --------------------------------------------------------------------------- size (issue 15)
+def test_streamed_draws_equal_the_kept_draws_chunk_by_chunk(seed):
+    """``on_draws`` hands each chunk's inputs and results over in order (what --draws-out writes)
+    instead of keeping them: concatenated they are exactly ``keep_draws``' table."""
+    dists = {OCC: {"dist": "triangular", "low": 0.5, "mode": 0.8, "high": 0.95}}
+    kept = mc.run(seed, dists, 20_000, 11, keep_draws=True)
+    parts: list[pd.DataFrame] = []
+    streamed = mc.run(seed, dists, 20_000, 11, on_draws=lambda part: parts.append(pd.DataFrame(part)))
+    assert streamed.draws is None and len(parts) == math.ceil(20_000 / mc.BLOCK)
+    pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), kept.draws)
+    pd.testing.assert_frame_equal(streamed.summary, kept.summary)
+
+
+def test_more_draws_than_a_run_holds_are_refused_up_front(seed):
+    """1e12 draws: refused before a single draw, naming the count, the bytes (10^12 draws × 4
+    default results × 8 bytes = 32 TB) and the limit."""
+    assert len(mc.DEFAULT_METRICS) == 4
+    with pytest.raises(mc.TooLarge) as info:
+        mc.run(seed, None, 10**12, 0)
+    assert str(info.value) == ("1,000,000,000,000 draws are too many: their results would take ≈ 32.0 TB; allowed: "
+                               f"≤ {mc.MAX_DRAWS:,} draws per run")
+
+
+def test_draws_whose_results_exceed_the_memory_are_refused(seed, monkeypatch):
+    """With 1 MB of memory available (a stand-in for a small machine), 10,000 draws × 4 results ×
+    8 bytes = 320 kB fit in the half allowed, 20,000 (640 kB) do not."""
+    from finmodel.analysis import limits
+
+    monkeypatch.setattr(limits, "available_memory_bytes", lambda: 1_000_000)
+    mets = ["heavy.payback_months", "heavy.npv_cny", "heavy.irr", "heavy.gross_margin"]
+    assert mc.run(seed, None, 10_000, 0, metrics=mets).n == 10_000
+    with pytest.raises(mc.TooLarge, match=r"the results of 20,000 draws would take ≈ 640.0 kB in memory; allowed "
+                                          r"here: ≤ 500.0 kB"):
+        mc.run(seed, None, 20_000, 0, metrics=mets)

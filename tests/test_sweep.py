@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,8 +19,8 @@ import pytest
 from finmodel import schema
 from finmodel.analysis import montecarlo, sweep
 
+from .conftest import ROOT, SEED_FILE, same
 from .conftest import result as single
-from .conftest import same
 
 METRICS = ["heavy.payback_months", "heavy.npv_cny", "heavy.irr", "heavy.gross_margin",
            "light.spread_cny_per_p_year"]
@@ -78,6 +86,51 @@ def test_grid_rows_follow_itertools_product_order():
     assert list(zip(*part.values(), strict=True)) == expected[5:9]
     with pytest.raises(ValueError, match="twice"):
         sweep.Grid.parse(["heavy.occupancy=0.5", "heavy.occupancy=0.6"])
+
+
+def test_range_axes_are_numpy_linspace_exactly():
+    """Axes are built only after the grid's size is checked; a range is still ``np.linspace``."""
+    for spec, (start, stop, n) in {"heavy.occupancy=0.1:0.97:37": (0.1, 0.97, 37),
+                                   "heavy.pue=1.1:1.6:3001": (1.1, 1.6, 3001)}.items():
+        np.testing.assert_array_equal(sweep.parse_axis(spec)[1], np.linspace(start, stop, n))
+
+
+def test_grid_size_is_counted_in_python_integers_before_any_axis_is_built():
+    """Four axes of 65,536 values: 2^64 scenarios, which wraps to 0 in int64. Refused naming the
+    count exactly and the bytes (2^64 × (4 inputs + 4 results) × 8 bytes ≈ 1.2e+21)."""
+    axes = [f"{p}=0.5:1:65536" for p in ("heavy.occupancy", "heavy.salvage_fraction",
+                                          "heavy.terminal_value_fraction", "heavy.noncash_share_of_cost")]
+    with pytest.raises(sweep.GridTooLarge) as info:
+        sweep.Grid.parse(axes)
+    assert info.value.size == 2**64
+    assert str(info.value) == ("a grid of 18,446,744,073,709,551,616 scenarios is too large: its results would take "
+                               "≈ 1.2e+21 bytes; allowed: ≤ 100,000,000 scenarios per sweep (≈ 6.4 GB); make the "
+                               "grid coarser or split it")
+    assert sweep.Grid.parse(["heavy.occupancy=0:1:3"], limit=3).size == 3
+    with pytest.raises(sweep.GridTooLarge):
+        sweep.Grid.parse(["heavy.occupancy=0:1:4"], limit=3)
+
+
+@pytest.mark.parametrize("spec", ["heavy.servers=1:1e300:2", "heavy.servers=1,inf", "heavy.occupancy=0:inf:3",
+                                  "general.horizon_months=nan,12"])
+def test_non_finite_or_huge_bounds_are_refused_before_any_cast(spec):
+    path = spec.split("=")[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning from a cast or a linspace
+        with pytest.raises(schema.ScenarioError, match=rf"^{re.escape(path)} = (1e\+300|inf|nan): out of range"):
+            sweep.parse_axis(spec)
+
+
+def test_in_memory_sweep_larger_than_the_memory_is_refused(seed, monkeypatch):
+    """``sweep.run`` holds its table twice (parts and concatenation): 1,000 scenarios × (1 input +
+    4 results) × 8 bytes × 2 = 80 kB is refused with 100 kB available (half of it allowed)."""
+    from finmodel.analysis import limits
+
+    monkeypatch.setattr(limits, "available_memory_bytes", lambda: 100_000)
+    with pytest.raises(limits.TooLarge, match=r"the results of 1,000 scenarios would take ≈ 80.0 kB in memory; "
+                                              r"allowed here: ≤ 50.0 kB .*stream them to a file"):
+        sweep.run(seed, ["heavy.occupancy=0:1:1000"])
+    assert len(sweep.run(seed, ["heavy.occupancy=0:1:500"])) == 500
 
 
 # --------------------------------------------------------------------------- results by name
@@ -225,3 +278,59 @@ def test_dask_unreachable_scheduler_is_a_clear_error():
     pytest.importorskip("dask.distributed")
     with pytest.raises(OSError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         sweep.DaskEngine("tcp://127.0.0.1:9", timeout=1)
+
+
+@pytest.fixture()
+def dask_processes(tmp_path):
+    """A real Dask cluster on 127.0.0.1: ``dask scheduler`` and two ``dask worker`` processes
+    (ports chosen by the scheduler itself, so no race for a free port); yields the scheduler's
+    address and stops all three afterwards (SIGTERM, then SIGKILL after 10 s)."""
+    pytest.importorskip("dask.distributed")
+    dask = shutil.which("dask", path=str(Path(sys.executable).parent)) or shutil.which("dask")
+    if dask is None:
+        pytest.skip("the dask command line is not installed")
+    info = tmp_path / "scheduler.json"
+    common = ["--no-dashboard", "--host", "127.0.0.1"]
+    procs = [subprocess.Popen([dask, "scheduler", "--port", "0", "--scheduler-file", str(info), *common],
+                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        deadline = time.monotonic() + 30
+        while not (info.exists() and info.stat().st_size > 0):
+            if time.monotonic() > deadline or procs[0].poll() is not None:
+                pytest.fail("the dask scheduler did not start within 30 s")
+            time.sleep(0.1)
+        address = json.loads(info.read_text())["address"]
+        procs += [subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--local-directory",
+                                    str(tmp_path / f"w{i}"), *common], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL) for i in range(2)]
+        from dask.distributed import Client
+
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(2, timeout=40)
+        yield address
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+def test_sweep_on_a_real_dask_cluster_equals_local(tmp_path, dask_processes):
+    """100,000 scenarios through ``finmodel sweep --engine dask --scheduler tcp://127.0.0.1:PORT``
+    on a scheduler and two worker processes give the same Parquet table as the local engine."""
+    grid = ["-g", "heavy.occupancy=0.5:1:100", "-g", "heavy.price_cny_per_card_hour=10:30:1000"]
+    cmd = [sys.executable, "-m", "finmodel", "sweep", str(SEED_FILE), *grid, "--no-progress", "--json"]
+    local = subprocess.run([*cmd, "--out", str(tmp_path / "local.parquet")], capture_output=True, text=True,
+                           cwd=ROOT, timeout=120)
+    assert local.returncode == 0, local.stderr[-500:]
+    remote = subprocess.run([*cmd, "--out", str(tmp_path / "dask.parquet"), "--engine", "dask", "--scheduler",
+                             dask_processes], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert remote.returncode == 0, remote.stderr[-500:]
+    assert json.loads(remote.stdout)["engine"] == "dask" and json.loads(remote.stdout)["scenarios"] == 100_000
+    a, b = pd.read_parquet(tmp_path / "local.parquet"), pd.read_parquet(tmp_path / "dask.parquet")
+    assert len(a) == 100_000
+    pd.testing.assert_frame_equal(a, b)

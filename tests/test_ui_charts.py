@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from finmodel import model, schema
-from finmodel.analysis import business_models
+from finmodel.analysis import business_models, grid_axes
 from finmodel.schema import catalog
 from finmodel.ui import charts, files, fmt, i18n, present, share
 
@@ -93,7 +93,7 @@ def test_year_of_month() -> None:
 # --------------------------------------------------------------------------- heatmap
 def test_heatmap_never_is_null_and_legible_and_colours_clamped(seed: schema.Scenario) -> None:
     x, y = "heavy.price_cny_per_card_hour", "heavy.occupancy"
-    prices, occs = present.heatmap_axes(seed)
+    prices, occs = grid_axes.grid_axes(seed)
     assert seed.heavy.price_cny_per_card_hour in prices and seed.heavy.occupancy in occs
     rows = [{x: p, y: o, "heavy.payback_months": (float("nan") if o < 0.35 else 60 * (1 - o) + 10 / p)}
             for p in prices for o in occs]

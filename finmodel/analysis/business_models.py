@@ -51,20 +51,20 @@ def market_price_cny_per_card_hour(gpu: str, billing_mode: str) -> float:
     hourly → mean hourly list price; monthly → mean monthly subscription per card-hour; annual →
     the monthly mean × the mean annual discount of the vendors that list this GPU monthly."""
     prices = catalog.cloud_prices()
-    prices = prices[prices["gpu"] == gpu]
     billing = "hourly" if billing_mode == "hourly" else "monthly"
-    rows = prices[prices["billing"] == billing]
+    rows = prices.loc[(prices["gpu"] == gpu) & (prices["billing"] == billing)]
     if rows.empty:
         return float("nan")
-    mean = float(rows["price_cny_per_card_hour"].mean())
+    mean = float(rows["price_cny_per_card_hour"].to_numpy(dtype=float).mean())
     if billing_mode == "annual":
-        disc = rows["annual_discount"].dropna()
-        mean *= float(disc.mean()) if not disc.empty else 1.0
+        disc = rows["annual_discount"].to_numpy(dtype=float)
+        disc = disc[~np.isnan(disc)]
+        mean *= float(disc.mean()) if disc.size else 1.0
     return mean
 
 
 def _sum(df: pd.DataFrame, col: str) -> float:
-    return float(df[col].sum()) if col in df else 0.0
+    return float(df[col].to_numpy(dtype=float).sum()) if col in df else 0.0
 
 
 def _per_hour(cost: float, hours: float) -> float:
@@ -127,11 +127,16 @@ def _heavy(result: Result, fleet: _Fleet) -> dict[str, float]:
 
 
 def _light(result: Result, fleet: _Fleet) -> dict[str, float]:
+    """The light-asset column; all NaN (n/a) when a server holds no measurable P (a subnormal TFLOPS
+    per card rounds P per server to 0) or the revenue is not finite: nothing in it can be compared."""
     s, lt, lm = result.scenario, result.light, result.light_monthly
+    if not (lt["p_per_server"] > 0 and np.isfinite(lt["total_revenue_cny"])):
+        return dict.fromkeys(ROWS, _NAN)
     net = float(lm["cumulative_cash_flow_cny"].iloc[-1])
     cards_per_p = s.heavy.cards_per_server / lt["p_per_server"]
-    card_hours = float(lm["occupancy"].sum()) * s.light.capacity_p * cards_per_p * fleet.hours_per_month
-    first_year = float(sum((lm[c] * lm["first_year"]).sum() for c in _LIGHT_COST_LINES))
+    card_hours = _sum(lm, "occupancy") * s.light.capacity_p * cards_per_p * fleet.hours_per_month
+    first = lm["first_year"].to_numpy(dtype=float)
+    first_year = sum(float((lm[c].to_numpy(dtype=float) * first).sum()) for c in _LIGHT_COST_LINES)
     cost = sum(_sum(lm, c) for c in _LIGHT_COST_LINES) + s.light.platform_investment_cny
     return _provider(s.light.platform_investment_cny, 0.0, first_year, lt["total_revenue_cny"], net, card_hours,
                      cost, lt["payback_months"], lt["npv_cny"])

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +26,9 @@ import numpy as np
 from scipy import special
 
 from finmodel import schema
-from finmodel.analysis.sweep import HORIZON, split_assignment
+from finmodel.analysis.grid import HORIZON, split_assignment
 from finmodel.schema import Scenario
+from finmodel.schema.errors import clip, show_value
 
 __all__ = [
     "DISTRIBUTIONS",
@@ -192,7 +192,7 @@ def make_distribution(path: str, spec: Mapping[str, Any]) -> Distribution:
         raise ValueError(f"{path} is the time axis and cannot be uncertain; run one Monte Carlo per horizon")
     if not isinstance(spec, Mapping):
         raise ValueError(f"{path}: a distribution is a table like {{dist = \"triangular\", low = .., mode = .., "
-                         f"high = ..}}, got {spec!r}")
+                         f"high = ..}}, got {show_value(spec)}")
     spec = dict(spec)
     name = spec.pop("dist", None)
     if not isinstance(name, str):
@@ -206,12 +206,24 @@ def make_distribution(path: str, spec: Mapping[str, Any]) -> Distribution:
     lower, upper = fs.closed_bounds()
     if lower > upper:  # pragma: no cover - schema bounds are consistent
         raise ValueError(f"{path}: empty allowed range")
-    u_lo = _cdf_left(fam, params, lower)
-    u_hi = fam.cdf(upper, params)
-    if not (u_hi - u_lo >= MIN_MASS):
-        raise ValueError(f"{path}: {fam.name}({', '.join(f'{k}={v:g}' for k, v in params.items())}) puts no "
-                         f"probability inside the allowed range ({fs.range_text()})")
-    return Distribution(path, fam.name, params, lower, upper, u_lo, u_hi, fs.kind == "int")
+    shown = f"{fam.name}({', '.join(f'{k}={v:g}' for k, v in params.items())})"
+    too_wide = (f"{path}: {shown} cannot be computed in floating point (its parameters are too far apart); give "
+                f"parameters near the allowed range ({fs.range_text()})")
+    if "low" in params and not math.isfinite(params["high"] - params["low"]):
+        raise ValueError(too_wide)
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            u_lo = _cdf_left(fam, params, lower)
+            u_hi = fam.cdf(upper, params)
+            if not (u_hi - u_lo >= MIN_MASS):
+                raise ValueError(f"{path}: {shown} puts no probability inside the allowed range ({fs.range_text()})")
+            dist = Distribution(path, fam.name, params, lower, upper, u_lo, u_hi, fs.kind == "int")
+            probe = dist.ppf(np.array([0.25, 0.5, 0.75]))
+    except (OverflowError, FloatingPointError, ZeroDivisionError):
+        raise ValueError(too_wide) from None
+    if not np.all(np.isfinite(probe)):
+        raise ValueError(too_wide)
+    return dist
 
 
 def _family(path: str, name: str) -> Family:
@@ -220,7 +232,7 @@ def _family(path: str, name: str) -> Family:
     if fam is None:
         close = difflib.get_close_matches(name.lower(), DISTRIBUTIONS, n=2, cutoff=0.5)
         hint = f"; did you mean {' or '.join(close)}?" if close else f"; known: {', '.join(DISTRIBUTIONS)}"
-        raise ValueError(f"{path}: unknown distribution {name!r}{hint}")
+        raise ValueError(f"{path}: unknown distribution {show_value(name)}{hint}")
     return fam
 
 
@@ -234,14 +246,15 @@ def _params(path: str, fam: Family, spec: Mapping[str, Any]) -> dict[str, float]
         required = fam.params
     unknown = sorted(set(spec) - accepted)
     if unknown:
-        raise ValueError(f"{path}: {fam.name} has no parameter {unknown[0]!r} (it takes {', '.join(sorted(accepted))})")
+        raise ValueError(f"{path}: {fam.name} has no parameter {show_value(unknown[0])} (it takes "
+                         f"{', '.join(sorted(accepted))})")
     params: dict[str, float] = {}
     for k in required:
         if k not in spec:
             raise ValueError(f"{path}: {fam.name} needs parameter {k!r} ({fam.describe})")
     for k, v in spec.items():
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(float(v)):
-            raise ValueError(f"{path}: {fam.name} parameter {k!r} must be a finite number (got {v!r})")
+            raise ValueError(f"{path}: {fam.name} parameter {k!r} must be a finite number (got {show_value(v)})")
         params[k] = float(v)
     if fam.name == "beta":
         params.setdefault("low", 0.0)
@@ -272,7 +285,7 @@ def parse_dist(spec: str) -> tuple[str, dict[str, Any]]:
         try:
             out[k] = float(a)
         except ValueError:
-            raise ValueError(f"{path}: {fam.name} parameter {k!r} must be a number (got {a!r})") from None
+            raise ValueError(f"{path}: {fam.name} parameter {k!r} must be a number (got {show_value(a)})") from None
     make_distribution(path, out)  # validate now: a clear error before any work
     return path, out
 
@@ -312,12 +325,7 @@ def load_dists(path: str | Path) -> tuple[dict[str, dict[str, Any]], list[Pair]]
     (``correlation`` must come before the first table in TOML; or write ``[[correlation]]`` tables
     with ``a``, ``b``, ``rho``.)"""
     p = Path(path)
-    try:
-        data = tomllib.loads(schema.read_text_file(p))
-    except schema.UnreadableFile as err:
-        raise ValueError(f"{p}: {err.message}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ValueError(f"{p}: broken TOML: {err}") from None
+    data = schema.parse_toml_text(schema.read_input(p), str(p))  # guarded: size, file type, nesting
     corr_raw = data.pop("correlation", [])
     dists: dict[str, dict[str, Any]] = {}
     _collect(p, "", data, dists)
@@ -335,7 +343,8 @@ def _collect(p: Path, prefix: str, node: Any, dists: dict[str, dict[str, Any]]) 
         for k, v in node.items():
             _collect(p, f"{prefix}.{k}" if prefix else k, v, dists)
     else:
-        raise ValueError(f"{p}: {prefix} = {node!r}: expected a table with 'dist' and its parameters")
+        raise ValueError(f"{p}: {clip(prefix, 80)} = {show_value(node)}: expected a table with 'dist' and its "
+                         "parameters")
 
 
 def _correlations(p: Path, raw: Any) -> list[Pair]:
@@ -348,7 +357,7 @@ def _correlations(p: Path, raw: Any) -> list[Pair]:
             item = [item["a"], item["b"], item["rho"]]
         if not (isinstance(item, list) and len(item) == 3 and all(isinstance(x, str) for x in item[:2])
                 and isinstance(item[2], (int, float)) and not isinstance(item[2], bool)):
-            raise ValueError(f"{p}: correlation entry {item!r}: expected [\"path a\", \"path b\", rho]")
+            raise ValueError(f"{p}: correlation entry {show_value(item)}: expected [\"path a\", \"path b\", rho]")
         corr.append((item[0], item[1], float(item[2])))
     return corr
 

@@ -9,9 +9,10 @@ in ``finmodel/model/engine.py``).
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
@@ -57,13 +58,15 @@ class LocalExecutor:
         self.workers = max(1, int(workers or os.cpu_count() or 1))
 
     def map(self, fn: Callable[..., Any], tasks: Iterable[tuple]) -> Iterator[Any]:
-        if self.workers == 1 or (isinstance(tasks, Sequence) and len(tasks) <= 1):
-            for t in tasks:
+        it = iter(tasks)
+        first = list(itertools.islice(it, 2))
+        if self.workers == 1 or len(first) <= 1:  # one task (or one worker): no thread pool
+            for t in itertools.chain(first, it):
                 yield fn(*t)
             return
         ex = ThreadPoolExecutor(self.workers, thread_name_prefix="finmodel")
         try:
-            yield from _bounded(lambda t: ex.submit(fn, *t), tasks, 2 * self.workers)
+            yield from _bounded(lambda t: ex.submit(fn, *t), itertools.chain(first, it), 2 * self.workers)
         finally:
             ex.shutdown(wait=True, cancel_futures=True)
 
@@ -95,7 +98,8 @@ class DaskExecutor:
                     raise ConnectionError(f"cannot reach the Dask scheduler at {address}: {err}") from None
             else:
                 cluster = LocalCluster(processes=False, n_workers=1, threads_per_worker=os.cpu_count() or 1,
-                                       host="127.0.0.1", protocol="tcp", dashboard_address=None)
+                                       host="127.0.0.1", protocol="tcp",
+                                       dashboard_address=None)  # pyright: ignore[reportArgumentType] - None = no dashboard
                 client = Client(cluster)
                 self._own.append(cluster)
             self._own.insert(0, client)
@@ -142,8 +146,10 @@ def run_tasks(engine: str | Executor, scheduler: str | None, fn: Callable[..., A
             ex.close()
 
 
-def chunks(n: int, chunk_size: int) -> list[tuple[int, int]]:
-    """``(start, stop)`` of consecutive chunks covering ``0..n-1``."""
+def chunks(n: int, chunk_size: int) -> Iterator[tuple[int, int]]:
+    """``(start, stop)`` of consecutive chunks covering ``0..n-1``, generated as they are consumed
+    (a billion draws in chunks of 8,192 is 122,071 chunks: never a list of them)."""
     if chunk_size < 1:
         raise ValueError(f"chunk size must be at least 1 (got {chunk_size})")
-    return [(i, min(i + chunk_size, n)) for i in range(0, n, chunk_size)]
+    return ((i, min(i + chunk_size, n)) for i in range(0, n, chunk_size))
+

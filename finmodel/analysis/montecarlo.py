@@ -32,9 +32,9 @@ from __future__ import annotations
 import functools
 import math
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -54,17 +54,20 @@ from finmodel.analysis.distributions import (
     parse_dist,
 )
 from finmodel.analysis.executors import Executor, chunks, run_tasks
+from finmodel.analysis.limits import BYTES_PER_VALUE, MAX_DRAWS, TooLarge, bytes_text, check_in_memory, count_text
 from finmodel.model import results
 from finmodel.schema import Scenario
 
 __all__ = [
     "BLOCK",
+    "MAX_DRAWS",
     "DEFAULT_METRICS",
     "DISTRIBUTIONS",
     "MIN_MASS",
     "Distribution",
     "Family",
     "MonteCarloResult",
+    "TooLarge",
     "parse_dist",
     "parse_corr",
     "make_distribution",
@@ -78,6 +81,8 @@ __all__ = [
 BLOCK = 8192  # draws per RNG stream; draws do not depend on the evaluation chunk size
 DEFAULT_METRICS: tuple[str, ...] = results.DEFAULT_METRICS
 ALWAYS: tuple[str, ...] = ("heavy.payback_months", "heavy.npv_cny")  # prob_payback_within, prob_npv_negative
+#: Called with one chunk's draws: input and result path → array.
+DrawsSink = Callable[[dict[str, np.ndarray]], None]
 QUANTILES = {"p5": 0.05, "p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.75, "p90": 0.90, "p95": 0.95}
 
 
@@ -99,14 +104,13 @@ def correlation_matrix(paths: Sequence[str], pairs: Iterable[tuple[str, str, flo
             raise ValueError(f"correlation matrix must be symmetric {k}×{k} with ones on the diagonal "
                              f"(inputs in order: {', '.join(paths)})")
     else:
-        items = pairs.items() if isinstance(pairs, Mapping) else pairs
+        if isinstance(pairs, Mapping):
+            items = [(a, b, rho) for (a, b), rho in cast(Mapping[tuple[str, str], Any], pairs).items()]
+        else:
+            items = list(cast(Iterable[tuple[str, str, Any]], pairs))
         m = np.eye(k)
         index = {p: i for i, p in enumerate(paths)}
-        for entry in items:
-            if isinstance(pairs, Mapping):
-                (a, b), rho = entry
-            else:
-                a, b, rho = entry
+        for a, b, rho in items:
             for name in (a, b):
                 schema.field_spec(name)
                 if name not in index:
@@ -241,7 +245,7 @@ class MonteCarloResult:
 def run(scenario: Scenario, distributions: Mapping[str, Mapping[str, Any]] | None, n: int, seed: int, *,
         metrics: Sequence[str] = DEFAULT_METRICS, correlation: Any = None, keep_draws: bool = False,
         chunk_size: int = BLOCK, engine: str | Executor = "local", scheduler: str | None = None,
-        progress: sweep.Progress | None = None) -> MonteCarloResult:
+        progress: sweep.Progress | None = None, on_draws: DrawsSink | None = None) -> MonteCarloResult:
     """Monte Carlo of ``n`` draws.
 
     Parameters
@@ -249,12 +253,14 @@ def run(scenario: Scenario, distributions: Mapping[str, Mapping[str, Any]] | Non
     scenario : base scenario; inputs without a distribution keep its values.
     distributions : ``{path: {"dist": name, **params}}`` (see the module doc); ``None`` = the
         :func:`default_distributions` of the scenario (a note says so).
-    n : number of draws (> 0).
+    n : number of draws (> 0, at most :data:`MAX_DRAWS`, and results that fit in memory).
     seed : any non-negative integer; same seed and n → same draws on every executor and chunk size.
     metrics : result paths; heavy payback and NPV are always included.
     correlation : Spearman rank correlations: ``[(a, b, rho), ...]``, ``{(a, b): rho}`` or a matrix
         in the order of ``distributions``.
-    keep_draws : also return every draw (inputs and results) as ``result.draws``.
+    keep_draws : also return every draw (inputs and results) as ``result.draws`` (in memory).
+    on_draws : called with each chunk's draws (inputs and results, by path), in order — to stream
+        them to a file without holding them (``finmodel montecarlo --draws-out``).
     chunk_size, engine, scheduler, progress : as for :func:`finmodel.analysis.sweep.run`.
 
     Returns
@@ -267,23 +273,39 @@ def run(scenario: Scenario, distributions: Mapping[str, Mapping[str, Any]] | Non
     corr = correlation_matrix(paths, correlation)
     _copula_factor(corr, paths)  # fail early on inconsistent correlations
     mets = results.metric_paths(list(results.metric_paths(metrics)) + list(ALWAYS))
+    _check_size(int(n), len(mets) + (len(paths) + len(mets) if keep_draws else 0))
     if chunk_size >= BLOCK:  # whole RNG blocks per chunk: no normals drawn twice
         chunk_size = (int(chunk_size) // BLOCK) * BLOCK
     base = {p: float(v[0]) for p, v in sweep.evaluate(scenario, {}, mets).items()}
     t0 = time.perf_counter()
-    tasks = [(scenario, dists, corr, int(seed), a, b, mets, keep_draws) for a, b in chunks(n, chunk_size)]
-    parts: list[dict[str, np.ndarray]] = []
+    tasks = ((scenario, dists, corr, int(seed), a, b, mets, keep_draws or on_draws is not None)
+             for a, b in chunks(int(n), chunk_size))
+    values = {p: np.empty(int(n)) for p in mets}  # filled chunk by chunk: no list of parts, no concatenation
+    kept = {p: np.empty(int(n)) for p in paths} if keep_draws else {}
+    done = 0
     for part in run_tasks(engine, scheduler, _mc_chunk, tasks):
-        parts.append(part)
+        k = len(part[mets[0]])
+        for p, arr in (*values.items(), *kept.items()):
+            arr[done:done + k] = part[p]
+        if on_draws is not None:
+            on_draws({p: part[p] for p in (*paths, *mets)})
+        done += k
         if progress is not None:
-            progress(len(next(iter(part.values()))))
-    values = {p: np.concatenate([pt[p] for pt in parts]) for p in mets}
-    draws = None
-    if keep_draws:
-        draws = pd.DataFrame({**{p: np.concatenate([pt[p] for pt in parts]) for p in paths}, **values})
+            progress(k)
+    draws = pd.DataFrame({**kept, **values}) if keep_draws else None
     return MonteCarloResult(n=int(n), seed=int(seed), metrics=mets, distributions={d.path: d for d in dists},
                             correlation=corr, values=values, base=base, draws=draws, notes=notes,
                             seconds=time.perf_counter() - t0)
+
+
+def _check_size(n: int, columns: int) -> None:
+    """Refuse up front a run whose results cannot be held: more than :data:`MAX_DRAWS` draws, or
+    more bytes than the memory available (``columns`` values of 8 bytes per draw)."""
+    nbytes = float(n) * columns * BYTES_PER_VALUE
+    if n > MAX_DRAWS:
+        raise TooLarge(f"{count_text(n)} draws are too many: their results would take ≈ {bytes_text(nbytes)}; "
+                       f"allowed: ≤ {MAX_DRAWS:,} draws per run", n, MAX_DRAWS)
+    check_in_memory(nbytes, f"the results of {count_text(n)} draws", "use fewer draws (or fewer --metric)")
 
 
 def _check_counts(n: Any, seed: Any) -> None:

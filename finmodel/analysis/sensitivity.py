@@ -107,10 +107,12 @@ def tornado(scenario: Scenario, fields: Sequence[str] | Mapping[str, tuple[float
     res = sweep.evaluate(scenario, _one_at_a_time(moves), mets)
     df = _tornado_table(moves, mets, res)
     if fields is None:  # keep the inputs that move at least one result
-        effect = df.groupby("field", sort=False)["swing"].max()
-        df = df[df["field"].isin(effect[effect > 0].index)]
+        fields_col = df["field"].tolist()
+        moving = {f for f, swing in zip(fields_col, df["swing"].to_numpy(dtype=float), strict=True) if swing > 0}
+        df = df.loc[[f in moving for f in fields_col]]
     order = {m: i for i, m in enumerate(mets)}
-    df = df.assign(_m=df["metric"].map(order)).sort_values(["_m", "swing"], ascending=[True, False], kind="stable")
+    df = df.assign(_m=[order[m] for m in df["metric"]]).sort_values(["_m", "swing"], ascending=[True, False],
+                                                                     kind="stable")
     return df.drop(columns="_m").reset_index(drop=True)
 
 

@@ -11,7 +11,8 @@ Everything here evaluates through the engine's vectorised path (``model.batch_pa
 * **Grids.** ``parse_axis("heavy.occupancy=0.5:1.0:11")`` (start:stop:count, both ends included)
   or ``"heavy.billing_mode=hourly,monthly"`` (a list). Axes combine as a full factorial; the first
   axis varies slowest, like ``itertools.product``. A grid is never materialised: each chunk computes
-  its own rows from flat indices.
+  its own rows from flat indices. Its size is counted in Python integers and refused up front past
+  :data:`MAX_SCENARIOS` (:mod:`finmodel.analysis.grid`, :mod:`finmodel.analysis.limits`).
 * **Chunks and executors.** ``chunk_size`` scenarios per batch (memory ≈ chunk × 100 rows × months ×
   8 bytes per worker). ``engine="local"`` runs chunks on a thread pool (numpy releases the GIL);
   ``engine="dask"`` (``scheduler="tcp://host:8786"``; optional extra ``finmodel[dask]``, workers
@@ -20,7 +21,7 @@ Everything here evaluates through the engine's vectorised path (``model.batch_pa
   executor and worker count.
 * **Output.** :func:`write` streams chunks to Parquet or CSV through :class:`AtomicTableWriter`:
   a temporary file in the target directory, renamed over the target only when complete, deleted on
-  any error or Ctrl-C — never a half-written file.
+  any error, Ctrl-C or SIGTERM (in the CLI) — never a half-written file.
 * **Horizon.** ``general.horizon_months`` is the time axis of a batch; when it varies, rows are
   grouped by horizon and each group is one batch.
 """
@@ -30,7 +31,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,17 @@ import pandas as pd
 
 from finmodel import model, schema
 from finmodel.analysis.executors import DaskExecutor, Executor, LocalExecutor, chunks, get_executor, run_tasks
+from finmodel.analysis.grid import (
+    HORIZON,
+    Grid,
+    GridTooLarge,
+    check_grid_size,
+    check_values,
+    numeric_spec,
+    parse_axis,
+    split_assignment,
+)
+from finmodel.analysis.limits import BYTES_PER_VALUE, MAX_SCENARIOS, check_in_memory, count_text
 from finmodel.model import results
 from finmodel.model.results import (
     DEFAULT_METRICS,
@@ -52,8 +64,15 @@ from finmodel.model.results import (
 from finmodel.schema import Scenario
 from finmodel.schema.files import AtomicTableWriter
 
-__all__ = [
+__all__ = [  # grids live in finmodel.analysis.grid and are re-exported here
     "DEFAULT_METRICS",
+    "HORIZON",
+    "MAX_SCENARIOS",
+    "GridTooLarge",
+    "check_grid_size",
+    "check_values",
+    "numeric_spec",
+    "split_assignment",
     "DEFAULT_CHUNK",
     "UnknownMetricError",
     "MetricInfo",
@@ -75,7 +94,6 @@ __all__ = [
 ]
 
 DEFAULT_CHUNK = 8_192  # scenarios per batch: ~0.2 GB of line items per worker at 61 months
-HORIZON = "general.horizon_months"
 
 Progress = Callable[[int], None]  # called with the number of scenarios just finished
 
@@ -137,115 +155,6 @@ def _is_text(v: Any) -> bool:
     return a.dtype.kind in "USO"
 
 
-# --------------------------------------------------------------------------- grids
-def parse_axis(spec: str) -> tuple[str, np.ndarray]:
-    """Parse ``PATH=START:STOP:COUNT``, ``PATH=V1,V2,...`` or ``PATH=VALUE``.
-
-    Returns the field path and its values (floats, or option strings for choice fields). Values are
-    checked against the schema here, so a bad grid fails before any work starts."""
-    path, rhs = split_assignment(spec, f"malformed grid spec {spec!r}: expected PATH=START:STOP:COUNT or "
-                                       "PATH=V1,V2,... (e.g. heavy.occupancy=0.5:1.0:11)")
-    fs = schema.field_spec(path)
-    if fs.kind == "str":
-        raise ValueError(f"{path} is text ({fs.range_text()}) and cannot be swept; make one scenario file per value")
-    if ":" in rhs:
-        parts = rhs.split(":")
-        if len(parts) != 3 or fs.kind == "choice":
-            raise ValueError(f"malformed grid spec {spec!r}: a range is START:STOP:COUNT with three numbers"
-                             + (f"; {path} takes {fs.range_text()}" if fs.kind == "choice" else ""))
-        try:
-            start, stop = float(parts[0]), float(parts[1])
-            count = int(parts[2])
-        except ValueError:
-            raise ValueError(f"malformed grid spec {spec!r}: START and STOP must be numbers and COUNT a whole "
-                             "number (e.g. 0.5:1.0:11)") from None
-        if count < 1:
-            raise ValueError(f"malformed grid spec {spec!r}: COUNT must be at least 1")
-        values: np.ndarray = np.linspace(start, stop, count)
-        if fs.kind == "int":
-            rounded = np.round(values)
-            if not np.allclose(values, rounded, rtol=0, atol=1e-9):
-                raise ValueError(f"grid spec {spec!r}: {path} is an integer field but {start:g}:{stop:g}:{count} "
-                                 f"gives fractional steps; choose COUNT = {int(abs(stop - start)) + 1} or list values")
-            values = rounded.astype(np.int64)
-    else:
-        items = [v.strip() for v in rhs.split(",")]
-        if any(not v for v in items):
-            raise ValueError(f"malformed grid spec {spec!r}: empty value in the list")
-        if fs.kind == "choice":
-            values = np.array(items, dtype=object)
-        else:
-            try:
-                values = np.array([float(v) for v in items])
-            except ValueError:
-                raise ValueError(f"malformed grid spec {spec!r}: values must be numbers ({fs.range_text()})") from None
-            if fs.kind == "int" and np.all(values == np.round(values)):
-                values = values.astype(np.int64)
-    check_values(path, values)
-    return path, values
-
-
-def split_assignment(spec: str, error: str) -> tuple[str, str]:
-    """``"PATH = VALUE"`` → ``("PATH", "VALUE")`` (stripped); a ValueError saying ``error`` when
-    either side is empty or there is no ``=`` (grid specs, distributions, ``--set``)."""
-    path, sep, rhs = spec.partition("=")
-    path, rhs = path.strip(), rhs.strip()
-    if not sep or not path or not rhs:
-        raise ValueError(error)
-    return path, rhs
-
-
-def check_values(path: str, values: Any) -> None:
-    """Check values of one input against the schema (raises :class:`schema.ScenarioError`)."""
-    if path == HORIZON:  # one horizon per batch: check each value on its own
-        for v in np.unique(np.asarray(values, dtype=float)):
-            model.batch_params(schema.default(), {path: v})
-    else:
-        model.batch_params(schema.default(), {path: values})
-
-
-def numeric_spec(path: str) -> schema.FieldSpec:
-    """The declaration of a numeric input (tornado, goal seek); a ValueError for a choice or text."""
-    fs = schema.field_spec(path)
-    if not fs.numeric:
-        raise ValueError(f"{path} takes {fs.range_text()}: not a number; compare its options with "
-                         f"finmodel sweep --grid {path}=...")
-    return fs
-
-
-@dataclass(frozen=True)
-class Grid:
-    """A full-factorial grid of input values; the first axis varies slowest."""
-
-    axes: dict[str, np.ndarray] = field(default_factory=dict)
-
-    @classmethod
-    def parse(cls, specs: Iterable[str]) -> Grid:
-        axes: dict[str, np.ndarray] = {}
-        for spec in specs:
-            path, values = parse_axis(spec)
-            if path in axes:
-                raise ValueError(f"{path} appears twice in the grid")
-            axes[path] = values
-        return cls(axes)
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return tuple(len(v) for v in self.axes.values())
-
-    @property
-    def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64)) if self.axes else 1
-
-    def rows(self, start: int, stop: int) -> dict[str, np.ndarray]:
-        """Input values of flat grid rows ``start..stop-1``."""
-        idx = np.arange(start, stop)
-        if not self.axes:
-            return {}
-        coords = np.unravel_index(idx, self.shape)
-        return {p: v[c] for (p, v), c in zip(self.axes.items(), coords, strict=True)}
-
-
 # --------------------------------------------------------------------------- the sweep
 def _grid_chunk(scenario: Scenario, grid: Grid, start: int, stop: int, metrics: list[str]) -> pd.DataFrame:
     """One chunk of a sweep: its input rows and their results (a task for any executor)."""
@@ -266,7 +175,9 @@ def _as_grid(axes: Grid | Mapping[str, Any] | Iterable[str]) -> Grid:
             if fs.kind == "int":
                 arr = arr.astype(np.int64)
             out[path] = arr
-        return Grid(out)
+        grid = Grid(out)
+        check_grid_size(grid.size, len(out) + len(DEFAULT_METRICS))
+        return grid
     return Grid.parse(axes)
 
 
@@ -285,7 +196,7 @@ def iter_sweep(scenario: Scenario, axes: Grid | Mapping[str, Any] | Iterable[str
     """Chunks of a sweep's results, in grid order (see :func:`run`)."""
     grid = _as_grid(axes)
     mets = metric_paths(metrics, default_metrics_for(grid.axes))
-    tasks = [(scenario, grid, a, b, mets) for a, b in chunks(grid.size, chunk_size)]
+    tasks = ((scenario, grid, a, b, mets) for a, b in chunks(grid.size, chunk_size))
     for df in run_tasks(engine, scheduler, _grid_chunk, tasks):
         if progress is not None:
             progress(len(df))
@@ -313,6 +224,10 @@ def run(scenario: Scenario, axes: Grid | Mapping[str, Any] | Iterable[str], metr
         months (NaN = never within the horizon), rates as fractions (IRR annual; NaN = none).
     """
     grid = _as_grid(axes)
+    mets = metric_paths(metrics, default_metrics_for(grid.axes))
+    check_in_memory(2.0 * grid.size * (len(grid.axes) + len(mets)) * BYTES_PER_VALUE,  # the parts and their concat
+                    f"the results of {count_text(grid.size)} scenarios", "stream them to a file with sweep.write "
+                    "(finmodel sweep --out)")
     parts = list(iter_sweep(scenario, grid, metrics, chunk_size=chunk_size, engine=engine, scheduler=scheduler,
                             progress=progress))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

@@ -22,6 +22,7 @@ from rich.table import Table
 from finmodel import schema
 from finmodel.analysis import sensitivity, sweep
 from finmodel.analysis.executors import Executor
+from finmodel.analysis.limits import MAX_CHUNK, count_text
 from finmodel.cli.common import (
     ENGINE,
     FILE,
@@ -80,11 +81,12 @@ def sweep_cmd(
         raise CLIError("give at least one --grid PATH=START:STOP:COUNT (e.g. heavy.occupancy=0.5:1.0:11)")
     if chunk_size < 1:
         raise CLIError(f"--chunk-size must be at least 1 (got {chunk_size})")
+    if chunk_size > MAX_CHUNK:
+        raise CLIError(f"--chunk-size {chunk_size:,} is too large: a batch takes ≈ 40 KB a scenario; allowed: ≤ "
+                       f"{MAX_CHUNK:,}")
     s = scenario_with(file, sets)
-    g = sweep.Grid.parse(grid)
+    g = _grid(grid, printed=out is None)
     mets = results.metric_paths(metric or None, sweep.default_metrics_for(g.axes))
-    if out is None and g.size > MAX_PRINT:
-        raise CLIError(f"{g.size:,} scenarios are too many to print; write them with --out results.parquet (or .csv)")
     eng = executor(engine, scheduler)
     try:
         if out is not None:
@@ -98,6 +100,20 @@ def sweep_cmd(
                     "rows": records(df)})
         return
     _print_sweep(s, g, mets, df)
+
+
+def _grid(specs: list[str], printed: bool) -> sweep.Grid:
+    """The grid of ``--grid`` specs, refused up front when larger than a sweep writes with --out, or
+    than this command prints without it."""
+    if not printed:
+        return sweep.Grid.parse(specs)
+    try:
+        return sweep.Grid.parse(specs, limit=MAX_PRINT)
+    except sweep.GridTooLarge as err:
+        more = ("; write them with --out results.parquet (or .csv)" if err.size <= sweep.MAX_SCENARIOS else
+                f", and more than one sweep writes with --out (allowed: ≤ {sweep.MAX_SCENARIOS:,}); make the grid "
+                "coarser or split it")
+        raise CLIError(f"{count_text(int(err.size))} scenarios are too many to print{more}") from None
 
 
 def _write_sweep(s: schema.Scenario, g: sweep.Grid, mets: list[str], out: Path, chunk_size: int, eng: Executor,
@@ -188,18 +204,18 @@ def _tornado_fields(field: list[str] | None, ranges: list[str] | None
 def _print_tornado(df: pd.DataFrame, mets: list[str], top: int) -> None:
     con = Console()
     for m in mets:
-        part = df[df["metric"] == m].head(top)
-        if part.empty:
+        rows = df.loc[df["metric"] == m].head(top).to_dict(orient="records")
+        if not rows:
             continue
-        base = part["base_result"].iloc[0]
-        t = Table(title=f"{m} [{result_unit(m)}] — base {result_cell(base, m)}")
+        t = Table(title=f"{m} [{result_unit(m)}] — base {result_cell(rows[0]['base_result'], m)}")
         t.add_column("input", overflow="fold", min_width=24)
         for c in ("low → high", "unit", "result at low", "at high", "swing"):
             t.add_column(c, justify="left" if c == "unit" else "right")
-        for r in part.itertuples(index=False):
-            moves = f"{input_cell(r.low_input, r.unit)} → {input_cell(r.high_input, r.unit)}"
-            t.add_row(f"{r.field}  {r.label_zh}", moves, display.input_label(r.unit), result_cell(r.low_result, m),
-                      result_cell(r.high_result, m), result_cell(r.swing, m, display.TABLE_CHANGE))
+        for r in rows:
+            moves = f"{input_cell(r['low_input'], r['unit'])} → {input_cell(r['high_input'], r['unit'])}"
+            t.add_row(f"{r['field']}  {r['label_zh']}", moves, display.input_label(r["unit"]),
+                      result_cell(r["low_result"], m), result_cell(r["high_result"], m),
+                      result_cell(r["swing"], m, display.TABLE_CHANGE))
         con.print(t)
 
 

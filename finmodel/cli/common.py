@@ -1,5 +1,9 @@
 """Shared CLI plumbing: clean one-line errors (no tracebacks), ``--set`` scenarios, executors,
-progress bars and JSON output. Numbers are formatted by ``finmodel.model.display``."""
+progress bars, tables and JSON output. Numbers are formatted by ``finmodel.model.display``.
+
+Command modules import this at start-up, so it imports only ``typer`` and the schema; the engine,
+pandas and rich tables are imported by the functions that use them.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +13,20 @@ import json
 import math
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import numpy as np
-import pandas as pd
 import typer
-from rich.console import Console
 
 from finmodel import schema
-from finmodel.analysis.executors import Executor, get_executor
-from finmodel.analysis.sweep import split_assignment
-from finmodel.model import display, results
+from finmodel.schema.errors import clip
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.table import Table
+
+    from finmodel.analysis.executors import Executor
+    from finmodel.model import display
 
 # ---- options shared by several commands
 FILE = typer.Argument(..., help="Scenario file (TOML), e.g. assumptions/seed_fs2024.toml.", show_default=False)
@@ -43,14 +48,29 @@ class CLIError(Exception):
     """A user-facing error: printed as one line, exit code 2."""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived (raised by the handler :func:`finmodel.cli.main` installs): stops
+    the command like Ctrl-C, so every output being written is removed."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+#: Longest error line printed [characters]; the library keeps the values it quotes far shorter.
+MAX_ERROR_CHARS = 500
+
+
 def fail(message: str, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
+    """Print ``error: message`` as one line on stderr (control characters escaped) and exit."""
+    typer.echo(f"error: {clip(message, MAX_ERROR_CHARS)}", err=True)
     raise typer.Exit(code)
 
 
 def friendly_errors(fn: F) -> F:
-    """Turn expected errors (bad scenario, unknown field, unreadable file) into ``error: ...``
-    lines on stderr and exit code 2, with no traceback."""
+    """Turn expected errors (bad scenario, unknown field, unreadable file, a run too large) into
+    ``error: ...`` lines on stderr and exit code 2, with no traceback; Ctrl-C exits 130 and
+    SIGTERM 143 (SIGHUP 129), after every ``with`` block has removed its partial output."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -58,12 +78,15 @@ def friendly_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except schema.ScenarioError as err:
             for line in err.lines():
-                typer.echo(f"error: {line}", err=True)
+                typer.echo(f"error: {clip(line, MAX_ERROR_CHARS)}", err=True)
             raise typer.Exit(2) from None
         except (schema.UnknownFieldError, CLIError) as err:
             fail(str(err))
         except (OSError, ValueError) as err:
             fail(str(err))
+        except Terminated as err:
+            typer.echo("terminated", err=True)
+            raise typer.Exit(128 + err.signum) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
@@ -73,6 +96,8 @@ def friendly_errors(fn: F) -> F:
 
 def jsonable(x: Any) -> Any:
     """Plain JSON values: numpy scalars and arrays converted, NaN and ±inf as null (never, none, n/a)."""
+    import numpy as np
+
     if isinstance(x, (float, np.floating)):
         return None if not math.isfinite(float(x)) else float(x)
     if isinstance(x, np.integer):
@@ -91,17 +116,6 @@ def echo_json(obj: Any) -> None:
     typer.echo(json.dumps(jsonable(obj), ensure_ascii=False, indent=2))
 
 
-# Kept for finmodel/cli/demand.py (another owner's file) until it calls model.display itself.
-def wan(x: float | None, digits: int = 2) -> str:
-    """CNY shown in 万元 (10,000 元), no unit; "—" when undefined."""
-    return display.show(x, "cny", style=display.EVALUATE, digits=digits)
-
-
-def months(x: float | None, never: str = "never") -> str:
-    """Months to one decimal; ``never`` when undefined."""
-    return display.show(x, "months", "never", style=replace(display.EVALUATE, nan={"never": never}))
-
-
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """A table's rows as JSON-ready dicts (NaN as null)."""
     return [{k: jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
@@ -109,6 +123,8 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 def scenario_with(file: Path, sets: list[str] | None) -> schema.Scenario:
     """The scenario in ``file`` with the ``--set PATH=VALUE`` changes applied (re-validated)."""
+    from finmodel.analysis.grid import split_assignment
+
     s = schema.load(file)
     changes: dict[str, Any] = {}
     for spec in sets or []:
@@ -121,6 +137,8 @@ def scenario_with(file: Path, sets: list[str] | None) -> schema.Scenario:
 
 def executor(engine: str, scheduler: str | None) -> Executor:
     """The executor of ``--engine`` / ``--scheduler`` (a missing optional extra as a CLI error)."""
+    from finmodel.analysis.executors import get_executor
+
     try:
         return get_executor(engine, scheduler)
     except RuntimeError as err:
@@ -130,6 +148,8 @@ def executor(engine: str, scheduler: str | None) -> Executor:
 @contextlib.contextmanager
 def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Callable[[int], None] | None]:
     """A rich progress bar on stderr (only on a terminal and unless disabled)."""
+    from rich.console import Console
+
     con = Console(stderr=True)
     if not enabled or not con.is_terminal or total <= 0:
         yield None
@@ -149,19 +169,40 @@ def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Callable[[in
         yield lambda k: bar.advance(task, k)
 
 
-# ---- table cells (numbers through finmodel.model.display)
-def result_cell(x: float, metric: str, style: display.Style = display.TABLE) -> str:
+# ---- tables and their cells (numbers through finmodel.model.display)
+def print_table(table: Table) -> None:
+    """Print a rich table on stdout without cutting a cell: piped (no terminal) at its natural width,
+    on a terminal at least as wide as its no-wrap columns need (a narrow terminal wraps the lines
+    instead of truncating the paths in them)."""
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    con = Console()
+    need = Measurement.get(con, con.options.update_width(1_000_000), table)  # unconstrained by the width
+    width = need.maximum if not con.is_terminal else need.minimum
+    if width > con.width:
+        con = Console(width=width)
+    con.print(table)
+
+
+def result_cell(x: float, metric: str, style: display.Style | None = None) -> str:
     """A result value in a table cell (its unit is in the column header)."""
-    return display.show_item(x, results.metric_info(metric), style=style)
+    from finmodel.model import display, results
+
+    return display.show_item(x, results.metric_info(metric), style=style or display.TABLE)
 
 
 def result_unit(metric: str) -> str:
     """The unit of a result as a column header shows it (万元, %, months …)."""
+    from finmodel.model import display, results
+
     return display.unit_label(results.metric_info(metric), display.TABLE)
 
 
 def input_cell(x: float, unit: str) -> str:
     """An input value in a table cell: 万元, % or its own unit (given in the header)."""
+    from finmodel.model import display
+
     return display.show_item(x, display.input_unit(unit), style=display.TABLE_INPUT)
 
 

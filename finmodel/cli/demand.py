@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from finmodel import demand, model, schema
-from finmodel.cli.common import CLIError, friendly_errors, jsonable, months, wan
+from finmodel.cli.common import CLIError, friendly_errors, jsonable
+from finmodel.model import display
 
 FILE = typer.Argument(..., help="Workload file (TOML), e.g. assumptions/demand/seed_china_market.toml.",
                       show_default=False)
@@ -26,6 +27,11 @@ def register(app: typer.Typer) -> None:
 
 def _num(x: float, fmt: str) -> str:
     return "—" if not math.isfinite(x) else format(x, fmt)
+
+
+def _wan(x: float) -> str:
+    """CNY per year in 万元 without decimals ("—" when undefined)."""
+    return display.show(x, "cny", style=display.EVALUATE, digits=0)
 
 
 @friendly_errors
@@ -108,10 +114,10 @@ def _print(ws: demand.WorkloadSet, df, price: float, fleets) -> None:
         per = "" if r["models"] == 1 else f", {r['models']:,.0f} × {r['gpus_per_model']:,.1f} GPUs"
         t.add_row(f"{name}\n({r['kind']}{per})", f"{r['gpu']}\n{r['precision']} · {r['compute_efficiency']:.0%}",
                   _num(r["gpus"], ",.1f"), _num(r["p_needed"], ",.1f"),
-                  _num(r["gpu_hours_per_year"] / 1e4, ",.0f"), wan(r["market_value_cny_per_year"], 0))
+                  _num(r["gpu_hours_per_year"] / 1e4, ",.0f"), _wan(r["market_value_cny_per_year"]))
     t.add_section()
     t.add_row("total 合计", "", _num(df["gpus"].sum(), ",.1f"), "",
-              _num(df["gpu_hours_per_year"].sum() / 1e4, ",.0f"), wan(df["market_value_cny_per_year"].sum(), 0))
+              _num(df["gpu_hours_per_year"].sum() / 1e4, ",.0f"), _wan(df["market_value_cny_per_year"].sum()))
     con.print(t)
     if not fleets:
         return
@@ -120,5 +126,6 @@ def _print(ws: demand.WorkloadSet, df, price: float, fleets) -> None:
     for col in ("GPU", "share", "occupancy", "servers 台", "cards 张", "payback\nmonths"):
         f.add_column(col, justify="left" if col == "GPU" else "right")
     for fl, pb in fleets:
-        f.add_row(fl.gpu, f"{fl.share:.1%}", f"{fl.occupancy:.0%}", f"{fl.servers:,}", f"{fl.cards:,}", months(pb, "—"))
+        f.add_row(fl.gpu, f"{fl.share:.1%}", f"{fl.occupancy:.0%}", f"{fl.servers:,}", f"{fl.cards:,}",
+                  display.show(pb, "months", "n/a", style=display.EVALUATE))
     con.print(f)

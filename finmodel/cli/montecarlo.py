@@ -10,12 +10,14 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from finmodel import schema
 from finmodel.analysis import montecarlo
+from finmodel.analysis.limits import MAX_CHUNK
 from finmodel.cli.common import (
     ENGINE,
     FILE,
@@ -79,8 +81,9 @@ def montecarlo_cmd(
         raise CLIError(f"-n must be a positive number of draws (got {n})")
     if seed < 0:
         raise CLIError(f"--seed must be a non-negative whole number (got {seed})")
-    if chunk_size < 1:
-        raise CLIError(f"--chunk-size must be at least 1 (got {chunk_size})")
+    if not 1 <= chunk_size <= MAX_CHUNK:
+        raise CLIError(f"--chunk-size must be 1 to {MAX_CHUNK:,} draws (got {chunk_size:,}; a batch takes ≈ 40 KB a "
+                       "draw)")
     s = scenario_with(file, sets)
     specs, pairs = _mc_inputs(dists, dist, corr)
     mets = results.metric_paths(metric or None, montecarlo.DEFAULT_METRICS)
@@ -90,12 +93,10 @@ def montecarlo_cmd(
         stack.callback(eng.close)
         if writer is not None:
             stack.enter_context(writer)  # committed when complete, removed on any error
+        sink = None if writer is None else lambda part: writer.write(pd.DataFrame(part))  # streamed, chunk by chunk
         with progress_bar(n, "Monte Carlo", not no_progress) as prog:
             res = montecarlo.run(s, specs or None, n, seed, metrics=mets, correlation=pairs or None,
-                                 keep_draws=writer is not None, chunk_size=chunk_size, engine=eng, progress=prog)
-        if writer is not None and res.draws is not None:
-            for i in range(0, len(res.draws), 1_000_000):  # pieces of a million rows: bounded memory in the writer
-                writer.write(res.draws.iloc[i:i + 1_000_000])
+                                 chunk_size=chunk_size, engine=eng, progress=prog, on_draws=sink)
     probs = {f"{m:g}": res.prob_payback_within(m) for m in (list(within) if within else [24.0, 36.0])}
     if as_json:
         echo_json(_mc_json(s, res, eng.name, probs, draws_out))
@@ -143,9 +144,10 @@ def _print_mc(s: schema.Scenario, res: montecarlo.MonteCarloResult, probs: dict[
     t = Table(title=f"{s.name} — Monte Carlo, {res.n:,} draws, seed {res.seed} ({res.seconds:.2f} s)")
     for c in ("result", "unit", "base", "mean", "P10", "P50", "P90", "never/none"):
         t.add_column(c, justify="left" if c in ("result", "unit") else "right")
-    for r in res.summary.itertuples(index=False):
-        t.add_row(f"{r.metric}  {r.label_zh}", result_unit(r.metric),
-                  *[result_cell(x, r.metric) for x in (r.base, r.mean, r.p10, r.p50, r.p90)], _share(r.share_nan))
+    for r in res.summary.to_dict(orient="records"):
+        t.add_row(f"{r['metric']}  {r['label_zh']}", result_unit(r["metric"]),
+                  *[result_cell(r[c], r["metric"]) for c in ("base", "mean", "p10", "p50", "p90")],
+                  _share(r["share_nan"]))
     con.print(t)
     t2 = Table(title="inputs")
     for c in ("input", "distribution (base units)", "truncated"):

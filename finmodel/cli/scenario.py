@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from finmodel import model, schema
-from finmodel.cli.common import FILE, echo_json, friendly_errors
+from finmodel.cli.common import FILE, echo_json, friendly_errors, print_table
 from finmodel.model import display
 from finmodel.schema import catalog, inert
 
@@ -166,10 +166,10 @@ def fields(
         return
     t = Table(title="scenario fields")
     for c in ("path", "unit", "allowed", "default"):
-        t.add_column(c)
+        t.add_column(c, no_wrap=c == "path")
     for r in rows:
         t.add_row(r["path"], r["unit"], r["allowed"], str(r["default"]))
-    Console().print(t)
+    print_table(t)  # never cuts a path: piped at full width, a narrow terminal wraps lines instead
 
 
 #: The precisions ``finmodel gpus`` lists (the catalogue's TFLOPS columns; INT8 in TOPS).

@@ -106,7 +106,7 @@ class Workload(BaseModel):
     def _name_length(cls, v: str) -> str:
         lo, hi = WORKLOAD_FIELDS["name"].chars or (1, 80)
         if not lo <= len(v.strip()) <= hi:
-            raise PydanticCustomError("out_of_range", f"needs {lo}-{hi:,} characters")
+            raise PydanticCustomError("out_of_range", "needs {lo}-{hi} characters", {"lo": lo, "hi": f"{hi:,}"})
         return v.strip()
 
     @field_validator("source")
@@ -114,7 +114,7 @@ class Workload(BaseModel):
     def _source_length(cls, v: str) -> str:
         _, hi = WORKLOAD_FIELDS["source"].chars or (0, 2000)
         if len(v) > hi:
-            raise PydanticCustomError("out_of_range", f"at most {hi:,} characters")
+            raise PydanticCustomError("out_of_range", "at most {hi} characters", {"hi": f"{hi:,}"})
         return v
 
     @field_validator("gpu")
@@ -158,7 +158,8 @@ def row_rules(w: Workload) -> list[tuple[str, str, str]]:
                 if not given[c]:
                     out.append((c, "needs_params_tokens",
                                 "a training workload needs parameters and tokens (or compute_flop)"))
-        if given["runs_per_year"] and given["duration_days"] and w.runs_per_year * w.duration_days > DAYS_PER_YEAR:
+        runs, days = w.runs_per_year, w.duration_days
+        if given["runs_per_year"] and given["duration_days"] and runs and days and runs * days > DAYS_PER_YEAR:
             out.append(("runs_per_year", "runs_overlap", f"runs × duration_days exceeds {DAYS_PER_YEAR:g} days: "
                         "the runs would overlap (count them as more models)"))
     else:
@@ -297,7 +298,7 @@ _FILE_KEYS = ("name", "description", "workload")
 
 def _file_problems(data: Mapping[str, Any]) -> list[Problem]:
     """Problems with the top level of a workload file: unknown keys, non-text name, no rows."""
-    problems = [RowProblem(str(k), data[k], f"unknown key (a typo?); allowed: {', '.join(_FILE_KEYS)}")
+    problems: list[Problem] = [RowProblem(str(k), data[k], f"unknown key (a typo?); allowed: {', '.join(_FILE_KEYS)}")
                 for k in data if k not in _FILE_KEYS]
     for key, default in (("name", "Workloads"), ("description", "")):
         if not isinstance(data.get(key, default), str):

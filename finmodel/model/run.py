@@ -1,5 +1,14 @@
 """Evaluate scenarios: one, or a batch of any size, through the same vectorised code path.
 
+A batch may give every row its own horizon (``general.horizon_months`` varying, e.g. the cohorts of
+a portfolio bought in different months): the timeline then has ``n_months`` = the longest horizon +
+1 columns, the items' ``within_horizon`` / ``horizon_end`` flags end each row at its own horizon,
+and results that reduce a row (totals, payback, NPV, IRR) are computed on the row cut at its
+horizon, so every row equals the same scenario evaluated alone, bit for bit (pinned by
+``tests/test_portfolio_batch.py``). Cells after a row's horizon are outside its timeline: flows
+there are 0; state rows (balances, book values, running totals) hold whatever the items compute
+and are not part of the result.
+
 >>> from finmodel import model, schema
 >>> r = model.evaluate(schema.load("assumptions/seed_fs2024.toml"))
 >>> round(r.heavy["payback_months"], 3)
@@ -13,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from finmodel import schema
@@ -20,16 +30,22 @@ from finmodel.model import engine, results
 from finmodel.model.registry import MODELS
 from finmodel.schema import Scenario
 
+HORIZON = "general.horizon_months"
+
 
 @dataclass
 class BatchResult:
     """Results for ``n`` scenarios: ``heavy[key]`` and ``light[key]`` are arrays of shape (n,)
-    for scalar results and (n, horizon + 1) for monthly rows (when requested)."""
+    for scalar results and (n, horizon + 1) for monthly rows (when requested).
+
+    ``horizon_months`` is the longest horizon of the batch (the timeline has that many months after
+    month 0); ``row_horizons`` (n,) the horizon of each row."""
 
     n: int
     horizon_months: int
     heavy: dict[str, np.ndarray] = field(default_factory=dict)
     light: dict[str, np.ndarray] = field(default_factory=dict)
+    row_horizons: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def frame(self, model: str = "heavy") -> pd.DataFrame:
         """Scalar results as a table, one row per scenario."""
@@ -37,43 +53,106 @@ class BatchResult:
         return pd.DataFrame({k: v for k, v in res.items() if v.ndim == 1})
 
 
-def evaluate_batch(params: Mapping[str, Any], horizon_months: int, *, rows: bool = False,
-                   models: Sequence[str] = ("heavy", "light"),
-                   outputs: Sequence[str] | None = None) -> BatchResult:
+def evaluate_batch(params: Mapping[str, Any], horizon_months: int | npt.ArrayLike, *, rows: bool = False,
+                   models: Sequence[str] = ("heavy", "light"), outputs: Sequence[str] | None = None,
+                   copy: bool = True) -> BatchResult:
     """Evaluate a batch.
 
     Parameters
     ----------
     params : dotted input path → scalar or array (n,); every numeric input must be present
         (build it with :func:`batch_params`).
-    horizon_months : months after the purchase date (one value for the whole batch).
+    horizon_months : months after the purchase date: one value for the whole batch, or one per row
+        (n,) — then ``general.horizon_months`` in ``params`` is set to it and the timeline runs to
+        the longest (see the module doc).
     rows : also return the monthly rows (memory: n × (H + 1) × 8 bytes per row).
     outputs : compute only these results, as ``"heavy.payback_months"``-style paths (and what they
         depend on); ``models`` is then ignored. Much faster for large sweeps.
+    copy : return contiguous arrays (default); ``False`` keeps the engine's read-only views (a line
+        that is the same for every row stays one row broadcast over the batch: no memory per row).
     """
-    out = BatchResult(n=engine._batch_size(params), horizon_months=int(horizon_months))
+    h = np.asarray(horizon_months)
+    n = engine._batch_size(params)
+    if h.ndim > 0 and h.shape != (n,):
+        raise ValueError(f"one horizon per row: got {h.size} horizons for a batch of {n}")
+    out = BatchResult(n=n, horizon_months=int(h.max()), row_horizons=np.broadcast_to(h, (n,)).astype(np.int64))
     wanted: dict[str, list[str] | None] = {m: None for m in models}
     if outputs is not None:
-        wanted = {}
+        chosen: dict[str, list[str]] = {}
         for path in outputs:
             name, key = results.split(path)
             if name not in MODELS or not key:
                 raise KeyError(f"unknown result {path!r}: use heavy.<key> or light.<key>")
-            wanted.setdefault(name, []).append(key)
+            chosen.setdefault(name, []).append(key)
+        wanted = dict(chosen)
     for name, keys in wanted.items():
-        vals = engine.evaluate(MODELS[name], params, int(horizon_months) + 1, keys=keys)
-        keep = {k: np.ascontiguousarray(v) for k, v in vals.items() if rows or v.ndim == 1}
+        vals = evaluate_items(MODELS[name], params, h, keys=keys)
+        keep = {k: np.ascontiguousarray(v) if copy else v for k, v in vals.items() if rows or v.ndim == 1}
         setattr(out, name, keep)
     return out
 
 
-def batch_params(base: Scenario, overrides: Mapping[str, Any] | None = None) -> tuple[dict[str, np.ndarray], int]:
+def evaluate_items(items: Sequence[engine.Item], params: Mapping[str, Any], horizon_months: int | npt.ArrayLike,
+                   keys: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+    """:func:`engine.evaluate` of an item list for a batch whose rows may have their own horizons.
+
+    ``params[general.horizon_months]`` is set to ``horizon_months``. With one horizon this is
+    ``engine.evaluate(items, params, horizon + 1, keys)``. With a horizon per row (n,), one pass over the longest
+    timeline computes every row and every result that does not reduce a row; the results that do
+    (:func:`row_reducing_results`) are computed once per distinct horizon on the rows cut there,
+    so each row's results are those of its scenario alone, bit for bit. Returns read-only views."""
+    h = np.asarray(horizon_months)
+    if h.ndim == 0 or np.unique(h).size == 1:
+        one = int(h.reshape(-1)[0])
+        return engine.evaluate(items, {**params, HORIZON: np.asarray(float(one))}, one + 1, keys)
+    n = engine._batch_size(params)
+    if h.shape != (n,):
+        raise ValueError(f"one horizon per row: got {h.shape[0]} horizons for a batch of {n}")
+    params = {**params, HORIZON: h.astype(float)}
+    wanted = [i.key for i in items] if keys is None else list(keys)
+    late = row_reducing_results(items)
+    out = dict(engine.evaluate(items, params, int(h.max()) + 1, [k for k in wanted if k not in late]))
+    cut = [k for k in wanted if k in late]
+    if cut:
+        per_row = {k: np.empty(n) for k in cut}
+        for horizon in np.unique(h):
+            idx = np.flatnonzero(h == horizon)
+            sub = {p: (np.asarray(v)[idx] if np.size(v) == n else v) for p, v in params.items()}
+            for k, v in engine.evaluate(items, sub, int(horizon) + 1, cut).items():
+                per_row[k][idx] = v
+        for k, v in per_row.items():
+            v.setflags(write=False)
+            out[k] = v
+    return out
+
+
+def row_reducing_results(items: Sequence[engine.Item]) -> frozenset[str]:
+    """Scalar items that reduce a monthly row (totals, payback, NPV, IRR …), directly or through
+    another item: their value depends on where the timeline ends."""
+    key = tuple(i.key for i in items)
+    if key not in _REDUCING:
+        deps, kinds = engine.dependencies(items), {i.key: i.kind for i in items}
+        late: set[str] = set()
+        for it in items:  # dependency order: an item's inputs are classified before it
+            if it.kind == "scalar" and any(kinds[d] == "row" or d in late for d in deps[it.key]):
+                late.add(it.key)
+        _REDUCING[key] = frozenset(late)
+    return _REDUCING[key]
+
+
+_REDUCING: dict[tuple[str, ...], frozenset[str]] = {}
+
+
+def batch_params(base: Scenario, overrides: Mapping[str, Any] | None = None
+                 ) -> tuple[dict[str, np.ndarray], int | np.ndarray]:
     """Numeric inputs of ``base`` with some replaced by arrays, checked against the schema.
 
-    Returns ``(params, horizon_months)``. Raises :class:`schema.ScenarioError` naming the field,
-    a bad value and the allowed range; choices may be given as option strings."""
+    Returns ``(params, horizon_months)``: one horizon (int), or one per row (an int array) when
+    ``general.horizon_months`` varies — :func:`evaluate_batch` takes either. Raises
+    :class:`schema.ScenarioError` naming the field, a bad value and the allowed range; choices may
+    be given as option strings."""
     params = schema.to_params(base)
-    horizon = base.general.horizon_months
+    horizon: int | np.ndarray = base.general.horizon_months
     problems: list[schema.Problem] = []
     for path, value in (overrides or {}).items():
         spec = schema.field_spec(path)
@@ -98,12 +177,8 @@ def batch_params(base: Scenario, overrides: Mapping[str, Any] | None = None) -> 
                 bad = arr.reshape(-1)[~ok.reshape(-1)][0]
                 problems.append(schema.Problem(path, float(bad), f"out of range; allowed: {spec.range_text()}"))
                 continue
-        if path == "general.horizon_months":
-            if np.unique(arr).size != 1:
-                problems.append(schema.Problem(path, value, "one horizon per batch (the time axis); run "
-                                                    "each horizon separately"))
-                continue
-            horizon = int(np.unique(arr)[0])
+        if path == HORIZON:
+            horizon = int(arr.reshape(-1)[0]) if np.unique(arr).size == 1 else arr.astype(np.int64)
         params[path] = arr
     if problems:
         raise schema.ScenarioError(problems)

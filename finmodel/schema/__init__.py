@@ -9,7 +9,18 @@ bounds, the allowed range in words (English and 中文), one-line errors naming 
 did-you-mean on unknown keys, and a TOML round trip with ``{value, source}`` tables.
 """
 
-from finmodel.schema.errors import MISSING, Issue, Problem, ScenarioError, UnknownFieldError, did_you_mean, issues
+from finmodel.schema.errors import (
+    MISSING,
+    Issue,
+    Problem,
+    ScenarioError,
+    UnknownFieldError,
+    clip,
+    did_you_mean,
+    issues,
+    one_line,
+    show_value,
+)
 from finmodel.schema.fields import FieldSpec, Finite, field_specs, find_spec, fld
 from finmodel.schema.files import (
     MAX_FILE_BYTES,
@@ -17,6 +28,7 @@ from finmodel.schema.files import (
     UnreadableFile,
     atomic_write_bytes,
     new_file_mode,
+    read_file_bytes,
     read_text_file,
 )
 from finmodel.schema.scenario import (
@@ -38,13 +50,26 @@ from finmodel.schema.scenario import (
     to_toml,
     validate,
 )
-from finmodel.schema.tomlio import dump_toml, parse_toml_text, read_input, source_table, split_sources
+from finmodel.schema.tomlio import (
+    MAX_TOML_NESTING,
+    data_depth,
+    dump_toml,
+    parse_toml_text,
+    read_input,
+    read_input_bytes,
+    source_table,
+    split_sources,
+    toml_nesting,
+)
 
 __all__ = [
-    "MISSING", "Issue", "Problem", "ScenarioError", "UnknownFieldError", "did_you_mean", "issues",
+    "MISSING", "Issue", "Problem", "ScenarioError", "UnknownFieldError", "clip", "did_you_mean", "issues", "one_line",
+    "show_value",
     "FieldSpec", "Finite", "field_specs", "find_spec", "fld",
     "MAX_FILE_BYTES", "AtomicTableWriter", "UnreadableFile", "atomic_write_bytes", "new_file_mode",
-    "read_text_file", "FIELDS", "GPU_KEYS", "NUMERIC_FIELDS", "SECTIONS", "General", "Heavy", "Light", "Scenario",
+    "read_file_bytes", "read_text_file", "FIELDS", "GPU_KEYS", "NUMERIC_FIELDS", "SECTIONS", "General", "Heavy",
+    "Light", "Scenario",
     "choice_code", "default", "field_spec", "load", "parse_toml", "save", "to_params", "to_toml", "validate",
-    "dump_toml", "parse_toml_text", "read_input", "source_table", "split_sources",
+    "MAX_TOML_NESTING", "data_depth", "dump_toml", "parse_toml_text", "read_input", "read_input_bytes", "source_table",
+    "split_sources", "toml_nesting",
 ]

@@ -8,7 +8,8 @@ the allowed range, did-you-mean for unknown keys); each schema turns them into i
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sized
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, get_args
 
@@ -36,6 +37,41 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
+#: Longest field path, shown value and message of a :class:`Problem` [characters]: with ``error: ``
+#: and a file name a problem stays one readable line of about 300 characters.
+MAX_FIELD_CHARS, MAX_VALUE_CHARS, MAX_MESSAGE_CHARS = 60, 60, 240
+
+#: Characters that would break a one-line message on a terminal or fake one: C0/C1 controls
+#: (newline, carriage return, escape ...), Unicode line and paragraph separators and the
+#: bidirectional overrides.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: object) -> str:
+    """``text`` with every control character written as its escape (``\\n``, ``\\x1b``): nothing a
+    user typed can start a new line, overwrite one or recolour the terminal.
+
+    >>> one_line("bad\\nerror: fine")
+    'bad\\\\nerror: fine'
+    """
+    return _UNSAFE.sub(lambda m: repr(m.group())[1:-1], str(text))
+
+
+def clip(text: object, limit: int = MAX_MESSAGE_CHARS, *, keep_end: int = 0) -> str:
+    """:func:`one_line` of ``text``, cut to at most ``limit`` characters with ``…`` and the full
+    length; ``keep_end`` characters of the end are kept (where a message states the allowed range).
+
+    >>> clip("k" * 1000, 30)
+    'kkkkkkkkkk… (1,000 characters)'
+    """
+    s = one_line(text)
+    if len(s) <= limit:
+        return s
+    note = f"… ({len(s):,} characters)"
+    head = max(limit - len(note) - keep_end, 1)
+    return s[:head] + note + (s[-keep_end:] if keep_end else "")
+
+
 @dataclass(frozen=True)
 class Problem:
     field: str
@@ -43,16 +79,26 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        shown = "" if self.value is MISSING else f" = {_show(self.value)}"
-        return f"{self.field}{shown}: {self.message}"
+        shown = "" if self.value is MISSING else f" = {show_value(self.value)}"
+        return f"{clip(self.field, MAX_FIELD_CHARS, keep_end=20)}{shown}: {clip(self.message, keep_end=150)}"
 
 
-def _show(v: Any) -> str:
-    if isinstance(v, str):
-        return repr(v if len(v) < 60 else v[:57] + "...")
+def show_value(v: Any, limit: int = MAX_VALUE_CHARS) -> str:
+    """A value as a problem quotes it: ``repr`` cut to ``limit`` characters (with the number of
+    items of a long list), a table as ``a table``.
+
+    >>> show_value(list(range(100_000)))
+    '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, … (100,000 items)'
+    """
     if isinstance(v, Mapping):
         return "a table"
-    return repr(v)
+    if isinstance(v, str):
+        return repr(v if len(v) <= limit else v[: limit - 3] + "...")
+    text = one_line(repr(v))
+    if len(text) <= limit:
+        return text
+    items = f" ({len(v):,} items)" if isinstance(v, Sized) else ""
+    return text[: max(limit - 2 - len(items), 1)] + " …" + items
 
 
 class ScenarioError(ValueError):
@@ -61,16 +107,20 @@ class ScenarioError(ValueError):
     def __init__(self, problems: list[Problem], origin: str = ""):
         self.problems = problems
         self.origin = origin
-        head = f"{origin}: " if origin else ""
-        super().__init__(head + "; ".join(str(p) for p in problems))
+        super().__init__(self._head() + "; ".join(str(p) for p in problems))
+
+    def _head(self) -> str:
+        return f"{one_line(self.origin)}: " if self.origin else ""
 
     def lines(self) -> list[str]:
-        head = f"{self.origin}: " if self.origin else ""
-        return [head + str(p) for p in self.problems]
+        """One line per problem, each starting with the origin (the file): never a line break."""
+        return [self._head() + str(p) for p in self.problems]
 
 
 def did_you_mean(word: str, pool: Iterable[str]) -> str:
     """``"; did you mean a or b?"`` for the close matches of ``word`` in ``pool``, else ``""``."""
+    if len(word) > 200:  # nothing in a pool is that long; difflib is quadratic in the worst case
+        return ""
     close = difflib.get_close_matches(word, list(pool), n=2, cutoff=0.6)
     return f"; did you mean {' or '.join(close)}?" if close else ""
 

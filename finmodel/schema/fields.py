@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, Field
 
-from finmodel.schema.errors import UnknownFieldError
+from finmodel.schema.errors import UnknownFieldError, show_value
 
 Lang = Literal["en", "zh"]
 Kind = Literal["float", "int", "choice", "str"]
@@ -72,7 +72,7 @@ def fld(
         extra["choice_labels"] = {k: list(v) for k, v in choice_labels.items()}
     if chars is not None:
         extra["chars"] = list(chars)
-    bounds = {k: v for k, v in (("ge", ge), ("le", le), ("gt", gt), ("lt", lt)) if v is not None}
+    bounds: dict[str, Any] = {k: v for k, v in (("ge", ge), ("le", le), ("gt", gt), ("lt", lt)) if v is not None}
     return Field(default, description=help, json_schema_extra=extra, **bounds)
 
 
@@ -256,6 +256,6 @@ def find_spec(fields: Mapping[str, FieldSpec], path: str, *, otherwise: str = ""
     try:
         return fields[path]
     except KeyError:
-        close = difflib.get_close_matches(path, list(fields), n=3, cutoff=0.5)
+        close = difflib.get_close_matches(path, list(fields), n=3, cutoff=0.5) if len(path) <= 200 else []
         hint = f"; did you mean {', '.join(close)}?" if close else otherwise
-        raise UnknownFieldError(f"unknown field {path!r}{hint}") from None
+        raise UnknownFieldError(f"unknown field {show_value(path)}{hint}") from None

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field, ValidationError
 
-from finmodel.schema.errors import MISSING, Issue, Problem, ScenarioError, issues
+from finmodel.schema.errors import MISSING, Issue, Problem, ScenarioError, did_you_mean, issues
 from finmodel.schema.fields import FieldSpec, field_specs, find_spec
 from finmodel.schema.files import atomic_write_bytes
 from finmodel.schema.sections import GPU_KEYS, General, Heavy, Light, ScenarioChecks, _Section
@@ -99,7 +99,11 @@ def _split_sources(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]
         else:
             out[key] = val
     if isinstance(out.get("sources"), dict):
-        sources = {**out.pop("sources"), **sources}
+        given = out.pop("sources")
+        problems += [Problem(f"sources.{key!r}", MISSING, "unknown field (a typo?): [sources] gives the source of a "
+                             f"scenario input{did_you_mean(str(key), FIELDS) or ' (see `finmodel fields`)'}")
+                     for key in given if key not in FIELDS]
+        sources = {**given, **sources}
     return out, sources, problems
 
 
@@ -143,9 +147,10 @@ def to_toml(s: Scenario) -> str:
     return dump_toml(doc)
 
 
-def save(s: Scenario, path: str | os.PathLike[str]) -> None:
-    """Write a scenario file atomically."""
-    atomic_write_bytes(path, to_toml(s).encode("utf-8"))
+def save(s: Scenario, path: str | os.PathLike[str], *, exclusive: bool = False) -> None:
+    """Write a scenario file atomically; with ``exclusive=True`` only if no file has that name
+    (``FileExistsError`` otherwise, also when another writer creates it at the same moment)."""
+    atomic_write_bytes(path, to_toml(s).encode("utf-8"), exclusive=exclusive)
 
 
 def default() -> Scenario:

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from finmodel import schema
-from finmodel.model import heavy, light
+from finmodel.model import results
 from finmodel.schema import FIELDS, Scenario, ScenarioError
 from finmodel.ui import i18n, present
 
@@ -21,15 +21,15 @@ if TYPE_CHECKING:
     from finmodel.analysis.montecarlo import MonteCarloResult
 
 PRICE = present.PRICE
-#: Monte Carlo metrics: the heavy model's declared ``DEFAULT_METRICS``.
-MC_METRICS: tuple[str, ...] = present.result_paths("heavy", heavy.DEFAULT_METRICS)
+#: Monte Carlo metrics: the declared default results (``results.DEFAULT_METRICS``: the heavy
+#: model's payback, NPV, IRR and gross margin), as ``finmodel montecarlo`` reports them.
+MC_METRICS: tuple[str, ...] = results.DEFAULT_METRICS
 #: Extra tornado choice beyond the declared sets: the light model's NPV, so the brokerage's
 #: sensitivity is one click away.
 TORNADO_EXTRA: tuple[str, ...] = ("light.npv_cny",)
-#: Tornado metrics: the heavy defaults that the light model declares too (payback, NPV, IRR — the
-#: cash-flow measures both models report), then :data:`TORNADO_EXTRA`.
-TORNADO_METRICS: tuple[str, ...] = present.result_paths(
-    "heavy", tuple(k for k in heavy.DEFAULT_METRICS if k in light.DEFAULT_METRICS)) + TORNADO_EXTRA
+#: Tornado metrics: the declared default results (those of ``finmodel tornado``), then
+#: :data:`TORNADO_EXTRA`.
+TORNADO_METRICS: tuple[str, ...] = results.DEFAULT_METRICS + TORNADO_EXTRA
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -112,7 +112,7 @@ def mc_editor(scenario: Scenario, lang_: str) -> dict[str, dict[str, Any]]:
         hide_index=True, width="stretch",
         column_config={
             "path": st.column_config.SelectboxColumn(i18n.t("field", lang_), options=numeric, required=True,
-                                                     format_func=lambda p: i18n.field_label(p, lang_, pct=False),
+                                                     format_func=lambda p: i18n.field_label(str(p), lang_, pct=False),
                                                      width="large"),
             "low": st.column_config.NumberColumn(i18n.t("dist_low", lang_), required=True, format="%.4g"),
             "mode": st.column_config.NumberColumn(i18n.t("dist_mode", lang_), required=True, format="%.4g"),

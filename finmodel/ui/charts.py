@@ -23,9 +23,11 @@ LOCALE = {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currenc
 WAN_LABEL = f"format(datum.value / {fmt.WAN:g}, ',.0f')"  # CNY axis labelled in 万元
 POS, NEG, NEUTRAL, ACCENT = "#2e7d32", "#c62828", "#4c78a8", "#f58518"
 NEVER_FILL = "#d9d9d9"
+#: What the builders return: a chart or a layer of charts (top level, so it has a height and a config).
+Chart = alt.Chart | alt.LayerChart
 
 
-def finish(chart: alt.TopLevelMixin, *, height: int | None = None) -> alt.TopLevelMixin:
+def finish(chart: Chart, *, height: int | None = None) -> Chart:
     """Top-level config shared by every chart: ¥ locale, CJK font, readable sizes.
 
     Set in place (``chart.configure`` would deep-copy the chart and its data: ~30 ms a chart)."""
@@ -42,7 +44,7 @@ def _months_text(x: float, lang: str) -> str:
 
 # --------------------------------------------------------------------------- cumulative cash flow
 def cash_flow(monthly: pd.DataFrame, payback_months: float, discounted_payback_months: float,
-              lang: str) -> alt.TopLevelMixin:
+              lang: str) -> Chart:
     """Cumulative (and discounted cumulative) cash flow by month; payback marked by a rule at the
     engine's fractional payback month, or a note when there is none in the horizon."""
     cum = i18n.t("cum_cf", lang)
@@ -53,7 +55,8 @@ def cash_flow(monthly: pd.DataFrame, payback_months: float, discounted_payback_m
         dcum: monthly["cumulative_discounted_cash_flow_cny"].to_numpy(),
     })
     long = df.melt("month", var_name="series", value_name="cny")
-    x = alt.X("month:Q", title=i18n.t("month", lang), scale=alt.Scale(domain=[0, int(df["month"].max())], nice=False))
+    last = int(monthly.index.to_numpy().max())
+    x = alt.X("month:Q", title=i18n.t("month", lang), scale=alt.Scale(domain=[0, last], nice=False))
     y = alt.Y("cny:Q", title=i18n.t("wan_axis", lang), axis=alt.Axis(labelExpr=WAN_LABEL))
     area = alt.Chart(df).mark_area(opacity=0.25, color=NEUTRAL, line={"color": NEUTRAL}).encode(
         x=x, y=alt.Y(f"{cum}:Q", title=i18n.t("wan_axis", lang), axis=alt.Axis(labelExpr=WAN_LABEL)),
@@ -83,11 +86,11 @@ def cash_flow(monthly: pd.DataFrame, payback_months: float, discounted_payback_m
     if fmt.finite(discounted_payback_months):
         dmark = pd.DataFrame({"month": [discounted_payback_months]})
         layers.append(alt.Chart(dmark).mark_rule(color=ACCENT, strokeDash=[6, 3]).encode(x=alt.X("month:Q")))
-    return finish(alt.layer(*layers), height=340)
+    return finish(alt.LayerChart(layer=layers), height=340)
 
 
 # --------------------------------------------------------------------------- annual structure
-def annual_structure(table: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
+def annual_structure(table: pd.DataFrame, lang: str) -> Chart:
     """Per year: revenue bar next to a stacked bar of cost lines (from present.annual_structure)."""
     df = table.copy()
     df["year_label"] = [i18n.t("year_n", lang, n=y) for y in df["year"]]
@@ -110,11 +113,11 @@ def annual_structure(table: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
 
 
 # --------------------------------------------------------------------------- market prices
-def market_prices(prices: pd.DataFrame, user_price: float, lang: str) -> alt.TopLevelMixin:
+def market_prices(prices: pd.DataFrame, user_price: float, lang: str) -> Chart:
     """Cloud vendors' prices per card-hour (seed table) with the user's price as a rule."""
     df = prices.copy()
     df["vendor_label"] = df["vendor"] if lang == "zh" else df["vendor_en"]
-    df["billing_label"] = [i18n.choice_label(b, lang) for b in df["billing"]]
+    df["billing_label"] = [i18n.billing_label(b, lang) for b in df["billing"]]
     bars = alt.Chart(df).mark_bar().encode(
         y=alt.Y("vendor_label:N", title=None),
         yOffset=alt.YOffset("billing_label:N"),
@@ -129,12 +132,12 @@ def market_prices(prices: pd.DataFrame, user_price: float, lang: str) -> alt.Top
     rule = alt.Chart(mark).mark_rule(color=NEG, strokeWidth=2).encode(x=alt.X("x:Q"))
     text = alt.Chart(mark).mark_text(align="left", dx=4, dy=-6, color=NEG, fontWeight="bold").encode(
         x=alt.X("x:Q"), y=alt.YValue(0), text=alt.Text("text:N"))
-    return finish(alt.layer(bars, rule, text), height=max(140, 46 * df["vendor"].nunique()))
+    return finish(alt.LayerChart(layer=[bars, rule, text]), height=max(140, 46 * len(set(df["vendor"]))))
 
 
 # --------------------------------------------------------------------------- tornado
 def tornado(table: pd.DataFrame, metric: str, lang: str, *, shock_pct: float, never_at: float | None = None,
-            top: int = 12) -> alt.TopLevelMixin:
+            top: int = 12) -> Chart:
     """Bars from the base result to the result at input −x % and +x %, largest swing on top.
 
     ``table`` is ``sensitivity.tornado`` output; rows of other metrics are ignored. A NaN result
@@ -171,7 +174,7 @@ def tornado(table: pd.DataFrame, metric: str, lang: str, *, shock_pct: float, ne
     layers = [bars, never_text]
     if fmt.finite(base_value):
         layers.append(alt.Chart(pd.DataFrame({"x": [base_value]})).mark_rule(color="black").encode(x=alt.X("x:Q")))
-    chart = finish(alt.layer(*layers))
+    chart = finish(alt.LayerChart(layer=layers))
     chart.height = alt.Step(26)  # one band per input, whatever the number shown
     return chart
 
@@ -180,14 +183,9 @@ def tornado_rows(table: pd.DataFrame, metric: str, top: int = 12) -> pd.DataFram
     """The ``top`` inputs that move ``metric`` in a ``sensitivity.tornado`` table, largest swing
     first (an unknown swing, NaN, first); inputs that leave it unchanged are left out (e.g. the
     light inputs for the heavy payback, or every input when it never pays back at any shock)."""
-    df = table[table["metric"] == metric]
-    df = df[~(df["swing"] == 0)]
+    df = table.loc[table["metric"] == metric]
+    df = df.loc[~(df["swing"] == 0)]
     return df.sort_values("swing", ascending=False, na_position="first").head(top)
-
-
-def metric_fmt(metric: str) -> str:
-    """Display format of a dotted result key (``engine.Item.fmt``)."""
-    return model.result_item(metric).fmt
 
 
 def metric_title(metric: str, lang: str) -> str:
@@ -200,13 +198,13 @@ def metric_title(metric: str, lang: str) -> str:
 
 # --------------------------------------------------------------------------- heatmap
 def payback_heatmap(grid: pd.DataFrame, x: str, y: str, metric: str, current: tuple[float, float],
-                    lang: str, *, horizon_months: float) -> alt.TopLevelMixin:
+                    lang: str, *, horizon_months: float) -> Chart:
     """Payback over a price × occupancy grid (tidy [x, y, metric]); the current point framed;
     cells that never pay back grey with "—"; colours clamped to [0, horizon]."""
     df = pd.DataFrame({"x": grid[x].to_numpy(dtype=float), "y": grid[y].to_numpy(dtype=float),
                        "v": grid[metric].to_numpy(dtype=float)})
     df["v"] = df["v"].where(np.isfinite(df["v"]), None)
-    df["text"] = [f"{v:.0f}" if fmt.finite(v) else "—" for v in df["v"]]
+    df["text"] = [fmt.number(v, lang, 0) for v in df["v"]]  # "—" where it never pays back
     df["current"] = np.isclose(df["x"], current[0]) & np.isclose(df["y"], current[1])
     df["v_label"] = [fmt.months(v, lang) for v in df["v"]]
     xs = sorted(df["x"].unique())
@@ -229,34 +227,35 @@ def payback_heatmap(grid: pd.DataFrame, x: str, y: str, metric: str, current: tu
                                               color=alt.ColorValue("#111"))
     frame = base.transform_filter("datum.current").mark_rect(fill=None, stroke="black", strokeWidth=3).encode(
         x=xenc, y=yenc)
-    return finish(alt.layer(valid, never, text, frame), height=340)
+    return finish(alt.LayerChart(layer=[valid, never, text, frame]), height=340)
 
 
 # --------------------------------------------------------------------------- Monte Carlo
-def histogram(values: np.ndarray, quantiles: dict[str, float], metric: str, lang: str) -> alt.TopLevelMixin:
+def histogram(values: np.ndarray, quantiles: dict[str, float], metric: str, lang: str) -> Chart:
     """Distribution of one metric over Monte Carlo draws with P10/P50/P90 rules (NaN draws dropped;
     report their share separately)."""
     vals = np.asarray(values, dtype=float)
     vals = vals[np.isfinite(vals)]
     it = model.result_item(metric)
-    scale = 1 / fmt.WAN if it.fmt == "cny" else (100.0 if it.fmt == "frac" else 1.0)
+    look = fmt.style(lang).look(it.fmt)
+    scale = look.times / look.per  # to the unit of the axis title: 万元, %, months
     df = pd.DataFrame({"v": vals * scale})
     hist = alt.Chart(df).mark_bar(color=NEUTRAL, opacity=0.8).encode(
         x=alt.X("v:Q", bin=alt.Bin(maxbins=40), title=metric_title(metric, lang)),
         y=alt.Y("count():Q", title=i18n.t("count", lang)),
     )
-    q = pd.DataFrame([{"name": k.upper(), "v": v * scale, "text": f"{k.upper()} {v * scale:,.1f}"}
+    q = pd.DataFrame([{"name": k.upper(), "v": v * scale, "text": f"{k.upper()} {fmt.value(v, it, lang, unit=False)}"}
                       for k, v in quantiles.items() if fmt.finite(v)])
     layers = [hist]
     if not q.empty:
         layers.append(alt.Chart(q).mark_rule(color=NEG, strokeWidth=2, strokeDash=[5, 3]).encode(x=alt.X("v:Q")))
         layers.append(alt.Chart(q).mark_text(angle=0, align="left", dx=4, dy=-4, color=NEG, fontWeight="bold").encode(
             x=alt.X("v:Q"), y=alt.YValue(12), text=alt.Text("text:N")))
-    return finish(alt.layer(*layers), height=300)
+    return finish(alt.LayerChart(layer=layers), height=300)
 
 
 # --------------------------------------------------------------------------- business models
-def business_models(table: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
+def business_models(table: pd.DataFrame, lang: str) -> Chart:
     """Horizon cash out vs revenue for the four options (business_models.business_models output)."""
     rows = []
     for opt in table.columns:
@@ -277,7 +276,7 @@ def business_models(table: pd.DataFrame, lang: str) -> alt.TopLevelMixin:
     ), height=320)
 
 
-def cost_per_card_hour(table: pd.DataFrame, price: float, lang: str) -> alt.TopLevelMixin:
+def cost_per_card_hour(table: pd.DataFrame, price: float, lang: str) -> Chart:
     """Cost per used card-hour of each option, with the user's rental price as a rule."""
     rows = [{"option": i18n.t(f"opt_{o}", lang), "cny": float(table.loc["cost_per_card_hour", o]),
              "text": fmt.price(table.loc["cost_per_card_hour", o], lang)}
@@ -294,27 +293,26 @@ def cost_per_card_hour(table: pd.DataFrame, price: float, lang: str) -> alt.TopL
     rule = alt.Chart(mark).mark_rule(color=NEG, strokeWidth=2).encode(x=alt.X("x:Q"))
     rule_text = alt.Chart(mark).mark_text(align="right", dx=-4, dy=-6, color=NEG, fontWeight="bold").encode(
         x=alt.X("x:Q"), y=alt.YValue(0), text=alt.Text("text:N"))
-    return finish(alt.layer(bars, labels, rule, rule_text), height=320)
+    return finish(alt.LayerChart(layer=[bars, labels, rule, rule_text]), height=320)
 
 
 # --------------------------------------------------------------------------- market demand
-def demand_gpus(df: pd.DataFrame, lang: str, *, workload_title: str, kind_title: str) -> alt.TopLevelMixin:
+def demand_gpus(df: pd.DataFrame, lang: str, *, workload_title: str, kind_title: str) -> Chart:
     """GPUs needed per workload (``demand_view.gpu_chart_data``), bars coloured by kind, the count
     printed at the end of each bar."""
     bars = alt.Chart(df).encode(
         y=alt.Y("workload:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
         x=alt.X("gpus:Q", title=i18n.t("dm_gpus_axis", lang), axis=alt.Axis(format=",.0f")),
     )
-    chart = (bars.mark_bar().encode(color=alt.Color("kind:N", title=kind_title),
-                                    tooltip=[alt.Tooltip("workload:N", title=workload_title),
-                                             alt.Tooltip("gpus:Q", title=i18n.t("dm_gpus_axis", lang),
-                                                         format=",.1f")])
-             + bars.mark_text(align="left", dx=4).encode(text="label:N"))
-    return finish(chart, height=max(120, 44 * len(df)))
+    bar = bars.mark_bar().encode(color=alt.Color("kind:N", title=kind_title),
+                                 tooltip=[alt.Tooltip("workload:N", title=workload_title),
+                                          alt.Tooltip("gpus:Q", title=i18n.t("dm_gpus_axis", lang), format=",.1f")])
+    count = bars.mark_text(align="left", dx=4).encode(text="label:N")
+    return finish(alt.LayerChart(layer=[bar, count]), height=max(120, 44 * len(df)))
 
 
 # --------------------------------------------------------------------------- scenario comparison
-def compare_cash_flows(monthlies: dict[str, pd.DataFrame], lang: str) -> alt.TopLevelMixin:
+def compare_cash_flows(monthlies: dict[str, pd.DataFrame], lang: str) -> Chart:
     """Cumulative cash flow of several scenarios on one axis."""
     frames = [pd.DataFrame({"month": m.index.to_numpy(), "cny": m["cumulative_cash_flow_cny"].to_numpy(),
                             "scenario": name}) for name, m in monthlies.items()]
@@ -327,10 +325,10 @@ def compare_cash_flows(monthlies: dict[str, pd.DataFrame], lang: str) -> alt.Top
         tooltip=[alt.Tooltip("scenario:N"), alt.Tooltip("month:Q"), alt.Tooltip("cny:Q", title="¥", format="$,.0f")],
     )
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#555", strokeDash=[4, 4]).encode(y=alt.Y("y:Q"))
-    return finish(alt.layer(lines, zero), height=320)
+    return finish(alt.LayerChart(layer=[lines, zero]), height=320)
 
 
-def spec(chart: alt.TopLevelMixin) -> dict:
+def spec(chart: Chart) -> dict:
     """The Vega-Lite dict of a chart for ``st.vega_lite_chart``, without Altair's JSON-schema
     validation on every rerun (the chart tests validate every builder's output instead)."""
     return chart.to_dict(validate=False)

@@ -20,6 +20,13 @@ from finmodel.ui import fmt, i18n
 SCALE: dict[str, tuple[float, str]] = {"compute_flop": (1e21, "10²¹ FLOP")}
 #: FLOP/s (or OP/s) per P: 1 P = 1 PFLOPS = 1,000 TFLOPS.
 OPS_PER_P = demand.TERA * demand.TERA_PER_P
+#: The workload column ``kind`` (training | inference) and its declared labels.
+KIND = demand.WORKLOAD_FIELDS["kind"]
+
+
+def kind_label(kind: str, lang: str) -> str:
+    """A workload's kind in words (the declared choice label): ``训练`` / ``training``."""
+    return KIND.choice_label(kind, lang)
 
 
 def column_label(column: str, lang: str) -> str:
@@ -39,7 +46,8 @@ def rows_from_editor(edited: pd.DataFrame) -> list[dict[str, Any]]:
     """The edited table → schema rows in base units; fully empty rows (just added) are skipped."""
     df = edited.dropna(how="all").copy()
     for col, (per_unit, _) in SCALE.items():
-        df[col] = pd.to_numeric(df[col], errors="coerce") * per_unit if df[col].notna().any() else df[col]
+        if bool(df[col].notna().any()):  # an all-empty column stays as it is (the rows say what is missing)
+            df[col] = np.asarray(pd.to_numeric(df[col], errors="coerce"), dtype=float) * per_unit
     return demand.rows_from_frame(df)
 
 
@@ -53,12 +61,13 @@ def problem_text(p: schema.Problem, rows: list[dict[str, Any]], lang: str) -> st
     value = "" if p.value is demand.NO_VALUE else f" = {p.value!r}"
     colon, semi = ("：", "；") if lang == "zh" else (": ", "; ")
     if p.code == "rule":
-        kind = rows[p.row - 1].get("kind") if 0 < p.row <= len(rows) else ""
-        kind_word = i18n.choice_label(kind, lang) if kind in ("training", "inference") else ""
+        kind = str(rows[p.row - 1].get("kind")) if 0 < p.row <= len(rows) else ""
+        kind_word = kind_label(kind, lang) if kind in KIND.choices else ""
         why = i18n.t(f"dm_{p.rule}", lang, kind=kind_word) if i18n.has(f"dm_{p.rule}") else p.message
         return f"{where} · {col} ({p.column}){value}{colon}{why}"
     why = i18n.t(f"dm_{p.code}", lang) if i18n.has(f"dm_{p.code}") else p.message
-    allowed = f"{semi}{i18n.t('dm_allowed', lang)}{colon}{demand.allowed_text(p.column, lang)}" if known else ""
+    spec = demand.WORKLOAD_FIELDS.get(p.column)
+    allowed = f"{semi}{i18n.t('dm_allowed', lang)}{colon}{spec.range_text(lang)}" if spec else ""
     return f"{where} · {col} ({p.column}){value}{colon}{why}{allowed}"
 
 
@@ -75,7 +84,7 @@ def detail_table(d: demand.Demand, market: pd.DataFrame, servers: np.ndarray, la
     t = i18n.t
     return pd.DataFrame({
         column_label("name", lang): list(d.names),
-        column_label("kind", lang): [i18n.choice_label(str(k), lang) for k in d.kind],
+        column_label("kind", lang): [kind_label(str(k), lang) for k in d.kind],
         column_label("gpu", lang): d.gpu,
         column_label("precision", lang): d.precision,
         column_label("models", lang): d.models.astype(int),
@@ -97,5 +106,5 @@ DETAIL_NUMBERS = ("dm_col_rate", "dm_col_gpus_per_model", "dm_col_gpus", "dm_col
 def gpu_chart_data(d: demand.Demand, lang: str) -> pd.DataFrame:
     """GPUs needed per workload for :func:`finmodel.ui.charts.demand_gpus`."""
     return pd.DataFrame({"workload": list(d.names), "gpus": d.gpus,
-                         "kind": [i18n.choice_label(str(k), lang) for k in d.kind],
+                         "kind": [kind_label(str(k), lang) for k in d.kind],
                          "label": [fmt.decimal(g, lang) for g in d.gpus]})

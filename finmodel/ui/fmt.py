@@ -1,133 +1,108 @@
-"""Display formatting for the dashboard: ¥, 万元, percent, months, and "never".
+"""The dashboard's number formats: one call each into :mod:`finmodel.model.display`.
 
-Numbers arrive in the model's base units (CNY, fractions, months); this module is the only place
-they become 万元 or percent, and only as text. NaN means "never / none / not applicable" in the
-engine's results and is shown as words, never as "nan".
+Numbers arrive in the model's base units (CNY, fractions, months) and become 万元, percent or
+months only as text, through :func:`finmodel.model.display.show` in the dashboard's style
+(:func:`finmodel.model.display.dashboard`). NaN reads as what it means for the item (``未回本`` /
+``never``, ``无`` / ``none``, ``—``), never as "nan". This module holds no formatting of its own:
+its functions are the short names the pages use, and :data:`LOOKS` declares (as data, in the
+display layer's terms) the two formats only the dashboard shows.
 """
 
 from __future__ import annotations
 
-import math
-from typing import Any
+from dataclasses import replace
+from typing import Any, Protocol
 
-WAN = 10_000.0  # 万: CNY per 万元, card-hours per 万 card-hours (display only)
-YI = 1e8  # CNY per 亿元
-BILLION = 1e9  # CNY per billion CNY
+from finmodel.model import display
+from finmodel.model.display import WAN, Look, Style, finite
 
-_NEVER = {"zh": "未回本", "en": "never"}
-_NONE = {"zh": "无", "en": "none"}
-_NA = {"zh": "—", "en": "—"}
+__all__ = ["LOOKS", "WAN", "big_cny", "by_fmt", "decimal", "delta", "finite", "months", "never", "number", "pct",
+           "price", "style", "value", "wan"]
+
+YI = 1e8  # CNY per 亿元 (display only)
+BILLION = 1e9  # CNY per billion CNY (display only)
+
+#: Formats of the dashboard beyond :func:`display.dashboard`'s, per language: ``count`` (a
+#: quantity with fixed decimals and no unit: ``26,380.0`` GPUs) and ``big_cny`` (a market's
+#: value: ``12.3 亿元`` / ``¥1.23 bn``).
+LOOKS: dict[str, dict[str, Look]] = {
+    "zh": {"count": Look(1, "f", unit={"zh": ""}), "big_cny": Look(1, "f", per=YI, unit={"zh": " 亿元"})},
+    "en": {"count": Look(1, "f", unit={"en": ""}),
+           "big_cny": Look(2, "f", per=BILLION, prefix="¥", unit={"en": " bn"})},
+}
+_STYLES: dict[str, Style] = {lang: replace(display.dashboard(lang), looks={**display.dashboard(lang).looks, **extra})
+                             for lang, extra in LOOKS.items()}
 
 
-def finite(x: Any) -> bool:
-    """Whether ``x`` is a real, finite number (None and NaN are not)."""
-    try:
-        return x is not None and math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return False
+class Declared(Protocol):
+    """A declaration that says how its values display (an ``Item``, a ``results.MetricInfo``);
+    read-only, so the frozen declarations qualify."""
+
+    @property
+    def fmt(self) -> str: ...
+
+    @property
+    def nan_means(self) -> str: ...
+
+
+def style(lang: str) -> Style:
+    """The dashboard's display style in ``lang`` (``zh`` or ``en``)."""
+    return _STYLES[lang]
 
 
 def never(lang: str) -> str:
     """The word for "never pays back": ``未回本`` / ``never``."""
-    return _NEVER[lang]
+    return display.nan_text("never", style(lang))
 
 
-def yuan(x: float | None, lang: str = "zh", digits: int = 0) -> str:
-    """``¥1,234,567`` (no unit conversion)."""
-    if not finite(x):
-        return _NA[lang]
-    return f"¥{x:,.{digits}f}"
+def value(x: Any, declared: Declared, lang: str, *, unit: bool = True) -> str:
+    """A result by its declaration (``Item`` or ``results.MetricInfo``): format and NaN meaning;
+    ``unit=False`` leaves out the unit words (``373.0``, ``16.2``, ``62.0%``) where a title has them."""
+    return display.show(x, declared.fmt, declared.nan_means, style=style(lang), unit=unit)
 
 
-def wan(x: float | None, lang: str = "zh", digits: int = 1, unit: bool = True) -> str:
-    """Money in 万元: ``373.0 万元`` (zh) / ``373.0 万元`` (en, labelled "10k CNY" elsewhere)."""
-    if not finite(x):
-        return _NA[lang]
-    s = f"{x / WAN:,.{digits}f}"
-    return f"{s} 万元" if unit else s
+def by_fmt(x: Any, fmt: str, lang: str, nan_means: str = "n/a") -> str:
+    """A value by a display format name (``cny``, ``price``, ``months`` …) and what NaN means."""
+    return display.show(x, fmt, nan_means, style=style(lang))
 
 
-def big_cny(x: float | None, lang: str = "zh") -> str:
-    """A large amount: ``12.3 亿元`` (zh, 1 decimal) / ``¥1.23 bn`` (en, 2 decimals)."""
-    if not finite(x):
-        return _NA[lang]
-    return f"{x / YI:,.1f} 亿元" if lang == "zh" else f"¥{x / BILLION:,.2f} bn"
+def wan(x: Any, lang: str = "zh", digits: int = 1, unit: bool = True) -> str:
+    """Money in 万元: ``373.0 万元`` (``unit=False``: ``373.0``)."""
+    return display.show(x, "cny", style=style(lang), digits=digits, unit=unit)
 
 
-def decimal(x: float | None, lang: str = "zh", digits: int = 1) -> str:
-    """A number with a fixed number of decimals and thousands separators: ``26,380.0``."""
-    if not finite(x):
-        return _NA[lang]
-    return f"{x:,.{digits}f}"
+def big_cny(x: Any, lang: str = "zh") -> str:
+    """A large amount: ``12.3 亿元`` (zh) / ``¥1.23 bn`` (en)."""
+    return display.show(x, "big_cny", style=style(lang))
 
 
-def price(x: float | None, lang: str = "zh", digits: int = 2) -> str:
+def decimal(x: Any, lang: str = "zh", digits: int = 1) -> str:
+    """A count with fixed decimals and thousands separators: ``26,380.0``."""
+    return display.show(x, "count", style=style(lang), digits=digits)
+
+
+def price(x: Any, lang: str = "zh", digits: int = 2) -> str:
     """A unit price in yuan: ``¥22.50``."""
-    return yuan(x, lang, digits)
+    return display.show(x, "price", style=style(lang), digits=digits)
 
 
-def to_percent(x: float) -> int:
-    """A fraction as whole percent for a percent slider: 0.7 → 70."""
-    return round(x * 100)
+def pct(x: Any, lang: str = "zh", digits: int = 1, *, missing: str = "na") -> str:
+    """A fraction as percent: 0.619 → ``61.9%``; NaN → ``无``/``none`` (``missing="none"``) or ``—``."""
+    return display.show(x, "frac", "none" if missing == "none" else "n/a", style=style(lang), digits=digits)
 
 
-def from_percent(p: float) -> float:
-    """A percent slider's value as a fraction: 70 → 0.7."""
-    return p / 100
-
-
-def pct(x: float | None, lang: str = "zh", digits: int = 1, *, missing: str = "na") -> str:
-    """A fraction as percent: 0.619 → ``61.9%``. NaN → ``无``/``none`` or ``—``."""
-    if not finite(x):
-        return (_NONE if missing == "none" else _NA)[lang]
-    return f"{x * 100:,.{digits}f}%"
-
-
-def months(x: float | None, lang: str = "zh", digits: int = 1) -> str:
+def months(x: Any, lang: str = "zh", digits: int = 1) -> str:
     """``16.2 个月`` / ``16.2 months``; NaN → ``未回本`` / ``never`` (no payback in the horizon)."""
-    if not finite(x):
-        return _NEVER[lang]
-    return f"{x:,.{digits}f} 个月" if lang == "zh" else f"{x:,.{digits}f} months"
+    return display.show(x, "months", "never", style=style(lang), digits=digits)
 
 
-def number(x: float | None, lang: str = "zh", digits: int = 3) -> str:
+def number(x: Any, lang: str = "zh", digits: int = 3) -> str:
     """A plain number with thousands separators, trailing zeros dropped: ``2.5``, ``1,234``."""
-    if not finite(x):
-        return _NA[lang]
-    return f"{x:,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{x:,.0f}"
+    return display.show(x, "number", style=style(lang), digits=digits)
 
 
-def by_fmt(x: float | None, fmt: str, lang: str) -> str:
-    """Format a result value by its declared ``engine.Item.fmt``."""
-    if fmt in ("cny", "cny_per_p_year"):
-        return wan(x, lang, 1)
-    if fmt == "price":
-        return price(x, lang)
-    if fmt == "frac":
-        return pct(x, lang, missing="none")
-    if fmt == "rate":
-        return pct(x, lang, 3)
-    if fmt == "months":
-        return months(x, lang)
-    if fmt == "p":
-        return number(x, lang, 3) + (" P" if finite(x) else "")
-    return number(x, lang)
-
-
-def delta(x: float | None, fmt: str, lang: str) -> str | None:
-    """Signed change for ``st.metric``: ``+1.3 个月``, ``-12.0 万元``, ``+2.1 pp``; None if unknown."""
-    if not finite(x):
+def delta(x: Any, fmt: str, lang: str) -> str | None:
+    """Signed change for ``st.metric``: ``+1.3 个月``, ``-12.0 万元``, ``+2.1 pp``; None if unknown or 0."""
+    if not finite(x) or abs(float(x)) < 1e-12:
         return None
-    if abs(x) < 1e-12:
-        return None
-    sign = "+" if x > 0 else "-"
-    a = abs(x)
-    if fmt in ("cny", "cny_per_p_year"):
-        return f"{sign}{a / WAN:,.1f} 万元"
-    if fmt == "price":
-        return f"{sign}¥{a:,.2f}"
-    if fmt in ("frac", "rate"):
-        return f"{sign}{a * 100:,.1f} " + ("个百分点" if lang == "zh" else "pp")
-    if fmt == "months":
-        return f"{sign}{a:,.1f} " + ("个月" if lang == "zh" else "months")
-    return f"{sign}{a:,.3g}"
+    return display.show(x, fmt, style=display.change(lang), sign=True)

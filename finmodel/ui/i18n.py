@@ -2,14 +2,14 @@
 
 Field labels come from :data:`finmodel.schema.FIELDS` (``label_zh`` / ``label_en``) and result
 labels from :func:`finmodel.model.item`; the app's own words are the per-page tables of
-:mod:`finmodel.ui.strings`; this module adds unit names, group names and choice names.
+:mod:`finmodel.ui.strings`; this module adds unit names and group names (choice names are declared with the fields).
 ``t(key, lang)`` raises ``KeyError`` for an unknown key so a typo fails a test instead of showing
 a blank.
 """
 
 from __future__ import annotations
 
-from finmodel import model, schema
+from finmodel import demand, model, schema
 from finmodel.schema import FieldSpec, catalog
 from finmodel.ui import strings
 
@@ -79,21 +79,13 @@ GROUPS: dict[str, tuple[str, str]] = {
     "general": ("通用", "General"),
 }
 
+#: Every declared choice option's (中文, English) label, by option: a view of the declarations
+#: (``FieldSpec.choice_labels`` of the scenario's and the workload table's choice fields), not a
+#: second table. Labels are read from the field (``spec.choice_label(option, lang)``), since one
+#: option may be worded per field.
 CHOICES: dict[str, tuple[str, str]] = {
-    "straight_line": ("直线法", "Straight line"),
-    "declining_balance": ("余额递减法", "Declining balance"),
-    "hourly": ("按小时", "Hourly"),
-    "monthly": ("包月", "Monthly"),
-    "annual": ("包年", "Annual"),
-    "ratio": ("比例法（60:40）", "Ratio (60:40)"),
-    "bottom_up": ("逐项测算", "Bottom-up"),
-    "metered": ("按电量计", "Metered"),
-    "fixed": ("固定金额", "Fixed"),
-    "card_hour": ("按卡时价折算", "From a card-hour price"),
-    "p_year": ("按 P·年定价", "Per P-year"),
-    "training": ("训练", "training"),
-    "inference": ("推理", "inference"),
-}
+    opt: label for spec in (*schema.FIELDS.values(), *demand.WORKLOAD_FIELDS.values())
+    for opt, label in zip(spec.choices, spec.choice_labels, strict=False)}
 
 
 def t_group(group: str, lang: str) -> str:
@@ -102,9 +94,9 @@ def t_group(group: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
-def choice_label(option: str, lang: str) -> str:
-    """The name of a choice option (billing mode, method, ...); the option itself if undeclared."""
-    zh, en = CHOICES.get(option, (option, option))
+def billing_label(billing: str, lang: str) -> str:
+    """The billing of a cloud price (``catalog.BILLING_LABELS``): ``按小时`` / ``hourly``."""
+    zh, en = catalog.BILLING_LABELS[billing]
     return zh if lang == "zh" else en
 
 
@@ -126,6 +118,12 @@ def field_label(path: str, lang: str, *, unit_text: bool = True, pct: bool | Non
 def spec_label(spec: FieldSpec, lang: str) -> str:
     """The declared label of an input or a table column, without unit."""
     return spec.label_zh if lang == "zh" else spec.label_en
+
+
+def spec_help(spec: FieldSpec, lang: str) -> str:
+    """What an input or a column means: the declared 中文 help in 中文 where there is one, else the
+    English help."""
+    return spec.help_zh if lang == "zh" and spec.help_zh else spec.help
 
 
 def unit_of(path: str, lang: str) -> str:

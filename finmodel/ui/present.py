@@ -13,23 +13,20 @@ import numpy as np
 import pandas as pd
 
 from finmodel import model, schema
-from finmodel.analysis import business_models
+from finmodel.analysis import business_models, grid_axes
 from finmodel.model import Result, expr, heavy, light
 from finmodel.model.engine import Item
 from finmodel.schema import Scenario
 from finmodel.ui import fmt, i18n
 
 #: The rental price and the occupancy: the two inputs the dashboard puts front and centre (the
-#: overview's controls, the heatmap's axes, the goal seek).
-PRICE, OCCUPANCY = "heavy.price_cny_per_card_hour", "heavy.occupancy"
+#: overview's controls, the goal seek) — the axes of the price × occupancy grid
+#: (:mod:`finmodel.analysis.grid_axes`), which the heatmap draws.
+PRICE, OCCUPANCY = grid_axes.GRID_X, grid_axes.GRID_Y
 
 #: The module of each model (``model.MODELS``) that declares its named result sets (``HEADLINE``,
 #: ``COST_LINES``, ``DEFAULT_METRICS``) beside its items.
 DECLARED = {"heavy": heavy, "light": light}
-
-def result_paths(which: str, keys: tuple[str, ...]) -> tuple[str, ...]:
-    """``("heavy", ("npv_cny",))`` → ``("heavy.npv_cny",)``: result keys of one model as paths."""
-    return tuple(f"{which}.{k}" for k in keys)
 
 
 @dataclass(frozen=True)
@@ -101,7 +98,7 @@ def shown_kpi(result: Result, kpi: Kpi, lang: str) -> str:
     """A KPI card's value: formatted by its declared format; "—" when its model is broken."""
     if kpi.model in broken_models(result):
         return "—"
-    return fmt.by_fmt(kpi_value(result, kpi), kpi.fmt, lang)
+    return fmt.value(kpi_value(result, kpi), kpi.item, lang)
 
 
 # --------------------------------------------------------------------------- annual structure
@@ -178,13 +175,10 @@ def input_differences(a: Scenario, b: Scenario, lang: str) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- business models
 def _business_model_cell(value: float, row_fmt: str, option: str, lang: str) -> str:
-    if row_fmt == "months" and option in ("heavy", "light"):
-        return fmt.months(value, lang)  # NaN = never pays back
-    if not fmt.finite(value):
-        return "—"
     if row_fmt == "number":
         return fmt.number(value, lang, 0)
-    return fmt.by_fmt(value, "months" if row_fmt == "months_plain" else row_fmt, lang)
+    never = row_fmt == "months" and option in ("heavy", "light")  # their payback: NaN = never pays back
+    return fmt.by_fmt(value, "months" if row_fmt == "months_plain" else row_fmt, lang, "never" if never else "n/a")
 
 
 #: The model each business-model option is computed from (``business_models.business_models``:
@@ -213,17 +207,3 @@ def business_models_view(table: pd.DataFrame, lang: str) -> dict[str, list[str]]
         out[i18n.t(f"opt_{opt}", lang)] = [
             "—" if opt in blank else _business_model_cell(table.loc[row, opt], f, opt, lang) for row, f in rows.items()]
     return out
-
-
-# --------------------------------------------------------------------------- sensitivity views
-def heatmap_axes(scenario: Scenario, n_price: int = 9) -> tuple[list[float], list[float]]:
-    """Price and occupancy values for the payback heatmap; both include the current values so the
-    current point is one of the cells. Prices span ±40 % of the current price."""
-    p0 = scenario.heavy.price_cny_per_card_hour
-    spec = schema.FIELDS[PRICE]
-    factors = np.linspace(0.6, 1.4, n_price)
-    prices = {round(float(p0 * f), 2) for f in factors} | {float(p0)}
-    prices = sorted(p for p in prices if spec.check(p))
-    occ0 = scenario.heavy.occupancy
-    occs = sorted({round(float(x), 2) for x in np.linspace(0.3, 1.0, 8)} | {float(occ0)})
-    return prices, occs

@@ -167,6 +167,11 @@ def apply(changes: dict[str, Any]) -> bool:
     return True
 
 
+def on_apply(changes: dict[str, Any]) -> None:
+    """Button callback: :func:`apply` the changes (a refusal is shown from ``ERRORS``)."""
+    apply(changes)
+
+
 def load_file(ref_id: str) -> bool:
     """Load a preset or saved scenario by id (scenario picker callback)."""
     try:
@@ -277,6 +282,6 @@ __all__ = [
     # reading the session
     "base", "base_result", "changed_count", "lang", "origin_label", "result", "scenario", "t",
     # start of a session, callbacks, messages
-    "apply", "consume_demand", "init", "load_file", "load_uploaded", "notify", "on_pick", "on_save", "on_upload",
-    "reset", "set_field", "show_messages", "sync_url", "sync_widget",
+    "apply", "consume_demand", "init", "load_file", "load_uploaded", "notify", "on_apply", "on_pick", "on_save",
+    "on_upload", "reset", "set_field", "show_messages", "sync_url", "sync_widget",
 ]

@@ -35,16 +35,27 @@ def _decimals(step: float | None) -> int:
     return min(6, max(0, -math.floor(math.log10(step) + 1e-9)))
 
 
-def help_text(spec: FieldSpec, scenario: Scenario, lang: str) -> str:
-    """Tooltip: source of the value in this scenario, what the input means, allowed range."""
+def allowed_text(spec: FieldSpec, lang: str) -> str:
+    """The allowed values in the display language; in 中文 followed by the English wording, which
+    the library's messages (and the CLI's) use: ``数值，0 ≤ 值 ≤ 1 [fraction]（a number, 0 ≤ value ≤ 1
+    [fraction]）``."""
+    if lang != "zh":
+        return spec.range_text("en")
+    return f"{spec.range_text('zh')}（{spec.range_text('en')}）"
+
+
+def help_text(spec: FieldSpec, scenario: Scenario, lang: str, *, bounds: FieldSpec | None = None) -> str:
+    """Tooltip: source of the value in this scenario, what the input means, allowed range (of
+    ``bounds`` when the widget takes another declaration's values, e.g. the demand page's fleet
+    occupancy, which starts from the scenario's occupancy)."""
     parts = []
     src = scenario.sources.get(spec.path)
     if src:
         parts.append(f"**{i18n.t('source', lang)}:** {safe.literal(src)}")  # the scenario file's text
-    about = spec.help_zh if lang == "zh" and spec.help_zh else spec.help
+    about = i18n.spec_help(spec, lang)
     if about:
         parts.append(f"**{i18n.t('about', lang)}:** {about}")
-    parts.append(f"**{i18n.t('allowed', lang)}:** {spec.range_text()}")
+    parts.append(f"**{i18n.t('allowed', lang)}:** {allowed_text(bounds or spec, lang)}")
     parts.append(f"`{spec.path}`")
     return "\n\n".join(parts)
 
@@ -60,18 +71,30 @@ def field(path: str, scenario: Scenario, lang: str, *, container: Any = None, la
     where = container if container is not None else st
     key = key_of(path)
     state.sync_widget(key, path)
-    kw = dict(key=key, help=help_text(spec, scenario, lang), on_change=state.set_field, args=(path,),
-              label_visibility=label_visibility)
+    kw: dict[str, Any] = dict(key=key, help=help_text(spec, scenario, lang), on_change=state.set_field, args=(path,),
+                              label_visibility=label_visibility)
     label = i18n.field_label(path, lang)
     if spec.kind == "str":  # the GPU catalogue key
         return where.selectbox(label, options=list(catalog.GPUS), format_func=lambda k: i18n.gpu_label(k, lang), **kw)
     if spec.kind == "choice":
-        return where.selectbox(label, options=list(spec.choices), format_func=lambda c: i18n.choice_label(c, lang),
+        return where.selectbox(label, options=list(spec.choices), format_func=lambda c: spec.choice_label(c, lang),
                                disabled=single_choice(spec), **kw)
     if i18n.is_pct(spec):
-        return where.slider(label, min_value=float(spec.ge), max_value=float(spec.le), step=float(spec.step or 0.01),
-                            format="percent", **kw)
+        lo, hi = spec.closed_bounds()
+        return where.slider(label, min_value=lo, max_value=hi, step=float(spec.step or 0.01), format="percent", **kw)
     return where.number_input(label, **number_options(spec), **kw)
+
+
+def percent_slider(where: Any, label: str, spec: FieldSpec, value: float, *, key: str,
+                   help: str | None = None) -> float:
+    """A slider in whole percent over the allowed values of the fraction field ``spec`` (a value
+    outside them starts at the nearest bound); returns the chosen fraction (25 % → 0.25)."""
+    lo, hi = spec.closed_bounds()
+    lo_pct, hi_pct = math.ceil(lo * 100 - 1e-9), math.floor(hi * 100 + 1e-9)  # 7.000000000000001 → 7
+    lo_pct += not spec.check(lo_pct / 100)  # an open bound: 0 < occupancy → 1 %
+    hi_pct -= not spec.check(hi_pct / 100)
+    start = min(max(round(value * 100), lo_pct), hi_pct)
+    return where.slider(label, lo_pct, hi_pct, start, step=1, key=key, help=help) / 100
 
 
 def number_options(spec: FieldSpec) -> dict[str, Any]:
@@ -120,7 +143,7 @@ def workload_columns(lang: str) -> dict[str, Any]:
     for col, spec in demand.WORKLOAD_FIELDS.items():
         label = demand_view.column_label(col, lang)
         unit = f" [{spec.unit}]" if spec.unit else ""
-        help_ = f"{spec.help}{unit} — {demand.allowed_text(col, lang)}"
+        help_ = f"{i18n.spec_help(spec, lang)}{unit} — {spec.range_text(lang)}"
         if col in demand_view.SCALE:
             shown = demand_view.SCALE[col][1]
             out[col] = cc.NumberColumn(f"{label} ({shown})", help=f"× {shown}. " + help_, format="localized")
@@ -129,7 +152,7 @@ def workload_columns(lang: str) -> dict[str, Any]:
                                           width="medium")
         elif spec.kind == "choice":
             out[col] = cc.SelectboxColumn(label, help=help_, options=list(spec.choices), required=True,
-                                          format_func=lambda c: i18n.choice_label(c, lang))
+                                          format_func=lambda c, spec=spec: spec.choice_label(str(c), lang))
         elif spec.kind in ("float", "int"):
             out[col] = cc.NumberColumn(label, help=help_, format=_WORKLOAD_FORMAT.get(col, "localized"))
         else:
@@ -137,5 +160,5 @@ def workload_columns(lang: str) -> dict[str, Any]:
     return out
 
 
-__all__ = ["FRONT", "GROUP_ORDER", "field", "grouped_sections", "help_text", "key_of", "number_options",
-           "single_choice", "workload_columns"]
+__all__ = ["FRONT", "GROUP_ORDER", "allowed_text", "field", "grouped_sections", "help_text", "key_of",
+           "number_options", "percent_slider", "single_choice", "workload_columns"]
