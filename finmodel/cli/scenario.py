@@ -178,8 +178,10 @@ GPU_COLUMNS = ("TF32", "FP16", "BF16", "FP8", "INT8")
 
 @friendly_errors
 def gpus() -> None:
-    """List the GPU catalogue (dense tensor TFLOPS per precision, INT8 TOPS, power) with sources;
-    "—" = no such figure (write light.tflops_per_card for that precision)."""
+    """List the GPU catalogue (dense FP16 TFLOPS, INT8 TOPS, power) with sources.
+
+    Every precision the catalogue has (TF32, FP16, BF16, FP8 TFLOPS; INT8 TOPS), dense tensor peaks
+    per card; "—" = no such figure (write light.tflops_per_card for that precision)."""
     t = Table(title="GPU catalogue (dense tensor peaks per card, no sparsity)")
     t.add_column("key", no_wrap=True)
     for c in ("memory GB", *(f"{p} {'TOPS' if p == 'INT8' else 'TFLOPS'}" for p in GPU_COLUMNS), "card W",
