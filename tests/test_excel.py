@@ -212,15 +212,23 @@ def _money_scale(monthly) -> float:
     return float(np.nanmax(np.abs(monthly.to_numpy(dtype=float)))) or 1.0
 
 
+def _nan_texts(item: engine.Item) -> set[str]:
+    """The texts a NaN of ``item`` may read as in the workbook: its ``nan_means`` ("" too for n/a), and
+    "n/a" where its ``na_when`` flag can say so (issue 11)."""
+    texts = {TEXTS.get(item.key, item.nan_means)} | ({""} if item.nan_means == "n/a" else set())
+    return texts | ({"n/a"} if item.na_when else set())
+
+
 def _check_scalar(model_name: str, key: str, got: Any, want: float, scale: float, where: str) -> list[str]:
+    it = next(i for i in workbook.MODELS[model_name][1] + workbook.MODELS[model_name][2] if i.key == key)
     if isinstance(got, str) or got is None:
         if math.isnan(want):
-            allowed = {TEXTS.get(key, "n/a"), ""} if key not in TEXTS else {TEXTS[key]}
+            allowed = _nan_texts(it)
             return [] if (got or "") in allowed else [f"{where} {model_name}.{key}: text {got!r}, expected {allowed}"]
         return [f"{where} {model_name}.{key}: workbook {got!r}, engine {want!r}"]
     if math.isnan(want):
         return [f"{where} {model_name}.{key}: workbook {got!r}, engine NaN"]
-    fmt = next(i.fmt for i in workbook.MODELS[model_name][1] + workbook.MODELS[model_name][2] if i.key == key)
+    fmt = it.fmt
     s = scale if fmt in ("cny", "cny_per_p_year") else 1.0
     if not _close(float(got), want, s):
         return [f"{where} {model_name}.{key}: workbook {got!r}, engine {want!r} (diff {float(got) - want:.3g})"]

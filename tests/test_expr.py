@@ -66,6 +66,41 @@ def test_primitives_excel():
         bool(a > 0)
 
 
+def test_issue_11_primitives_in_both_backends():
+    x = np.array([[-3.0, 1.0, -5.0, 2.0]])
+    assert expr.row_min(x).tolist() == [[-5.0]]
+    assert math.isnan(float(expr.row_min(np.array([[1.0, np.nan]]))[0, 0]))  # a broken row has no minimum
+    assert expr.cummin(x, None).tolist() == [[-3.0, -3.0, -5.0, -5.0]]  # no floor (cummax floors at 0)
+    assert expr.eq(np.arange(4.0), 2).tolist() == [False, False, True, False]
+    assert math.isnan(float(expr.row_sum(np.array([[1.0, np.nan]]))[0, 0]))  # a total of a broken row is NaN
+    rr = expr.RowRange("Heavy", 30, "G", "H", "BO")
+    assert expr.row_min(rr).text == "MIN(Heavy!$G$30:$BO$30)"
+    assert expr.eq(Sym("{c}$5"), Sym("general_horizon_months")).text == "{c}$5=general_horizon_months"
+    acc = expr.cummin(Sym("{c}9"), Sym("{c}$5") < 1)
+    assert isinstance(acc, expr._Accumulate)
+    assert expr.accumulate_text(acc, Sym("{c}12")).render("H", "G") == "=IF(H$5<1,H9,MIN(G12,H9))"
+
+
+def test_catalogue_lookup_in_both_backends():
+    from finmodel.model import tables
+    from finmodel.schema import catalog
+
+    h800, a100 = catalog.GPU_KEYS.index("H800-SXM"), catalog.GPU_KEYS.index("A100-40G-NVLink")
+    fp16, fp8 = catalog.PRECISIONS.index("FP16"), catalog.PRECISIONS.index("FP8")
+    got = tables.values_at(tables.GPU_TFLOPS, np.array([[h800], [a100], [np.nan]]), np.array([[fp16], [fp8], [fp16]]))
+    assert got[0, 0] == 989.0 and np.isnan(got[1, 0]) and np.isnan(got[2, 0])  # no A100 FP8; no GPU chosen
+    text = tables.formula(tables.GPU_SERVER_KW, [Sym("heavy_gpu")]).text
+    assert text.startswith('IF(heavy_gpu="A100-40G-NVLink",gpu_server_kw_a100_40g_nvlink,') and text.endswith(
+        '"n/a")' + ")" * (len(catalog.GPU_KEYS) - 1))
+    assert {c.name for c in tables.CONSTANTS} <= {c.name for c in expr.CONSTANTS}  # listed on the Inputs sheet
+    with_sheet = tables.formula(tables.GPU_TFLOPS, [Sym("light_gpu"), Sym("heavy_gpu")], Sym("light_precision"),
+                                sheet=True).text
+    assert with_sheet == ('IF(ISNUMBER(INDEX(catalogue_gpu_tflops,MATCH(IF(ISBLANK(light_gpu),heavy_gpu,light_gpu),'
+                          'catalogue_gpu_tflops_rows,0),MATCH(light_precision,catalogue_gpu_tflops_cols,0))),INDEX('
+                          'catalogue_gpu_tflops,MATCH(IF(ISBLANK(light_gpu),heavy_gpu,light_gpu),catalogue_gpu_tflops'
+                          '_rows,0),MATCH(light_precision,catalogue_gpu_tflops_cols,0)),"n/a")')
+
+
 # --------------------------------------------------------------------------- formulas a reviewer reads
 # A small reference reader of Excel formula text, written from Excel's documented operator precedence
 # (highest first: unary minus, ^, * and /, + and -, &, comparisons; every binary operator groups from

@@ -363,8 +363,6 @@ def test_sources_entry_for_a_real_field_round_trips(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- valid inputs, infinite answers
-@pytest.mark.xfail(strict=True, reason="issue 15: allowed is 0 < share ≤ 1, so 5e-324 validates and the "
-                   "ratio cash cost is infinite")
 @pytest.mark.parametrize("share", ["5e-324", "1e-9"])
 def test_tiny_noncash_share_of_cost_is_refused_with_the_reason(tmp_path: Path, share: str) -> None:
     """Valid inputs, infinite answers: ``heavy.noncash_share_of_cost = 5e-324`` (or 1e-9) is refused,
@@ -375,8 +373,6 @@ def test_tiny_noncash_share_of_cost_is_refused_with_the_reason(tmp_path: Path, s
     assert names_number(line, float(share), rel=1e-3) or share in line, line
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: with an infinite ratio cash cost the payback is reported "
-                   "as 0.0 months (a finite number)")
 def test_payback_is_never_finite_when_a_cost_line_is_infinite(seed) -> None:
     """Valid inputs, infinite answers: a result built on a non-finite line is never a finite number
     (the engine, fed ``noncash_share_of_cost = 5e-324`` directly)."""

@@ -1,8 +1,10 @@
-"""Purchase, depreciation schedules and residual value."""
+"""Purchase, depreciation life, the monthly charge, and what the servers are worth at the horizon.
+
+Book-value schedules by method are in :mod:`finmodel.model.depreciation`."""
 
 from __future__ import annotations
 
-from finmodel.model.expr import MONTHS_PER_YEAR, maximum, minimum, where
+from finmodel.model.expr import MONTHS_PER_YEAR, where
 
 
 def capex_per_server_cny(server_price_cny, network_cost_cny, parts_cost_cny, other_infrastructure_cny):
@@ -15,18 +17,6 @@ def life_months(life_years):
     return life_years * MONTHS_PER_YEAR
 
 
-def book_value_cny(capex_cny, salvage_cny, life_m, s, declining, db_factor):
-    """Net book value after ``s`` months of service. [CNY]
-
-    Straight line: ``capex − (capex − salvage) × min(s, life) / life`` (the seed, 002:1512).
-    Declining balance: ``max(salvage, capex × (1 − factor/life)^s)``, written down to salvage at
-    the end of the life. Both reach the salvage value exactly at ``s = life``."""
-    straight = capex_cny - (capex_cny - salvage_cny) * minimum(s, life_m) / life_m
-    rate = db_factor / life_m
-    declined = where(s >= life_m, salvage_cny, maximum(salvage_cny, capex_cny * (1 - minimum(rate, 1)) ** s))
-    return where(declining, declined, straight)
-
-
 def depreciation_cny(book_prev, book, s):
     """Depreciation in a month: the fall in book value; 0 before service. [CNY/month]"""
     return where(s >= 1, book_prev - book, 0)
@@ -35,3 +25,13 @@ def depreciation_cny(book_prev, book, s):
 def straight_line_per_month_cny(capex_cny, salvage_cny, life_m):
     """Average monthly depreciation (capex − salvage) ÷ life: 3万/month in the seed (002:1451). [CNY/month]"""
     return (capex_cny - salvage_cny) / life_m
+
+
+def terminal_value_cny(book_value, resale_fraction, resale_decline, book_cny, terminal_fraction, capex_cny,
+                       resale_fraction_of_capex, resale_decline_per_year, s):
+    """What the fleet is worth at the end of month ``s`` of service, by the method whose flag is 1:
+    book value × terminal fraction (the default); capex × resale fraction; or capex ×
+    (1 − decline)^(s/12), the resale value falling by a share each service year. [CNY]"""
+    declined = capex_cny * (1 - resale_decline_per_year) ** (s / MONTHS_PER_YEAR)
+    return where(book_value, book_cny * terminal_fraction,
+                 where(resale_fraction, capex_cny * resale_fraction_of_capex, where(resale_decline, declined, 0)))

@@ -64,6 +64,8 @@ NAN_TEXT: dict[str, dict[str, str]] = {
 }
 #: NaN as its meaning's own name, as the CLI tables and messages print it.
 NAN_KEYS: dict[str, str] = {"never": "never", "none": "none", "n/a": "n/a"}
+#: A value above an item's ``unattainable_above`` (a break-even occupancy over 100 %), in words.
+UNATTAINABLE: dict[str, str] = {"zh": "无法达到", "en": "unattainable"}
 
 
 def _both(text: str) -> dict[str, str]:
@@ -116,11 +118,17 @@ class Style:
 
 
 class Declared(Protocol):
-    """Anything that declares how its values display: an ``Item`` or a ``results.MetricInfo``."""
+    """Anything that declares how its values display: an ``Item`` or a ``results.MetricInfo`` (which
+    may also declare ``na_when`` and ``unattainable_above``, read with ``getattr``)."""
 
-    fmt: Any
-    nan_means: Any
-    unit: str
+    @property
+    def fmt(self) -> Any: ...
+
+    @property
+    def nan_means(self) -> Any: ...
+
+    @property
+    def unit(self) -> str: ...
 
 
 # --------------------------------------------------------------------------- the formatter
@@ -153,7 +161,7 @@ def show(x: Any, fmt: str = "number", nan_means: NanMeans | str = "n/a", *, styl
     v = _as_float(x)
     if math.isnan(v) or (math.isinf(v) and (style.inf is None or nan_means == "never")):
         return nan_text(nan_means, style)
-    if math.isinf(v):
+    if math.isinf(v) and style.inf is not None:
         return style.inf[1] if v < 0 else style.inf[0]
     look = style.look(fmt)
     d = look.digits if digits is None else digits
@@ -171,10 +179,31 @@ def show(x: Any, fmt: str = "number", nan_means: NanMeans | str = "n/a", *, styl
     return text
 
 
-def show_item(x: Any, item: Declared, *, style: Style, digits: int | None = None, unit: bool | None = None) -> str:
-    """:func:`show` with format, NaN meaning and unit read from the declaration ``item``."""
+def nan_meaning(item: Declared, values: Mapping[str, Any] | None = None) -> str:
+    """What a NaN of ``item`` says among the results ``values`` of its model: "n/a" where the item's
+    ``na_when`` flag is 1 there (a platform payback without a platform investment), else its
+    ``nan_means``."""
+    flag = getattr(item, "na_when", "")
+    if flag and values is not None and _as_float(values.get(flag)) == 1:
+        return "n/a"
+    return item.nan_means
+
+
+def unattainable(x: Any, item: Declared) -> bool:
+    """Whether ``x`` is above the item's ``unattainable_above`` (it then reads "unattainable")."""
+    ceiling = getattr(item, "unattainable_above", None)
+    return ceiling is not None and math.isfinite(_as_float(x)) and _as_float(x) > ceiling
+
+
+def show_item(x: Any, item: Declared, *, style: Style, digits: int | None = None, unit: bool | None = None,
+              values: Mapping[str, Any] | None = None) -> str:
+    """:func:`show` with format, NaN meaning and unit read from the declaration ``item``; with the
+    model's results ``values``, NaN reads as :func:`nan_meaning` says, and a value above the item's
+    ``unattainable_above`` reads "unattainable" / "无法达到"."""
+    if unattainable(x, item):
+        return UNATTAINABLE[style.lang]
     shown = style.unit if unit is None else unit
-    return show(x, item.fmt, item.nan_means, style=style, digits=digits,
+    return show(x, item.fmt, nan_meaning(item, values), style=style, digits=digits,
                 unit=unit_suffix(item, style) if shown else False)
 
 
@@ -255,10 +284,11 @@ INPUT_BASE = Style(
     nan={"n/a": "(unset)"}, units={"": ""})
 INPUT_DETAIL = replace(TABLE, looks={**TABLE.looks, "frac": Look(2, "f", times=100, group=False, suffix=" %",
                                                                  unit=_both(""))})
-#: ``finmodel evaluate``'s summary tables: like :data:`TABLE`, undefined values other than payback
-#: read "—", P to 4 significant digits, and the unit column by unit.
+#: ``finmodel evaluate``'s summary tables: like :data:`TABLE`, an IRR that does not exist reads "—",
+#: a result that does not apply "n/a" (a platform payback without a platform), P to 4 significant
+#: digits, and the unit column by unit.
 EVALUATE = replace(
-    TABLE, looks={**TABLE.looks, "p": Look(4, "g", group=False)}, nan={"never": "never", "none": "—", "n/a": "—"},
+    TABLE, looks={**TABLE.looks, "p": Look(4, "g", group=False)}, nan={"never": "never", "none": "—", "n/a": "n/a"},
     inf=None, labels={"CNY": "万元", "CNY/year": "万元/年", "CNY/P/year": "万元/P/年", "months": "months",
                       "fraction": "", "fraction/year": "/year", "P/server": "P"})
 #: Sentences of the analyses: base units to 6 significant digits and the item's unit.

@@ -2,7 +2,8 @@
 
 A model (heavy or light) is an ordered list of :class:`Item`. Each item is a small function of a
 context ``m`` that gives it inputs (``m.x("heavy.occupancy")``), choices (``m.is_(path, option)``),
-the month index ``m.t`` and earlier items (``m.row(key)``). :func:`evaluate` runs the list with
+catalogue values (``m.lookup(table, rows, col)``, see :mod:`finmodel.model.tables`), the month index
+``m.t`` and earlier items (``m.row(key)``). :func:`evaluate` runs the list with
 numpy arrays — one scenario or a million, scenario axis first, months last. ``FormulaContext``
 runs the same list to produce Excel formulas (used by ``finmodel.workbook``).
 """
@@ -16,7 +17,9 @@ from typing import Any, Literal
 import numpy as np
 
 from finmodel import schema
+from finmodel.model import tables
 from finmodel.model.expr import RowRange, Sym, Text, _Accumulate, accumulate_text, quote_sheet
+from finmodel.model.sym import switch
 
 Kind = Literal["row", "scalar"]
 Fmt = Literal["cny", "frac", "months", "number", "flag", "p", "cny_per_p_year", "price", "rate"]
@@ -38,6 +41,9 @@ class Item:
     helper: bool = False  # a calculation aid (flags, crossings) rather than a reported line
     nan_means: NanMeans = "n/a"  # what a NaN value says: "never" (payback not reached), "none" (no IRR), "n/a"
     lower_is_better: bool = False  # a smaller value is the better outcome (payback): deltas read inversely
+    na_when: str = ""  # key of a flag item of the same model: where it is 1, NaN means "n/a" (not nan_means)
+    used_when: str = ""  # key of a flag item: the line is 0 where the flag is 0 (numpy skips it when all are)
+    unattainable_above: float | None = None  # a value above this reads "unattainable" (the number is kept)
 
 
 def name_of(path: str) -> str:
@@ -68,6 +74,13 @@ class NumpyContext:
 
     def is_(self, path: str, option: str) -> np.ndarray:
         return self.x(path) == schema.choice_code(path, option)
+
+    def lookup(self, table: tables.Table, rows: Sequence[str], col: str | None = None) -> np.ndarray:
+        """The table's value for the first set choice among ``rows`` and the choice ``col``."""
+        code = self.x(rows[-1])
+        for path in reversed(rows[:-1]):
+            code = np.where(np.isnan(self.x(path)), code, self.x(path))
+        return tables.values_at(table, code, None if col is None else self.x(col))
 
     def row(self, key: str) -> np.ndarray:
         return self.values[key]
@@ -109,7 +122,12 @@ def evaluate(items: Sequence[Item], params: Mapping[str, Any], n_months: int,
         for it in items:
             if wanted is not None and it.key not in wanted:
                 continue
+            if it.used_when and not np.any(ctx.values[it.used_when]):  # a switch nobody in the batch chose
+                ctx.values[it.key] = np.zeros((1, 1 if it.kind == "scalar" else n_months))
+                continue
             v = np.asarray(it.fn(ctx), dtype=float)
+            if it.used_when:
+                v = np.where(ctx.values[it.used_when], v, 0.0)
             v = v.reshape(1, -1) if v.ndim < 2 else v
             if v.shape[0] > 1 and v.shape[1] == 1 and np.all(v == v[0]):
                 v = v[:1]  # a scalar that came out the same for the whole batch (e.g. a zero loan): keep it (1, 1)
@@ -136,7 +154,7 @@ def dependencies(items: Sequence[Item]) -> dict[str, frozenset[str]]:
         for it in items:
             tracer = _Tracer(layout, {"S": 1}, "A", "B", "C")
             tracer.formula(it)
-            deps[it.key] = frozenset(tracer.seen)
+            deps[it.key] = frozenset(tracer.seen | ({it.used_when} if it.used_when else set()))
         _DEPS[key] = deps
     return _DEPS[key]
 
@@ -174,13 +192,16 @@ class FormulaContext:
 
     ``layout`` maps every item key to its :class:`Cell`; ``month_row`` maps a sheet to the row
     holding month numbers; ``first``/``second``/``last`` are the column letters of months 0, 1
-    and H (the same on every timeline sheet)."""
+    and H (the same on every timeline sheet). ``catalogue_sheet``: the workbook has a Catalogue
+    sheet defining each :data:`tables.TABLES` range (``name``, ``name_rows``, ``name_cols``), so
+    lookups are ``INDEX``/``MATCH`` on it rather than ``IF`` chains over named constants."""
 
     def __init__(self, layout: Mapping[str, Cell], month_row: Mapping[str, int], first: str,
-                 second: str, last: str) -> None:
+                 second: str, last: str, *, catalogue_sheet: bool = False) -> None:
         self.layout = layout
         self.month_row = month_row
         self.first, self.second, self.last = first, second, last
+        self.catalogue_sheet = catalogue_sheet
         self.sheet = ""
         self.mode: Kind = "row"
 
@@ -196,6 +217,10 @@ class FormulaContext:
         if option not in schema.field_spec(path).choices:
             raise ValueError(f"{option!r} is not a choice of {path}")
         return Sym(name_of(path)).eq(Text(option))
+
+    def lookup(self, table: tables.Table, rows: Sequence[str], col: str | None = None) -> Sym:
+        return tables.formula(table, [self.x(r) for r in rows], None if col is None else self.x(col),
+                              sheet=self.catalogue_sheet)
 
     def row(self, key: str) -> Sym | RowRange:
         """An earlier item: its defined name, this column of its row (timeline items), or its whole
@@ -219,6 +244,9 @@ class FormulaContext:
             out = accumulate_text(out, Sym(f"{{c}}{cell.row}"))
         if not isinstance(out, Sym):
             raise TypeError(f"item {item.key} did not produce a formula (got {out!r})")
+        if item.used_when:  # 0 where its switch is off, as numpy gives it
+            flag = self.row(item.used_when)
+            out = switch(flag, out, 0)
         return out
 
 
@@ -226,7 +254,7 @@ class _Tracer(FormulaContext):
     """A FormulaContext that records which items a formula reads."""
 
     def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
+        super().__init__(*args)  # type: ignore[misc]
         self.seen: set[str] = set()
 
     def row(self, key: str) -> Sym | RowRange:

@@ -25,6 +25,8 @@ from typing import TypeAlias, cast
 import numpy as np
 import numpy.typing as npt
 
+from finmodel.model import tables
+from finmodel.model.const import Const
 from finmodel.model.sym import (
     BLANK,
     NEVER,
@@ -36,7 +38,6 @@ from finmodel.model.sym import (
     call,
     is_sym,
     map_atoms,
-    negate,
     safe_quotient,
     switch,
     to_sym,
@@ -47,8 +48,11 @@ __all__ = [
     "Sym",
     "Const",
     "CONSTANTS",
+    "UNIT_CONSTANTS",
     "MONTHS_PER_YEAR",
     "TFLOPS_PER_PFLOPS",
+    "DOUBLE_DECLINING_FACTOR",
+    "DOUBLE_DECLINING_FINAL_YEARS",
     "BLANK",
     "NEVER",
     "NONE",
@@ -59,6 +63,7 @@ __all__ = [
     "row_sum",
     "row_last",
     "row_max",
+    "row_min",
     "row_count",
     "sumproduct",
     "npv",
@@ -70,10 +75,12 @@ __all__ = [
     "minimum",
     "floor",
     "land",
+    "eq",
     "is_blank",
     "prev",
     "cumsum",
     "cummax",
+    "cummin",
     "safe_div",
 ]
 
@@ -82,74 +89,17 @@ __all__ = [
 Num: TypeAlias = "float | np.ndarray | Sym"
 
 
-class Const(float):
-    """A named model constant (a unit conversion), e.g. 12 months per year.
-
-    In numpy it is a plain float; in Excel a defined name on the Inputs sheet. Arithmetic between
-    constants and plain numbers stays a Const whose ``sym`` is the formula (``1/months_per_year``),
-    so no bare number ever lands inside a generated formula."""
-
-    name: str
-    sym: Sym
-    unit: str
-    label_en: str
-    label_zh: str
-
-    def __new__(cls, name: str, value: float, unit: str = "", label_en: str = "", label_zh: str = "",
-                sym: Sym | None = None) -> Const:
-        obj = super().__new__(cls, value)
-        obj.name, obj.unit, obj.label_en, obj.label_zh = name, unit, label_en, label_zh
-        obj.sym = sym if sym is not None else Sym(name)
-        return obj
-
-    @property
-    def value(self) -> float:
-        return float(self)
-
-    @property
-    def text(self) -> str:
-        """The Excel text: the constant's name, or the formula of a derived constant."""
-        return self.sym.text
-
-    def _op(self, other: object, op: str, reflected: bool) -> Const:
-        if isinstance(other, bool) or not isinstance(other, (int, float, np.integer, np.floating)):
-            return NotImplemented
-        a, b = (other, self) if reflected else (self, other)
-        fa, fb = float(a), float(b)
-        value = {"+": fa + fb, "-": fa - fb, "*": fa * fb, "/": fa / fb}[op]
-        return Const("", value, sym=binary(op, a, b))
-
-    def __add__(self, o: object) -> Const:
-        return self._op(o, "+", False)
-
-    def __radd__(self, o: object) -> Const:
-        return self._op(o, "+", True)
-
-    def __sub__(self, o: object) -> Const:
-        return self._op(o, "-", False)
-
-    def __rsub__(self, o: object) -> Const:
-        return self._op(o, "-", True)
-
-    def __mul__(self, o: object) -> Const:
-        return self._op(o, "*", False)
-
-    def __rmul__(self, o: object) -> Const:
-        return self._op(o, "*", True)
-
-    def __truediv__(self, o: object) -> Const:
-        return self._op(o, "/", False)
-
-    def __rtruediv__(self, o: object) -> Const:
-        return self._op(o, "/", True)
-
-    def __neg__(self) -> Const:
-        return Const("", -float(self), sym=negate(self.sym))
-
-
 MONTHS_PER_YEAR = Const("months_per_year", 12.0, "months/year", "Months per year", "每年月数")
 TFLOPS_PER_PFLOPS = Const("tflops_per_pflops", 1000.0, "TFLOPS/P", "TFLOPS per P (PFLOPS)", "每P的TFLOPS数")
-CONSTANTS = (MONTHS_PER_YEAR, TFLOPS_PER_PFLOPS)
+DOUBLE_DECLINING_FACTOR = Const("double_declining_factor", 2.0, "×",
+                                "Double declining: rate × life (2 ÷ life a year)", "双倍余额递减倍数")
+DOUBLE_DECLINING_FINAL_YEARS = Const("double_declining_final_years", 2.0, "years",
+                                     "Double declining: final years written off straight line",
+                                     "双倍余额递减：最后按直线法摊销的年数")
+#: Unit conversions and the fixed numbers of definitions (CAS double declining), by name.
+UNIT_CONSTANTS = (MONTHS_PER_YEAR, TFLOPS_PER_PFLOPS, DOUBLE_DECLINING_FACTOR, DOUBLE_DECLINING_FINAL_YEARS)
+#: Every named constant a formula may use: the above, then the catalogue's cells (:mod:`tables`).
+CONSTANTS = UNIT_CONSTANTS + tables.CONSTANTS
 
 
 def _num(x: Num | Text) -> npt.ArrayLike:
@@ -194,6 +144,13 @@ def land(a: Num, b: Num) -> Num:
     return np.logical_and(_num(a), _num(b))
 
 
+def eq(a: Num, b: Num) -> Num:
+    """Element-wise equality (Excel ``=``): ``eq(t, horizon)`` is the horizon-end month."""
+    if is_sym(a, b):
+        return binary("=", a, b)
+    return np.equal(_num(a), _num(b))
+
+
 def is_blank(a: Num) -> Num:
     """True where an optional input is not set (NaN in numpy, an empty cell in Excel)."""
     if is_sym(a):
@@ -234,10 +191,11 @@ def prev(x: Num) -> Num:
 
 @dataclass(frozen=True)
 class _Accumulate:
-    """Marker returned by cumsum/cummax in the symbolic backend: the row refers to itself."""
+    """Marker returned by cumsum/cummax/cummin in the symbolic backend: the row refers to itself."""
 
-    kind: str  # "sum" or "max"
+    kind: str  # "sum", "max" or "min"
     arg: Sym
+    first: Sym | None = None  # cummin: the test true in the first month (no earlier value)
 
 
 def cumsum(x: Num) -> Num | _Accumulate:
@@ -254,11 +212,21 @@ def cummax(x: Num) -> Num | _Accumulate:
     return np.maximum.accumulate(np.maximum(np.asarray(x, dtype=float), 0.0), axis=-1)
 
 
+def cummin(x: Num, first: Num) -> Num | _Accumulate:
+    """Running minimum along months (no floor); ``first`` is true in month 0, where it is ``x``.
+    In Excel: ``IF(first, x, MIN(previous cell, x))``."""
+    if isinstance(x, Sym):
+        return _Accumulate("min", x, to_sym(first))
+    return np.minimum.accumulate(np.asarray(x, dtype=float), axis=-1)
+
+
 def accumulate_text(acc: _Accumulate, self_ref: Sym) -> Sym:
-    """Excel formula of a cumsum/cummax row given a reference to the row itself."""
+    """Excel formula of a cumsum/cummax/cummin row given a reference to the row itself."""
     before = prev(self_ref)
     if acc.kind == "sum":
         return binary("+", before, acc.arg)
+    if acc.kind == "min":
+        return switch(acc.first, acc.arg, call("MIN", before, acc.arg))
     return call("MAX", before, acc.arg)
 
 
@@ -308,10 +276,11 @@ def _rows(x: Row) -> np.ndarray:
 
 
 def row_sum(x: Row) -> Num:
-    """Total of a row over the horizon, shape (..., 1). [unit of the row]"""
+    """Total of a row over the horizon, shape (..., 1); NaN if a month is NaN (a total built on a
+    non-finite line is never finite). [unit of the row]"""
     if isinstance(x, RowRange):
         return Sym(f"SUM({x.all})")
-    return np.nansum(_rows(x), axis=-1, keepdims=True)
+    return np.sum(_rows(x), axis=-1, keepdims=True)
 
 
 def row_last(x: Row) -> Num:
@@ -329,6 +298,13 @@ def row_max(x: Row) -> Num:
     with np.errstate(invalid="ignore"):
         out = np.max(np.where(np.isnan(x), -np.inf, x), axis=-1, keepdims=True)
     return np.where(np.isneginf(out), 0.0, out)
+
+
+def row_min(x: Row) -> Num:
+    """Smallest value of a numeric row (NaN if a month is NaN; Excel ``MIN``)."""
+    if isinstance(x, RowRange):
+        return Sym(f"MIN({x.all})")
+    return np.min(_rows(x), axis=-1, keepdims=True)
 
 
 def row_count(x: Row) -> Num:

@@ -17,12 +17,13 @@ def annuity_payment_cny(principal_cny, rate_m, term_months):
 
 
 def loan_balance_cny(principal_cny, rate_m, payment_cny, term_months, t):
-    """Balance outstanding after the payment of month ``t`` (principal at t = 0). [CNY]"""
+    """Balance outstanding after the payment of month ``t`` (principal at t = 0); exactly 0 from the
+    last payment on (not the annuity formula's rounding residue of ±1e-9 CNY). [CNY]"""
     k = minimum(t, term_months)
     growth = (1 + rate_m) ** k
     with_interest = principal_cny * growth - payment_cny * safe_div(growth - 1, rate_m)
     no_interest = principal_cny - payment_cny * k
-    return maximum(where(rate_m > 0, with_interest, no_interest), 0)
+    return where(t < term_months, maximum(where(rate_m > 0, with_interest, no_interest), 0), 0)
 
 
 def interest_cny(balance_prev_cny, rate_m):

@@ -1,24 +1,51 @@
 """Heavy-asset (重资产) orchestrator: buy servers, depreciate them, pay cash costs, rent card-hours.
 
 The model is the ordered list :data:`ITEMS`; each line calls a pure function from a topical module
-(capex, revenue, energy, operations, financing, tax, metrics) and nothing else. The same list is
-evaluated by numpy (``finmodel.model.engine.evaluate``) and written as formulas to the workbook.
+(capex, depreciation, revenue, energy, operations, financing, tax, metrics) and nothing else. The
+same list is evaluated by numpy (``finmodel.model.engine.evaluate``) and written as formulas to the
+workbook. Every switch is read through one flag item (:mod:`finmodel.model.flags`).
 
 Cash flows (CNY, month ends, month 0 = purchase):
 
-* project cash flow = EBITDA − income tax − capex (month 0)
-* equity cash flow = project cash flow + loan drawdown − principal − interest − loan balance left
-  at the horizon
-* terminal value = horizon-end book value × terminal fraction; it enters NPV and IRR, never payback.
+* project cash flow = EBITDA − tax on EBIT (its own loss carry-forward) − capex (month 0): unlevered
+* equity cash flow = EBITDA − income tax − capex + loan drawdown − scheduled principal − interest:
+  the operating flow of the shareholders, which payback and peak funding read
+* horizon-end settlement items — the loan balance repaid at the horizon, the terminal value after
+  the tax on its gain or loss against book value — enter NPV and IRR, never payback.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from finmodel.model import capex, energy, financing, lines, metrics, operations, revenue, timeline
+from finmodel.model import (
+    capex,
+    depreciation,
+    energy,
+    financing,
+    flags,
+    lines,
+    metrics,
+    operations,
+    revenue,
+    tables,
+    timeline,
+)
 from finmodel.model.engine import Item
-from finmodel.model.expr import land, prev, row_sum, sumproduct, where
+from finmodel.model.expr import (
+    NOT_APPLICABLE,
+    cummax,
+    cummin,
+    eq,
+    is_blank,
+    land,
+    prev,
+    row_count,
+    row_min,
+    row_sum,
+    sumproduct,
+    where,
+)
 
 if TYPE_CHECKING:
     from finmodel.model.engine import FormulaContext, NumpyContext
@@ -38,8 +65,25 @@ def _flag(cond: Num) -> Num:
     return where(cond, 1, 0)
 
 
-ITEMS: list[Item] = [
-    # ---- one number per scenario ------------------------------------------------------------
+def _project_rate(m: NumpyContext | FormulaContext) -> Num:
+    """The project discount rate in use (the per-scenario item). [fraction/year]"""
+    return cast("Num", m.row("project_discount_rate_per_year"))
+
+
+SWITCHES: list[Item] = [
+    *flags.flags(H + "cash_cost_method", {"ratio": "flag_ratio_method", "bottom_up": "flag_bottom_up"}),
+    *flags.flags(H + "energy_method", {"metered": "flag_metered_energy"}),
+    *flags.flags(H + "billing_mode", {"monthly": "flag_billing_monthly", "annual": "flag_billing_annual"}),
+    *flags.flags(H + "depreciation_method", {"straight_line": "flag_straight_line",
+                                            "double_declining": "flag_double_declining",
+                                            "sum_of_years": "flag_sum_of_years",
+                                            "declining_balance_monthly": "flag_declining_balance_monthly"}),
+    *flags.flags(H + "terminal_value_method", {"book_value": "flag_terminal_book_value",
+                                              "resale_fraction": "flag_terminal_resale_fraction",
+                                              "resale_decline": "flag_terminal_resale_decline"}),
+]
+
+SCALARS: list[Item] = [
     Item("capex_per_server_cny", "Capex per server", "单台设备投资", "CNY/server",
          lambda m: capex.capex_per_server_cny(_x(m, "server_price_cny"), _x(m, "network_cost_cny"),
                                               _x(m, "parts_cost_cny"), _x(m, "other_infrastructure_cny")),
@@ -56,12 +100,14 @@ ITEMS: list[Item] = [
     Item("hours_per_month", "Hours per month", "月小时数", "h/month",
          lambda m: timeline.hours_per_month(m.x(G + "hours_per_year")), kind="scalar", fmt="number"),
     Item("billing_factor", "Billing factor", "计费系数", "× list price",
-         lambda m: revenue.billing_factor(m.is_(H + "billing_mode", "monthly"),
-                                          m.is_(H + "billing_mode", "annual"),
+         lambda m: revenue.billing_factor(m.row("flag_billing_monthly"), m.row("flag_billing_annual"),
                                           _x(m, "monthly_price_factor"), _x(m, "annual_discount_factor")),
          kind="scalar", fmt="number"),
     Item("price_cny_per_server_hour", "Price per server-hour", "单台时租金", "CNY/server-hour",
          lambda m: _x(m, "price_cny_per_card_hour") * _x(m, "cards_per_server"), kind="scalar", fmt="price"),
+    Item("power_kw_per_server", "Server power (input, else catalogue)", "服务器功率(输入或目录)", "kW/server",
+         lambda m: where(is_blank(_x(m, "power_kw_per_server")), m.lookup(tables.GPU_SERVER_KW, [H + "gpu"]),
+                         _x(m, "power_kw_per_server")), kind="scalar", fmt="number"),
     Item("loan_cny", "Loan", "贷款金额", "CNY",
          lambda m: m.row("capex_cny") * _x(m, "loan_share_of_capex"), kind="scalar"),
     Item("loan_rate_per_month", "Loan rate per month", "月利率", "fraction/month",
@@ -69,9 +115,16 @@ ITEMS: list[Item] = [
     Item("loan_payment_cny", "Loan payment", "月还款额", "CNY/month",
          lambda m: financing.annuity_payment_cny(m.row("loan_cny"), m.row("loan_rate_per_month"),
                                                  _x(m, "loan_term_months")), kind="scalar"),
-    # ---- timeline: calendar -----------------------------------------------------------------
+    Item("project_discount_rate_per_year", "Project discount rate", "项目折现率", "fraction/year",
+         lambda m: where(is_blank(m.x(G + "project_discount_rate_per_year")), m.x(G + "discount_rate_per_year"),
+                         m.x(G + "project_discount_rate_per_year")), kind="scalar", fmt="frac"),
+]
+
+CALENDAR: list[Item] = [
     Item("service_month", "Service month", "运营月序", "months",
          lambda m: timeline.service_month(m.t, _x(m, "lead_time_months")), fmt="number", helper=True),
+    Item("service_years_done", "Whole service years", "已运营整年数", "years",
+         lambda m: depreciation.years_done(m.row("service_month")), fmt="number", helper=True),
     Item("in_service", "In service", "运营中", "flag",
          lambda m: _flag(land(timeline.in_service(m.row("service_month")),
                               timeline.within_horizon(m.t, m.x(G + "horizon_months")))),
@@ -80,11 +133,12 @@ ITEMS: list[Item] = [
          lambda m: _flag(land(timeline.operating(m.t), timeline.within_horizon(m.t, m.x(G + "horizon_months")))),
          fmt="flag", helper=True),
     Item("horizon_end", "Horizon end", "测算期末", "flag",
-         lambda m: _flag(land(m.t >= m.x(G + "horizon_months"), m.t <= m.x(G + "horizon_months"))),
-         fmt="flag", helper=True),
+         lambda m: _flag(eq(m.t, m.x(G + "horizon_months"))), fmt="flag", helper=True),
     Item("first_service_year", "First service year", "运营首年", "flag",
          lambda m: _flag(timeline.first_service_year(m.row("service_month"))), fmt="flag", helper=True),
-    # ---- revenue ------------------------------------------------------------------------------
+]
+
+OPERATIONS: list[Item] = [
     Item("occupancy", "Occupancy", "出租率", "fraction",
          lambda m: revenue.occupancy_path(m.row("service_month"), _x(m, "occupancy"),
                                           _x(m, "occupancy_start"), _x(m, "ramp_months")), fmt="frac"),
@@ -95,31 +149,30 @@ ITEMS: list[Item] = [
          lambda m: m.row("in_service") * revenue.rental_revenue_cny(
              _x(m, "servers"), _x(m, "cards_per_server"), m.row("price_cny_per_card_hour"),
              m.row("billing_factor"), m.row("hours_per_month"), m.row("occupancy")), flow=True),
-    # ---- cash costs -------------------------------------------------------------------------
     Item("energy_cny", "Energy", "能耗费用", "CNY/month",
-         lambda m: m.is_(H + "cash_cost_method", "bottom_up") * m.row("in_service") * where(
-             m.is_(H + "energy_method", "metered"),
-             energy.metered_energy_cny(_x(m, "servers"), _x(m, "power_kw_per_server"), _x(m, "pue"),
+         lambda m: m.row("flag_bottom_up") * m.row("in_service") * where(
+             m.row("flag_metered_energy"),
+             energy.metered_energy_cny(_x(m, "servers"), m.row("power_kw_per_server"), _x(m, "pue"),
                                        _x(m, "electricity_cny_per_kwh"), m.row("hours_per_month"),
                                        energy.load_fraction(m.row("occupancy"), _x(m, "idle_power_fraction"))),
              energy.fixed_energy_cny(_x(m, "servers"), _x(m, "energy_fixed_cny_per_server_month"))),
          flow=True),
     Item("om_cny", "O&M", "运营维护", "CNY/month",
-         lambda m: m.is_(H + "cash_cost_method", "bottom_up") * operations.om_cny(
+         lambda m: m.row("flag_bottom_up") * operations.om_cny(
              _x(m, "om_share_of_revenue"), m.row("revenue_cny"), _x(m, "servers"),
              _x(m, "om_fixed_cny_per_server_month"), m.row("in_service")), flow=True),
     Item("colocation_cny", "Colocation", "托管费用", "CNY/month",
-         lambda m: m.is_(H + "cash_cost_method", "bottom_up") * operations.colocation_cny(
+         lambda m: m.row("flag_bottom_up") * operations.colocation_cny(
              _x(m, "servers"), _x(m, "colocation_cny_per_server_month"), m.row("in_service")), flow=True),
     Item("staff_cny", "Staff", "人工费用", "CNY/month",
-         lambda m: m.is_(H + "cash_cost_method", "bottom_up") * operations.fixed_cost_cny(
+         lambda m: m.row("flag_bottom_up") * operations.fixed_cost_cny(
              _x(m, "staff_cny_per_month"), m.row("operating")), flow=True),
     Item("other_cny", "Other", "其他费用", "CNY/month",
-         lambda m: m.is_(H + "cash_cost_method", "bottom_up") * (
+         lambda m: m.row("flag_bottom_up") * (
              operations.fixed_cost_cny(_x(m, "other_cny_per_month"), m.row("operating"))
              + _x(m, "other_share_of_revenue") * m.row("revenue_cny")), flow=True),
     Item("ratio_cash_cost_cny", "Cash cost (60:40 ratio)", "现金成本(比例法)", "CNY/month",
-         lambda m: m.is_(H + "cash_cost_method", "ratio") * operations.ratio_cash_cost_cny(
+         lambda m: m.row("flag_ratio_method") * operations.ratio_cash_cost_cny(
              m.row("straight_line_depreciation_cny_per_month"), _x(m, "noncash_share_of_cost"),
              m.row("in_service")), flow=True),
     Item("cash_cost_cny", "Cash cost", "现金成本", "CNY/month",
@@ -127,12 +180,36 @@ ITEMS: list[Item] = [
          + m.row("other_cny") + m.row("ratio_cash_cost_cny"), flow=True),
     Item("ebitda_cny", "EBITDA", "息税折旧摊销前利润", "CNY/month",
          lambda m: m.row("revenue_cny") - m.row("cash_cost_cny"), flow=True),
-    # ---- depreciation -----------------------------------------------------------------------
+]
+
+DEPRECIATION: list[Item] = [
+    Item("book_value_straight_line_cny", "Book value, straight line", "账面净值(直线法)", "CNY",
+         lambda m: depreciation.straight_line_book_cny(m.row("capex_cny"), m.row("salvage_cny"),
+                                                       m.row("life_months"), m.row("service_month")), helper=True),
+    Item("book_value_double_declining_cny", "Book value, double declining", "账面净值(双倍余额递减法)", "CNY",
+         lambda m: depreciation.double_declining_book_cny(m.row("capex_cny"), m.row("salvage_cny"),
+                                                          _x(m, "depreciation_life_years"), m.row("service_month"),
+                                                          m.row("service_years_done")), helper=True,
+         used_when="flag_double_declining"),
+    Item("book_value_sum_of_years_cny", "Book value, sum of years' digits", "账面净值(年数总和法)", "CNY",
+         lambda m: depreciation.sum_of_years_book_cny(m.row("capex_cny"), m.row("salvage_cny"),
+                                                      _x(m, "depreciation_life_years"), m.row("service_month"),
+                                                      m.row("service_years_done")), helper=True,
+         used_when="flag_sum_of_years"),
+    Item("declining_monthly_slope_cny", "Monthly declining balance: straight-line slope, running minimum",
+         "按月余额递减：转直线斜率(累计最小)", "CNY/month",
+         lambda m: cummin(depreciation.declining_monthly_slope_cny(
+             m.row("capex_cny"), m.row("salvage_cny"), m.row("life_months"), m.row("service_month"),
+             _x(m, "declining_balance_factor")), m.t < 1), helper=True, used_when="flag_declining_balance_monthly"),
+    Item("book_value_declining_monthly_cny", "Book value, monthly declining balance", "账面净值(按月余额递减法)",
+         "CNY", lambda m: depreciation.declining_monthly_book_cny(
+             m.row("salvage_cny"), m.row("life_months"), m.row("service_month"),
+             m.row("declining_monthly_slope_cny")), helper=True, used_when="flag_declining_balance_monthly"),
     Item("book_value_cny", "Book value", "账面净值", "CNY",
-         lambda m: capex.book_value_cny(m.row("capex_cny"), m.row("salvage_cny"), m.row("life_months"),
-                                        m.row("service_month"),
-                                        m.is_(H + "depreciation_method", "declining_balance"),
-                                        _x(m, "declining_balance_factor"))),
+         lambda m: depreciation.chosen_book_cny(
+             m.row("flag_straight_line"), m.row("flag_double_declining"), m.row("flag_sum_of_years"),
+             m.row("book_value_straight_line_cny"), m.row("book_value_double_declining_cny"),
+             m.row("book_value_sum_of_years_cny"), m.row("book_value_declining_monthly_cny"))),
     Item("depreciation_cny", "Depreciation", "折旧摊销", "CNY/month",
          lambda m: m.row("operating") * capex.depreciation_cny(prev(m.row("book_value_cny")),
                                                                m.row("book_value_cny"), m.row("service_month")),
@@ -142,7 +219,9 @@ ITEMS: list[Item] = [
          - m.row("ratio_cash_cost_cny") - m.row("depreciation_cny"), flow=True),
     Item("ebit_cny", "EBIT", "息税前利润", "CNY/month",
          lambda m: m.row("ebitda_cny") - m.row("depreciation_cny"), flow=True),
-    # ---- financing and tax ----------------------------------------------------------------------
+]
+
+FINANCING: list[Item] = [
     Item("loan_balance_cny", "Loan balance", "贷款余额", "CNY",
          lambda m: financing.loan_balance_cny(m.row("loan_cny"), m.row("loan_rate_per_month"),
                                               m.row("loan_payment_cny"), _x(m, "loan_term_months"), m.t)),
@@ -154,25 +233,53 @@ ITEMS: list[Item] = [
     *lines.income_tax(),
     Item("net_income_cny", "Net income", "净利润", "CNY/month",
          lambda m: m.row("ebt_cny") - m.row("tax_cny"), flow=True),
-    # ---- cash flow --------------------------------------------------------------------------
+    *lines.income_tax("ebit_cny", prefix="project_", base=("EBIT", "息税前利润")),
+]
+
+CASH_FLOW: list[Item] = [
     Item("investment_cny", "Capex paid", "设备投资支出", "CNY/month",
          lambda m: where(m.t < 1, m.row("capex_cny"), 0), flow=True),
-    Item("project_cash_flow_cny", "Project cash flow", "项目现金流", "CNY/month",
-         lambda m: m.row("ebitda_cny") - m.row("tax_cny") - m.row("investment_cny"), flow=True),
-    Item("debt_flow_cny", "Loan drawdown (+) / principal (−)", "贷款提取/还本", "CNY/month",
+    Item("project_cash_flow_cny", "Project cash flow (unlevered, before terminal value)", "项目现金流(无杠杆)",
+         "CNY/month", lambda m: m.row("ebitda_cny") - m.row("project_tax_cny") - m.row("investment_cny"), flow=True),
+    Item("debt_flow_cny", "Loan drawdown (+) / scheduled principal (−)", "贷款提取/按期还本", "CNY/month",
          lambda m: where(m.t < 1, m.row("loan_balance_cny"),
-                         m.row("operating") * (m.row("loan_balance_cny") - prev(m.row("loan_balance_cny"))))
-         - m.row("horizon_end") * m.row("loan_balance_cny"), flow=True),
-    Item("equity_cash_flow_cny", "Equity cash flow", "股东现金流", "CNY/month",
-         lambda m: m.row("project_cash_flow_cny") + m.row("debt_flow_cny") - m.row("interest_cny"), flow=True),
+                         m.row("operating") * (m.row("loan_balance_cny") - prev(m.row("loan_balance_cny")))),
+         flow=True),
+    Item("settlement_cny", "Loan balance repaid at the horizon", "期末一次性还款", "CNY/month",
+         lambda m: -m.row("horizon_end") * m.row("loan_balance_cny"), flow=True),
+    Item("equity_cash_flow_cny", "Equity cash flow (operating, before settlements)", "股东经营现金流", "CNY/month",
+         lambda m: m.row("ebitda_cny") - m.row("tax_cny") - m.row("investment_cny") + m.row("debt_flow_cny")
+         - m.row("interest_cny"), flow=True),
     *lines.payback_chain("equity_cash_flow_cny"),
-    Item("terminal_value_cny", "Terminal value", "期末残值", "CNY",
-         lambda m: m.row("horizon_end") * m.row("book_value_cny") * _x(m, "terminal_value_fraction"), flow=True),
-    Item("equity_cash_flow_with_terminal_cny", "Equity cash flow incl. terminal value", "股东现金流(含残值)",
-         "CNY/month", lambda m: m.row("equity_cash_flow_cny") + m.row("terminal_value_cny"), flow=True),
+    Item("peak_funding_cny", "Peak funding", "最大资金占用", "CNY",
+         lambda m: metrics.peak_funding_cny(row_min(m.row("cumulative_cash_flow_cny"))), kind="scalar"),
+    Item("peak_funding_reached", "Peak funding reached", "已达最大资金占用", "flag",
+         lambda m: cummax(_flag(m.row("cumulative_cash_flow_cny") <= -m.row("peak_funding_cny"))),
+         fmt="flag", helper=True),
+    # ---- horizon-end settlement items: in NPV and IRR, not in payback -----------------------------
+    Item("terminal_value_cny", "Terminal value (before tax)", "期末残值(税前)", "CNY",
+         lambda m: m.row("horizon_end") * capex.terminal_value_cny(
+             m.row("flag_terminal_book_value"), m.row("flag_terminal_resale_fraction"),
+             m.row("flag_terminal_resale_decline"), m.row("book_value_cny"), _x(m, "terminal_value_fraction"),
+             m.row("capex_cny"), _x(m, "resale_fraction_of_capex"), _x(m, "resale_decline_per_year"),
+             m.row("service_month")), flow=True),
+    Item("disposal_gain_cny", "Gain (+) / loss (−) on disposal", "处置损益", "CNY/month",
+         lambda m: m.row("horizon_end") * (m.row("terminal_value_cny") - m.row("book_value_cny")), flow=True),
+    lines.disposal_tax("disposal_gain_cny"),
+    lines.disposal_tax("disposal_gain_cny", prefix="project_"),
+    Item("terminal_value_after_tax_cny", "Terminal value after tax", "期末残值(税后)", "CNY/month",
+         lambda m: m.row("terminal_value_cny") - m.row("disposal_tax_cny"), flow=True),
+    Item("equity_cash_flow_with_terminal_cny", "Equity cash flow incl. settlements and terminal value",
+         "股东现金流(含期末结算与残值)", "CNY/month",
+         lambda m: m.row("equity_cash_flow_cny") + m.row("settlement_cny") + m.row("terminal_value_after_tax_cny"),
+         flow=True),
     Item("project_cash_flow_with_terminal_cny", "Project cash flow incl. terminal value", "项目现金流(含残值)",
-         "CNY/month", lambda m: m.row("project_cash_flow_cny") + m.row("terminal_value_cny"), flow=True),
+         "CNY/month", lambda m: m.row("project_cash_flow_cny") + m.row("terminal_value_cny")
+         - m.row("project_disposal_tax_cny"), flow=True),
+    *lines.payback_chain("project_cash_flow_cny", prefix="project_", rate=_project_rate),
 ]
+
+ITEMS: list[Item] = SWITCHES + SCALARS + CALENDAR + OPERATIONS + DEPRECIATION + FINANCING + CASH_FLOW
 
 # ---- results: one number per scenario --------------------------------------------------------------
 _TOTALS = ["revenue_cny", "energy_cny", "om_cny", "colocation_cny", "staff_cny", "other_cny",
@@ -195,11 +302,17 @@ RESULTS: list[Item] = [
     _first_year("depreciation_cny", "Annual depreciation (first service year)", "年非现金成本"),
     _first_year("cash_cost_cny", "Annual cash cost (first service year)", "年现金成本"),
     *[_total(k) for k in _TOTALS],
-    *lines.payback_results("equity_cash_flow_with_terminal_cny", ("Payback", "投资回收期"),
-                           ("Discounted payback", "折现回收期"), ("NPV (equity)", "净现值"),
+    *lines.payback_results("equity_cash_flow_with_terminal_cny", ("Payback (equity)", "投资回收期"),
+                           ("Discounted payback (equity)", "折现回收期"), ("NPV (equity)", "净现值"),
                            ("IRR (equity, annual)", "内部收益率")),
-    *lines.returns("project_cash_flow_with_terminal_cny", ("NPV (project, unlevered)", "项目净现值"),
-                   ("IRR (project, annual)", "项目内部收益率"), prefix="project_"),
+    *lines.payback_results("project_cash_flow_with_terminal_cny", ("Payback (project, unlevered)", "项目投资回收期"),
+                           ("Discounted payback (project)", "项目折现回收期"),
+                           ("NPV (project, unlevered)", "项目净现值"), ("IRR (project, annual)", "项目内部收益率"),
+                           prefix="project_", rate=_project_rate),
+    Item("peak_funding_month", "Month of peak funding", "最大资金占用月份", "month",
+         lambda m: where(m.row("peak_funding_cny") > 0,
+                         row_count(m.row("peak_funding_reached")) - row_sum(m.row("peak_funding_reached")),
+                         NOT_APPLICABLE), kind="scalar", fmt="number"),
     Item("gross_margin", "Gross margin", "毛利率", "fraction",
          lambda m: metrics.ratio(m.row("total_gross_profit_cny"), m.row("total_revenue_cny")),
          kind="scalar", fmt="frac"),
@@ -209,9 +322,12 @@ RESULTS: list[Item] = [
          lambda m: metrics.ratio(m.row("total_net_income_cny"), m.row("total_revenue_cny")), kind="scalar", fmt="frac"),
     Item("equity_invested_cny", "Equity invested", "股东投入", "CNY",
          lambda m: m.row("capex_cny") - m.row("loan_cny"), kind="scalar"),
-    Item("roi", "ROI over horizon", "投资回报率", "fraction",
+    Item("roi", "Net cash multiple − 1 (undiscounted, over the horizon)", "净现金回报倍数−1(未折现)", "fraction",
          lambda m: metrics.ratio(row_sum(m.row("equity_cash_flow_with_terminal_cny")), m.row("equity_invested_cny")),
          kind="scalar", fmt="frac"),
+    Item("moic", "MOIC (cash returned ÷ peak funding)", "资金回报倍数(MOIC)", "×",
+         lambda m: metrics.ratio(row_sum(m.row("equity_cash_flow_with_terminal_cny")) + m.row("peak_funding_cny"),
+                                 m.row("peak_funding_cny")), kind="scalar", fmt="number"),
 ]
 
 ALL: list[Item] = ITEMS + RESULTS
@@ -227,6 +343,7 @@ DEFAULT_METRICS: tuple[str, ...] = ("payback_months", "npv_cny", "irr", "gross_m
 #: The Summary sheet's order: these first (per-scenario values among them shown as references),
 #: then every other result.
 SUMMARY_ORDER: tuple[str, ...] = (
-    "payback_months", "discounted_payback_months", "npv_cny", "irr", "project_npv_cny", "project_irr",
-    "gross_margin", "ebitda_margin", "net_margin", "roi", "capex_cny", "loan_cny", "equity_invested_cny",
+    "payback_months", "discounted_payback_months", "npv_cny", "irr", "project_payback_months",
+    "project_discounted_payback_months", "project_npv_cny", "project_irr", "peak_funding_cny", "peak_funding_month",
+    "moic", "gross_margin", "ebitda_margin", "net_margin", "roi", "capex_cny", "loan_cny", "equity_invested_cny",
     "loan_payment_cny", "price_cny_per_server_hour", "straight_line_depreciation_cny_per_month")

@@ -1,74 +1,111 @@
-"""Line groups both orchestrators share: income tax with loss carry-forward, the payback and
-discounting chain of a cash-flow row, and the payback / NPV / IRR results read from it. Defined
-once, included by ``heavy.py`` and ``light.py`` (keys and order are part of the workbook layout)."""
+"""Line groups both orchestrators share: income tax with loss carry-forward (and the tax on a
+horizon-end disposal gain), the payback and discounting chain of a cash-flow row, and the payback /
+NPV / IRR results read from it. Defined once, included by ``heavy.py`` and ``light.py`` (keys and
+order are part of the workbook layout); a ``prefix`` gives a second chain its own keys
+(``project_tax_cny``, ``project_payback_months``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from finmodel.model import metrics, tax
 from finmodel.model.engine import Item
-from finmodel.model.expr import cummax, cumsum, prev, row_sum
+from finmodel.model.expr import NOT_APPLICABLE, cummax, cumsum, prev, row_sum, where
 
 G = "general."
 
 Label = tuple[str, str]  # (English, 中文)
+Rate = Callable[[Any], Any]  # m → an annual discount rate (an input or a per-scenario item)
 
 
-def income_tax(ebt_key: str = "ebt_cny") -> list[Item]:
-    """Cumulative pre-tax profit, its running maximum, and the tax on its increase."""
+def equity_rate(m: Any) -> Any:
+    """The general (equity) discount rate. [fraction/year]"""
+    return m.x(G + "discount_rate_per_year")
+
+
+def income_tax(ebt_key: str = "ebt_cny", prefix: str = "", base: Label = ("pre-tax profit", "税前利润")) -> list[Item]:
+    """Cumulative taxable profit (the row ``ebt_key``, named ``base``), its running maximum, and the
+    tax on its increase; keys ``{prefix}cumulative_ebt_cny``, ``{prefix}taxed_base_cny``,
+    ``{prefix}tax_cny``."""
+    en, zh = base
+    tax_en, tax_zh = ("Income tax", "所得税") if not prefix else (f"Income tax on {en} (unlevered)",
+                                                                 f"所得税（按{zh}，无杠杆）")
     return [
-        Item("cumulative_ebt_cny", "Cumulative pre-tax profit", "累计税前利润", "CNY",
+        Item(prefix + "cumulative_ebt_cny", f"Cumulative {en}", f"累计{zh}", "CNY",
              lambda m: cumsum(m.row(ebt_key)), helper=True),
-        Item("taxed_base_cny", "Cumulative taxable profit", "累计应税利润", "CNY",
-             lambda m: cummax(m.row("cumulative_ebt_cny")), helper=True),
-        Item("tax_cny", "Income tax", "所得税", "CNY/month",
-             lambda m: tax.income_tax_cny(m.x(G + "tax_rate"), m.row("taxed_base_cny"),
-                                          prev(m.row("taxed_base_cny"))), flow=True),
+        Item(prefix + "taxed_base_cny", "Cumulative taxable profit" + (f" ({en})" if prefix else ""),
+             "累计应税利润" + (f"（{zh}）" if prefix else ""), "CNY",
+             lambda m: cummax(m.row(prefix + "cumulative_ebt_cny")), helper=True),
+        Item(prefix + "tax_cny", tax_en, tax_zh, "CNY/month",
+             lambda m: tax.income_tax_cny(m.x(G + "tax_rate"), m.row(prefix + "taxed_base_cny"),
+                                          prev(m.row(prefix + "taxed_base_cny"))), flow=True),
     ]
 
 
-def payback_chain(flow_key: str) -> list[Item]:
-    """Cumulative flow and payback crossing, discount factor, discounted flow, its cumulative and
-    the discounted payback crossing, for the cash-flow row ``flow_key``."""
+def disposal_tax(gain_key: str, prefix: str = "") -> Item:
+    """Tax on the horizon-end disposal gain (negative for a loss, down to the month's own taxable
+    profit), on the tax chain of :func:`income_tax` with the same ``prefix``. [CNY/month]"""
+    return Item(prefix + "disposal_tax_cny", "Tax on disposal gain" + (" (project)" if prefix else ""),
+                "处置损益所得税" + ("（项目）" if prefix else ""), "CNY/month",
+                lambda m: m.row("horizon_end") * tax.disposal_tax_cny(
+                    m.x(G + "tax_rate"), m.row(prefix + "cumulative_ebt_cny"), m.row(prefix + "taxed_base_cny"),
+                    prev(m.row(prefix + "taxed_base_cny")), m.row(gain_key)), flow=True)
+
+
+def payback_chain(flow_key: str, prefix: str = "", rate: Rate = equity_rate) -> list[Item]:
+    """Cumulative flow and payback crossing, discount factor (at ``rate``), discounted flow, its
+    cumulative and the discounted payback crossing, for the cash-flow row ``flow_key``."""
+    p = prefix
+    name_en, name_zh = ("Project ", "项目") if prefix else ("", "")
     return [
-        Item("cumulative_cash_flow_cny", "Cumulative cash flow", "累计现金流", "CNY",
-             lambda m: cumsum(m.row(flow_key))),
-        Item("payback_crossing", "Payback crossing", "回本时点", "months",
-             lambda m: metrics.payback_crossing(m.row("cumulative_cash_flow_cny"), m.row(flow_key), m.t),
+        Item(p + "cumulative_cash_flow_cny", f"{name_en}Cumulative cash flow".capitalize(), f"{name_zh}累计现金流",
+             "CNY", lambda m: cumsum(m.row(flow_key))),
+        Item(p + "payback_crossing", f"{name_en}Payback crossing".capitalize(), f"{name_zh}回本时点", "months",
+             lambda m: metrics.payback_crossing(m.row(p + "cumulative_cash_flow_cny"), m.row(flow_key), m.t),
              fmt="months", helper=True),
-        Item("discount_factor", "Discount factor", "折现系数", "fraction",
-             lambda m: metrics.discount_factor(m.x(G + "discount_rate_per_year"), m.t), fmt="rate"),
-        Item("discounted_cash_flow_cny", "Discounted cash flow", "折现现金流", "CNY/month",
-             lambda m: m.row(flow_key) * m.row("discount_factor"), flow=True),
-        Item("cumulative_discounted_cash_flow_cny", "Cumulative discounted cash flow", "累计折现现金流", "CNY",
-             lambda m: cumsum(m.row("discounted_cash_flow_cny"))),
-        Item("discounted_payback_crossing", "Discounted payback crossing", "折现回本时点", "months",
-             lambda m: metrics.payback_crossing(m.row("cumulative_discounted_cash_flow_cny"),
-                                                m.row("discounted_cash_flow_cny"), m.t), fmt="months", helper=True),
+        Item(p + "discount_factor", f"{name_en}Discount factor".capitalize(), f"{name_zh}折现系数", "fraction",
+             lambda m: metrics.discount_factor(rate(m), m.t), fmt="rate"),
+        Item(p + "discounted_cash_flow_cny", f"{name_en}Discounted cash flow".capitalize(), f"{name_zh}折现现金流",
+             "CNY/month", lambda m: m.row(flow_key) * m.row(p + "discount_factor"), flow=True),
+        Item(p + "cumulative_discounted_cash_flow_cny", f"{name_en}Cumulative discounted cash flow".capitalize(),
+             f"{name_zh}累计折现现金流", "CNY", lambda m: cumsum(m.row(p + "discounted_cash_flow_cny"))),
+        Item(p + "discounted_payback_crossing", f"{name_en}Discounted payback crossing".capitalize(),
+             f"{name_zh}折现回本时点", "months",
+             lambda m: metrics.payback_crossing(m.row(p + "cumulative_discounted_cash_flow_cny"),
+                                                m.row(p + "discounted_cash_flow_cny"), m.t), fmt="months", helper=True),
     ]
 
 
-def payback_results(flow_key: str, payback: Label, discounted: Label, npv: Label, irr: Label) -> list[Item]:
-    """Payback and discounted payback (from the rows of :func:`payback_chain`; NaN = "never"), then
-    NPV and IRR of the cash-flow row ``flow_key`` (see :func:`returns`)."""
+def payback_results(flow_key: str, payback: Label, discounted: Label, npv: Label, irr: Label, *, prefix: str = "",
+                    rate: Rate = equity_rate, na_when: str = "") -> list[Item]:
+    """Payback and discounted payback (from the rows of :func:`payback_chain` with ``prefix``;
+    NaN = "never", or "n/a" where the flag ``na_when`` is 1), then NPV at ``rate`` and IRR of the
+    cash-flow row ``flow_key`` (see :func:`returns`)."""
+    p = prefix
+
+    def guarded(value: Any, m: Any) -> Any:
+        return where(m.row(na_when), NOT_APPLICABLE, value) if na_when else value
+
     return [
-        Item("payback_months", *payback, "months",
-             lambda m: metrics.payback_months(m.row("cumulative_cash_flow_cny"), m.row("payback_crossing")),
-             kind="scalar", fmt="months", nan_means="never", lower_is_better=True),
-        Item("discounted_payback_months", *discounted, "months",
-             lambda m: metrics.payback_months(m.row("cumulative_discounted_cash_flow_cny"),
-                                              m.row("discounted_payback_crossing")), kind="scalar", fmt="months",
-             nan_means="never", lower_is_better=True),
-        *returns(flow_key, npv, irr),
+        Item(p + "payback_months", *payback, "months",
+             lambda m: guarded(metrics.payback_months(m.row(p + "cumulative_cash_flow_cny"),
+                                                      m.row(p + "payback_crossing")), m),
+             kind="scalar", fmt="months", nan_means="never", lower_is_better=True, na_when=na_when),
+        Item(p + "discounted_payback_months", *discounted, "months",
+             lambda m: guarded(metrics.payback_months(m.row(p + "cumulative_discounted_cash_flow_cny"),
+                                                      m.row(p + "discounted_payback_crossing")), m),
+             kind="scalar", fmt="months", nan_means="never", lower_is_better=True, na_when=na_when),
+        *returns(flow_key, npv, irr, prefix=p, rate=rate),
     ]
 
 
-def returns(flow_key: str, npv: Label, irr: Label, prefix: str = "") -> list[Item]:
-    """NPV at the general discount rate [CNY] and annual IRR [fraction/year; NaN = "none"] of the
-    cash-flow row ``flow_key``, keyed ``{prefix}npv_cny`` and ``{prefix}irr``."""
+def returns(flow_key: str, npv: Label, irr: Label, prefix: str = "", rate: Rate = equity_rate) -> list[Item]:
+    """NPV at ``rate`` (default: the general discount rate) [CNY] and annual IRR [fraction/year;
+    NaN = "none"] of the cash-flow row ``flow_key``, keyed ``{prefix}npv_cny`` and ``{prefix}irr``."""
     return [
         Item(prefix + "npv_cny", *npv, "CNY",
-             lambda m: metrics.net_present_value_cny(m.x(G + "discount_rate_per_year"), m.row(flow_key)),
-             kind="scalar"),
+             lambda m: metrics.net_present_value_cny(rate(m), m.row(flow_key)), kind="scalar"),
         Item(prefix + "irr", *irr, "fraction/year",
              lambda m: metrics.irr_per_year(m.row(flow_key)), kind="scalar", fmt="frac", nan_means="none"),
     ]

@@ -131,7 +131,8 @@ def _numbers(path: str, value: Any, n: int, problems: list[schema.Problem]) -> n
 def _split(p: Portfolio, ov: dict[str, Any], n: int, problems: list[schema.Problem]) -> tuple[Any, ...]:
     """Overrides by target: general, company, shocks (path → array), cohort timing and scenario
     inputs (cohort name → {field or path: value})."""
-    general = {f"general.{k}": np.asarray(float(v)) for k, v in p.general.model_dump().items() if k != "currency"}
+    general = {f"general.{k}": np.asarray(np.nan if v is None else float(v))  # None: an unset optional input
+               for k, v in p.general.model_dump().items() if k != "currency"}
     company = {k: np.asarray(float(v)) for k, v in p.company.model_dump().items()}
     shocks = {k: np.asarray(float(v)) for k, v in p.shocks.model_dump().items()}
     timing: dict[str, dict[str, np.ndarray]] = {}

@@ -23,7 +23,7 @@ import numpy as np
 
 from finmodel.model import heavy, light
 from finmodel.model.engine import Fmt, Item, NanMeans
-from finmodel.model.registry import MODELS, item, scalar_keys
+from finmodel.model.registry import MODELS, item
 
 __all__ = [
     "UnknownMetricError",
@@ -62,8 +62,9 @@ LIGHT_METRICS: tuple[str, ...] = qualified("light", light.DEFAULT_METRICS)
 
 
 def all_metrics() -> list[str]:
-    """Every scalar result path, e.g. ``heavy.payback_months``."""
-    return [p for m in MODELS for p in qualified(m, scalar_keys(m))]
+    """Every scalar result path, e.g. ``heavy.payback_months`` (switch flags and other helpers
+    excluded)."""
+    return [f"{m}.{i.key}" for m in MODELS for i in MODELS[m] if i.kind == "scalar" and not i.helper]
 
 
 def metric_path(name: str) -> str:
@@ -108,6 +109,8 @@ class MetricInfo:
     unit: str
     fmt: Fmt
     nan_means: NanMeans  # what NaN stands for: "never" (payback), "none" (IRR) or "n/a"
+    na_when: str = ""  # a flag result of the same model: where it is 1, NaN means "n/a" instead
+    unattainable_above: float | None = None  # above this the value reads "unattainable" (break-even)
 
 
 def metric_info(path: str) -> MetricInfo:
@@ -115,7 +118,7 @@ def metric_info(path: str) -> MetricInfo:
     path = metric_path(path)
     m, key = split(path)
     it: Item = item(m, key)
-    return MetricInfo(path, m, key, it.en, it.zh, it.unit, it.fmt, it.nan_means)
+    return MetricInfo(path, m, key, it.en, it.zh, it.unit, it.fmt, it.nan_means, it.na_when, it.unattainable_above)
 
 
 def ordered(values: np.ndarray, info: MetricInfo) -> np.ndarray:

@@ -141,8 +141,10 @@ NOT_APPLICABLE = Text("n/a")
 
 
 #: What a formula operand may be: a symbol, a named constant (``expr.Const``, a float that carries its
-#: formula as ``.sym``), a text result, or the literals 0 and 1.
-Operand: TypeAlias = "Sym | Text | float | bool | np.number | np.bool_"
+#: formula as ``.sym``), a text result, or the literals 0 and 1. (``np.ndarray`` is listed for the
+#: type checker only: a stage function's ``Num`` operands are all arrays or all symbols at run time,
+#: and :func:`to_sym` refuses an array.)
+Operand: TypeAlias = "Sym | Text | float | bool | np.number | np.bool_ | np.ndarray"
 
 
 # --------------------------------------------------------------------------- leaves

@@ -8,56 +8,95 @@ RTX 4090 power (000:303).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Literal, get_args
 
 if TYPE_CHECKING:  # pandas is imported by the functions that build tables, not at start-up
     import pandas as pd
 
+#: The precisions a "P" may be stated in (``light.precision``), in the order of the TFLOPS table.
+Precision = Literal["FP64", "FP32", "TF32", "FP16", "BF16", "FP8", "INT8"]
+PRECISIONS: tuple[str, ...] = get_args(Precision)
+
 
 @dataclass(frozen=True)
 class GPU:
+    """One catalogue entry. Compute figures are dense (no sparsity) tensor-core peaks per card;
+    ``None`` = the card has no such tensor path (or the datasheet gives none)."""
+
     key: str
     name: str
     memory_gb: int
-    fp16_tflops: float  # dense tensor FP16/BF16 peak [TFLOPS]
-    int8_tops: float  # dense tensor INT8 peak [TOPS]
+    fp16_tflops: float  # dense tensor FP16 peak [TFLOPS]
+    int8_tops: float  # dense tensor INT8 peak [TOPS]; 0 = no INT8 tensor cores
     power_w: float  # board power per card [W]
-    server_power_kw: float  # typical 8-card server full-load IT power [kW]
+    server_power_kw: float  # typical 8-card server full-load IT power [kW/server]
     source: str
+    tf32_tflops: float | None = None  # dense tensor TF32 peak [TFLOPS]
+    bf16_tflops: float | None = None  # dense tensor BF16 peak [TFLOPS]
+    fp8_tflops: float | None = None  # dense tensor FP8 peak [TFLOPS]
+
+    def dense_tflops(self, precision: str) -> float | None:
+        """Dense tensor peak per card at ``precision`` (TOPS for INT8) [TFLOPS/card]; None where the
+        catalogue has no figure (FP64 and FP32 are not catalogued: write ``light.tflops_per_card``)."""
+        value = {"TF32": self.tf32_tflops, "FP16": self.fp16_tflops, "BF16": self.bf16_tflops,
+                 "FP8": self.fp8_tflops, "INT8": self.int8_tops}.get(precision)
+        return value if value else None
 
 
 _DS = "NVIDIA datasheet (external, not in seeds)"
+_AMPERE = ("A100 datasheet (external): TF32 156, FP16/BF16 312, INT8 624 dense (312*/624*/1,248* with sparsity); "
+           "no FP8")
+_HOPPER = ("H100 SXM datasheet (external): TF32 989*, FP16/BF16 1,979*, FP8 3,958*, INT8 3,958* with sparsity, "
+           "dense = half (TF32 494.5, FP16/BF16 989, FP8 1,979, INT8 1,979; the Hopper whitepaper's 989.4 rounds "
+           "to the 989 quoted in the trade)")
 GPUS: dict[str, GPU] = {
     g.key: g
     for g in [
         GPU("A100-40G-NVLink", "NVIDIA A100 40GB SXM (NVLink)", 40, 312.0, 624.0, 400.0, 6.5,
-            "FP16 312 TFLOPS and INT8 624 TOPS (002:1205, 002:1255); 400 W and DGX A100 6.5 kW: " + _DS),
+            "FP16 312 TFLOPS and INT8 624 TOPS (002:1205, 002:1255, 002:1540); " + _AMPERE + "; 400 W and DGX A100 "
+            "6.5 kW: " + _DS, tf32_tflops=156.0, bf16_tflops=312.0),
         GPU("A100-40G-PCIe", "NVIDIA A100 40GB PCIe", 40, 312.0, 624.0, 250.0, 4.0,
-            "FP16/INT8 as A100 (002:1205, 1255); 250 W: " + _DS + "; server kW: assumption"),
+            "FP16/INT8 as A100 (002:1205, 1255); " + _AMPERE + "; 250 W: " + _DS + "; server kW: assumption",
+            tf32_tflops=156.0, bf16_tflops=312.0),
         GPU("A100-80G-NVLink", "NVIDIA A100 80GB SXM (NVLink)", 80, 312.0, 624.0, 400.0, 6.5,
-            "FP16/INT8 as A100 (002:1205, 1255); 400 W, DGX A100 6.5 kW: " + _DS),
+            "FP16/INT8 as A100 (002:1205, 1255); " + _AMPERE + "; 400 W, DGX A100 6.5 kW: " + _DS,
+            tf32_tflops=156.0, bf16_tflops=312.0),
         GPU("A800-80G", "NVIDIA A800 80GB SXM", 80, 312.0, 624.0, 400.0, 6.5,
-            "A100 with reduced interconnect (000:285); compute and power as A100: " + _DS),
+            "A100 with reduced interconnect (000:285); compute and power as A100: " + _AMPERE,
+            tf32_tflops=156.0, bf16_tflops=312.0),
         GPU("H100-SXM", "NVIDIA H100 80GB SXM", 80, 989.0, 1979.0, 700.0, 10.2,
-            "700 W (000:303); FP16 989 TFLOPS dense, INT8 1,979 TOPS, DGX H100 10.2 kW: " + _DS),
+            "700 W (000:303); " + _HOPPER + "; DGX H100 10.2 kW: " + _DS,
+            tf32_tflops=494.5, bf16_tflops=989.0, fp8_tflops=1979.0),
         GPU("H800-SXM", "NVIDIA H800 80GB SXM", 80, 989.0, 1979.0, 700.0, 10.2,
-            "H100 with reduced interconnect (000:285); compute and power as H100: " + _DS),
+            "H100 with reduced interconnect (000:285); compute and power as H100: " + _HOPPER,
+            tf32_tflops=494.5, bf16_tflops=989.0, fp8_tflops=1979.0),
         GPU("H20", "NVIDIA H20 96GB", 96, 148.0, 296.0, 400.0, 5.5,
-            "China-market model (000:285); 148 TFLOPS FP16, 296 TOPS INT8, 400 W as widely reported "
-            "(external); server kW: assumption"),
+            "China-market model (000:285); dense TF32 74, FP16/BF16 148, FP8 296, INT8 296 TOPS, 400 W as "
+            "widely reported (external); server kW: assumption",
+            tf32_tflops=74.0, bf16_tflops=148.0, fp8_tflops=296.0),
         GPU("L20", "NVIDIA L20 48GB", 48, 119.5, 239.0, 275.0, 3.5,
-            "China-market model (000:285); 119.5 TFLOPS FP16, 239 TOPS INT8, 275 W as widely "
-            "reported (external); server kW: assumption"),
+            "China-market model (000:285); dense TF32 59.8, FP16/BF16 119.5, FP8 239, INT8 239 TOPS, 275 W as "
+            "widely reported (external); server kW: assumption",
+            tf32_tflops=59.8, bf16_tflops=119.5, fp8_tflops=239.0),
         GPU("L40S", "NVIDIA L40S 48GB", 48, 362.0, 733.0, 350.0, 4.0,
-            "Production-LLM tier (000:313); 362 TFLOPS FP16, 733 TOPS INT8, 350 W: " + _DS),
+            "Production-LLM tier (000:313); L40S datasheet (external): TF32 183, FP16/BF16 362.05, FP8 733, "
+            "INT8 733 TOPS dense (366*/733*/1,466* with sparsity), 350 W; server kW: assumption",
+            tf32_tflops=183.0, bf16_tflops=362.0, fp8_tflops=733.0),
         GPU("RTX-4090", "NVIDIA GeForce RTX 4090 24GB", 24, 165.2, 660.6, 450.0, 4.5,
-            "450 W (000:303); FP16 165.2 TFLOPS (FP16 accumulate), INT8 660.6 TOPS: " + _DS),
+            "450 W (000:303); Ada whitepaper (external): dense TF32 82.6, FP16/BF16 165.2 and FP8 330.3 with "
+            "FP32 accumulate (twice that with FP16 accumulate), INT8 660.6 TOPS; server kW: assumption",
+            tf32_tflops=82.6, bf16_tflops=165.2, fp8_tflops=330.3),
         GPU("V100-32G-NVLink", "NVIDIA V100 32GB SXM2", 32, 125.0, 0.0, 300.0, 3.5,
-            "125 TFLOPS tensor, 300 W: " + _DS + " (no INT8 tensor cores)"),
+            "125 TFLOPS FP16 tensor, 300 W, DGX-1 3.5 kW: " + _DS + " (no TF32, BF16, FP8 or INT8 tensor cores)"),
     ]
 }
+#: The catalogue keys, as a type: ``heavy.gpu`` and ``light.gpu`` are choices over them.
+GpuKey = Literal["A100-40G-NVLink", "A100-40G-PCIe", "A100-80G-NVLink", "A800-80G", "H100-SXM", "H800-SXM", "H20",
+                 "L20", "L40S", "RTX-4090", "V100-32G-NVLink"]
 GPU_KEYS: tuple[str, ...] = tuple(GPUS)
+if GPU_KEYS != get_args(GpuKey):  # pragma: no cover - a catalogue edit that forgot the type
+    raise RuntimeError(f"catalog.GpuKey {get_args(GpuKey)} does not list the catalogue {GPU_KEYS}")
 #: What a GPU field's keys are, (中文, English), for its allowed range in words.
 GPU_KEY_TEXT = ("GPU目录中的型号", "a catalogue key")
 
@@ -66,7 +105,7 @@ def gpu_table() -> pd.DataFrame:
     """The catalogue as a table (one row per GPU)."""
     import pandas as pd
 
-    return pd.DataFrame([g.__dict__ for g in GPUS.values()]).set_index("key")
+    return pd.DataFrame([{f.name: getattr(g, f.name) for f in fields(g)} for g in GPUS.values()]).set_index("key")
 
 
 # The seed's cloud price table "部分云服务厂商GPU计算型云服务器售价对表（截至2024.8.15）" (002:1482-1498).

@@ -150,9 +150,9 @@ class FieldSpec:
         """Allowed values in words: ``a number, 0 ≤ value ≤ 1 [fraction of hours]`` or
         ``数值，0 ≤ 值 ≤ 1 [fraction of hours]``; choices, catalogue keys and text lengths likewise."""
         w = _WORDS[_lang(lang)]
-        if self.kind == "choice":
+        if self.kind == "choice" and not self.catalogue:
             return w["choice"] + ", ".join(repr(c) for c in self.choices)
-        if self.kind == "str":
+        if self.kind == "str" or self.catalogue:
             return self._text_range(lang)
         return f"{w[self.kind]}{w['sep']}{self.bounds_text(lang)}{w['empty'] if self.optional else ''}"
 

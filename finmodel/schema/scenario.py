@@ -28,14 +28,14 @@ from pydantic import Field, ValidationError
 from finmodel.schema.errors import MISSING, Issue, Problem, ScenarioError, did_you_mean, issues
 from finmodel.schema.fields import FieldSpec, field_specs, find_spec
 from finmodel.schema.files import atomic_write_bytes
-from finmodel.schema.sections import GPU_KEYS, General, Heavy, Light, _Section
+from finmodel.schema.sections import GPU_KEYS, General, Heavy, Light, ScenarioChecks, _Section
 from finmodel.schema.tomlio import dump_toml, parse_toml_text, read_input, source_table, split_sources
 
 __all__ = ["FIELDS", "GPU_KEYS", "NUMERIC_FIELDS", "SECTIONS", "General", "Heavy", "Light", "Scenario", "choice_code",
            "default", "field_spec", "load", "parse_toml", "save", "to_params", "to_toml", "validate"]
 
 
-class Scenario(_Section):
+class Scenario(ScenarioChecks):
     """One complete, validated scenario. Frozen: build variants with :meth:`replace`."""
 
     name: str = Field("Unnamed scenario", min_length=1, max_length=120)
@@ -167,7 +167,7 @@ def to_params(s: Scenario) -> dict[str, np.ndarray]:
     for path, spec in FIELDS.items():
         v = s.get(path)
         if spec.kind == "choice":
-            out[path] = np.asarray(float(spec.choices.index(v)))
+            out[path] = np.asarray(np.nan if v is None else float(spec.choices.index(v)))
         elif spec.kind == "str":
             continue
         else:

@@ -11,9 +11,10 @@ The defaults reproduce the seed's reference case (002:1504-1548) wherever the se
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from finmodel.schema import catalog
 from finmodel.schema.fields import Finite, fld
@@ -21,6 +22,41 @@ from finmodel.schema.fields import Finite, fld
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True)
+
+
+#: Choice values renamed since an earlier release: (field, old value) → new value. A file writing the
+#: old value keeps loading with the new one, and ``finmodel validate`` says so in one ``note:`` line.
+RENAMED: dict[tuple[str, str], str] = {("heavy.depreciation_method", "declining_balance"): "declining_balance_monthly"}
+#: Why each rename happened (the note's second half).
+RENAMED_WHY: dict[tuple[str, str], str] = {
+    ("heavy.depreciation_method", "declining_balance"):
+        "monthly compounding declining balance, now switching to straight line when that is larger (no write-down "
+        "spike at the end of life)"}
+
+
+def _renamed(section: str, data: Any) -> tuple[Any, tuple[tuple[str, str, str], ...]]:
+    """``data`` with renamed choice values replaced, and the renames made (field, old, new)."""
+    if not isinstance(data, dict):
+        return data, ()
+    done = []
+    out = dict(data)
+    for (path, old), new in RENAMED.items():
+        sec, _, name = path.partition(".")
+        if sec == section and out.get(name) == old:
+            out[name] = new
+            done.append((path, old, new))
+    return out, tuple(done)
+
+
+#: The GPU fields' option labels: the catalogue's names (the same in both languages).
+GPU_LABELS: dict[str, tuple[str, str]] = {k: (g.name, g.name) for k, g in catalog.GPUS.items()}
+
+
+def _gpu_known(value: Any) -> Any:
+    """The GPU check before the choice check, so the message keeps its words: unknown GPU 'X'."""
+    if isinstance(value, str) and value not in catalog.GPUS:
+        raise PydanticCustomError("unknown_gpu", "unknown GPU {gpu}", {"gpu": repr(value)})
+    return value
 
 
 class General(_Section):
@@ -38,6 +74,13 @@ class General(_Section):
         "Assumption: the seeds give none.",
         help_zh="用于净现值和折现回收期的年折现率，按 (1+r)^(t/12) 逐月折现。假设值：种子报告未给出。"
     )
+    project_discount_rate_per_year: Finite | None = fld(
+        None, unit="fraction/year", en="Project discount rate (WACC)", zh="项目折现率(WACC)", group="general",
+        ge=0, le=1, step=0.005,
+        help="Annual rate for the project (unlevered) NPV and discounted payback, e.g. a WACC; empty = the "
+        "equity discount rate.",
+        help_zh="项目（无杠杆）净现值与折现回收期所用年折现率，例如加权平均资本成本；留空 = 股东折现率。"
+    )
     tax_rate: Finite = fld(
         0.0, unit="fraction", en="Income tax rate", zh="所得税率", group="financing", ge=0, le=0.6,
         step=0.01,
@@ -52,22 +95,28 @@ class General(_Section):
     )
     currency: Literal["CNY"] = fld(
         "CNY", unit="", en="Currency", zh="币种", group="general", choice_labels={"CNY": ("CNY", "CNY")},
-        help="Base unit of every money value: yuan (元). Displays may use 万元 = 10,000 元.",
-        help_zh="所有金额的基础单位：元。展示时可用万元（= 10,000 元）。"
+        help="Base unit of every money value: yuan (元). Displays may use 万元 = 10,000 元. Only CNY exists, so "
+        "the field changes nothing.",
+        help_zh="所有金额的基础单位：元。展示时可用万元（= 10,000 元）。目前只有人民币，此项不影响结果。"
     )
 
 
 GPU_KEYS = catalog.GPU_KEYS
+DepreciationMethod = Literal["straight_line", "double_declining", "sum_of_years", "declining_balance_monthly"]
 
 
 class Heavy(_Section):
     """Heavy-asset (重资产) GPU leasing: buy servers, run them, rent them by the card-hour."""
 
-    gpu: str = fld(
+    gpu: catalog.GpuKey = fld(
         "A100-40G-NVLink", unit="", en="GPU model", zh="GPU型号", group="capex", catalogue=GPU_KEYS,
-        catalogue_text=catalog.GPU_KEY_TEXT,
-        help="Catalogue key (finmodel.schema.catalog.GPUS); informs power and market prices.",
-        help_zh="GPU目录键（finmodel.schema.catalog.GPUS），用于功率和市场价格参考。"
+        catalogue_text=catalog.GPU_KEY_TEXT, choice_labels=GPU_LABELS,
+        help="Catalogue key (finmodel.schema.catalog.GPUS, `finmodel gpus`). It sets the server power when "
+        "heavy.power_kw_per_server is empty, the light asset's TFLOPS when light.gpu and light.tflops_per_card "
+        "are empty, and the market prices shown beside yours.",
+        help_zh="GPU目录键（finmodel.schema.catalog.GPUS，`finmodel gpus`）。"
+        "heavy.power_kw_per_server 留空时决定整机功率；"
+        "light.gpu 与 light.tflops_per_card 留空时决定轻资产单卡算力；并决定参考的市场价格。"
     )
     servers: int = fld(1, unit="servers", en="Servers", zh="服务器台数", group="capex", ge=1, le=100_000,
                        help="Number of identical servers bought at month 0.",
@@ -100,12 +149,20 @@ class Heavy(_Section):
         help="Months from purchase to first revenue; Nvidia lead time 3-4 months (002:1184).",
         help_zh="从购置到产生首笔收入的月数；英伟达出货周期约3-4个月（002:1184）。"
     )
-    depreciation_method: Literal["straight_line", "declining_balance"] = fld(
+    depreciation_method: DepreciationMethod = fld(
         "straight_line", unit="", en="Depreciation method", zh="折旧方法", group="depreciation",
         choice_labels={"straight_line": ("直线法", "Straight line"),
-                       "declining_balance": ("余额递减法", "Declining balance")},
-        help="Straight line (the seed, 002:1512) or declining balance down to salvage at end of life.",
-        help_zh="直线法（种子报告，002:1512）或余额递减法（寿命期末减至残值）。"
+                       "double_declining": ("双倍余额递减法", "Double declining balance"),
+                       "sum_of_years": ("年数总和法", "Sum of years' digits"),
+                       "declining_balance_monthly": ("按月余额递减法(转直线)",
+                                                     "Monthly declining balance (to straight line)")},
+        help="straight_line (the seed, 002:1512); the CAS accelerated methods by service year, each month 1/12 of "
+        "its year: double_declining (2/N of net book value a year, straight line over the last two years down to "
+        "salvage) and sum_of_years; declining_balance_monthly: factor ÷ life months of net book value a month, "
+        "switching to straight line when that is larger (old name declining_balance).",
+        help_zh="straight_line 直线法（种子报告，002:1512）；企业会计准则的加速折旧法按运营年计算、每月为当年的1/12："
+        "double_declining 双倍余额递减法（每年按净值的2/N，最后两年按直线法摊至残值）、sum_of_years 年数总和法；"
+        "declining_balance_monthly：每月按净值的 倍数÷寿命月数 递减，直线法更大时转为直线法（旧名 declining_balance）。"
     )
     depreciation_life_years: int = fld(
         5, unit="years", en="Depreciation life", zh="折旧年限", group="depreciation", ge=1, le=20,
@@ -119,15 +176,44 @@ class Heavy(_Section):
     )
     declining_balance_factor: Finite = fld(
         2.0, unit="×", en="Declining-balance factor", zh="余额递减倍数", group="depreciation",
-        ge=1, le=4, step=0.1, help="Annual rate = factor ÷ life (2 = double declining balance).",
-        help_zh="年折旧率 = 倍数 ÷ 年限（2 = 双倍余额递减）。"
+        ge=1, le=4, step=0.1,
+        help="declining_balance_monthly: monthly rate = factor ÷ life in months (2 ≈ double declining, "
+        "compounded monthly). double_declining always uses 2.",
+        help_zh="declining_balance_monthly：月折旧率 = 倍数 ÷ 折旧月数（2 ≈ 按月复利的双倍余额递减）。"
+        "双倍余额递减法固定为2。"
+    )
+    terminal_value_method: Literal["book_value", "resale_fraction", "resale_decline"] = fld(
+        "book_value", unit="", en="Terminal value method", zh="期末残值口径", group="depreciation",
+        choice_labels={"book_value": ("账面净值×比例", "Book value × fraction"),
+                       "resale_fraction": ("转售价：投资×比例", "Resale: capex × fraction"),
+                       "resale_decline": ("转售价：按年递减", "Resale: yearly decline")},
+        help="What the servers are worth at the horizon: book_value = horizon-end book value × "
+        "terminal_value_fraction; resale_fraction = capex × resale_fraction_of_capex; resale_decline = capex × "
+        "(1 − resale_decline_per_year)^(service years). The gain or loss against book value is taxed.",
+        help_zh="测算期末设备的价值：book_value = 期末账面净值 × 残值回收比例；resale_fraction = 投资 × 转售比例；"
+        "resale_decline = 投资 × (1 − 年递减率)^(运营年数)。与账面净值的差额（处置损益）计税。"
     )
     terminal_value_fraction: Finite = fld(
         1.0, unit="fraction of book value", en="Terminal value", zh="期末残值回收比例",
         group="depreciation", ge=0, le=2, step=0.05,
-        help="Share of the horizon-end book value counted as a final inflow in NPV and IRR "
-        "(not in payback).",
-        help_zh="测算期末账面净值计入最后一期现金流入的比例（用于净现值和内部收益率，不计入回收期）。"
+        help="terminal_value_method book_value: share of the horizon-end book value counted as a final inflow "
+        "in NPV and IRR (not in payback).",
+        help_zh="期末残值口径为 book_value 时：测算期末账面净值计入最后一期现金流入的比例"
+        "（用于净现值和内部收益率，不计入回收期）。"
+    )
+    resale_fraction_of_capex: Finite = fld(
+        0.1, unit="fraction of capex", en="Resale value", zh="转售比例", group="depreciation", ge=0, le=1,
+        step=0.01,
+        help="terminal_value_method resale_fraction: market resale value at the horizon as a share of capex. "
+        "Assumption.",
+        help_zh="期末残值口径为 resale_fraction 时：测算期末二手转售价占投资的比例。假设值。"
+    )
+    resale_decline_per_year: Finite = fld(
+        0.3, unit="fraction/year", en="Resale value decline", zh="转售价年递减率", group="depreciation",
+        ge=0, le=0.9, step=0.01,
+        help="terminal_value_method resale_decline: the resale value falls by this share each service year "
+        "(compounded, fractional years count). Assumption.",
+        help_zh="期末残值口径为 resale_decline 时：转售价每个运营年按此比例下降（复利，按实际运营年数计）。假设值。"
     )
     price_cny_per_card_hour: Finite = fld(
         22.5, unit="CNY/card-hour", en="Rental price", zh="租金单价", group="revenue", ge=0, le=10_000,
@@ -182,9 +268,12 @@ class Heavy(_Section):
     )
     noncash_share_of_cost: Finite = fld(
         0.6, unit="fraction", en="Non-cash share of cost", zh="非现金成本占比", group="operations",
-        gt=0, le=1, step=0.01,
-        help="Ratio method: cash cost = straight-line depreciation ÷ share × (1 − share) (002:1516).",
+        ge=0.01, le=1, step=0.01,
+        help="Ratio method: cash cost = straight-line depreciation ÷ share × (1 − share) (002:1516). At least "
+        "0.01: below 1 % the cash cost is over 99 × depreciation and tends to infinity as the share tends to 0.",
         help_zh="比例法：现金成本 = 直线折旧 ÷ 占比 × (1 − 占比)（002:1516）。"
+        "至少0.01：低于1%时现金成本超过折旧的99倍，"
+        "占比趋于0时现金成本趋于无穷。"
     )
     energy_method: Literal["metered", "fixed"] = fld(
         "metered", unit="", en="Energy method", zh="电费口径", group="energy",
@@ -192,10 +281,13 @@ class Heavy(_Section):
         help="metered: kW × PUE × ¥/kWh × hours; fixed: a flat ¥ per server-month.",
         help_zh="metered：功率 × PUE × 电价 × 小时数；fixed：每台每月固定金额。"
     )
-    power_kw_per_server: Finite = fld(
-        6.5, unit="kW/server", en="Server power", zh="服务器功率", group="energy", ge=0, le=200,
-        step=0.1, help="Full-load IT power; DGX A100 max 6.5 kW (NVIDIA datasheet, not in seeds).",
-        help_zh="满载IT功率；DGX A100最大6.5 kW（NVIDIA规格书，非种子数据）。"
+    power_kw_per_server: Finite | None = fld(
+        None, unit="kW/server", en="Server power", zh="服务器功率", group="energy", ge=0, le=200,
+        step=0.1,
+        help="Full-load IT power; empty = the catalogue's figure for heavy.gpu (DGX A100 max 6.5 kW, NVIDIA "
+        "datasheet, not in seeds). A written value overrides it.",
+        help_zh="满载IT功率；留空 = heavy.gpu 在GPU目录中的数值（DGX A100最大6.5 kW，NVIDIA规格书，非种子数据）。"
+        "填写的数值优先。"
     )
     pue: Finite = fld(
         1.25, unit="ratio", en="PUE", zh="PUE", group="energy", ge=1, le=3, step=0.01,
@@ -264,11 +356,29 @@ class Heavy(_Section):
         help_zh="等额本息按月还款；测算期末未还余额一次性偿还。"
     )
 
-    @model_validator(mode="after")
-    def _known_gpu(self) -> Heavy:
-        if self.gpu not in catalog.GPUS:
-            raise ValueError(f"unknown GPU {self.gpu!r}")
-        return self
+    _renames: tuple[tuple[str, str, str], ...] = PrivateAttr(default=())
+
+    _known_gpu = field_validator("gpu", mode="before")(_gpu_known)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _accept_renamed(cls, data: Any, handler: Any) -> Heavy:
+        data, done = _renamed("heavy", data)
+        out = handler(data)
+        if done:
+            out._renames = done
+        return out
+
+    @property
+    def renamed(self) -> tuple[tuple[str, str, str], ...]:
+        """Choice values this section was written with under an old name: (field, old, new)."""
+        return self._renames
+
+    def __eq__(self, other: object) -> bool:  # the values, not how they were spelled in a file
+        return isinstance(other, Heavy) and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.__dict__.values()))
 
 
 class Light(_Section):
@@ -278,6 +388,28 @@ class Light(_Section):
         200_000.0, unit="CNY/P/year", en="Buy price", zh="采购单价", group="light", ge=0, le=1e8,
         step=1000, help="Wholesale capacity price, 20万元/P/年 in the seed (002:1538).",
         help_zh="批发算力采购价，种子报告为20万元/P/年（002:1538）。"
+    )
+    buy_price_change_per_year: Finite = fld(
+        0.0, unit="fraction/year", en="Buy price change", zh="采购价年变化", group="light", ge=-0.9, le=1,
+        step=0.01,
+        help="The buy price steps by this fraction each year (an escalating contract or a yearly re-pricing); "
+        "0 = fixed for the horizon, as in the seed.",
+        help_zh="采购价每年按此比例变动（合同逐年调价或每年重新定价）；0 = 测算期内固定（同种子报告）。"
+    )
+    buy_term_months: int | None = fld(
+        None, unit="months", en="Buy commitment", zh="采购承诺期", group="light", ge=1, le=360,
+        help="Months of the take-or-pay commitment; empty = the whole horizon. What follows is "
+        "light.after_buy_term.",
+        help_zh="照付不议采购承诺的月数；留空 = 整个测算期。到期后的处理见 light.after_buy_term。"
+    )
+    after_buy_term: Literal["rebuy", "drop"] = fld(
+        "rebuy", unit="", en="After the commitment", zh="承诺期满后", group="light",
+        choice_labels={"rebuy": ("续购（按变动后价格）", "Re-buy at the stepped price"),
+                       "drop": ("退出（算力与收入停止）", "Drop (capacity and revenue stop)")},
+        help="rebuy: the capacity is bought again at the stepped buy price (the flows continue unchanged); drop: "
+        "capacity, its cost and its revenue stop after light.buy_term_months (the platform costs go on).",
+        help_zh="rebuy：按变动后的采购价续购（现金流照常）；"
+        "drop：light.buy_term_months 之后算力、采购成本与转租收入停止（平台费用照付）。"
     )
     sell_price_basis: Literal["card_hour", "p_year"] = fld(
         "card_hour", unit="", en="Sell price basis", zh="售价口径", group="light",
@@ -298,16 +430,29 @@ class Light(_Section):
         help="Used with basis p_year.",
         help_zh="售价口径为p_year时使用。"
     )
-    tflops_per_card: Finite = fld(
-        312.0, unit="TFLOPS/card", en="TFLOPS per card", zh="单卡算力", group="light", gt=0,
-        le=100_000, step=1, help="Peak per card at the stated precision; A100 FP16 312 (002:1540).",
-        help_zh="指定精度下的单卡峰值算力；A100 FP16为312 TFLOPS（002:1540）。"
+    gpu: catalog.GpuKey | None = fld(
+        None, unit="", en="GPU brokered", zh="转租GPU型号", group="light", catalogue=GPU_KEYS,
+        catalogue_text=catalog.GPU_KEY_TEXT, choice_labels=GPU_LABELS,
+        help="The GPU whose capacity is bought and resold (sets TFLOPS per card with light.precision); empty = "
+        "heavy.gpu.",
+        help_zh="采购并转租的GPU型号（与 light.precision 一起决定单卡算力）；留空 = heavy.gpu。"
     )
-    precision: Literal["FP64", "FP32", "TF32", "FP16", "BF16", "FP8", "INT8"] = fld(
+    tflops_per_card: Finite | None = fld(
+        None, unit="TFLOPS/card", en="TFLOPS per card", zh="单卡算力", group="light", ge=0.1,
+        le=100_000, step=1,
+        help="Peak per card at light.precision; empty = the catalogue's dense figure for the GPU (A100 FP16 312, "
+        "002:1540). A written value overrides it. At least 0.1 TFLOPS (100 GFLOPS): below that no card is "
+        "rented per P.",
+        help_zh="light.precision 精度下的单卡峰值算力；留空 = GPU目录中的稠密算力（A100 FP16为312，002:1540）。"
+        "填写的数值优先。"
+        "至少0.1 TFLOPS（100 GFLOPS）：更低的卡不会按P出租。"
+    )
+    precision: catalog.Precision = fld(
         "FP16", unit="", en="Precision of P", zh="算力精度", group="light",
-        choice_labels={p: (p, p) for p in ("FP64", "FP32", "TF32", "FP16", "BF16", "FP8", "INT8")},
-        help="Precision basis of 'P'; ¥/P/year compares across GPUs only on one basis.",
-        help_zh="“P”的精度口径；不同GPU的元/P/年只有在同一口径下才可比。"
+        choice_labels={p: (p, p) for p in catalog.PRECISIONS},
+        help="Precision basis of 'P'; picks the catalogue's TFLOPS column (TF32, FP16, BF16, FP8, INT8 where the "
+        "GPU has them). ¥/P/year compares across GPUs only on one basis.",
+        help_zh="“P”的精度口径；决定从GPU目录取哪一列算力（TF32、FP16、BF16、FP8、INT8，视GPU而定）。不同GPU的元/P/年只有在同一口径下才可比。"
     )
     p_per_server_override: Finite | None = fld(
         None, unit="P/server", en="P per server (override)", zh="每台P数(覆盖)", group="light",
@@ -366,8 +511,37 @@ class Light(_Section):
         help_zh="平台建设投入的摊销年限。"
     )
 
+    _known_gpu = field_validator("gpu", mode="before")(_gpu_known)
+
     @model_validator(mode="after")
     def _sell_price_present(self) -> Light:
         if self.sell_price_basis == "p_year" and self.sell_price_cny_per_p_year is None:
             raise ValueError("sell_price_basis = 'p_year' needs light.sell_price_cny_per_p_year")
+        return self
+
+
+def tflops_problem(heavy: Heavy, light: Light) -> str | None:
+    """Why the light asset has no TFLOPS per card (None when it has one): a GPU and precision the
+    catalogue has no figure for, and no ``light.tflops_per_card`` written."""
+    if light.tflops_per_card is not None or light.p_per_server_override is not None:
+        return None
+    key = light.gpu or heavy.gpu
+    if catalog.GPUS[key].dense_tflops(light.precision) is not None:
+        return None
+    have = [p for p in catalog.PRECISIONS if catalog.GPUS[key].dense_tflops(p) is not None]
+    which = "light.gpu" if light.gpu else "heavy.gpu; light.gpu is empty"
+    return (f"light.precision = {light.precision!r} has no catalogue figure for the GPU {key!r} ({which}): write "
+            f"light.tflops_per_card, or choose {', '.join(have[:-1])} or {have[-1]}")
+
+
+class ScenarioChecks(_Section):
+    """Checks across sections, for the scenario model (:class:`finmodel.schema.Scenario`)."""
+
+    @model_validator(mode="after")
+    def _light_has_tflops(self) -> Any:
+        heavy, light = getattr(self, "heavy", None), getattr(self, "light", None)
+        if isinstance(heavy, Heavy) and isinstance(light, Light):
+            why = tflops_problem(heavy, light)
+            if why is not None:
+                raise ValueError(why)
         return self
