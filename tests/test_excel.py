@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import openpyxl
 import pytest
+from openpyxl.cell.cell import Cell
 from openpyxl.utils.escape import unescape
 
 from finmodel import model, schema, workbook
@@ -55,6 +56,11 @@ class Case:
     edits: dict[str, Any] = field(default_factory=dict)  # defined name → new cell value (what-if)
 
 
+def _twin(cid: str, s: schema.Scenario) -> Case:
+    """A case whose workbook must equal the scenario it is exported from."""
+    return Case(cid, s, s)
+
+
 def _seed() -> schema.Scenario:
     return schema.load(SEED_FILE)
 
@@ -63,29 +69,29 @@ def _edge_cases() -> list[Case]:
     seed = _seed()
     h800 = schema.load(next(p for p in PRESETS if p.name.startswith("h800")))
     cases = [
-        Case("never-pays-back", *(2 * [seed.replace({"heavy.price_cny_per_card_hour": 2.0,
+        _twin("never-pays-back", seed.replace({"heavy.price_cny_per_card_hour": 2.0,
                                                       "light.buy_price_cny_per_p_year": 2e6,
-                                                      "light.platform_investment_cny": 1e6})])),
-        Case("loan-and-tax", *(2 * [h800.replace({"heavy.loan_share_of_capex": 0.8, "general.tax_rate": 0.25,
+                                                      "light.platform_investment_cny": 1e6})),
+        _twin("loan-and-tax", h800.replace({"heavy.loan_share_of_capex": 0.8, "general.tax_rate": 0.25,
                                                   "heavy.loan_term_months": 48, "heavy.loan_rate_per_year": 0.07,
-                                                  "heavy.depreciation_method": "declining_balance"})])),
-        Case("interest-free-loan", *(2 * [seed.replace({"heavy.loan_share_of_capex": 1.0,
+                                                  "heavy.depreciation_method": "declining_balance"})),
+        _twin("interest-free-loan", seed.replace({"heavy.loan_share_of_capex": 1.0,
                                                         "heavy.loan_rate_per_year": 0.0,
-                                                        "heavy.loan_term_months": 100})])),
-        Case("no-revenue", *(2 * [seed.replace({"heavy.occupancy": 0.0, "light.occupancy": 0.0})])),
-        Case("one-month", *(2 * [h800.replace({"general.horizon_months": 1})])),
-        Case("lead-time-beyond-horizon", *(2 * [h800.replace({"general.horizon_months": 6,
-                                                             "heavy.lead_time_months": 9})])),
-        Case("light-overrides", *(2 * [seed.replace({"light.p_per_server_override": 2.5,
+                                                        "heavy.loan_term_months": 100})),
+        _twin("no-revenue", seed.replace({"heavy.occupancy": 0.0, "light.occupancy": 0.0})),
+        _twin("one-month", h800.replace({"general.horizon_months": 1})),
+        _twin("lead-time-beyond-horizon", h800.replace({"general.horizon_months": 6,
+                                                             "heavy.lead_time_months": 9})),
+        _twin("light-overrides", seed.replace({"light.p_per_server_override": 2.5,
                                                      "light.price_cny_per_card_hour": 30.0,
                                                      "light.platform_investment_cny": 2e6,
                                                      "light.platform_fixed_cost_cny_per_month": 5e4,
-                                                     "general.tax_rate": 0.25})])),
-        Case("light-p-year", *(2 * [h800.replace({"light.sell_price_basis": "p_year",
+                                                     "general.tax_rate": 0.25})),
+        _twin("light-p-year", h800.replace({"light.sell_price_basis": "p_year",
                                                   "light.sell_price_cny_per_p_year": 250_000.0,
-                                                  "light.price_change_per_year": -0.15})])),
-        Case("long-horizon", *(2 * [h800.replace({"general.horizon_months": 360, "heavy.loan_term_months": 120,
-                                                  "heavy.depreciation_life_years": 8})])),
+                                                  "light.price_change_per_year": -0.15})),
+        _twin("long-horizon", h800.replace({"general.horizon_months": 360, "heavy.loan_term_months": 120,
+                                                  "heavy.depreciation_life_years": 8})),
     ]
     cases += _issue11_cases(seed, h800)
     # IRRs Excel's own IRR() could not reproduce: deeply loss-making (below −5 %/month) and several roots
@@ -118,23 +124,23 @@ def _issue11_cases(seed: schema.Scenario, h800: schema.Scenario) -> list[Case]:
     another GPU in the dropdown, the cash-cost switch."""
     levered = {"heavy.loan_share_of_capex": 0.6, "heavy.loan_term_months": 84, "general.tax_rate": 0.25}
     costed = {"heavy.cash_cost_method": "bottom_up", "heavy.energy_method": "metered"}
-    cases = [Case(f"depreciation-{m}", *(2 * [seed.replace({**levered, "heavy.depreciation_method": m,
+    cases = [_twin(f"depreciation-{m}", seed.replace({**levered, "heavy.depreciation_method": m,
                                                              "heavy.depreciation_life_years": 4,
-                                                             "heavy.salvage_fraction": 0.1})]))
+                                                             "heavy.salvage_fraction": 0.1}))
              for m in ("double_declining", "sum_of_years", "declining_balance_monthly")]
     cases += [
-        Case("terminal-resale-fraction", *(2 * [seed.replace({  # a loss on disposal
-            **levered, "heavy.terminal_value_method": "resale_fraction", "heavy.resale_fraction_of_capex": 0.05})])),
-        Case("terminal-resale-decline", *(2 * [h800.replace({
+        _twin("terminal-resale-fraction", seed.replace({  # a loss on disposal
+            **levered, "heavy.terminal_value_method": "resale_fraction", "heavy.resale_fraction_of_capex": 0.05})),
+        _twin("terminal-resale-decline", h800.replace({
             "general.tax_rate": 0.25, "heavy.terminal_value_method": "resale_decline",
-            "heavy.resale_decline_per_year": 0.2})])),
-        Case("balloon-and-wacc", *(2 * [seed.replace({**levered, "general.project_discount_rate_per_year": 0.06})])),
-        Case("catalogue-h800", *(2 * [seed.replace({**costed, "heavy.gpu": "H800-SXM"})])),
-        Case("catalogue-light-fp8-override", *(2 * [seed.replace({"light.gpu": "H100-SXM", "light.precision": "FP8",
-                                                                  "heavy.power_kw_per_server": 7.0, **costed})])),
-        Case("light-unattainable", *(2 * [seed.replace({
+            "heavy.resale_decline_per_year": 0.2})),
+        _twin("balloon-and-wacc", seed.replace({**levered, "general.project_discount_rate_per_year": 0.06})),
+        _twin("catalogue-h800", seed.replace({**costed, "heavy.gpu": "H800-SXM"})),
+        _twin("catalogue-light-fp8-override", seed.replace({"light.gpu": "H100-SXM", "light.precision": "FP8",
+                                                                  "heavy.power_kw_per_server": 7.0, **costed})),
+        _twin("light-unattainable", seed.replace({
             "light.buy_price_cny_per_p_year": 7e5, "light.price_change_per_year": -0.1, "light.buy_term_months": 30,
-            "light.after_buy_term": "drop"})])),
+            "light.after_buy_term": "drop"})),
         # picking H800 in the dropdown changes the TFLOPS per card and the server power live
         Case("what-if-gpu", seed.replace(costed), seed.replace({**costed, "heavy.gpu": "H800-SXM"}),
              {"heavy_gpu": "H800-SXM"}),
@@ -159,8 +165,7 @@ CASES = _cases()
 def _apply_edits(data: bytes, edits: dict[str, Any]) -> bytes:
     wb = openpyxl.load_workbook(io.BytesIO(data))
     for name, value in edits.items():
-        ((sheet, ref),) = list(wb.defined_names[name].destinations)
-        wb[sheet][ref.replace("$", "")].value = value
+        named_cell(wb, name).value = value
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -197,9 +202,16 @@ def _close(got: float, want: float, scale: float) -> bool:
     return abs(got - want) <= REL * abs(want) + FLOOR * scale
 
 
-def _named(wb: openpyxl.Workbook, name: str) -> Any:
+def named_cell(wb: openpyxl.Workbook, name: str) -> Cell:
+    """The one cell a defined name points at."""
     ((sheet, ref),) = list(wb.defined_names[name].destinations)
-    return wb[sheet][ref.replace("$", "")].value
+    c = wb[sheet][ref.replace("$", "")]
+    assert isinstance(c, Cell), (name, ref)
+    return c
+
+
+def _named(wb: openpyxl.Workbook, name: str) -> Any:
+    return named_cell(wb, name).value
 
 
 def _rows_by_key(ws) -> dict[str, int]:
@@ -508,7 +520,7 @@ def test_sheets_and_names(seed_book):
 
 
 def _formulas(wb: openpyxl.Workbook) -> list[tuple[str, str, str]]:
-    return [(ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+    return [(ws.title, c.coordinate, str(c.value)) for ws in wb.worksheets for row in ws.iter_rows() for c in row
             if c.data_type == "f"]
 
 
@@ -750,12 +762,12 @@ def test_sensitivity_sheet_holds_engine_values_marked_as_such():
     rows = [r for r in range(1, ws.max_row + 1) if isinstance(ws.cell(r, 11).value, str)
             and ws.cell(r, 11).value in schema.FIELDS]
     assert len(rows) == len(tor)
-    for r, t in zip(rows, tor.itertuples(index=False), strict=True):
-        assert ws.cell(r, 11).value == t.field
-        for c, v in ((4, t.base_input), (5, t.low_input), (6, t.high_input)):
-            assert math.isclose(ws.cell(r, c).value, v, rel_tol=1e-15)  # openpyxl keeps 16 digits
-        for c, v in ((7, t.low_result), (8, t.high_result), (9, t.base_result), (10, t.swing)):
-            assert _same(_result_value(ws.cell(r, c).value), v), (t.field, t.metric, c)
+    for r, t in zip(rows, tor.to_dict("records"), strict=True):
+        assert ws.cell(r, 11).value == t["field"]
+        for c, v in ((4, t["base_input"]), (5, t["low_input"]), (6, t["high_input"])):
+            assert math.isclose(float(ws.cell(r, c).value), v, rel_tol=1e-15)  # type: ignore[arg-type]  # 16 digits
+        for c, v in ((7, t["low_result"]), (8, t["high_result"]), (9, t["base_result"]), (10, t["swing"])):
+            assert _same(_result_value(ws.cell(r, c).value), v), (t["field"], t["metric"], c)
     first = tor[tor["metric"] == "heavy.payback_months"].iloc[0]
     moved = model.evaluate(s.replace({first.field: first.low_input})).heavy["payback_months"]
     assert _same(moved, first.low_result)

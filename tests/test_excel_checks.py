@@ -22,7 +22,7 @@ from finmodel.cli import app
 
 from .conftest import PRESETS, SEED_FILE
 from .conftest_lo import recalculate
-from .test_excel import _named, _rows_by_key, compare, failing_checks
+from .test_excel import _named, _rows_by_key, compare, failing_checks, named_cell
 
 Edit = tuple[str, str, int]  # (timeline sheet, item key, month): a calculation cell typed over
 
@@ -77,8 +77,7 @@ def _edit(data: bytes, edits: dict[Any, Any]) -> bytes:
             continue
         if where == "IRR_ROOT":  # the heavy equity IRR's root on the solver sheet
             where = next(n for n in wb.defined_names if n.startswith("irr_heavy_row"))
-        ((sheet, ref),) = list(wb.defined_names[where].destinations)
-        wb[sheet][ref.replace("$", "")].value = value
+        named_cell(wb, where).value = value
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -17,7 +17,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 from finmodel import model, schema, workbook
 from finmodel.cli.scenario import FOOTNOTE
@@ -30,7 +30,7 @@ from finmodel.workbook.layout import catalogue_uses, plan
 
 from .conftest import PRESETS, SEED_FILE
 from .conftest_lo import DisplayedCell, displayed_cells, recalculate
-from .test_excel import _named, compare
+from .test_excel import _named, compare, named_cell
 
 GREY = "#D9D9D9"  # workbook.inputs.FILL_INACTIVE
 IN_USE = "#C6EFCE"  # the catalogue value in use
@@ -61,8 +61,7 @@ def _edit(data: bytes, edits: dict[str, Any]) -> bytes:
         return data
     wb = openpyxl.load_workbook(io.BytesIO(data))
     for name, value in edits.items():
-        ((sheet, ref),) = list(wb.defined_names[name].destinations)
-        wb[sheet][ref.replace("$", "")].value = value
+        named_cell(wb, name).value = value
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -116,19 +115,26 @@ def _tflops_rows(sheets: dict[str, list[list[DisplayedCell]]]) -> dict[str, list
 
 
 # --------------------------------------------------------------------------- the Catalogue sheet
+def _range_values(wb: openpyxl.Workbook, name: str) -> list[list[Any]]:
+    """The values of the range a defined name points at, row by row."""
+    ((sheet, ref),) = list(wb.defined_names[name].destinations)
+    lo_col, lo_row, hi_col, hi_row = range_boundaries(ref.replace("$", ""))
+    return [list(row) for row in wb[sheet].iter_rows(min_row=lo_row, max_row=hi_row, min_col=lo_col, max_col=hi_col,
+                                                      values_only=True)]
+
+
 def test_catalogue_sheet_holds_every_table_as_named_ranges():
     wb = openpyxl.load_workbook(io.BytesIO(workbook.workbook_bytes(_seed(), sensitivity=False)))
     ws = wb[workbook.CATALOGUE]
     assert ws.protection.sheet
     for t in tables.TABLES:
-        cells = {part: [list(row) for row in ws[next(iter(wb.defined_names[t.name + part].destinations))[1]]]
-                 for part in ("", "_rows", "_cols")}  # type: ignore[misc]
-        assert [r[0].value for r in cells["_rows"]] == list(t.rows)
-        assert [c.value for c in cells["_cols"][0]] == list(t.cols)
+        cells = {part: _range_values(wb, t.name + part) for part in ("", "_rows", "_cols")}
+        assert [r[0] for r in cells["_rows"]] == list(t.rows)
+        assert cells["_cols"][0] == list(t.cols)
         for i, row in enumerate(cells[""]):
-            for j, c in enumerate(row):
+            for j, got in enumerate(row):
                 want = t.values[i][j]
-                assert (c.value == "n/a") if math.isnan(want) else (c.value == want), (t.name, t.rows[i], t.cols[j])
+                assert (got == "n/a") if math.isnan(want) else (got == want), (t.name, t.rows[i], t.cols[j])
     # the catalogue is not listed cell by cell on Inputs any more: only the unit constants are
     assert not {c.name for c in tables.CONSTANTS} & set(wb.defined_names)
 
@@ -137,8 +143,7 @@ def test_lookups_are_index_match_on_the_catalogue_sheet():
     wb = openpyxl.load_workbook(io.BytesIO(workbook.workbook_bytes(_seed(), sensitivity=False)))
     for model_name, key, table in (("light", "tflops_per_card", tables.GPU_TFLOPS),
                                    ("heavy", "power_kw_per_server", tables.GPU_SERVER_KW)):
-        ((sheet, ref),) = list(wb.defined_names[workbook.calc_name(model_name, key)].destinations)
-        f = wb[sheet][ref.replace("$", "")].value
+        f = str(named_cell(wb, workbook.calc_name(model_name, key)).value)
         assert f"INDEX({table.name}," in f and f"MATCH(heavy_gpu,{table.name}_rows,0)" in f.replace(
             "IF(ISBLANK(light_gpu),heavy_gpu,light_gpu)", "heavy_gpu"), f
     uses = {(u.model, u.key): u.overrides for u in catalogue_uses()}
