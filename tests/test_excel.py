@@ -603,10 +603,13 @@ def test_inputs_have_validation_and_style(seed_book):
         assert cell.fill.fgColor.rgb.endswith("FFF2CC") and cell.protection.locked is False, path
         dv = dv_by_cell[coord]
         assert dv.showErrorMessage and dv.allow_blank == spec.optional, path
-        if spec.kind == "choice":
+        if path in ("heavy.gpu", "light.gpu", "light.precision"):  # the Catalogue sheet's keys: one list
+            keys = "catalogue_gpu_tflops_" + ("cols" if path == "light.precision" else "rows")
+            assert dv.type == "list" and dv.formula1 == keys, path
+            ((_, keys_ref),) = list(wb.defined_names[keys].destinations)
+            assert tuple(c.value for row in wb["Catalogue"][keys_ref.replace("$", "")] for c in row) == spec.choices
+        elif spec.kind == "choice":
             assert dv.type == "list" and dv.formula1 == '"' + ",".join(spec.choices) + '"'
-        elif spec.kind == "str":
-            assert dv.type == "list" and spec.default in dv.formula1
         elif spec.kind == "int":
             assert dv.type == "whole"
         elif spec.gt is not None:

@@ -40,13 +40,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from finmodel import schema
-from finmodel.model import engine, expr, tables
+from finmodel.model import engine, expr
 from finmodel.schema import Scenario
 from finmodel.workbook import irr_solver
 from finmodel.workbook import styles as st
 from finmodel.workbook.layout import CHECKS, COL_VALUE, IRR_SOLVER, Layout, calc_name
 from finmodel.workbook.reader import CHECK_PREFIX, CHECKS_OK, SCENARIO_INDEX, TIMELINE_MONTHS
-from finmodel.workbook.validation import allowed_text, input_format
+from finmodel.workbook.validation import allowed_text, catalogue_keys, input_format
 
 __all__ = ["Check", "checks", "write_checks", "SENSITIVITY_CURRENT", "REL_TOLERANCE", "IRR_TOLERANCE",
            "status_formula", "colour_status"]
@@ -247,7 +247,7 @@ def _in_range(spec: schema.FieldSpec, c: str, lo: str, hi: str) -> str:
     Choices are compared case-sensitively (``EXACT``), as the import does; a choice over a catalogue
     table's keys (``heavy.gpu``, ``light.precision``) is looked for in the Catalogue sheet's keys."""
     if spec.kind in ("choice", "str"):
-        keys = _catalogue_keys(spec)
+        keys = catalogue_keys(spec)
         test = (f"SUMPRODUCT(EXACT({keys},{c})*1)>0" if keys else
                 "OR(" + ",".join(f'EXACT({c},"{o}")' for o in spec.choices) + ")")
     else:
@@ -294,15 +294,6 @@ def _inputs_table(wb: Workbook, ws: st.Sheet, layout: Layout, s: Scenario, head:
     first, last = min(rows.values()), max(rows.values())
     colour_status(ws, f"F{first}:F{last}", f"$F{first}")  # one rule pair, relative to each row
     return exact
-
-
-def _catalogue_keys(spec: schema.FieldSpec) -> str:
-    """The Catalogue sheet's range of keys that a choice's options are, if any (``catalogue_gpu_tflops_rows``)."""
-    for t in tables.TABLES:
-        for part, keys in (("_rows", t.rows), ("_cols", t.cols)):
-            if spec.choices and tuple(spec.choices) == tuple(keys):
-                return t.name + part
-    return ""
 
 
 def _bounds(ws: st.Sheet, r: int, spec: schema.FieldSpec) -> None:
