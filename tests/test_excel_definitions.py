@@ -189,6 +189,22 @@ def test_picking_h800_in_the_dropdown_changes_tflops_and_server_power_live(recal
     assert rows["A100-40G-NVLink"][fp16].background == IN_USE and rows["H800-SXM"][fp16].background != IN_USE
 
 
+@pytest.mark.lo
+def test_the_gpu_dropdown_still_reads_the_catalogue_keys_after_libreoffice_saves(recalculated):
+    """The dropdowns of the catalogue's choices are the Catalogue sheet's key ranges, not inline
+    lists; LibreOffice keeps them so when it saves the workbook."""
+    wb = recalculated["gpu-h800"]
+    lists = {}
+    for dv in wb["Inputs"].data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            lists[rng.coord] = dv.formula1
+    for path, keys in (("heavy.gpu", "catalogue_gpu_tflops_rows"), ("light.gpu", "catalogue_gpu_tflops_rows"),
+                       ("light.precision", "catalogue_gpu_tflops_cols")):
+        ((_, ref),) = list(wb.defined_names[engine.name_of(path)].destinations)
+        assert lists[ref.replace("$", "")] == keys, path
+    assert _range_values(wb, "catalogue_gpu_tflops_rows") == [[k] for k in schema.FIELDS["heavy.gpu"].choices]
+
+
 # --------------------------------------------------------------------------- inactive inputs
 @pytest.mark.lo
 @pytest.mark.parametrize("bid", ["ratio", "bottom-up", "override"])
