@@ -297,3 +297,15 @@ def test_an_input_with_no_effect_on_a_cohort_is_refused_naming_it() -> None:
         sweep.Grid.parse(["cohorts.h20_sublease.heavy.server_price_cny=1e6,2e6"], on=p)
     line = err.value.lines()[0]
     assert "cohorts.h20_sublease.heavy.server_price_cny" in line and "no effect" in line, line
+
+
+def test_validate_accepts_portfolio_files_and_names_their_problems(tmp_path: Path) -> None:
+    for file in PRESETS.values():
+        res = run("validate", file)
+        p = portfolio.load(file)
+        assert res.exit_code == 0 and f"valid portfolio of {len(p.cohorts)} cohorts ({p.name!r})" in res.stdout
+    bad = tmp_path / "p.toml"
+    bad.write_text("[general]\nhorizon_months = 24\n[cohorts.late]\npurchase_month = 30\n", encoding="utf-8")
+    res = run("validate", bad)
+    assert res.exit_code == 2 and "cohorts.late.purchase_month = 30" in res.stderr
+    assert "valid scenario" in run("validate", ROOT / "assumptions" / "seed_fs2024.toml").stdout
