@@ -460,3 +460,15 @@ def test_workload_columns_are_declared_on_the_shared_toolkit():
 def test_fleet_cards_per_server_reads_the_scenario_bounds(china):
     with pytest.raises(schema.ScenarioError, match=r"cards_per_server = 17: allowed: an integer, 1 ≤ value ≤ 16"):
         demand.fleet(china, 0.1, cards_per_server=17)
+
+
+def test_every_workload_column_and_fleet_option_has_chinese_help():
+    """The 中文 editor shows ``help_zh``: each column and fleet option has one, in Chinese, citing
+    the same seed lines as the English help."""
+    specs = [*demand.WORKLOAD_FIELDS.values(), *demand.FLEET_FIELDS.values()]
+    assert len(specs) == len(demand.COLUMNS) + 2
+    for spec in specs:
+        assert spec.help and spec.help_zh, spec.path
+        assert re.search(r"[\u4e00-\u9fff]", spec.help_zh), spec.path
+        for ref in re.findall(r"002:\d+", spec.help):
+            assert ref.split(":")[1] in spec.help_zh, (spec.path, ref)
