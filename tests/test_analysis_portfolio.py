@@ -309,3 +309,19 @@ def test_validate_accepts_portfolio_files_and_names_their_problems(tmp_path: Pat
     res = run("validate", bad)
     assert res.exit_code == 2 and "cohorts.late.purchase_month = 30" in res.stderr
     assert "valid scenario" in run("validate", ROOT / "assumptions" / "seed_fs2024.toml").stdout
+
+
+def test_a_portfolio_name_in_brackets_prints_as_written(tmp_path: Path) -> None:
+    """``finmodel portfolio`` and the analyses print the name as text (cli.common.console)."""
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "cohorts").mkdir()
+    for f in (LOTS.parent / "cohorts").iterdir():
+        (folder / "cohorts" / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    text = LOTS.read_text(encoding="utf-8").replace('name = "H800 fleet', 'name = "[/] [bold]H800 fleet', 1)
+    (folder / "lots.toml").write_text(text, encoding="utf-8")
+    for args in (["portfolio", folder / "lots.toml"], ["sweep", folder / "lots.toml", "--grid", f"{PRICE}=1"],
+                 ["montecarlo", folder / "lots.toml", "-n", "50", "--no-progress"]):
+        res = run(*args)
+        assert res.exit_code == 0, (args, res.stderr)
+        assert "[/] [bold]H800 fleet" in res.stdout, args

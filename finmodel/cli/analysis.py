@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from finmodel import schema
@@ -37,6 +36,7 @@ from finmodel.cli.common import (
     SCHEDULER,
     SET,
     CLIError,
+    console,
     echo_json,
     executor,
     friendly_errors,
@@ -156,7 +156,7 @@ def _print_sweep(subj: Subject, g: sweep.Grid, mets: list[str], df: pd.DataFrame
                  for fs, v in zip(specs, row[: len(g.axes)], strict=True)]
         cells += [result_cell(float(v), info) for info, v in zip(infos, row[len(g.axes):], strict=True)]
         t.add_row(*cells)
-    Console().print(t)
+    console().print(t)
 
 
 # --------------------------------------------------------------------------- tornado
@@ -213,7 +213,7 @@ def _tornado_fields(field: list[str] | None, ranges: list[str] | None
 
 
 def _print_tornado(subj: Subject, df: pd.DataFrame, mets: list[str], top: int) -> None:
-    con = Console()
+    con = console()
     for m in mets:
         rows = df.loc[df["metric"] == m].head(top).to_dict(orient="records")
         if not rows:
@@ -313,4 +313,4 @@ def _print_solve_table(subj: Subject, found: list[sensitivity.SolveResult], vary
                   input_cell(r.value, fs.unit) if solved else "—",
                   result_cell(r.achieved, subj.metric_info(r.target)) if solved else "—",
                   "" if r.converged else ("approximate" if solved else "no solution"))
-    Console().print(t)
+    console().print(t)

@@ -24,6 +24,7 @@ from finmodel.schema.errors import clip
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rich.console import Console
     from rich.table import Table
 
     from finmodel.analysis.executors import Executor
@@ -193,18 +194,26 @@ def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Callable[[in
 
 
 # ---- tables and their cells (numbers through finmodel.model.display)
+def console(width: int | None = None) -> Console:
+    """A rich console on stdout that never reads text as markup: a scenario, portfolio or workload
+    name, a label, and a unit in brackets (``[months]``) are printed as written (rich would take
+    ``[months]`` for a style and drop it, and stop on ``[/]`` with a MarkupError)."""
+    from rich.console import Console
+
+    return Console(markup=False, width=width)
+
+
 def print_table(table: Table) -> None:
     """Print a rich table on stdout without cutting a cell: piped (no terminal) at its natural width,
     on a terminal at least as wide as its no-wrap columns need (a narrow terminal wraps the lines
-    instead of truncating the paths in them)."""
-    from rich.console import Console
+    instead of truncating the paths in them). Text is never read as markup (:func:`console`)."""
     from rich.measure import Measurement
 
-    con = Console()
+    con = console()
     need = Measurement.get(con, con.options.update_width(1_000_000), table)  # unconstrained by the width
     width = need.maximum if not con.is_terminal else need.minimum
     if width > con.width:
-        con = Console(width=width)
+        con = console(width)
     con.print(table)
 
 

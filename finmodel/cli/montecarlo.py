@@ -14,7 +14,6 @@ from typing import Any
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from finmodel.analysis import montecarlo
@@ -29,6 +28,7 @@ from finmodel.cli.common import (
     SCHEDULER,
     SET,
     CLIError,
+    console,
     echo_json,
     executor,
     friendly_errors,
@@ -140,7 +140,7 @@ def _share(x: float) -> str:
 
 
 def _print_mc(subj: Subject, res: montecarlo.MonteCarloResult, probs: dict[str, float]) -> None:
-    con = Console()
+    con = console()
     for note in res.notes:
         con.print(f"note: {note}", markup=False)
     t = Table(title=f"{subj.name} — Monte Carlo, {res.n:,} draws, seed {res.seed} ({res.seconds:.2f} s)")
