@@ -122,6 +122,14 @@ def test_bad_portfolio_axes_fail_before_any_work_naming_cohort_and_field(spec: s
         assert w in text, (w, text)
 
 
+def test_a_two_way_grid_of_a_portfolio_defaults_to_company_payback() -> None:
+    p = portfolio.load(LOTS)
+    df = sensitivity.grid(p, PRICE, [1.0, 1.5], "cohorts.lot_jan_2024.heavy.occupancy", [0.6, 0.9])
+    assert list(df.columns) == [PRICE, "cohorts.lot_jan_2024.heavy.occupancy", "company.payback_months"]
+    last = alone(p, {PRICE: 1.5, "cohorts.lot_jan_2024.heavy.occupancy": 0.9}).company["payback_months"]
+    assert df["company.payback_months"].iloc[-1] == last
+
+
 # --------------------------------------------------------------------------- tornado
 def test_a_tornado_on_a_portfolio_moves_each_input_alone(preset: Portfolio) -> None:
     df = sensitivity.tornado(preset)

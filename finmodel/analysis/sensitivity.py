@@ -176,8 +176,9 @@ def _swing(base: float, lo: float, hi: float) -> float:
 
 # --------------------------------------------------------------------------- two-way grid
 def grid(base: Base, x: str, x_values: Iterable[Any], y: str, y_values: Iterable[Any],
-         metric: str | Sequence[str] = "heavy.payback_months") -> pd.DataFrame:
-    """Two-way table: every (x, y) pair, one batch.
+         metric: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """Two-way table: every (x, y) pair, one batch; ``metric`` defaults to the payback
+    (``heavy.payback_months``, a portfolio's ``company.payback_months``).
 
     Returns
     -------
@@ -187,6 +188,7 @@ def grid(base: Base, x: str, x_values: Iterable[Any], y: str, y_values: Iterable
     """
     if x == y:
         raise ValueError(f"x and y are the same input ({x}); choose two different inputs")
+    metric = subject(base).payback_metric if metric is None else metric
     return sweep.run(base, {x: list(x_values), y: list(y_values)}, [metric] if isinstance(metric, str) else metric)
 
 
