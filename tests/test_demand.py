@@ -472,3 +472,9 @@ def test_every_workload_column_and_fleet_option_has_chinese_help():
         assert re.search(r"[\u4e00-\u9fff]", spec.help_zh), spec.path
         for ref in re.findall(r"002:\d+", spec.help):
             assert ref.split(":")[1] in spec.help_zh, (spec.path, ref)
+
+
+def test_a_tiny_positive_demand_still_needs_one_server():
+    """Found by hypothesis: 1.3e-160 card-hours × a 1.3e-160 share underflowed to 0 servers."""
+    assert int(demand.servers_needed(1.299517719954692e-160, 1.299517719954692e-160, 4, 1.0)) == 1
+    assert int(demand.servers_needed(0.0, 0.5, 8)) == 0

@@ -168,15 +168,14 @@ def test_macros_are_refused(seed_xlsx):
 
 
 def test_xml_entity_bomb_is_refused(seed_xlsx):
-    """defusedxml (a dependency) makes openpyxl refuse DTDs with entities."""
-    assert openpyxl.DEFUSEDXML
+    """Every part is parsed by defusedxml with DTDs forbidden (finmodel.workbook.xlsxread)."""
     buf = io.BytesIO()
     bomb = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
             '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">&b;</workbook>')
     with zipfile.ZipFile(io.BytesIO(seed_xlsx)) as src, zipfile.ZipFile(buf, "w") as dst:
         for info in src.infolist():
             dst.writestr(info, bomb if info.filename == "xl/workbook.xml" else src.read(info.filename))
-    assert "cannot open as an xlsx workbook" in str(_error(buf.getvalue()))
+    assert "declares a DTD or XML entities" in str(_error(buf.getvalue()))
 
 
 def test_missing_inputs_sheet(seed_xlsx):
@@ -318,3 +317,42 @@ def test_cli_help_mentions_units():
     assert res.exit_code == 0 and "CNY" in res.stdout
     res = CliRunner().invoke(app, ["import", "--help"])
     assert res.exit_code == 0 and "untrusted" in res.stdout
+
+
+# --------------------------------------------------------------------------- issue 13: horizon, scenarios
+def test_horizon_above_the_exported_months_is_refused_naming_the_cell(tmp_path, seed_xlsx):
+    """Data validation stops typing 90 in a 60-month workbook, not a paste or a script; import refuses it."""
+    bad = tmp_path / "h90.xlsx"
+    bad.write_bytes(_edit(seed_xlsx, general_horizon_months=90))
+    e = _error(bad.read_bytes())
+    cell = _cell_of(seed_xlsx, "general_horizon_months")
+    assert len(e.problems) == 1 and cell in str(e) and "60 months this workbook was exported with" in str(e)
+    res = CliRunner().invoke(app, ["import", str(bad), "--out", str(tmp_path / "h90.toml")])
+    assert res.exit_code == 2 and cell in res.stderr and len(res.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "h90.toml").exists()
+    assert workbook.read_workbook(_edit(seed_xlsx, general_horizon_months=36)).general.horizon_months == 36
+
+
+def test_cli_exports_several_scenarios_and_imports_the_live_one(tmp_path):
+    presets = [schema.load(p) for p in PRESETS[:3]]
+    out = tmp_path / "three.xlsx"
+    res = CliRunner().invoke(app, ["export", *map(str, PRESETS[:3]), "--out", str(out), "--no-sensitivity"])
+    assert res.exit_code == 0, res.output
+    data = out.read_bytes()
+    assert workbook.read_workbook(data) == presets[0]  # the switch starts on the first scenario
+    for s in presets[1:]:
+        assert workbook.read_workbook(_edit(data, scenario_switch=s.name)) == s  # exact, sources included
+    e = _error(_edit(data, scenario_switch="nobody"))
+    assert "scenario switch" in str(e) and "Inputs!C3" in str(e)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb.defined_names["heavy_occupancy"].attr_text.startswith("INDEX('Inputs'!$C$")
+
+
+def test_cli_refuses_two_scenarios_of_one_name(tmp_path):
+    res = CliRunner().invoke(app, ["export", str(SEED_FILE), str(SEED_FILE), "--out", str(tmp_path / "x.xlsx")])
+    assert res.exit_code == 2 and "name" in res.stderr and not (tmp_path / "x.xlsx").exists()
+
+
+def test_an_input_outside_its_bounds_names_the_check_that_fails_in_the_workbook(seed_xlsx):
+    e = _error(_edit(seed_xlsx, heavy_occupancy=1.5))
+    assert "check inputs_in_range" in str(e) and _cell_of(seed_xlsx, "heavy_occupancy") in str(e)

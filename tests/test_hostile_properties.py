@@ -192,8 +192,6 @@ cell_texts = st.one_of(st.sampled_from(["NaN", "INF", "-inf", "1e999", "99999", 
                        st.text(st.characters(min_codepoint=32, max_codepoint=0x2FFF), max_size=20))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: a shared-string index out of range → IndexError; 'NaN' "
-                   "in a numeric cell → ValueError naming neither cell nor field")
 @WORKBOOK_SETTINGS
 @given(st.sampled_from(NUMERIC_PATHS), st.sampled_from(CELL_TYPES), cell_texts)
 @example("heavy.occupancy", "s", "99999")

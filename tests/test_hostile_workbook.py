@@ -137,8 +137,6 @@ def test_inputs_sheet_is_the_member_edited_here(seed_xlsx: bytes) -> None:
     assert f'<c r="{cell_of(seed_xlsx, "heavy.occupancy")}"' in z.read(INPUTS_XML).decode("utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: openpyxl looks the index up in an empty shared-string "
-                   "table: IndexError (traceback)")
 def test_shared_string_index_out_of_range_names_the_cell(tmp_path: Path, seed_xlsx: bytes) -> None:
     """Workbook import: a shared-string cell ``t="s"`` with index 99999 in heavy.occupancy's cell."""
     data, cell = with_cell_xml(seed_xlsx, "heavy.occupancy", '<c r="{ref}" t="s"><v>99999</v></c>')
@@ -155,8 +153,6 @@ MALFORMED = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: xml.etree ParseError / zipfile.BadZipFile ('Bad CRC-32') "
-                   "escape from the lazily read sheet (traceback)")
 @pytest.mark.parametrize("kind", list(MALFORMED))
 def test_malformed_or_corrupt_inputs_sheet_is_refused_in_one_line(tmp_path: Path, seed_xlsx: bytes,
                                                                   kind: str) -> None:
@@ -167,8 +163,6 @@ def test_malformed_or_corrupt_inputs_sheet_is_refused_in_one_line(tmp_path: Path
     assert_import_refused(tmp_path, data)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15: openpyxl's int()/float() of the cell text escapes as "
-                   "\"invalid literal for int() with base 10: 'NaN'\", naming neither cell nor field")
 @pytest.mark.parametrize(("path", "xml"), [
     ("heavy.occupancy", '<c r="{ref}" t="n"><v>NaN</v></c>'),
     ("heavy.servers", '<c r="{ref}" t="n"><v>NaN</v></c>'),

@@ -8,7 +8,7 @@ import typer
 
 from finmodel import schema
 from finmodel import workbook as book
-from finmodel.cli.common import FILE, fail, friendly_errors
+from finmodel.cli.common import fail, friendly_errors
 from finmodel.workbook.reader import MAX_BYTES
 
 EXPORTS = Path("exports")
@@ -29,7 +29,8 @@ def register(app: typer.Typer) -> None:
 
 @friendly_errors
 def export(
-    file: Path = FILE,
+    files: list[Path] = typer.Argument(..., help="Scenario file(s) (TOML). Several files: one workbook with a "
+                                      "column per scenario and a scenario switch on Inputs.", show_default=False),
     out: Path | None = typer.Option(None, "--out", "-o", help="Workbook to write (.xlsx). Default: "
                                     "exports/<scenario name>.xlsx, or ./<scenario name>.xlsx where there is no "
                                     "exports/ folder.",
@@ -43,14 +44,17 @@ def export(
     Every calculated cell is a formula over the Inputs sheet, generated from the same line items as
     the Python engine: change an input in Excel or LibreOffice and the timelines, KPIs and charts
     follow. Money in CNY (元), 万元 columns for display; payback in months."""
-    s = schema.load(file)
+    scenarios = [schema.load(f) for f in files]
+    s = scenarios[0]
     target = out if out is not None else default_folder(EXPORTS) / book.safe_filename(s.name)
     if target.suffix.lower() != ".xlsx":
         fail(f"--out {target}: the workbook must end in .xlsx")
     if target.is_dir():
         fail(f"--out {target} is a directory; give a file name ending in .xlsx")
-    book.write_workbook(s, target, sensitivity=sensitivity)
-    typer.echo(f"wrote {target} ({s.general.horizon_months}-month timeline, scenario {s.name!r})")
+    book.write_workbook(scenarios, target, sensitivity=sensitivity)
+    months = max(x.general.horizon_months for x in scenarios)
+    names = ", ".join(repr(x.name) for x in scenarios)
+    typer.echo(f"wrote {target} ({months}-month timeline, scenario{'s' if len(scenarios) > 1 else ''} {names})")
 
 
 @friendly_errors

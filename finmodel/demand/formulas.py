@@ -98,8 +98,10 @@ def servers_needed(gpu_hours_per_year: ArrayLike, share: ArrayLike, cards_per_se
     Occupancy is the share of the lessor's own card-hours that are rented: at 0.7 the fleet must
     be 1/0.7 times the cards it rents out on average. For demand that runs all year (inference,
     back-to-back training) card-hours ÷ hours = GPUs, so this is ceil(GPUs × share ÷ (cards ×
-    occupancy)). Zero share needs zero servers."""
-    cards = (_a(gpu_hours_per_year) * _a(share)
-             / (_a(hours_per_year) * _a(occupancy)))
+    occupancy)). Zero share needs zero servers; any positive demand needs at least one (a demand so
+    small that the division underflows to 0 still needs a server)."""
+    wanted = _a(gpu_hours_per_year) * _a(share)
+    cards = wanted / (_a(hours_per_year) * _a(occupancy))
     # shave relative float noise (64.00000000000001 cards is 8 servers, not 9) before the ceiling
-    return np.ceil(cards / _a(cards_per_server) * (1 - 1e-12)).astype(np.int64)
+    servers = np.ceil(cards / _a(cards_per_server) * (1 - 1e-12))
+    return np.where(wanted > 0, np.maximum(servers, 1), servers).astype(np.int64)

@@ -1,120 +1,217 @@
 """The Inputs sheet: every scenario input (labels zh/en, value, unit, allowed range, source), each
 value a workbook-scoped defined name (``heavy_occupancy``) with data validation from the schema,
-then the model constants (``months_per_year`` ...) as named, locked cells."""
+then the model constants (``months_per_year`` ...) as named, locked cells.
+
+With several scenarios each has a value column (and a source column); a scenario switch (a
+dropdown of the scenario names, the named cell ``scenario_switch``) selects the live one, and each
+input's defined name becomes ``INDEX('Inputs'!$C$r:$E$r,1,scenario_index)`` — a reference, so the
+model's formulas (``ISBLANK`` of an empty optional input included) read the live column unchanged.
+"""
 
 from __future__ import annotations
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from finmodel import schema
 from finmodel.model import engine
 from finmodel.schema import Scenario
 from finmodel.workbook import styles as st
-from finmodel.workbook.layout import INPUTS, INPUTS_HEADER_ROW, Layout
-from finmodel.workbook.reader import DESCRIPTION_CELL, FIELD_HEADER, NAME_CELL, OTHER_SOURCES_HEADER, SOURCE_HEADER
-from finmodel.workbook.validation import help_zh, input_format, validation
+from finmodel.workbook.layout import COL_INPUT_VALUE, INPUTS, INPUTS_HEADER_ROW, Layout
+from finmodel.workbook.reader import (
+    DESCRIPTION_CELL,
+    FIELD_HEADER,
+    NAME_CELL,
+    OTHER_SOURCES_HEADER,
+    SCENARIO_INDEX,
+    SCENARIO_NAMES,
+    SOURCE_HEADER,
+    SWITCH_CELL,
+    source_header,
+)
+from finmodel.workbook.validation import allowed_text, help_zh, input_format, validation
 
 __all__ = ["write_inputs"]
 
 _TITLES = {"general": "通用 General", "heavy": "重资产 Heavy asset (自购设备出租)",
            "light": "轻资产 Light asset (算力转租)"}
-_HEADERS = ["中文名称", "Input", "数值 Value", "单位 Unit", "允许范围 Allowed", SOURCE_HEADER, FIELD_HEADER, "说明",
-            "Help"]
+_W_ALLOWED, _W_SOURCE = 44, 44  # column widths (characters): texts wrap inside them
+NAME_ROW, DESCRIPTION_ROW, SWITCH_ROW = 4, 5, 3
+_LIVE = PatternFill("solid", fgColor="C6EFCE")
 
 
-def write_inputs(wb: Workbook, layout: Layout, scenario: Scenario) -> dict[str, float]:
+def _letter(col: int) -> str:
+    return get_column_letter(col)
+
+
+def write_inputs(wb: Workbook, layout: Layout, scenarios: list[Scenario]) -> dict[str, float]:
     """Write the Inputs sheet; return the cells whose floats must be stored exactly (cell → value)."""
     ws: st.Sheet = wb[INPUTS]
-    _scenario_cells(wb, ws, scenario)
+    li = layout.inputs
+    _scenario_cells(wb, ws, layout, scenarios)
     head = INPUTS_HEADER_ROW
     ws.row_dimensions[head].height = 30
-    st.header(ws, head, _HEADERS)
+    values = ["数值 Value"] if li.n == 1 else [f"情景{k + 1} Scenario {k + 1}" for k in range(li.n)]
+    sources = [SOURCE_HEADER] if li.n == 1 else [source_header(k + 1) for k in range(li.n)]
+    st.header(ws, head, ["中文名称", "Input", *values, "单位 Unit", "允许范围 Allowed", *sources, FIELD_HEADER, "说明",
+                         "Help"])
     exact: dict[str, float] = {}
-    specs = list(schema.FIELDS.values())
-    for section, row in layout.inputs.sections:
-        st.section(ws, row, _TITLES.get(section, section), 9)
-        for spec in (s for s in specs if s.section == section):
-            exact.update(_input_row(wb, ws, layout, scenario, spec))
+    for section, row in li.sections:
+        st.section(ws, row, _TITLES.get(section, section), li.field_col + 2)
+        for spec in (s for s in schema.FIELDS.values() if s.section == section):
+            exact.update(_input_row(wb, ws, layout, scenarios, spec))
     _constants(wb, ws, layout)
-    _other_sources(ws, layout, scenario)
-    ws.freeze_panes = ws.cell(head + 1, 3)
-    st.widths(ws, {"A": 18, "B": 30, "C": 18, "D": 20, "E": 36, "F": 48, "G": 38, "H": 60, "I": 70})
+    _other_sources(ws, layout, scenarios)
+    ws.freeze_panes = ws.cell(head + 1, COL_INPUT_VALUE)
+    st.widths(ws, {"A": 18, "B": 30, **{_letter(COL_INPUT_VALUE + k): 18 for k in range(li.n)},
+                   _letter(li.unit_col): 18, _letter(li.allowed_col): _W_ALLOWED,
+                   **{_letter(li.source_col(k)): _W_SOURCE for k in range(li.n)}, _letter(li.field_col): 36,
+                   _letter(li.field_col + 1): 60, _letter(li.field_col + 2): 70})
     st.print_setup(ws, title_rows=f"{head}:{head}")
-    ws.print_area = f"A1:G{layout.inputs.end_row}"  # the long help column stays on screen
+    ws.print_area = f"A1:{_letter(li.field_col)}{li.end_row}"  # the long help columns stay on screen
     st.protect(ws)
     return exact
 
 
-def _scenario_cells(wb: Workbook, ws: st.Sheet, s: Scenario) -> None:
-    """Title, note, and the scenario's name and description (named, editable cells)."""
+def _scenario_cells(wb: Workbook, ws: st.Sheet, layout: Layout, scenarios: list[Scenario]) -> None:
+    """Title, note, the scenarios' names and descriptions (named, editable cells), and the switch."""
+    n = layout.inputs.n
     st.label(ws, 1, 1, "输入 Inputs", st.FONT_TITLE)
-    st.label(ws, 2, 1, "Yellow cells are inputs (黄色单元格为输入); every value cell has a defined name "
-                       "(Formulas → Name Manager) used by the model sheets. Fractions: 0.7 = 70 %. "
-                       "Money in CNY (元).", st.FONT_NOTE)
-    for row, zh, en in ((4, "情景名称", "Scenario name"), (5, "说明", "Description")):
+    note = st.label(ws, 2, 1, "黄色单元格为输入；每个数值单元格都有定义名称（公式 → 名称管理器），供模型表引用。"
+                              "比例：0.7 = 70%。"
+                              "金额单位为人民币元。 Yellow cells are inputs; every value cell has a defined name "
+                              "(Formulas → Name Manager) used by the model sheets. Fractions: 0.7 = 70 %. Money in "
+                              "CNY (元).", st.FONT_NOTE)
+    note.alignment = st.WRAP
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=layout.inputs.field_col)
+    ws.row_dimensions[2].height = st.text_height([(str(note.value), 150 + 40 * n)])
+    for row, zh, en in ((NAME_ROW, "情景名称", "Scenario name"), (DESCRIPTION_ROW, "说明", "Description")):
         st.label(ws, row, 1, zh, st.FONT_BOLD)
         st.label(ws, row, 2, en, st.FONT_BOLD)
-    for row, name, text in ((4, NAME_CELL, s.name), (5, DESCRIPTION_CELL, s.description)):
-        c = ws.cell(row, 3)
-        st.put_text(c, text)
-        st.input_style(c)
-        c.alignment = Alignment(wrap_text=False, vertical="top")
-        st.define(wb, name, INPUTS, c.coordinate)
-    for col in range(4, 7):  # the merged description cell must be editable as a whole
-        ws.cell(5, col).protection = st.UNLOCKED
-    ws.merge_cells(start_row=5, start_column=3, end_row=5, end_column=6)
+    for k, s in enumerate(scenarios):
+        for row, text in ((NAME_ROW, s.name), (DESCRIPTION_ROW, s.description)):
+            c = ws.cell(row, COL_INPUT_VALUE + k)
+            st.put_text(c, text)
+            st.input_style(c)
+            c.alignment = Alignment(wrap_text=n > 1, vertical="top")
+    if n == 1:
+        for name, row in ((NAME_CELL, NAME_ROW), (DESCRIPTION_CELL, DESCRIPTION_ROW)):
+            st.define(wb, name, INPUTS, f"C{row}")
+        for col in range(4, 7):  # the merged description cell must be editable as a whole
+            ws.cell(DESCRIPTION_ROW, col).protection = st.UNLOCKED
+        ws.merge_cells(start_row=DESCRIPTION_ROW, start_column=3, end_row=DESCRIPTION_ROW, end_column=6)
+        return
+    for row in (NAME_ROW, DESCRIPTION_ROW):
+        st.align_top(ws, row, 2)
+    ws.row_dimensions[NAME_ROW].height = st.text_height([(x.name, 18) for x in scenarios])
+    ws.row_dimensions[DESCRIPTION_ROW].height = min(st.text_height([(x.description, 18) for x in scenarios]), 120)
+    _switch(wb, ws, layout, scenarios[0].name)
+    for name, row in ((NAME_CELL, NAME_ROW), (DESCRIPTION_CELL, DESCRIPTION_ROW)):
+        st.define_formula(wb, name, _switched(layout, row))
 
 
-def _input_row(wb: Workbook, ws: st.Sheet, layout: Layout, s: Scenario, spec: schema.FieldSpec) -> dict[str, float]:
-    """One input: labels, the named value cell with its validation, unit, range, source, help."""
-    r = layout.inputs.rows[spec.path]
+def _switched(layout: Layout, row: int) -> str:
+    """The defined name of a per-scenario row: the live scenario's cell of that row."""
+    a, b = _letter(COL_INPUT_VALUE), _letter(COL_INPUT_VALUE + layout.inputs.n - 1)
+    return f"INDEX({quote_sheetname(INPUTS)}!${a}${row}:${b}${row},1,{SCENARIO_INDEX})"
+
+
+def _switch(wb: Workbook, ws: st.Sheet, layout: Layout, first: str) -> None:
+    """The scenario switch: a dropdown of the scenario names; the live column is highlighted."""
+    n = layout.inputs.n
+    a, b = _letter(COL_INPUT_VALUE), _letter(COL_INPUT_VALUE + n - 1)
+    names = f"{quote_sheetname(INPUTS)}!${a}${NAME_ROW}:${b}${NAME_ROW}"
+    st.label(ws, SWITCH_ROW, 1, "当前情景（切换）", st.FONT_BOLD)
+    st.label(ws, SWITCH_ROW, 2, "Live scenario (switch)", st.FONT_BOLD)
+    c = ws.cell(SWITCH_ROW, COL_INPUT_VALUE)
+    st.put_text(c, first)
+    st.input_style(c)
+    dv = DataValidation(type="list", formula1=f"${a}${NAME_ROW}:${b}${NAME_ROW}", allow_blank=False,
+                        showErrorMessage=True, showInputMessage=True, promptTitle="Scenario switch",
+                        prompt="选择当前情景 Pick the live scenario (its column feeds every formula)",
+                        errorTitle="Scenario switch", error="Pick one of the scenario names in row 4")
+    ws.add_data_validation(dv)
+    dv.add(c)
+    st.define(wb, SWITCH_CELL, INPUTS, c.coordinate)
+    st.define_range(wb, SCENARIO_NAMES, INPUTS, f"{a}{NAME_ROW}:{b}{NAME_ROW}")
+    st.define_formula(wb, SCENARIO_INDEX, f"MATCH({SWITCH_CELL},{names},0)")
+    live = f"{a}{NAME_ROW}:{b}{INPUTS_HEADER_ROW}"
+    ws.conditional_formatting.add(live, FormulaRule(formula=[f"COLUMN({a}{NAME_ROW})-COLUMN(${a}${NAME_ROW})+1="
+                                                             f"{SCENARIO_INDEX}"], fill=_LIVE))
+
+
+def _input_row(wb: Workbook, ws: st.Sheet, layout: Layout, scenarios: list[Scenario],
+               spec: schema.FieldSpec) -> dict[str, float]:
+    """One input: labels, the value cell(s) with validation, unit, range, source(s), help, the name."""
+    li, r = layout.inputs, layout.inputs.rows[spec.path]
     st.label(ws, r, 1, spec.label_zh)
     st.label(ws, r, 2, spec.label_en)
-    c = ws.cell(r, 3)
-    v = s.get(spec.path)
-    if spec.kind in ("choice", "str"):
-        st.put_text(c, v)
-    elif v is not None:
-        c.value = v
-    st.input_style(c)
-    c.number_format = input_format(spec)
-    st.label(ws, r, 4, spec.unit)
-    st.label(ws, r, 5, spec.range_text() if spec.kind != "str" else "GPU catalogue key (list)")
-    src = ws.cell(r, 6)
-    st.put_text(src, s.sources.get(spec.path))
-    src.protection = st.UNLOCKED
-    st.label(ws, r, 7, spec.path, st.FONT_KEY)
-    st.label(ws, r, 8, help_zh(spec), st.FONT_NOTE)
-    st.label(ws, r, 9, spec.help, st.FONT_NOTE)
-    st.define(wb, engine.name_of(spec.path), INPUTS, c.coordinate)
-    dv = validation(spec, layout.horizon, c.coordinate)
-    if dv is not None:
-        ws.add_data_validation(dv)
-        dv.add(c)
-    return {c.coordinate: v} if isinstance(v, float) else {}
+    exact: dict[str, float] = {}
+    dv: DataValidation | None = None
+    for k, s in enumerate(scenarios):
+        c = ws.cell(r, COL_INPUT_VALUE + k)
+        v = s.get(spec.path)
+        if spec.kind in ("choice", "str"):
+            st.put_text(c, v)
+        elif v is not None:
+            c.value = v
+        st.input_style(c)
+        c.number_format = input_format(spec, v)
+        if dv is None:
+            dv = validation(spec, layout.horizon, c.coordinate)
+            if dv is not None:
+                ws.add_data_validation(dv)
+        if dv is not None:
+            dv.add(c)
+        if isinstance(v, float):
+            exact[c.coordinate] = v
+        src = ws.cell(r, li.source_col(k))
+        st.put_text(src, s.sources.get(spec.path))
+        src.protection, src.alignment = st.UNLOCKED, st.WRAP
+    st.label(ws, r, li.unit_col, spec.unit)
+    allowed = allowed_text(spec, layout.horizon)
+    st.label(ws, r, li.allowed_col, allowed).alignment = st.WRAP
+    st.label(ws, r, li.field_col, spec.path, st.FONT_KEY)
+    st.label(ws, r, li.field_col + 1, help_zh(spec), st.FONT_NOTE)
+    st.label(ws, r, li.field_col + 2, spec.help, st.FONT_NOTE)
+    texts = [(allowed, _W_ALLOWED)] + [(s.sources.get(spec.path) or "", _W_SOURCE) for s in scenarios]
+    ws.row_dimensions[r].height = st.text_height(texts)
+    st.align_top(ws, r, li.field_col + 2)
+    if li.n == 1:
+        st.define(wb, engine.name_of(spec.path), INPUTS, f"C{r}")
+    else:
+        st.define_formula(wb, engine.name_of(spec.path), _switched(layout, r))
+    return exact
 
 
 def _constants(wb: Workbook, ws: st.Sheet, layout: Layout) -> None:
-    st.section(ws, layout.inputs.constants_row, "常数 Constants (unit conversions used by formulas; not inputs)", 9)
-    for const, r in layout.inputs.constant_rows:
+    li = layout.inputs
+    st.section(ws, li.constants_row, "常数 Constants（公式使用的单位换算，不是输入 unit conversions used by formulas; "
+                                      "not inputs)", li.field_col + 2)
+    for const, r in li.constant_rows:
         st.label(ws, r, 1, const.label_zh)
         st.label(ws, r, 2, const.label_en)
-        c = ws.cell(r, 3, const.value)
+        c = ws.cell(r, COL_INPUT_VALUE, const.value)
         c.number_format = "#,##0"
-        st.label(ws, r, 4, const.unit)
-        st.label(ws, r, 7, const.name, st.FONT_KEY)
+        st.label(ws, r, li.unit_col, const.unit)
+        st.label(ws, r, li.field_col, const.name, st.FONT_KEY)
         st.define(wb, const.name, INPUTS, c.coordinate)
 
 
-def _other_sources(ws: st.Sheet, layout: Layout, s: Scenario) -> None:
+def _other_sources(ws: st.Sheet, layout: Layout, scenarios: list[Scenario]) -> None:
     """Sources for keys that are not inputs (free notes): key in the field column, text in Source."""
-    if layout.inputs.other_sources_row is None:
+    li = layout.inputs
+    if li.other_sources_row is None:
         return
-    st.section(ws, layout.inputs.other_sources_row, OTHER_SOURCES_HEADER, 9)
-    ws.cell(layout.inputs.other_sources_row, 1).value = OTHER_SOURCES_HEADER
-    for key, r in layout.inputs.other_sources:
-        st.put_text(ws.cell(r, 7), key)
-        c = ws.cell(r, 6)
-        st.put_text(c, s.sources[key])
-        c.protection = st.UNLOCKED
+    st.section(ws, li.other_sources_row, OTHER_SOURCES_HEADER, li.field_col + 2)
+    ws.cell(li.other_sources_row, 1).value = OTHER_SOURCES_HEADER
+    for key, r in li.other_sources:
+        st.put_text(ws.cell(r, li.field_col), key)
+        for k, s in enumerate(scenarios):
+            if key in s.sources:
+                c = ws.cell(r, li.source_col(k))
+                st.put_text(c, s.sources[key])
+                c.protection = st.UNLOCKED

@@ -21,6 +21,7 @@ from finmodel.model import expr
 from finmodel.model import irr as irr_grid
 from finmodel.schema import Scenario
 from finmodel.workbook import styles as st
+from finmodel.workbook.bulk import Bulk, style_id
 from finmodel.workbook.layout import IRR_SOLVER, IrrBlock, Layout
 
 __all__ = ["IrrSolver", "IRR_BISECTION_STEPS", "write_irr_solver"]
@@ -121,31 +122,36 @@ class _Grid:
 
 
 class _Writer:
-    """Formula cells of the solver sheet, styled by number format (all calculation aids)."""
+    """Formula cells of the solver sheet, styled by number format (all calculation aids), written in
+    bulk (columns C onwards; the sheet's labels and indices in A and B are openpyxl's)."""
 
-    def __init__(self, ws: st.Sheet) -> None:
-        self.ws, self.styles = ws, st.StyleCopier()
+    def __init__(self, ws: st.Sheet, bulk: Bulk) -> None:
+        self.ws, self.bulk = ws, bulk
+        self._sids: dict[tuple[str, bool], int] = {}
 
-    def put(self, row: int, col: int, formula: str, fmt: str) -> None:
-        cell = self.ws.cell(row, col, "=" + formula)
-        self.styles.apply(cell, fmt, {"number_format": fmt, "font": st.FONT_HELPER})
+    def sid(self, fmt: str, bold: bool = False) -> int:
+        key = (fmt, bold)
+        if key not in self._sids:
+            self._sids[key] = style_id(self.ws, number_format=fmt, font=st.FONT_BOLD if bold else st.FONT_HELPER)
+        return self._sids[key]
+
+    def put(self, row: int, col: int, formula: str, fmt: str, *, bold: bool = False) -> None:
+        self.bulk.formula(row, col, formula, self.sid(fmt, bold))
 
 
-def write_irr_solver(wb: Workbook, layout: Layout, scenario: Scenario) -> dict[str, float]:
-    """Write the IRR solver sheet; return the grid-rate cells whose floats must be stored exactly."""
+def write_irr_solver(wb: Workbook, layout: Layout, scenario: Scenario, bulks: dict[str, Bulk]) -> None:
+    """Write the IRR solver sheet (its grid and blocks through ``bulks``; grid rates exact)."""
     ws: st.Sheet = wb[IRR_SOLVER]
     rates = irr_grid.grid_rates(layout.horizon + 1)
     grid = _Grid(len(rates), int(list(rates).index(0.0)) + 1)
     _headings(ws, layout)
-    exact: dict[str, float] = {}
+    out = _Writer(ws, bulks.setdefault(IRR_SOLVER, Bulk(IRR_SOLVER)))
     for n in range(IRR_BISECTION_STEPS + 1):
         ws.cell(R_STEP0 + n, 1, n).font = st.FONT_KEY
+    rate_sid = style_id(ws, number_format=_RATE_FMT)
     for i, g in enumerate(rates, start=1):
         ws.cell(R_GRID + i - 1, 1, i).font = st.FONT_KEY
-        c = ws.cell(R_GRID + i - 1, 2, float(g))
-        c.number_format = _RATE_FMT
-        exact[c.coordinate] = float(g)
-    out = _Writer(ws)
+        out.bulk.number(R_GRID + i - 1, 2, float(g), rate_sid)
     for block in layout.irr:
         _block(wb, out, block, grid)
     ws.freeze_panes = ws.cell(HEAD + 2, 3)
@@ -154,7 +160,6 @@ def write_irr_solver(wb: Workbook, layout: Layout, scenario: Scenario) -> dict[s
         ws.column_dimensions[get_column_letter(col)].width = 17
     st.print_setup(ws, title_cols="A:B")
     st.protect(ws)
-    return exact
 
 
 def _headings(ws: st.Sheet, layout: Layout) -> None:
@@ -198,8 +203,7 @@ def _block(wb: Workbook, out: _Writer, block: IrrBlock, grid: _Grid) -> None:
     kb, rb = _side(out, solver, base, solver.bracket_below(flags_below), "低于0 below", npvs, grid)
     ka, ra = _side(out, solver, base + 3, solver.bracket_above(flags_above), "高于0 above", npvs, grid)
     root = f"{npv_col}{R_ROOT}"
-    out.put(R_ROOT, base, solver.root(kb, rb, ka, ra), _RATE_FMT)
-    ws.cell(R_ROOT, base).font = st.FONT_BOLD
+    out.put(R_ROOT, base, solver.root(kb, rb, ka, ra), _RATE_FMT, bold=True)
     st.define(wb, block.name, IRR_SOLVER, root)
     out.put(R_CHECK, base, solver.cross_check(root), _RATE_FMT)
 

@@ -11,7 +11,7 @@ another without the writers sharing state.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Literal, NamedTuple
@@ -21,15 +21,16 @@ from openpyxl.utils import get_column_letter
 from finmodel import model, schema
 from finmodel.model import engine, expr, heavy, light
 from finmodel.schema import Scenario
-from finmodel.workbook.reader import INPUTS
+from finmodel.workbook.reader import CHECKS, INPUTS, WORKBOOK_CONSTANTS
 
 __all__ = ["Layout", "ModelLayout", "InputsLayout", "SummaryRow", "IrrBlock", "plan", "calc_name", "MODELS",
-           "SHEETS", "COVER", "HEAVY", "LIGHT", "SUMMARY", "IRR_SOLVER", "SENSITIVITY", "INPUTS", "HEADER_ROW",
+           "SHEETS", "COVER", "HEAVY", "LIGHT", "SUMMARY", "IRR_SOLVER", "SENSITIVITY", "INPUTS", "CHECKS",
+           "DEFINITIONS", "HEADER_ROW",
            "MONTH_ROW", "COL_ZH", "COL_EN", "COL_UNIT", "COL_KEY", "COL_VALUE", "COL_OPENING", "COL_MONTH0"]
 
 COVER, HEAVY, LIGHT, SUMMARY, SENSITIVITY = "Cover", "Heavy", "Light", "Summary", "Sensitivity"
-IRR_SOLVER = "IRR solver"
-SHEETS = (COVER, INPUTS, HEAVY, LIGHT, SUMMARY, IRR_SOLVER, SENSITIVITY)
+IRR_SOLVER, DEFINITIONS = "IRR solver", "Definitions"
+SHEETS = (COVER, INPUTS, HEAVY, LIGHT, SUMMARY, CHECKS, IRR_SOLVER, DEFINITIONS, SENSITIVITY)
 MODELS: dict[str, tuple[str, list[engine.Item], list[engine.Item]]] = {
     "heavy": (HEAVY, heavy.ITEMS, heavy.RESULTS),
     "light": (LIGHT, light.ITEMS, light.RESULTS),
@@ -42,7 +43,11 @@ HEADER_ROW = 4
 MONTH_ROW = 5
 COL_ZH, COL_EN, COL_UNIT, COL_KEY, COL_VALUE, COL_OPENING, COL_MONTH0 = 1, 2, 3, 4, 5, 6, 7
 INPUTS_HEADER_ROW = 7
+COL_INPUT_VALUE = 3  # column C: the (first) scenario's values on Inputs
 SUMMARY_HEADER_ROW = 5
+#: Display conversions the workbook alone uses (万元 columns): named, locked constants on Inputs.
+WORKBOOK_CONSTS = (expr.Const("cny_per_wan", WORKBOOK_CONSTANTS["cny_per_wan"], "CNY/万元", "CNY per 万元 (display)",
+                              "每万元的元数（显示用）"),)
 _IRR_NAME = re.compile(r"\birr_\w+?_row\d+\b")  # expr.irr_root_name in a formula
 
 
@@ -79,8 +84,10 @@ class ModelLayout:
 
 @dataclass(frozen=True)
 class InputsLayout:
-    """Rows of the Inputs sheet: each input's value sits in column C of its row."""
+    """Rows and columns of the Inputs sheet: each input's value sits in its row, one column per
+    scenario from column C; then unit, allowed range, one source column per scenario, field, help."""
 
+    n: int  # scenarios (value columns)
     sections: tuple[tuple[str, int], ...]  # (section key, header row)
     rows: Mapping[str, int]  # field path → row
     constants_row: int
@@ -88,6 +95,22 @@ class InputsLayout:
     other_sources_row: int | None  # header of sources for keys that are not inputs
     other_sources: tuple[tuple[str, int], ...]  # (key, row)
     end_row: int
+
+    @property
+    def unit_col(self) -> int:
+        return COL_INPUT_VALUE + self.n
+
+    @property
+    def allowed_col(self) -> int:
+        return self.unit_col + 1
+
+    def source_col(self, k: int) -> int:
+        """The source column of scenario ``k`` (0-based)."""
+        return self.allowed_col + 1 + k
+
+    @property
+    def field_col(self) -> int:
+        return self.allowed_col + 1 + self.n
 
 
 @dataclass(frozen=True)
@@ -119,9 +142,6 @@ class Layout:
     def sheets(self) -> tuple[str, ...]:
         return SHEETS if self.sensitivity else SHEETS[:-1]
 
-    def input_cell(self, path: str) -> str:
-        return f"C{self.inputs.rows[path]}"
-
     def context(self, model_name: str) -> engine.FormulaContext:
         """The formula context of a model's items over this layout."""
         months = {HEAVY: MONTH_ROW, LIGHT: MONTH_ROW}
@@ -133,9 +153,9 @@ def _frozen(d: dict) -> Mapping:
 
 
 # --------------------------------------------------------------------------- planning
-def plan(scenario: Scenario, *, sensitivity: bool = True) -> Layout:
-    """The layout of the scenario's workbook."""
-    h = scenario.general.horizon_months
+def plan(scenarios: Sequence[Scenario], *, sensitivity: bool = True) -> Layout:
+    """The layout of a workbook of one or more scenarios (its timeline spans the longest horizon)."""
+    h = max(s.general.horizon_months for s in scenarios)
     first, second, last = (get_column_letter(COL_MONTH0 + j) for j in (0, 1, h))
     timelines = {name: _timeline(name, first, second, last) for name in MODELS}
     _check_names(timelines)
@@ -150,7 +170,7 @@ def plan(scenario: Scenario, *, sensitivity: bool = True) -> Layout:
         models[name] = replace(models[name], payback_point_row=chart_data_row + 2 + i, cost_header_row=cost_header,
                                 cost_rows=cost_rows)
         r = cost_rows[-1][1]
-    layout = Layout(h, sensitivity, first, second, last, _frozen(models), _inputs(scenario), chart_data_row, ())
+    layout = Layout(h, sensitivity, first, second, last, _frozen(models), _inputs(scenarios), chart_data_row, ())
     return replace(layout, irr=_irr_blocks(layout))
 
 
@@ -195,7 +215,7 @@ def _summary_rows(name: str, cells: dict, rows: dict, first_row: int, r: int) ->
     return ml, r + len(summary) + 2
 
 
-def _inputs(scenario: Scenario) -> InputsLayout:
+def _inputs(scenarios: Sequence[Scenario]) -> InputsLayout:
     """Inputs rows: one section per schema section (in declaration order), constants, other sources."""
     by_section: dict[str, list[str]] = {}
     for path, spec in schema.FIELDS.items():
@@ -206,13 +226,14 @@ def _inputs(scenario: Scenario) -> InputsLayout:
         rows.update({p: r + 1 + j for j, p in enumerate(paths)})
         r += len(paths) + 2
     constants_row = r
-    constant_rows = tuple((c, constants_row + 1 + j) for j, c in enumerate(expr.CONSTANTS))
+    constant_rows = tuple((c, constants_row + 1 + j) for j, c in enumerate((*expr.CONSTANTS, *WORKBOOK_CONSTS)))
     r = constants_row + 1 + len(constant_rows)
-    extra = [k for k in scenario.sources if k not in schema.FIELDS]
+    extra = list(dict.fromkeys(k for s in scenarios for k in s.sources if k not in schema.FIELDS))
     other_row = r + 1 if extra else None
     other = tuple((k, r + 2 + j) for j, k in enumerate(extra))
     end = r + 2 + len(extra) if extra else r
-    return InputsLayout(tuple(sections), _frozen(rows), constants_row, constant_rows, other_row, other, end)
+    return InputsLayout(len(scenarios), tuple(sections), _frozen(rows), constants_row, constant_rows, other_row, other,
+                        end)
 
 
 def _irr_blocks(layout: Layout) -> tuple[IrrBlock, ...]:

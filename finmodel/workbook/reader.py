@@ -5,90 +5,115 @@ is a single cell with the workbook-scoped defined name ``engine.name_of(path)`` 
 the scenario's name and description are the named cells ``scenario_name`` and
 ``scenario_description``, each input's source text sits in the same row under the header
 ``来源 Source``, and model constants (``months_per_year`` ...) are named cells that must keep their
-values.
+values. ``timeline_months`` names the month-number row of the timeline (its width is the exported
+horizon + 1), ``checks_ok`` the master check, ``check_<key>`` each check.
 
-An uploaded file is checked before any XML is parsed: size, zip structure, member count,
-uncompressed size and compression ratio (zip bombs), no macros. openpyxl then parses it with
-defusedxml (entity bombs refused) in read-only mode, and only the Inputs sheet is read. Formulas are
-never evaluated: an input cell holding a formula counts only if the file carries its saved value.
-Every problem is reported with the cell it came from, all at once, as a :class:`WorkbookError`.
+A workbook with several scenarios (``finmodel export A.toml B.toml``) has a column of values per
+scenario; the named cell ``scenario_switch`` holds the name of the live one, ``scenario_names`` names
+the row of scenario names, and each input's defined name is ``INDEX('Inputs'!$C$r:$E$r,1,scenario_index)``.
+Import reads the **live** scenario — the one the switch selects, as the workbook computes it.
+
+Refused, with the cell named: a horizon above the exported months (the timeline would silently
+stop short), and — when the file carries saved values (Excel or LibreOffice saved it) — a master
+check ``checks_ok`` of 0, naming every failing check. The parts are read by :mod:`.xlsxread`
+(archive checks, defusedxml, strict cell values); formulas are never evaluated. Every problem is
+reported with the cell it came from, all at once, as a :class:`WorkbookError`.
 """
 
 from __future__ import annotations
 
-import io
-import math
 import os
-import zipfile
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from openpyxl.utils.escape import unescape
 
 from finmodel import schema
 from finmodel.model import engine, expr
 from finmodel.schema import MISSING, Problem, Scenario, ScenarioError
+from finmodel.workbook.xlsxread import MAX_BYTES, MAX_ROWS, BadCell, CellError, Package, WorkbookError, file_problem
 
-__all__ = ["WorkbookError", "read_workbook", "check_archive", "INPUTS", "NAME_CELL", "DESCRIPTION_CELL",
-           "SOURCE_HEADER", "OTHER_SOURCES_HEADER", "MAX_BYTES"]
+__all__ = ["WorkbookError", "read_workbook", "INPUTS", "CHECKS", "NAME_CELL", "DESCRIPTION_CELL", "SOURCE_HEADER",
+           "OTHER_SOURCES_HEADER", "FIELD_HEADER", "MAX_BYTES", "SWITCH_CELL", "SCENARIO_NAMES", "SCENARIO_INDEX",
+           "TIMELINE_MONTHS", "CHECKS_OK", "CHECK_PREFIX", "WORKBOOK_CONSTANTS", "source_header"]
 
 INPUTS = "Inputs"
+CHECKS = "Checks"
 NAME_CELL = "scenario_name"
 DESCRIPTION_CELL = "scenario_description"
 SOURCE_HEADER = "来源 Source"
 OTHER_SOURCES_HEADER = "其他来源 Other sources"  # rows: key in the field column, text in the source column
 FIELD_HEADER = "字段 Field"
-
-MAX_BYTES = 20 * 2**20  # a generated 360-month workbook is well under 2 MB
-MAX_UNCOMPRESSED = 200 * 2**20
-MAX_RATIO = 200  # generated sheet XML compresses ~10-30×; bombs compress 1000×
-MAX_MEMBERS = 500
-MAX_INPUT_ROWS = 2000  # the Inputs sheet has ~80 rows; never scan a huge sheet
+SWITCH_CELL, SCENARIO_NAMES, SCENARIO_INDEX = "scenario_switch", "scenario_names", "scenario_index"
+TIMELINE_MONTHS = "timeline_months"
+CHECKS_OK, CHECK_PREFIX = "checks_ok", "check_"
+#: Workbook-only named constants on the Inputs sheet (display conversions): name → value.
+WORKBOOK_CONSTANTS = {"cny_per_wan": 10_000.0}
 _SCAN_HEADER_ROWS = 30
 
-
-class WorkbookError(ScenarioError):
-    """A workbook that cannot be read as a scenario.
-
-    ``problems`` holds one :class:`~finmodel.schema.Problem` per bad cell; each message names the
-    sheet and cell (``Inputs!C27``). A ``ValueError`` (through ``ScenarioError``), so callers that
-    handle bad scenario files handle bad workbooks too."""
+_SHEET = r"(?:'((?:[^']|'')+)'|([A-Za-z_][\w.]*))"
+_CELL = r"\$?([A-Z]{1,3})\$?(\d{1,7})"
+_REF = re.compile(rf"{_SHEET}!{_CELL}(?::{_CELL})?")
+_SWITCHED = re.compile(rf"INDEX\({_SHEET}!{_CELL}:{_CELL},1,{SCENARIO_INDEX}\)", re.IGNORECASE)
 
 
-def _file_problem(message: str) -> WorkbookError:
-    return WorkbookError([Problem("file", MISSING, message)])
+def source_header(k: int | None) -> str:
+    """The Source column's header: one column, or one per scenario (``来源 Source 2``)."""
+    return SOURCE_HEADER if k is None else f"{SOURCE_HEADER} {k}"
 
 
-# --------------------------------------------------------------------------- pre-flight
-def check_archive(data: bytes) -> None:
-    """Refuse anything that is not a plausible, bounded xlsx archive (before parsing any XML)."""
-    if len(data) > MAX_BYTES:
-        raise _file_problem(f"file too large ({len(data):,} bytes); allowed: ≤ {MAX_BYTES:,} bytes")
-    if not data.startswith(b"PK"):
-        raise _file_problem("not an xlsx workbook (not a zip archive); save it as Excel Workbook (.xlsx)")
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as err:
-        raise _file_problem(f"not an xlsx workbook (broken zip archive: {err})") from None
-    if len(infos) > MAX_MEMBERS:
-        raise _file_problem(f"too many parts in the archive ({len(infos)}); allowed: ≤ {MAX_MEMBERS}")
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNCOMPRESSED:
-        raise _file_problem(f"uncompressed size too large ({total:,} bytes, a zip bomb?); "
-                            f"allowed: ≤ {MAX_UNCOMPRESSED:,} bytes")
-    for i in infos:
-        if i.file_size > 1_000_000 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            raise _file_problem(f"suspicious compression ratio in {i.filename!r} "
-                                f"({i.file_size:,} bytes from {i.compress_size:,}; a zip bomb?)")
-    names = {i.filename for i in infos}
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise _file_problem("workbook contains macros; save it as .xlsx without macros")
-    for required in ("[Content_Types].xml", "xl/workbook.xml"):
-        if required not in names:
-            raise _file_problem(f"not an xlsx workbook (no {required} inside; is it .xls, .ods or .xlsb?)")
+@dataclass(frozen=True)
+class _Ref:
+    """A defined name's target: one cell (r1 = r2, c1 = c2), a range, or a scenario-switched row."""
+
+    sheet: str
+    r1: int
+    c1: int
+    r2: int
+    c2: int
+    switched: bool = False
 
 
+def _col(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _letters(col: int) -> str:
+    out = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _parse_name(text: str) -> _Ref | str:
+    """A defined name's text as a :class:`_Ref`, or the reason it is not one."""
+    m = _SWITCHED.fullmatch(text)
+    if m:
+        sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
+        (c1, r1, c2, r2) = m.group(3, 4, 5, 6)
+        if r1 != r2:
+            return f"switches between rows {r1} and {r2}, not within one row"
+        return _Ref(sheet, int(r1), _col(c1), int(r2), _col(c2), switched=True)
+    if "," in text:
+        return "refers to several areas"
+    m = _REF.fullmatch(text)
+    if m is None:
+        return "is not a cell reference"
+    sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
+    c1, r1 = _col(m.group(3)), int(m.group(4))
+    c2, r2 = (_col(m.group(5)), int(m.group(6))) if m.group(5) else (c1, r1)
+    return _Ref(sheet, r1, c1, r2, c2)
+
+
+def _coord(row: int, col: int, sheet: str = INPUTS) -> str:
+    return f"{sheet}!{_letters(col)}{row}"
+
+
+# --------------------------------------------------------------------------- reading
 def _read_bytes(source: bytes | bytearray | str | os.PathLike[str]) -> tuple[bytes, str]:
     if isinstance(source, (bytes, bytearray)):
         return bytes(source), ""
@@ -96,15 +121,14 @@ def _read_bytes(source: bytes | bytearray | str | os.PathLike[str]) -> tuple[byt
     try:
         size = p.stat().st_size
         if size > MAX_BYTES:
-            raise _file_problem(f"file too large ({size:,} bytes); allowed: ≤ {MAX_BYTES:,} bytes")
+            raise file_problem(f"file too large ({size:,} bytes); allowed: ≤ {MAX_BYTES:,} bytes")
         return p.read_bytes(), str(p)
     except OSError as err:
-        raise _file_problem(f"cannot read {p}: {err.strerror}") from None
+        raise file_problem(f"cannot read {p}: {err.strerror}") from None
 
 
-# --------------------------------------------------------------------------- reading
 def read_workbook(source: bytes | bytearray | str | os.PathLike[str]) -> Scenario:
-    """The scenario on a workbook's Inputs sheet, validated against the schema.
+    """The (live) scenario on a workbook's Inputs sheet, validated against the schema.
 
     Parameters
     ----------
@@ -113,8 +137,9 @@ def read_workbook(source: bytes | bytearray | str | os.PathLike[str]) -> Scenari
     Raises
     ------
     WorkbookError
-        Not an xlsx file, a zip bomb or oversized file, a missing sheet or defined name, text in a
-        numeric cell, a value out of range ... — every problem with the cell that holds it.
+        Not an xlsx file, a zip bomb or oversized file, a malformed part, a missing sheet or defined
+        name, text or NaN in a numeric cell, a value out of range, a horizon above the exported
+        months, a saved master check of 0 ... — every problem with the cell that holds it.
     """
     data, origin = _read_bytes(source)
     try:
@@ -126,198 +151,233 @@ def read_workbook(source: bytes | bytearray | str | os.PathLike[str]) -> Scenari
 
 
 def _read(data: bytes) -> Scenario:
-    check_archive(data)
-    import openpyxl
-
-    if not openpyxl.DEFUSEDXML:  # pragma: no cover - defusedxml is a declared dependency
-        raise _file_problem("refusing untrusted workbooks: install defusedxml")
-    try:
-        wb_f = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        wb_v = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as err:  # openpyxl raises many types for malformed parts
-        raise _file_problem(f"cannot open as an xlsx workbook ({type(err).__name__}: {err})") from None
-    try:
-        if INPUTS not in wb_v.sheetnames:
-            raise _file_problem(f"missing sheet {INPUTS!r} (sheets: {', '.join(wb_v.sheetnames)})")
-        formulas = _sheet_cells(wb_f[INPUTS])
-        values = _sheet_cells(wb_v[INPUTS])
-        names = _input_names(wb_v)
-        return _scenario_from(names, formulas, values)
-    finally:
-        wb_f.close()
-        wb_v.close()
-
-
-def _sheet_cells(ws: Any) -> dict[tuple[int, int], Any]:
-    cells: dict[tuple[int, int], Any] = {}
-    for r, row in enumerate(ws.iter_rows(max_col=26, values_only=True), start=1):
-        if r > MAX_INPUT_ROWS:
-            break
-        for col, v in enumerate(row, start=1):
-            if v is not None:
-                cells[(r, col)] = v
-    return cells
-
-
-def _input_names(wb: Any) -> dict[str, tuple[str, int, int] | str]:
-    """Defined name → (sheet, row, column) of its single cell, or a text explaining why not."""
-    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-
-    out: dict[str, tuple[str, int, int] | str] = {}
-    for name, dn in wb.defined_names.items():
-        try:
-            dests = list(dn.destinations)
-        except Exception:  # a formula or constant name, not a cell reference
-            out[name.lower()] = "is not a cell reference"
-            continue
-        if len(dests) != 1:
-            out[name.lower()] = "refers to several areas"
-            continue
-        sheet, ref = dests[0]
-        ref = ref.replace("$", "")
-        if ":" in ref:
-            a, b = ref.split(":", 1)
-            if a != b:
-                out[name.lower()] = f"refers to the range {sheet}!{ref}, not one cell"
-                continue
-            ref = a
-        try:
-            col, row = coordinate_from_string(ref)
-        except ValueError:
-            out[name.lower()] = f"refers to {ref!r}, not a cell"
-            continue
-        out[name.lower()] = (sheet, row, column_index_from_string(col))
-    return out
-
-
-def _coord(row: int, col: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return f"{INPUTS}!{get_column_letter(col)}{row}"
-
-
-class _Reader:
-    def __init__(self, names: dict, formulas: dict, values: dict) -> None:
-        self.names, self.formulas, self.values = names, formulas, values
-        self.problems: list[Problem] = []
-
-    def locate(self, field: str, name: str) -> tuple[int, int] | None:
-        where = self.names.get(name.lower())
-        if where is None:
-            self.problems.append(Problem(field, MISSING, f"missing defined name {name!r} (the {INPUTS} sheet of "
-                                         "a finmodel workbook names every input cell)"))
-            return None
-        if isinstance(where, str):
-            self.problems.append(Problem(field, MISSING, f"defined name {name!r} {where}"))
-            return None
-        sheet, row, col = where
-        if sheet != INPUTS:
-            self.problems.append(Problem(field, MISSING, f"defined name {name!r} points to sheet {sheet!r}; "
-                                         f"inputs must be on {INPUTS!r}"))
-            return None
-        return row, col
-
-    def value(self, field: str, rc: tuple[int, int]) -> Any:
-        """The cell's value; a formula counts only with a saved result."""
-        v = self.values.get(rc)
-        f = self.formulas.get(rc)
-        if isinstance(f, str) and f.startswith("=") and v is None:
-            self.problems.append(Problem(field, f, f"cell {_coord(*rc)} holds a formula without a saved value; "
-                                         "type a number (or open and save the file in Excel)"))
-            return MISSING
-        if isinstance(v, str) and v.startswith("#"):
-            self.problems.append(Problem(field, v, f"cell {_coord(*rc)} holds the error {v}"))
-            return MISSING
-        return v
-
-
-def _scenario_from(names: dict, formulas: dict, values: dict) -> Scenario:
-    rd = _Reader(names, formulas, values)
-    source_col = _find_header(values, SOURCE_HEADER)
-    if source_col is None:
-        rd.problems.append(Problem("sources", MISSING, f"no column headed {SOURCE_HEADER!r} on the {INPUTS} "
-                                   "sheet"))
-    data: dict[str, Any] = {"general": {}, "heavy": {}, "light": {}}
-    cells: dict[str, str] = {}
-    sources: dict[str, str] = {}
-    for field, key in (("name", NAME_CELL), ("description", DESCRIPTION_CELL)):
-        rc = rd.locate(field, key)
-        if rc is None:
-            continue
-        cells[field] = _coord(*rc)
-        v = rd.value(field, rc)
-        if v is MISSING:
-            continue
-        if field == "description" and v is None:
-            v = ""
-        if v is not None:
-            v = unescape(v) if isinstance(v, str) else _number_text(v)
-        data[field] = v
-    for path, spec in schema.FIELDS.items():
-        rc = rd.locate(path, engine.name_of(path))
-        if rc is None:
-            continue
-        cells[path] = _coord(*rc)
-        v = rd.value(path, rc)
-        if v is MISSING:
-            continue
-        v = _convert(rd, path, spec, v, rc)
-        if v is not MISSING:
-            data[spec.section][spec.name] = v
-        if source_col is not None:
-            src = values.get((rc[0], source_col))
-            if src is not None and src != "":  # an empty cell: no source
-                sources[path] = unescape(src) if isinstance(src, str) else _number_text(src)
-    for const in expr.CONSTANTS:
-        rc = rd.locate(const.name, const.name)
-        if rc is None:
-            continue
-        v = rd.value(const.name, rc)
-        if v is MISSING:
-            continue
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or float(v) != const.value:
-            rd.problems.append(Problem(const.name, v, f"cell {_coord(*rc)} is a model constant ({const.label_en}); "
-                                       f"it must stay {const.value:g}"))
-    if source_col is not None:
-        sources.update(_other_sources(values, source_col))
-    data["sources"] = sources
-    try:
-        scenario = schema.validate(data, strict=True)  # unreadable cells are absent here
-    except ScenarioError as err:
-        seen = {p.field for p in rd.problems}
-        rd.problems += [_with_cell(p, cells) for p in err.problems if p.field not in seen]
+    pkg = Package(data)
+    if INPUTS not in pkg.sheets:
+        raise file_problem(f"missing sheet {INPUTS!r} (sheets: {', '.join(list(pkg.sheets)[:20])})")
+    rd = _Reader(pkg, pkg.cells(INPUTS))
+    scenario = rd.scenario()
     if rd.problems:
         raise WorkbookError(rd.problems)
+    assert scenario is not None
     return scenario
 
 
-def _find_header(values: dict, header: str) -> int | None:
-    for (r, c), v in values.items():
-        if r <= _SCAN_HEADER_ROWS and isinstance(v, str) and v.strip() == header:
+class _Reader:
+    """The Inputs-sheet contract over one package; collects every problem."""
+
+    def __init__(self, pkg: Package, cells: dict) -> None:
+        self.pkg, self.cells = pkg, cells
+        self.names = {k: _parse_name(v) for k, v in pkg.names.items()}
+        self.problems: list[Problem] = []
+        self.live: int | None = None  # 0-based live scenario of a multi-scenario workbook
+        self.where: dict[str, str] = {}  # field → its cell, for messages
+        self._checks_cells: dict | None = None
+
+    # ---- locating --------------------------------------------------------------------------
+    def _missing(self, field: str, name: str, why: str) -> None:
+        self.problems.append(Problem(field, MISSING, f"defined name {name!r} {why}"))
+
+    def locate(self, field: str, name: str) -> tuple[int, int] | None:
+        """The Inputs cell a defined name stands for (the live scenario's, in a multi-scenario book)."""
+        ref = self.names.get(name.lower())
+        if ref is None:
+            self.problems.append(Problem(field, MISSING, f"missing defined name {name!r} (the {INPUTS} sheet of a "
+                                         "finmodel workbook names every input cell)"))
+            return None
+        if isinstance(ref, str):
+            self._missing(field, name, ref)
+            return None
+        if ref.sheet != INPUTS:
+            self._missing(field, name, f"points to sheet {ref.sheet!r}; inputs must be on {INPUTS!r}")
+            return None
+        if ref.switched:
+            if self.live is None or ref.c1 + self.live > ref.c2:
+                self._missing(field, name, "switches between scenarios, but no scenario is selected")
+                return None
+            return ref.r1, ref.c1 + self.live
+        if (ref.r1, ref.c1) != (ref.r2, ref.c2):
+            self._missing(field, name, f"refers to the range {_coord(ref.r1, ref.c1, ref.sheet)}:"
+                          f"{_letters(ref.c2)}{ref.r2}, not one cell")
+            return None
+        return ref.r1, ref.c1
+
+    def value(self, field: str, rc: tuple[int, int]) -> Any:
+        """The cell's value; a formula counts only with a saved result."""
+        cell = self.cells.get(rc)
+        if cell is None:
+            return None
+        v, where = cell.value, _coord(*rc)
+        if isinstance(v, BadCell):
+            self.problems.append(Problem(field, MISSING, f"cell {where} {v.why}"))
+            return MISSING
+        if cell.formula is not None and v is None:
+            self.problems.append(Problem(field, cell.formula, f"cell {where} holds a formula without a saved value; "
+                                         "type the value (or open and save the file in Excel)"))
+            return MISSING
+        if isinstance(v, CellError):
+            self.problems.append(Problem(field, str(v), f"cell {where} holds the error {v}"))
+            return MISSING
+        return v
+
+    # ---- the scenario ----------------------------------------------------------------------
+    def scenario(self) -> Scenario | None:
+        self._select_live()
+        data: dict[str, Any] = {"general": {}, "heavy": {}, "light": {}}
+        for field, name in (("name", NAME_CELL), ("description", DESCRIPTION_CELL)):
+            v = self._text_cell(field, name)
+            if v is not MISSING:
+                data[field] = "" if v is None and field == "description" else v
+        source_col = self._source_column()
+        sources: dict[str, str] = {}
+        for path, spec in schema.FIELDS.items():
+            rc = self.locate(path, engine.name_of(path))
+            if rc is None:
+                continue
+            self.where[path] = _coord(*rc)
+            v = self.value(path, rc)
+            if v is not MISSING:
+                v = _convert(self, path, spec, v, rc)
+            if v is not MISSING:
+                data[spec.section][spec.name] = v
+            if source_col is not None:
+                src = self.cells.get((rc[0], source_col))
+                if src is not None and isinstance(src.value, (str, int, float)) and src.value != "":
+                    sources[path] = _text(src.value)
+        self._constants()
+        if source_col is not None:
+            sources.update(self._other_sources(source_col))
+        data["sources"] = sources
+        self._horizon(data["general"].get("horizon_months"))
+        self._saved_checks()
+        try:
+            return schema.validate(data, strict=True)  # unreadable cells are absent here
+        except ScenarioError as err:
+            seen = {p.field for p in self.problems}
+            self.problems += [_with_check(_with_cell(p, self.where)) for p in err.problems if p.field not in seen]
+        return None
+
+    def _select_live(self) -> None:
+        """In a multi-scenario workbook, which column the switch selects."""
+        if SWITCH_CELL not in self.names:
+            return
+        rc = self.locate("scenario switch", SWITCH_CELL)
+        names = self.names.get(SCENARIO_NAMES)
+        if rc is None:
+            return
+        if not isinstance(names, _Ref) or names.sheet != INPUTS or names.r1 != names.r2:
+            self._missing("scenario switch", SCENARIO_NAMES, "must name the row of scenario names on Inputs")
+            return
+        v = self.value("scenario switch", rc)
+        options = [_text(c.value) for col in range(names.c1, names.c2 + 1)
+                   if (c := self.cells.get((names.r1, col))) is not None and c.value is not None]
+        if isinstance(v, str) and v in options:
+            self.live = options.index(v)
+            return
+        shown = ", ".join(repr(o) for o in options[:6])
+        self.problems.append(Problem("scenario switch", v, f"cell {_coord(*rc)} must name one of the scenarios "
+                                     f"({shown})"))
+
+    def _text_cell(self, field: str, name: str) -> Any:
+        rc = self.locate(field, name)
+        if rc is None:
+            return MISSING
+        self.where[field] = _coord(*rc)
+        v = self.value(field, rc)
+        return v if v is MISSING or v is None else _text(v)
+
+    def _source_column(self) -> int | None:
+        header = source_header(None if self.live is None else self.live + 1)
+        col = _find_header(self.cells, header)
+        if col is None:
+            self.problems.append(Problem("sources", MISSING, f"no column headed {header!r} on the {INPUTS} sheet"))
+        return col
+
+    def _constants(self) -> None:
+        consts = [(c.name, c.value, c.label_en) for c in expr.CONSTANTS]
+        consts += [(name, value, name) for name, value in WORKBOOK_CONSTANTS.items()]
+        for name, value, label in consts:
+            rc = self.locate(name, name)
+            if rc is None:
+                continue
+            v = self.value(name, rc)
+            if v is MISSING:
+                continue
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or float(v) != value:
+                self.problems.append(Problem(name, v, f"cell {_coord(*rc)} is a model constant ({label}); "
+                                             f"it must stay {value:g}"))
+
+    def _other_sources(self, source_col: int) -> dict[str, str]:
+        """Sources whose key is not an input (kept so that a round trip is exact)."""
+        start = next((r for (r, _), c in self.cells.items()
+                      if isinstance(c.value, str) and c.value.strip() == OTHER_SOURCES_HEADER), None)
+        if start is None:
+            return {}
+        field_col = _find_header(self.cells, FIELD_HEADER) or 1
+        out: dict[str, str] = {}
+        for r in range(start + 1, MAX_ROWS + 1):
+            key, text = self.cells.get((r, field_col)), self.cells.get((r, source_col))
+            if key is None or key.value is None:
+                break
+            if isinstance(key.value, str) and key.value not in schema.FIELDS and text is not None \
+                    and isinstance(text.value, (str, int, float)):
+                out[key.value] = _text(text.value)
+        return out
+
+    # ---- the checks --------------------------------------------------------------------------
+    def _horizon(self, horizon: Any) -> None:
+        """Check ``horizon_within_export``: the horizon may not exceed the exported timeline."""
+        ref = self.names.get(TIMELINE_MONTHS)
+        if not isinstance(ref, _Ref) or ref.r1 != ref.r2:
+            self._missing("general.horizon_months", TIMELINE_MONTHS, "is missing or not one row (it names the "
+                          "timeline's month numbers; a workbook from an older finmodel? re-export it)")
+            return
+        exported = ref.c2 - ref.c1
+        if isinstance(horizon, int) and not isinstance(horizon, bool) and horizon > exported:
+            cell = self.where.get("general.horizon_months", "")
+            self.problems.append(Problem("general.horizon_months", horizon, (
+                f"cell {cell}: out of range: above the {exported} months this workbook was exported with "
+                f"(check horizon_within_export); allowed: an integer, 1 ≤ value ≤ {exported}, or re-export "
+                "for a longer horizon")))
+
+    def _saved_checks(self) -> None:
+        """When the file carries saved values, its master check must be 1 (else name each failing check)."""
+        master = self._saved(CHECKS_OK)
+        if master is None or master == 1:
+            return
+        failing = [f"{name.removeprefix(CHECK_PREFIX)} ({where})" for name in self.names
+                   if name.startswith(CHECK_PREFIX) and (v := self._saved(name)) is not None and v != 1
+                   for where in [self._where(name)]]
+        what = ", ".join(failing[:8]) or "see the Checks sheet"
+        self.problems.append(Problem("checks", MISSING, f"the saved master check {CHECKS_OK} ({self._where(CHECKS_OK)})"
+                                     f" is {master!r}, not 1; failing: {what}"))
+
+    def _where(self, name: str) -> str:
+        ref = self.names.get(name)
+        return _coord(ref.r1, ref.c1, ref.sheet) if isinstance(ref, _Ref) else name
+
+    def _saved(self, name: str) -> Any:
+        """The saved value of a named formula cell on the Checks sheet (None when nothing is saved)."""
+        ref = self.names.get(name)
+        if not isinstance(ref, _Ref) or ref.sheet != CHECKS or CHECKS not in self.pkg.sheets:
+            return None
+        if self._checks_cells is None:
+            self._checks_cells = self.pkg.cells(CHECKS)
+        cell = self._checks_cells.get((ref.r1, ref.c1))
+        if cell is None or cell.value is None or isinstance(cell.value, BadCell):
+            return None
+        v = cell.value
+        return str(v) if isinstance(v, (CellError, str)) else v
+
+
+def _text(v: Any) -> str:
+    return v if isinstance(v, str) else (repr(v) if isinstance(v, float) else str(v))
+
+
+def _find_header(cells: dict, header: str) -> int | None:
+    for (r, c), cell in cells.items():
+        if r <= _SCAN_HEADER_ROWS and isinstance(cell.value, str) and cell.value.strip() == header:
             return c
     return None
-
-
-def _other_sources(values: dict, source_col: int) -> dict[str, str]:
-    """Sources whose key is not an input (kept so that a round trip is exact)."""
-    start = next((r for (r, c), v in values.items() if isinstance(v, str) and v.strip() == OTHER_SOURCES_HEADER),
-                 None)
-    if start is None:
-        return {}
-    field_col = _find_header(values, FIELD_HEADER) or 1
-    out: dict[str, str] = {}
-    for r in range(start + 1, MAX_INPUT_ROWS + 1):
-        key = values.get((r, field_col))
-        if key is None:
-            break
-        text = values.get((r, source_col))
-        if isinstance(key, str) and unescape(key) not in schema.FIELDS and text is not None:
-            out[unescape(key)] = unescape(text) if isinstance(text, str) else _number_text(text)
-    return out
-
-
-def _number_text(v: Any) -> str:
-    return repr(v) if isinstance(v, float) else str(v)
 
 
 def _convert(rd: _Reader, path: str, spec: schema.FieldSpec, v: Any, rc: tuple[int, int]) -> Any:
@@ -331,14 +391,11 @@ def _convert(rd: _Reader, path: str, spec: schema.FieldSpec, v: Any, rc: tuple[i
         if not isinstance(v, str):
             rd.problems.append(Problem(path, v, f"cell {cell} must be text; allowed: {spec.range_text()}"))
             return MISSING
-        return unescape(v).strip()
+        return v.strip()
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         kind = "text" if isinstance(v, str) else type(v).__name__
         rd.problems.append(Problem(path, v, f"cell {cell} holds {kind}, expected a number; "
                                    f"allowed: {spec.range_text()}"))
-        return MISSING
-    if isinstance(v, float) and not math.isfinite(v):
-        rd.problems.append(Problem(path, v, f"cell {cell} must be a finite number"))
         return MISSING
     if spec.kind == "int":
         if float(v) != round(float(v)):
@@ -346,6 +403,16 @@ def _convert(rd: _Reader, path: str, spec: schema.FieldSpec, v: Any, rc: tuple[i
             return MISSING
         return int(v)
     return float(v)
+
+
+_RANGE_WORDS = ("out of range", "not an allowed choice", "unknown GPU")
+
+
+def _with_check(p: Problem) -> Problem:
+    """A bound the Checks sheet re-tests names its check (the workbook shows it failing too)."""
+    if p.field in schema.FIELDS and any(w in p.message for w in _RANGE_WORDS):
+        return Problem(p.field, p.value, f"{p.message} (check inputs_in_range)")
+    return p
 
 
 def _with_cell(p: Problem, cells: dict[str, str]) -> Problem:

@@ -10,13 +10,14 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from finmodel import __version__, model, schema
 from finmodel.analysis.grid_axes import GRID_X, GRID_X_STEPS, GRID_Y, grid_axes
 from finmodel.schema import Scenario
 from finmodel.workbook import styles as st
+from finmodel.workbook.checks import SENSITIVITY_CURRENT, colour_status
 from finmodel.workbook.layout import SENSITIVITY, Layout
 from finmodel.workbook.validation import input_format
 
@@ -39,7 +40,13 @@ def write_sensitivity(wb: Workbook, layout: Layout, scenario: Scenario) -> None:
                          "workbook was exported. They do NOT change when you edit Inputs: re-export to refresh them. "
                          "(以下为导出时由引擎计算的数值，修改输入不会更新。)")
     note.fill, note.font = st.FILL_ENGINE, st.FONT_BOLD
-    r = 4
+    stale = ws.cell(3, 1, f'=IF({SENSITIVITY_CURRENT}=1,"基准输入与当前输入一致 The base inputs equal the current '
+                          f'inputs","STALE 已过期：输入已改变，以下数值不再对应当前输入，请重新导出 The inputs c'
+                          f'hanged since '
+                          f'export: these values no longer match; re-export")')
+    colour_status(ws, "A3", SENSITIVITY_CURRENT)
+    stale.alignment = Alignment(horizontal="left")
+    r = 5
     for k, v in _settings(layout, scenario):
         st.label(ws, r, 1, k, st.FONT_BOLD)
         st.put_text(ws.cell(r, 3), v)
@@ -49,7 +56,7 @@ def write_sensitivity(wb: Workbook, layout: Layout, scenario: Scenario) -> None:
         r = _grid_table(ws, r, grid, metric, xs, ys, scenario) + 2
     for metric in tor["metric"].unique():
         r = _tornado_table(ws, r, tor[tor["metric"] == metric], metric) + 2
-    ws.freeze_panes = "A4"
+    ws.freeze_panes = "A5"
     st.widths(ws, {"A": 18, "B": 30, "C": 16, "D": 14, "E": 14, "F": 14, "G": 14, "H": 14, "I": 14, "J": 14,
                    "K": 14, "L": 14, "M": 32})
     st.print_setup(ws)
@@ -98,6 +105,7 @@ def _grid_table(ws: st.Sheet, r: int, grid: Any, metric: str, xs: list[float], y
     r += 1
     st.header(ws, r, [f"{y_spec.label_zh} ↓ / {x_spec.label_zh} →", f"{y_spec.label_en} ↓ / {x_spec.label_en} "
                       f"({x_spec.unit}) →"])
+    ws.row_dimensions[r].height = 30
     base_x, base_y = s.get(GRID_X), s.get(GRID_Y)
     for j, x in enumerate(xs):
         c = ws.cell(r, 3 + j, x)
@@ -130,6 +138,7 @@ def _tornado_table(ws: st.Sheet, r: int, tor: Any, metric: str) -> int:
     r += 1
     st.header(ws, r, ["输入", "Input", "单位 Unit", "基准值 Base", "低值 Low", "高值 High", "结果@低 Result at low",
                       "结果@高 Result at high", "基准结果 Base result", "摆幅 Swing", "字段 Field"])
+    ws.row_dimensions[r].height = 30
     for row in tor.itertuples(index=False):
         r += 1
         spec = schema.field_spec(row.field)

@@ -10,6 +10,7 @@ from typing import Any, TypeAlias
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 
@@ -18,17 +19,21 @@ from finmodel.workbook.xlsx import cell_text
 
 # ---- number formats (render in Excel and LibreOffice; 万 form verified in LibreOffice 7.4) ----
 CNY = '"¥"#,##0;[Red]-"¥"#,##0'
-WAN = '0\\.0,"万";[Red]-0\\.0,"万"'  # 5,886,720 → 588.7万 (÷1,000 by the comma, a literal dot)
+#: 万元 cells hold CNY ÷ cny_per_wan (a named constant): 12,333.3万 with thousands separators.
+WAN = '#,##0.0"万";[Red]-#,##0.0"万"'
+#: Chart axes show CNY in 万 by a scaling format (÷1,000 by the comma, a literal dot: 588.7万), since
+#: an axis cannot divide; verified in LibreOffice 7.4 (the often-quoted 0!.0,"万" is not).
+WAN_AXIS = '0\\.0,"万";[Red]-0\\.0,"万"'
 FORMATS: dict[str, str] = {
     "cny": CNY,
     "cny_per_p_year": CNY,
     "price": '"¥"#,##0.00;[Red]-"¥"#,##0.00',
     "frac": "0.0%",
     "months": "0.0",
-    "number": "#,##0.00",
+    "number": "General",  # 60 months, 730 h/month, 0.9 × (no ".00")
     "flag": "0",
     "p": "#,##0.000",
-    "rate": "0.000000",
+    "rate": "0.0000%",  # 0.3750 % a month
 }
 MONEY_FMTS = ("cny", "cny_per_p_year")
 
@@ -50,6 +55,7 @@ _THIN = Side(style="thin", color="BF9000")
 BORDER_INPUT = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 RIGHT = Alignment(horizontal="right")
+CENTER = Alignment(horizontal="center", vertical="center")
 UNLOCKED = Protection(locked=False)
 
 #: A worksheet as the writers use it. openpyxl's stubs type ``ws.cell()`` as ``Cell | MergedCell`` (a
@@ -97,6 +103,38 @@ def section(ws: Sheet, row: int, text: str, width: int) -> None:
     ws.cell(row, 1, text).font = FONT_BOLD
 
 
+def text_height(parts: Sequence[tuple[str, float]], *, line: float = 15.0) -> float:
+    """Row height (points) that shows wrapped texts in full: each (text, column width in characters);
+    CJK characters count double. Excel does not size wrapped rows on opening a file, so we do."""
+    lines = 1
+    for text, width in parts:
+        n = 0
+        for para in str(text).split("\n"):
+            w = sum(2 if ord(ch) > 0x2E80 else 1 for ch in para)
+            n += max(1, -(-int(w * 1.05) // max(int(width), 1)))
+        lines = max(lines, n)
+    return line * lines + 2
+
+
+def align_top(ws: Sheet, row: int, last_col: int) -> None:
+    """Every cell of a row at the top (a row sized for wrapped text reads level with its label).
+
+    Sets the style array's alignment index directly (one new alignment per old one, cached):
+    assigning ``cell.alignment`` hashes the whole alignment every time, 10× slower."""
+    wb = ws.parent
+    cache: dict[int, int] = wb.__dict__.setdefault("_finmodel_top", {})
+    for col in range(1, last_col + 1):
+        c = ws.cell(row, col)
+        if c._style is None:  # type: ignore[attr-defined]
+            c._style = StyleArray()  # type: ignore[attr-defined]
+        old = c._style.alignmentId  # type: ignore[attr-defined]
+        if old not in cache:
+            al = wb._alignments[old]
+            cache[old] = wb._alignments.add(Alignment(vertical="top", wrap_text=al.wrap_text,
+                                                      horizontal=al.horizontal))
+        c._style.alignmentId = cache[old]  # type: ignore[attr-defined]
+
+
 def define(wb: Workbook, name: str, sheet: str, coord: str) -> None:
     """A workbook-scoped defined name for one cell."""
     m = re.match(r"([A-Z]+)(\d+)", coord)
@@ -104,6 +142,17 @@ def define(wb: Workbook, name: str, sheet: str, coord: str) -> None:
         raise ValueError(f"not a cell: {coord!r}")
     col, row = m.groups()
     wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(sheet)}!${col}${row}")
+
+
+def define_range(wb: Workbook, name: str, sheet: str, ref: str) -> None:
+    """A workbook-scoped defined name for a range (``G5:BO5``)."""
+    absolute = ":".join(re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", part) for part in ref.split(":"))
+    wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(sheet)}!{absolute}")
+
+
+def define_formula(wb: Workbook, name: str, formula: str) -> None:
+    """A workbook-scoped defined name for a formula (``INDEX(...)``, without ``=``)."""
+    wb.defined_names[name] = DefinedName(name, attr_text=formula)
 
 
 def widths(ws: Sheet, cols: dict[str, float]) -> None:

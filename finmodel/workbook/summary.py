@@ -11,10 +11,14 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference, ScatterChart
 from openpyxl.chart.series_factory import SeriesFactory as Series
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Font
+from openpyxl.worksheet.pagebreak import Break
 
 from finmodel import model
 from finmodel.schema import Scenario
 from finmodel.workbook import styles as st
+from finmodel.workbook.checks import colour_status, status_formula
 from finmodel.workbook.layout import (
     COL_MONTH0,
     MONTH_ROW,
@@ -25,7 +29,9 @@ from finmodel.workbook.layout import (
     SummaryRow,
     calc_name,
 )
-from finmodel.workbook.reader import NAME_CELL
+from finmodel.workbook.reader import CHECKS_OK, NAME_CELL
+
+WAN_CONSTANT = "cny_per_wan"
 
 __all__ = ["write_summary"]
 
@@ -38,9 +44,19 @@ def write_summary(wb: Workbook, layout: Layout, scenario: Scenario) -> None:
     ws: st.Sheet = wb[SUMMARY]
     st.label(ws, 1, 1, "汇总 Summary", st.FONT_TITLE)
     ws.cell(2, 1, f"={NAME_CELL}").font = st.FONT_BOLD
-    st.label(ws, 3, 1, "Live formulas over the Heavy and Light sheets. NPV = NPV(monthly rate, months 1..H) + "
-                       "month 0, because Excel's NPV() discounts its first argument; IRR is monthly, "
-                       "annualised as (1+IRR)^12 − 1. \"never\" = not paid back within the horizon.", st.FONT_NOTE)
+    status = ws.cell(2, 3, "=" + status_formula(CHECKS_OK))
+    ws.merge_cells("C2:E2")
+    colour_status(ws, "C2:E2", CHECKS_OK)
+    status.alignment = st.CENTER
+    note = st.label(ws, 3, 1, "基于 Heavy 与 Light 工作表的实时公式；净现值 = NPV(月利率, 第1..H月) + 第0月；IRR"
+                              " 为月度，"
+                              "年化 (1+IRR)^12 − 1；never = 测算期内未回本。 Live formulas over the Heavy and Light "
+                              "sheets. NPV = NPV(monthly rate, months 1..H) + month 0, because Excel's NPV() discounts "
+                              "its first argument; IRR is monthly, annualised as (1+IRR)^12 − 1. \"never\" = not paid "
+                              "back within the horizon.", st.FONT_NOTE)
+    note.alignment = st.WRAP
+    ws.merge_cells("A3:G3")
+    ws.row_dimensions[3].height = st.text_height([(str(note.value), 150)])
     head = SUMMARY_HEADER_ROW
     st.header(ws, head, ["指标", "Metric", "数值 Value", "万元", "单位 Unit", "键 Key", "出处 Defined on"])
     for ml in layout.models.values():
@@ -50,15 +66,16 @@ def write_summary(wb: Workbook, layout: Layout, scenario: Scenario) -> None:
     _chart_data(ws, layout)
     for i, ml in enumerate(layout.models.values()):
         ws.add_chart(_cash_flow_chart(wb[ml.sheet], ws, layout, ml), f"I{5 + 18 * i}")
-    anchor = 5 + 18 * len(layout.models)
-    for ml in layout.models.values():
-        bar = _cost_chart(ws, ml)
-        ws.add_chart(bar, f"I{anchor}")
-        anchor += int(2 * bar.height) + 2
+    # page 1: the KPIs, both cash-flow charts and the heavy cost chart; page 2 (a row break before
+    # the chart data): the chart data and the other cost chart, so no chart straddles a page break
+    anchors = [5 + 18 * len(layout.models), layout.chart_data_row]
+    for ml, anchor in zip(layout.models.values(), anchors, strict=True):
+        ws.add_chart(_cost_chart(ws, ml), f"I{anchor}")
+    ws.row_breaks.append(Break(id=layout.chart_data_row - 1))
     ws.freeze_panes = ws.cell(head + 1, 3)
     st.widths(ws, {"A": 18, "B": 40, "C": 16, "D": 12, "E": 14, "F": 30, "G": 22})
     ws.column_dimensions["F"].hidden = True
-    st.print_setup(ws, title_rows=f"{head}:{head}")
+    st.print_setup(ws)
     st.protect(ws)
 
 
@@ -78,7 +95,7 @@ def _summary_row(wb: Workbook, ws: st.Sheet, layout: Layout, ml: ModelLayout, en
     c.font = st.FONT_BOLD
     c.alignment = st.RIGHT
     if it.fmt in st.MONEY_FMTS:
-        ws.cell(r, 4, f"=C{r}").number_format = st.WAN
+        ws.cell(r, 4, f"=C{r}/{WAN_CONSTANT}").number_format = st.WAN
     st.label(ws, r, 5, it.unit)
     st.label(ws, r, 6, f"{ml.name}.{it.key}", st.FONT_KEY)
 
@@ -86,7 +103,7 @@ def _summary_row(wb: Workbook, ws: st.Sheet, layout: Layout, ml: ModelLayout, en
 def _chart_data(ws: st.Sheet, layout: Layout) -> None:
     """Small tables the charts read: payback points and horizon cost totals (all formulas)."""
     r0 = layout.chart_data_row
-    st.section(ws, r0, "图表数据 Chart data (formulas; #N/A = nothing to plot)", 7)
+    st.section(ws, r0, "图表数据 Chart data (formulas; a payback never reached is #N/A, not plotted, not printed)", 7)
     st.header(ws, r0 + 1, ["回本点", "Payback point", "月 Month", "¥"])
     for ml in layout.models.values():
         r, pb = ml.payback_point_row, calc_name(ml.name, "payback_months")
@@ -94,6 +111,8 @@ def _chart_data(ws: st.Sheet, layout: Layout) -> None:
         st.label(ws, r, 2, f"{ml.name} payback")
         ws.cell(r, 3, f"=IF(ISNUMBER({pb}),{pb},NA())").number_format = "0.0"
         ws.cell(r, 4, f"=IF(ISNUMBER({pb}),0,NA())").number_format = st.CNY
+        # the chart skips #N/A (never paid back); the page must not print it: white on white
+        ws.conditional_formatting.add(f"C{r}:D{r}", FormulaRule(formula=[f"ISNA($C{r})"], font=Font(color="FFFFFF")))
         st.label(ws, r, 6, f"chart:{ml.name}_payback", st.FONT_KEY)
     for ml in layout.models.values():
         st.header(ws, ml.cost_header_row, ["成本结构", f"Cost structure ({ml.name}, horizon total)", "¥", "万元"])
@@ -102,7 +121,7 @@ def _chart_data(ws: st.Sheet, layout: Layout) -> None:
             st.label(ws, r, 1, it.zh)
             st.label(ws, r, 2, f"{it.zh} {it.en}")  # the chart's category label
             ws.cell(r, 3, f"={ml.sheet}!$E${ml.rows[key]}").number_format = st.CNY
-            ws.cell(r, 4, f"=C{r}").number_format = st.WAN
+            ws.cell(r, 4, f"=C{r}/{WAN_CONSTANT}").number_format = st.WAN
 
 
 def _cash_flow_chart(sheet: st.Sheet, ws: st.Sheet, layout: Layout, ml: ModelLayout) -> ScatterChart:
@@ -114,7 +133,7 @@ def _cash_flow_chart(sheet: st.Sheet, ws: st.Sheet, layout: Layout, ml: ModelLay
     ch.scatterStyle = "lineMarker"
     ch.x_axis.title = "月 Month"
     ch.y_axis.title = "万元"
-    ch.y_axis.numFmt = st.WAN
+    ch.y_axis.numFmt = st.WAN_AXIS
     ch.x_axis.scaling.min, ch.x_axis.scaling.max = 0, h
     ch.x_axis.tickLblPos = "low"  # month labels below the plot, not on the zero line
     ch.x_axis.delete = False
@@ -148,7 +167,7 @@ def _cost_chart(ws: st.Sheet, ml: ModelLayout) -> BarChart:
     bar.type = "bar"
     bar.style = 10
     bar.title = f"{_SHORT[ml.name]}: 成本结构 cost structure (horizon total)"
-    bar.y_axis.numFmt = st.WAN
+    bar.y_axis.numFmt = st.WAN_AXIS
     bar.y_axis.title = "万元"
     bar.x_axis.delete = False
     bar.y_axis.delete = False
@@ -158,5 +177,5 @@ def _cost_chart(ws: st.Sheet, ml: ModelLayout) -> BarChart:
     bar.add_data(Reference(ws, min_col=3, min_row=start, max_row=end), titles_from_data=False)
     bar.set_categories(Reference(ws, min_col=2, min_row=start, max_row=end))
     bar.series[0].graphicalProperties.solidFill = "2E75B6"
-    bar.height, bar.width = 3 + 0.9 * (end - start + 1), 17
+    bar.height, bar.width = max(7.0, 3 + 0.7 * (end - start + 1)), 17
     return bar

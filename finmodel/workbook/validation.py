@@ -9,11 +9,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from finmodel import schema
 from finmodel.schema import catalog
 
-__all__ = ["validation", "input_format", "help_zh"]
+__all__ = ["validation", "input_format", "help_zh", "allowed_text"]
+
+_PER_UNIT_PRICES = ("CNY/card-hour", "CNY/kWh")  # prices quoted in fen: always with decimals
 
 
-def input_format(spec: schema.FieldSpec) -> str:
-    """The number format of an input cell (integers, fractions as %, money with two decimals)."""
+def input_format(spec: schema.FieldSpec, value: object = None) -> str:
+    """The number format of an input cell: integers grouped, fractions as %, money in whole yuan
+    (``¥1,450,000``, no ``.00``) unless it is a per-unit price or has fen (``¥22.50``, ``¥0.35``)."""
     if spec.kind == "int":
         return "#,##0"
     if spec.kind != "float":
@@ -21,8 +24,19 @@ def input_format(spec: schema.FieldSpec) -> str:
     if spec.unit.startswith("fraction"):
         return "0.0##%"
     if spec.unit.startswith("CNY"):
-        return '"¥"#,##0.00'
+        whole = value is None or (isinstance(value, float) and value.is_integer())
+        return '"¥"#,##0' if whole and spec.unit not in _PER_UNIT_PRICES else '"¥"#,##0.00##'
     return "#,##0.0##"
+
+
+def allowed_text(spec: schema.FieldSpec, horizon: int) -> str:
+    """The Allowed column: the schema's range in 中文 and English (the horizon: the exported maximum)."""
+    if spec.path == "general.horizon_months":
+        return (f"整数，1 ≤ 值 ≤ {horizon}（本工作簿导出的月数；更长请重新导出）\n"
+                f"an integer, 1 ≤ value ≤ {horizon} (this workbook's exported months; re-export for longer)")
+    if spec.kind == "str":
+        return "GPU目录中的型号（下拉列表）\nGPU catalogue key (dropdown list)"
+    return f"{spec.range_text('zh')}\n{spec.range_text('en')}"
 
 
 def help_zh(spec: schema.FieldSpec) -> str:
@@ -50,7 +64,8 @@ def validation(spec: schema.FieldSpec, horizon: int, coord: str) -> DataValidati
                               error=("one of: " + ", ".join(options))[:255], prompt=_prompt(spec, ""), **common)
     le = float(horizon) if spec.path == "general.horizon_months" else spec.le
     dtype = "whole" if spec.kind == "int" else "decimal"
-    allowed = spec.range_text() if le == spec.le else f"an integer, 1 ≤ value ≤ {horizon} (re-export for longer)"
+    allowed = spec.range_text() if le == spec.le else (f"an integer, 1 ≤ value ≤ {horizon} (this workbook's "
+                                                        "exported months; re-export for longer)")
     common.update(error=f"Allowed: {allowed}"[:255], prompt=_prompt(spec, f" Allowed: {allowed}"))
     if spec.gt is not None or spec.lt is not None:  # strict bounds: a custom rule on the cell itself
         parts = [f"ISNUMBER({coord})"]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
-import zipfile
+from collections.abc import Callable
 
-__all__ = ["XLSX_MIME", "cell_text", "exact_floats", "safe_filename"]
+__all__ = ["XLSX_MIME", "cell_text", "exact_value_patch", "safe_filename"]
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,23 +33,11 @@ def safe_filename(name: str, suffix: str = ".xlsx", fallback: str = "scenario") 
     return text + suffix
 
 
-def exact_floats(data: bytes, sheets: dict[int, dict[str, float]]) -> bytes:
-    """Rewrite floats that openpyxl's ``%.16g`` would round with their 17-digit ``repr``
-    (``sheets``: sheet number → cell → value; input values and the IRR solver's grid rates)."""
-    fixes = {f"xl/worksheets/sheet{no}.xml": {c: repr(v) for c, v in cells.items() if float(f"{v:.16g}") != v}
-             for no, cells in sheets.items()}
-    fixes = {member: fix for member, fix in fixes.items() if fix}
-    if not fixes:
-        return data
-    src = zipfile.ZipFile(io.BytesIO(data))
-    bodies = {member: _rewrite(src.read(member).decode("utf-8"), fix, member).encode("utf-8")
-              for member, fix in fixes.items()}
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = bodies.get(info.filename)
-            dst.writestr(info, src.read(info.filename) if body is None else body, compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
+def exact_value_patch(cells: dict[str, float]) -> Callable[[str], str]:
+    """A sheet-XML patch writing floats that openpyxl's ``%.16g`` would round with their 17-digit
+    ``repr`` (``cells``: cell → value; the input values)."""
+    fix = {c: repr(v) for c, v in cells.items() if float(f"{v:.16g}") != v}
+    return lambda xml: _rewrite(xml, fix, "sheet") if fix else xml
 
 
 def _rewrite(xml: str, fix: dict[str, str], member: str) -> str:
