@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from finmodel import model, schema
-from finmodel.cli.common import FILE, echo_json, friendly_errors, print_table
+from finmodel.cli.common import FILE, MODEL_FILE, echo_json, friendly_errors, load_file, print_table
 from finmodel.model import display
 from finmodel.schema import catalog
 
@@ -103,10 +103,11 @@ def _table(title: str, rows: tuple[tuple[str, str, str | None], ...], s: schema.
 
 
 @friendly_errors
-def validate(file: Path = FILE) -> None:
-    """Check a scenario file: every field's type, unit range and spelling. Exit 0 when valid."""
-    s = schema.load(file)
-    typer.echo(f"ok: {file} is a valid scenario ({s.name!r})")
+def validate(file: Path = MODEL_FILE) -> None:
+    """Check a scenario or portfolio file: every field's type, unit range and spelling. Exit 0 when valid."""
+    s = load_file(file)  # a portfolio has a [cohorts] table (engineer A, issue 14)
+    kind = "scenario" if isinstance(s, schema.Scenario) else f"portfolio of {len(s.cohorts)} cohorts"
+    typer.echo(f"ok: {file} is a valid {kind} ({s.name!r})")
 
 
 @friendly_errors
