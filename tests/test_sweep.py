@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import pickle
 import re
 import shutil
 import subprocess
@@ -271,6 +272,21 @@ def test_dask_montecarlo_equals_local(seed, dask_client):
     remote = montecarlo.run(seed, dists, 3000, 42, correlation=corr, chunk_size=1000, engine=eng, keep_draws=True)
     local = montecarlo.run(seed, dists, 3000, 42, correlation=corr, chunk_size=1000, keep_draws=True)
     pd.testing.assert_frame_equal(remote.draws, local.draws)
+    pd.testing.assert_frame_equal(remote.summary, local.summary)
+
+
+def test_dask_runs_a_portfolio_like_local(dask_client):
+    """A portfolio travels to the workers (pickled with its cohorts' scenarios) and gives the same
+    sweep and Monte Carlo as the local executor."""
+    from finmodel.schema import portfolio
+
+    p = portfolio.load(ROOT / "assumptions" / "portfolio" / "three_generations.toml")
+    assert pickle.loads(pickle.dumps(p)) == p
+    axes = ["shocks.price_factor=0.6:1.4:5", "cohorts.h800_2023.heavy.occupancy=0.5,0.9"]
+    eng = sweep.DaskEngine(client=dask_client)
+    pd.testing.assert_frame_equal(sweep.run(p, axes, chunk_size=3, engine=eng), sweep.run(p, axes, chunk_size=3))
+    remote = montecarlo.run(p, None, 900, 5, chunk_size=300, engine=eng)
+    local = montecarlo.run(p, None, 900, 5, chunk_size=300)
     pd.testing.assert_frame_equal(remote.summary, local.summary)
 
 
