@@ -24,7 +24,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "err_path": ("路径超出情景目录", "the path leaves the scenario folder"),
     "err_too_large": ("文件过大：{size:,} 字节，上限 {limit:,} 字节",
                       "file too large: {size:,} bytes; limit {limit:,} bytes"),
-    "err_type": ("不支持的文件类型 {ext}：只接受 .toml 或 .xlsx", "unsupported file type {ext}: only .toml or .xlsx"),
+    "err_type": ("不支持的文件类型 {ext}：只接受 {allowed}", "unsupported file type {ext}: only {allowed}"),
     "err_too_deep": ("嵌套过深：数组或内联表最多嵌套 {limit} 层", "nested too deeply: at most {limit} levels of arrays "
                      "or inline tables"),
     "err_unreadable": ("无法读取该文件（{err}）", "cannot read the file ({err})"),
