@@ -35,6 +35,7 @@ def adir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     d.mkdir()
     for p in (ROOT / "assumptions").glob("*.toml"):
         shutil.copy(p, d / p.name)
+    shutil.copytree(ROOT / "assumptions" / "portfolio", d / "portfolio")
     monkeypatch.setenv(files.ENV_DIR, str(d))
     return d
 

@@ -18,7 +18,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "err_name_empty": ("名称不能为空", "the name is empty"),
     "err_name_chars": ("名称只能包含字母、数字、_、-、中文，长度 1-64（不能含 / \\ . 或空格）",
                        "use 1-64 letters, digits, _, - or Chinese characters (no / \\ . or spaces)"),
-    "err_name_preset": ("与预设情景 {name} 同名，预设不可覆盖", "{name} is a shipped preset and is never overwritten"),
+    "err_name_preset": ("与预设文件 {name} 同名，预设不可覆盖", "{name} is a shipped preset and is never overwritten"),
     "err_name_exists": ("已存在同名情景 {name}；勾选“覆盖”后再保存",
                         "a saved scenario {name} exists; tick “overwrite” to replace it"),
     "err_path": ("路径超出情景目录", "the path leaves the scenario folder"),
