@@ -10,7 +10,6 @@ import streamlit as st
 
 from finmodel.model import portfolio_result as pr
 from finmodel.ui import charts, fmt, i18n, safe, shell, state, widgets
-from finmodel.ui import portfolio_charts as pc
 from finmodel.ui import portfolio_files as pf
 from finmodel.ui import portfolio_state as ps
 from finmodel.ui import portfolio_view as pv
@@ -93,15 +92,13 @@ if tab_f.open:
     with tab_f:
         line = st.selectbox(t("pf_flow_line"), pv.FLOW_LINES, index=pv.FLOW_LINES.index(pv.DEFAULT_FLOW),
                             format_func=lambda k: pv.item_label(k, lang), key="pf_flow_line")
-        st.vega_lite_chart(charts.spec(pc.flows_by_cohort(pv.cohort_lines(r, line), pv.company_line(r, line), line,
-                                                          pv.order(r, "cohort"), lang)), width="stretch")
+        st.vega_lite_chart(ps.flow_chart(p, line, lang), width="stretch")
         st.caption(t("pf_flow_caption"))
 if tab_c.open:
     with tab_c:
         key, by = st.selectbox(t("pf_capacity_view"), pv.CAPACITY_VIEWS, key="pf_capacity_view",
                                format_func=lambda v: i18n.t(f"pf_by_{v[1]}", lang, line=pv.item_label(v[0], lang)))
-        st.vega_lite_chart(charts.spec(pc.capacity(pv.capacity(r, key, by), key, by, pv.order(r, by), lang)),
-                           width="stretch")
+        st.vega_lite_chart(ps.capacity_chart(p, key, by, lang), width="stretch")
 
 if tab_cum.open:
     with tab_cum:

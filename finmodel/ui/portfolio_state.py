@@ -24,7 +24,8 @@ from finmodel.model import portfolio_result as pr
 from finmodel.model.portfolio_result import PortfolioResult
 from finmodel.schema import ScenarioError
 from finmodel.schema.portfolio import COHORT_FIELDS, Portfolio
-from finmodel.ui import files, i18n, safe, state, widgets
+from finmodel.ui import charts, files, i18n, safe, state, widgets
+from finmodel.ui import portfolio_charts as pc
 from finmodel.ui import portfolio_files as pf
 from finmodel.ui import portfolio_view as pv
 
@@ -41,11 +42,32 @@ SAVE_NAME = "pf_save_name"
 CURRENT = "__current__"  # the session's current scenario as a cohort source
 
 
-# --------------------------------------------------------------------------- the engine, cached
-@st.cache_data(max_entries=128, show_spinner=False, hash_funcs={Portfolio: lambda p: pickle.dumps(p)})
+# --------------------------------------------------------------------------- the engine and the charts, cached
+def _content(p: Portfolio) -> bytes:
+    """A portfolio's cache key: its content, the resolved cohort scenarios included."""
+    return pickle.dumps(p)
+
+
+@st.cache_data(max_entries=128, show_spinner=False, hash_funcs={Portfolio: _content})
 def evaluate(p: Portfolio) -> PortfolioResult:
-    """The one engine call per distinct portfolio (keyed on its content, cohort scenarios included)."""
+    """The one engine call per distinct portfolio."""
     return pr.evaluate(p)
+
+
+@st.cache_data(max_entries=256, show_spinner=False, hash_funcs={Portfolio: _content})
+def flow_chart(p: Portfolio, key: str, lang: str) -> dict[str, Any]:
+    """The Vega-Lite spec of a monthly line stacked by cohort with the company's (a chart costs
+    tens of milliseconds to build: built once per portfolio, line and language)."""
+    r = evaluate(p)
+    return charts.spec(pc.flows_by_cohort(pv.cohort_lines(r, key), pv.company_line(r, key), key,
+                                          pv.order(r, "cohort"), lang))
+
+
+@st.cache_data(max_entries=256, show_spinner=False, hash_funcs={Portfolio: _content})
+def capacity_chart(p: Portfolio, key: str, by: str, lang: str) -> dict[str, Any]:
+    """The Vega-Lite spec of capacity or servers stacked by cohort or GPU."""
+    r = evaluate(p)
+    return charts.spec(pc.capacity(pv.capacity(r, key, by), key, by, pv.order(r, by), lang))
 
 
 def current() -> Portfolio | None:
@@ -310,6 +332,6 @@ def on_save() -> None:
 
 __all__ = ["ADD_MODEL", "ADD_MONTH", "ADD_NAME", "ADD_SOURCE", "BASE", "BASE_ID", "CURRENT", "ERRORS", "MODEL_SPEC",
            "MONTH_SPEC", "NOTICES", "PF", "PICK", "SAVE_NAME", "UPLOAD", "UPLOAD_ERROR", "VERSION", "add_sources",
-           "apply_editor", "base", "base_result", "changed", "current", "editor_columns", "editor_key", "evaluate",
-           "ids", "init", "load_file", "new_cohort_table", "notify", "on_add", "on_pick", "on_save", "on_upload",
-           "reset", "result", "show_messages", "source_label"]
+           "apply_editor", "base", "base_result", "capacity_chart", "changed", "current", "editor_columns",
+           "editor_key", "evaluate", "flow_chart", "ids", "init", "load_file", "new_cohort_table", "notify", "on_add",
+           "on_pick", "on_save", "on_upload", "reset", "result", "show_messages", "source_label"]

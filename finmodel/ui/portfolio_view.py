@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from finmodel.model import portfolio_items as pi
@@ -165,9 +166,13 @@ def cohort_table(result: PortfolioResult, lang: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------- chart data
 def cohort_lines(result: PortfolioResult, key: str) -> pd.DataFrame:
     """A per-cohort monthly line (each cohort alone, on the company calendar) as a tidy table:
-    month, group (the cohort's shown name), value (the line's base unit)."""
-    wide = result.cohort_monthly[key].rename(columns=cohort_names(result.portfolio))
-    return _tidy(wide)
+    month, group (the cohort's shown name), value (the line's base unit); cohort by cohort."""
+    wide = result.cohort_monthly[key]
+    names = cohort_names(result.portfolio)
+    months = wide.index.to_numpy()
+    return pd.DataFrame({"month": np.tile(months, wide.shape[1]),
+                         "group": np.repeat([names[c] for c in wide.columns], len(months)),
+                         "value": wide.to_numpy().T.reshape(-1)})
 
 
 def fleet_lines(result: PortfolioResult, key: str) -> pd.DataFrame:
@@ -180,11 +185,6 @@ def company_line(result: PortfolioResult, key: str) -> pd.DataFrame:
     """One of the company's monthly lines: month, value."""
     m = result.monthly
     return pd.DataFrame({"month": m.index.to_numpy(), "value": m[key].to_numpy()})
-
-
-def _tidy(wide: pd.DataFrame) -> pd.DataFrame:
-    long = wide.rename_axis("month").reset_index().melt("month", var_name="group", value_name="value")
-    return pd.DataFrame({k: long[k].to_numpy() for k in ("month", "group", "value")})
 
 
 def capacity(result: PortfolioResult, key: str, by: str) -> pd.DataFrame:
