@@ -124,6 +124,14 @@ def test_shifting_a_purchase_month_gives_the_engines_kpis_and_deltas(adir: Path)
     assert at.session_state[ps.PF] == p and metrics(at) == expected_cards(base, base, "zh")
 
 
+def test_typing_a_value_over_itself_changes_nothing(adir: Path) -> None:
+    at = open_page()
+    p = loaded(adir, "h800_lots")
+    edit(at, edited_rows={1: {"purchase_month": 4, "heavy.servers": 38.0}})
+    assert at.session_state[ps.PF] == p and not at.error
+    assert at.session_state[ps.PF].doc == p.doc  # the values' sources are kept
+
+
 def test_changing_servers_and_price_in_one_edit(adir: Path) -> None:
     at = open_page("en")
     p = loaded(adir, "h800_lots")

@@ -128,7 +128,7 @@ def _empty(value: Any) -> bool:
 
 def edits(p: Portfolio, state: Mapping[str, Any] | None) -> tuple[dict[str, Any], list[str], list[str]]:
     """The editor's edit state (``edited_rows``, ``deleted_rows`` by row position) as portfolio
-    changes: dotted paths → values (for :meth:`Portfolio.replace`), the cohorts to remove (for
+    changes: dotted paths → new values (for :meth:`Portfolio.replace`), the cohorts to remove (for
     :meth:`Portfolio.without_cohort`), and the paths of cells left empty (refused: a value is needed)."""
     if not state:
         return {}, [], []
@@ -143,8 +143,8 @@ def edits(p: Portfolio, state: Mapping[str, Any] | None) -> tuple[dict[str, Any]
             path = f"cohorts.{name}.{col}"
             if _empty(value):
                 empty.append(path)
-            else:
-                changes[path] = _coerce(column_spec(col), value)
+            elif (v := _coerce(column_spec(col), value)) != p.get(path):  # typing a value over itself: no change
+                changes[path] = v
     removed = [names[int(i)] for i in state.get("deleted_rows") or ()]
     return changes, removed, empty
 
