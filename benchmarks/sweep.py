@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/sweep.py            # 1M sweep, 1M Monte Carlo, loop baseline, 10M streamed
     .venv/bin/python benchmarks/sweep.py --quick    # 200k each, 2M streamed
     .venv/bin/python benchmarks/sweep.py --profile  # also: where the time goes in one 50k chunk
+    .venv/bin/python benchmarks/sweep.py --portfolio-only   # only (5): portfolio sweep and Monte Carlo
 
 Prints:
 
@@ -14,7 +15,11 @@ Prints:
    a 1,000-scenario sample, and the ratio to (1); plus the metrics alone (numpy-financial loop vs
    the vectorised IRR/NPV/payback on the same cash-flow rows);
 4. peak RSS of this process, and of a separate process streaming a 10,000,000-scenario sweep to a
-   Parquet file (memory bounded by chunking, not by the grid).
+   Parquet file (memory bounded by chunking, not by the grid);
+5. portfolios/second of a sweep of the three-generation preset (``--portfolio N``, default 10,000:
+   all rental prices × f against the H800 cohort's occupancy, company payback/NPV/IRR/peak funding)
+   and of a Monte Carlo of N draws of its company-wide shocks, through the same ``sweep.run`` /
+   ``montecarlo.run``; with /proc/loadavg before and after.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from finmodel.analysis import executors, montecarlo, sweep  # noqa: E402
 from finmodel.model import irr, results  # noqa: E402
 
 SEED = ROOT / "assumptions" / "seed_fs2024.toml"
+THREE_GENERATIONS = ROOT / "assumptions" / "portfolio" / "three_generations.toml"
 METRICS = ["heavy.payback_months", "heavy.npv_cny", "heavy.irr"]
 
 
@@ -140,6 +146,32 @@ def bench_big(n: int) -> tuple[float, float, int]:
         return float(secs), float(rss), int(rows)
 
 
+def bench_portfolio(n: int) -> None:
+    """(5): a grid of n portfolios and n Monte Carlo draws of the three-generation preset."""
+    from finmodel.schema import portfolio
+
+    p = portfolio.load(THREE_GENERATIONS)
+    k = round(n ** 0.5)
+    axes = [f"shocks.price_factor=0.5:1.5:{k}", f"cohorts.h800_2023.heavy.occupancy=0.3:1.0:{n // k}"]
+    sweep.run(p, sweep.Grid.parse(["shocks.price_factor=0.5:1.5:20", "cohorts.h800_2023.heavy.occupancy=0.3:1:10"],
+                                  on=p))  # warm-up
+    print(f"portfolio  {p.name}: {len(p.cohorts)} cohorts, {p.horizon_months} months; loadavg "
+          f"{Path('/proc/loadavg').read_text().split(' ', 3)[:3]}")
+    g = sweep.Grid.parse(axes, on=p)
+    t0, c0 = time.perf_counter(), time.process_time()
+    df = sweep.run(p, g)
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
+    assert len(df) == g.size and df["company.npv_cny"].notna().all()
+    print(f"p. sweep   {g.size:>10,} portfolios in {secs:6.2f} s = {g.size / secs:>10,.0f} portfolios/s "
+          f"({cpu:.1f} CPU s; {g.size * len(p.cohorts) / secs:,.0f} cohort-scenarios/s)")
+    t0, c0 = time.perf_counter(), time.process_time()
+    r = montecarlo.run(p, None, n, 7)
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
+    assert r.n == n
+    print(f"p. mc      {n:>10,} draws      in {secs:6.2f} s = {n / secs:>10,.0f} draws/s ({cpu:.1f} CPU s; "
+          f"{', '.join(r.distributions)}); loadavg {Path('/proc/loadavg').read_text().split(' ', 3)[:3]}")
+
+
 def profile_chunk(s: schema.Scenario, n: int = 50_000) -> None:
     """CPU time per line item of the heavy model for one chunk, through the real engine (each
     item's function wrapped in a timer), and the shape each line had (n × 61 or computed once)."""
@@ -177,7 +209,12 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="200k scenarios and draws, a 2M streamed sweep")
     ap.add_argument("--big", type=int, default=None, help="scenarios in the streamed sweep (default 10M; 0 skips)")
     ap.add_argument("--profile", action="store_true", help="time per line item of one 50k chunk")
+    ap.add_argument("--portfolio", type=int, default=10_000, help="portfolios in (5) (0 skips)")
+    ap.add_argument("--portfolio-only", action="store_true", help="run (5) only")
     args = ap.parse_args()
+    if args.portfolio_only:
+        bench_portfolio(args.portfolio)
+        return
     n = 200_000 if args.quick else 1_000_000
     big = args.big if args.big is not None else (2_000_000 if args.quick else 10_000_000)
     s = schema.load(SEED)
@@ -203,6 +240,8 @@ def main() -> None:
         b_secs, b_rss, rows = bench_big(big)
         print(f"streamed   {rows:>10,} scenarios to Parquet in {b_secs:6.1f} s = {rows / b_secs:>10,.0f} scenarios/s, "
               f"peak RSS {b_rss:,.0f} MB")
+    if args.portfolio:
+        bench_portfolio(args.portfolio)
     if args.profile:
         profile_chunk(s)
 

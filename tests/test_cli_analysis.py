@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from finmodel import model
+from finmodel import model, schema
 from finmodel.analysis import sweep
 from finmodel.cli import app
 
@@ -242,3 +242,23 @@ def test_real_process_prints_no_traceback(tmp_path):
     assert proc.stderr.strip().startswith("error: malformed grid spec") and len(proc.stderr.strip().splitlines()) == 1
     assert "Traceback" not in proc.stderr and not out.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- text is never markup
+MARKUP_NAME = "Oops [/] [bold]x[/bold] [months]"
+
+
+def test_a_name_and_units_in_brackets_print_as_written(seed, tmp_path):
+    """Rich reads ``[...]`` as a style: a name with ``[/]`` stopped every table with a MarkupError
+    traceback, and ``[months]`` vanished from headers. Titles, headers and cells are plain text."""
+    f = tmp_path / "s.toml"
+    schema.save(schema.validate({**seed.to_dict(), "name": MARKUP_NAME}), f)
+    for args in (["sweep", str(f), "--grid", "heavy.occupancy=0.5,1"],
+                 ["solve", str(f), "--target", "payback_months=20", "--target", "payback_months=30", "--vary",
+                  "heavy.occupancy"],
+                 ["montecarlo", str(f), "-n", "100", "--no-progress"]):
+        res = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+        assert res.exit_code == 0, (args, res.stderr)
+        assert MARKUP_NAME in res.stdout, args
+    assert "[months]" in run("sweep", SEED, "--grid", "heavy.occupancy=0.5,1").stdout  # the payback column's unit
+    assert "heavy.payback_months [months] — base 16.2" in run("tornado", SEED, "--top", "1").stdout

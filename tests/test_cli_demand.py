@@ -125,3 +125,15 @@ def test_missing_file():
     res = run("no_such_file.toml")
     assert res.exit_code == 2
     assert res.stderr.startswith("error: no_such_file.toml: file: cannot read")
+
+
+def test_names_in_brackets_print_as_written(tmp_path):
+    """A workload set or workload named with ``[...]`` is text, not a rich style (``[/]`` used to
+    stop the table with a MarkupError traceback)."""
+    text = GPT.read_text(encoding="utf-8").replace('name = "GPT-3 training"', 'name = "GPT-3 [/] [bold]big"')
+    text = text.replace('name = "Seed FS2024:', 'name = "[red]Seed[/red] FS2024:', 1)
+    f = tmp_path / "w.toml"
+    f.write_text(text, encoding="utf-8")
+    res = CliRunner().invoke(app, ["demand", str(f)], env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.stderr
+    assert "GPT-3 [/] [bold]big" in res.stdout and "[red]Seed[/red] FS2024:" in res.stdout

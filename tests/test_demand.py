@@ -462,6 +462,18 @@ def test_fleet_cards_per_server_reads_the_scenario_bounds(china):
         demand.fleet(china, 0.1, cards_per_server=17)
 
 
+def test_every_workload_column_and_fleet_option_has_chinese_help():
+    """The 中文 editor shows ``help_zh``: each column and fleet option has one, in Chinese, citing
+    the same seed lines as the English help."""
+    specs = [*demand.WORKLOAD_FIELDS.values(), *demand.FLEET_FIELDS.values()]
+    assert len(specs) == len(demand.COLUMNS) + 2
+    for spec in specs:
+        assert spec.help and spec.help_zh, spec.path
+        assert re.search(r"[\u4e00-\u9fff]", spec.help_zh), spec.path
+        for ref in re.findall(r"002:\d+", spec.help):
+            assert ref.split(":")[1] in spec.help_zh, (spec.path, ref)
+
+
 def test_a_tiny_positive_demand_still_needs_one_server():
     """Found by hypothesis: 1.3e-160 card-hours × a 1.3e-160 share underflowed to 0 servers."""
     assert int(demand.servers_needed(1.299517719954692e-160, 1.299517719954692e-160, 4, 1.0)) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import pickle
 import re
 import shutil
 import subprocess
@@ -55,7 +56,7 @@ def test_parse_axis_range_list_choice_and_int():
     ("heavy.occupancy=0.5,high", "must be numbers"),
     ("heavy.servers=1:10:3", "integer field"),
     ("heavy.billing_mode=1:2:3", "one of"),
-    ("heavy.gpu=A100", "cannot be swept"),
+    ("heavy.gpu=A100", "heavy.gpu = 'A100': not an allowed choice; allowed: a catalogue key"),
 ])
 def test_parse_axis_errors(spec, words):
     with pytest.raises(ValueError, match=words):
@@ -274,6 +275,21 @@ def test_dask_montecarlo_equals_local(seed, dask_client):
     pd.testing.assert_frame_equal(remote.summary, local.summary)
 
 
+def test_dask_runs_a_portfolio_like_local(dask_client):
+    """A portfolio travels to the workers (pickled with its cohorts' scenarios) and gives the same
+    sweep and Monte Carlo as the local executor."""
+    from finmodel.schema import portfolio
+
+    p = portfolio.load(ROOT / "assumptions" / "portfolio" / "three_generations.toml")
+    assert pickle.loads(pickle.dumps(p)) == p
+    axes = ["shocks.price_factor=0.6:1.4:5", "cohorts.h800_2023.heavy.occupancy=0.5,0.9"]
+    eng = sweep.DaskEngine(client=dask_client)
+    pd.testing.assert_frame_equal(sweep.run(p, axes, chunk_size=3, engine=eng), sweep.run(p, axes, chunk_size=3))
+    remote = montecarlo.run(p, None, 900, 5, chunk_size=300, engine=eng)
+    local = montecarlo.run(p, None, 900, 5, chunk_size=300)
+    pd.testing.assert_frame_equal(remote.summary, local.summary)
+
+
 def test_dask_unreachable_scheduler_is_a_clear_error():
     pytest.importorskip("dask.distributed")
     with pytest.raises(OSError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
@@ -334,3 +350,9 @@ def test_sweep_on_a_real_dask_cluster_equals_local(tmp_path, dask_processes):
     a, b = pd.read_parquet(tmp_path / "local.parquet"), pd.read_parquet(tmp_path / "dask.parquet")
     assert len(a) == 100_000
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_a_gpu_axis_lists_catalogue_keys():
+    # heavy.gpu is a choice over the catalogue (issue 11), so it sweeps like any other choice
+    path, values = sweep.parse_axis("heavy.gpu=H100-SXM,H800-SXM")
+    assert path == "heavy.gpu" and list(values) == ["H100-SXM", "H800-SXM"]

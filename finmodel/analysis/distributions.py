@@ -26,7 +26,8 @@ import numpy as np
 from scipy import special
 
 from finmodel import schema
-from finmodel.analysis.grid import HORIZON, split_assignment
+from finmodel.analysis.grid import On, split_assignment
+from finmodel.analysis.subject import HORIZON, subject
 from finmodel.schema import Scenario
 from finmodel.schema.errors import clip, show_value
 
@@ -181,10 +182,10 @@ class Distribution:
         return {"dist": self.family, **self.params}
 
 
-def make_distribution(path: str, spec: Mapping[str, Any]) -> Distribution:
-    """Validate ``{"dist": name, **params}`` for input ``path``; a ValueError naming the field and
-    the parameter otherwise."""
-    fs = schema.field_spec(path)
+def make_distribution(path: str, spec: Mapping[str, Any], on: On = None) -> Distribution:
+    """Validate ``{"dist": name, **params}`` for input ``path`` (``on`` a portfolio: one of its
+    paths); a ValueError naming the field and the parameter otherwise."""
+    fs = subject(on).field_spec(path)
     if not fs.numeric:
         raise ValueError(f"{path}: Monte Carlo needs a numeric input, but this one takes {fs.range_text()}; "
                          "sweep it instead (finmodel sweep --grid)")
@@ -268,11 +269,13 @@ def _cdf_left(fam: Family, params: dict[str, float], x: float) -> float:
 
 
 # --------------------------------------------------------------------------- the CLI's forms and files
-def parse_dist(spec: str) -> tuple[str, dict[str, Any]]:
-    """Parse ``PATH=NAME:P1:P2...`` (parameters in the order of :data:`DISTRIBUTIONS`)."""
+def parse_dist(spec: str, on: On = None) -> tuple[str, dict[str, Any]]:
+    """Parse ``PATH=NAME:P1:P2...`` (parameters in the order of :data:`DISTRIBUTIONS`; ``on`` a
+    portfolio for its paths)."""
     path, rhs = split_assignment(spec, f"malformed distribution {spec!r}: expected PATH=NAME:P1:P2..., "
                                        "e.g. heavy.occupancy=triangular:0.5:0.8:0.95")
-    schema.field_spec(path)
+    subj = subject(on)
+    subj.field_spec(path)
     name, *args = [a.strip() for a in rhs.split(":")]
     fam = _family(path, name)
     names = fam.params + fam.optional
@@ -286,7 +289,7 @@ def parse_dist(spec: str) -> tuple[str, dict[str, Any]]:
             out[k] = float(a)
         except ValueError:
             raise ValueError(f"{path}: {fam.name} parameter {k!r} must be a number (got {show_value(a)})") from None
-    make_distribution(path, out)  # validate now: a clear error before any work
+    make_distribution(path, out, subj)  # validate now: a clear error before any work
     return path, out
 
 

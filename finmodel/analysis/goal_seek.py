@@ -6,7 +6,8 @@ bracket (the crossing of the target nearest the current value) → refine (split
 into 32 and keep the first sub-bracket that still crosses; no smoothness needed, so payback that is
 "never" on part of the range or jumps is fine, as are integer inputs) → polish (a secant step where
 the result is smooth) → message (what was reached, or what range of the result is reachable).
-Payback "never" counts as +∞ (``results.ordered``).
+Payback "never" counts as +∞ (``results.ordered``). The base is a scenario or a portfolio
+(``vary="shocks.price_factor"``, ``target="company.payback_months"``; :mod:`finmodel.analysis.subject`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from finmodel import schema
+from finmodel.analysis import subject as subjects
 from finmodel.analysis import sweep
+from finmodel.analysis.subject import HORIZON, Base, Subject, declared, subject
 from finmodel.model import display, results
-from finmodel.schema import Scenario
+from finmodel.model.results import MetricInfo
 
 __all__ = ["SolveResult", "NoSolution", "solve", "solve_many"]
 
@@ -30,9 +33,9 @@ def _fmt(x: float) -> str:
     return display.show(x, style=display.MESSAGE, unit=False)
 
 
-def _show_metric(x: float, metric: str) -> str:
+def _show_metric(x: float, info: MetricInfo) -> str:
     """A result value in a message, in its base unit (``24 months``, ``3.73044e+06 CNY``)."""
-    return display.show_item(x, results.metric_info(metric), style=display.MESSAGE)
+    return display.show_item(x, declared(info), style=display.MESSAGE)
 
 
 # --------------------------------------------------------------------------- goal seek
@@ -111,14 +114,16 @@ def _crossings(x: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return cross, prev
 
 
-def solve_many(scenario: Scenario, vary: str, target: str, values: Iterable[float], *, lo: float | None = None,
+def solve_many(base: Base, vary: str, target: str, values: Iterable[float], *, lo: float | None = None,
                hi: float | None = None, rtol: float = 1e-9) -> list[SolveResult]:
     """Goal seek for many target values at once (vectorised: one batch per refinement step).
 
     Parameters
     ----------
-    vary : the input to solve for (a numeric dotted path).
-    target : the result (``heavy.payback_months``; ``payback_months`` for short).
+    base : the scenario, or a portfolio.
+    vary : the input to solve for (a numeric dotted path; a portfolio's, e.g. ``shocks.price_factor``).
+    target : the result (``heavy.payback_months``; ``payback_months`` for short, which for a
+        portfolio means ``company.payback_months``).
     values : target values of the result (months, CNY, fractions — the result's own unit).
     lo, hi : search range of the input (default: its allowed range).
     rtol : tolerance on the result, relative to the larger of |target| and the result's typical size.
@@ -135,21 +140,22 @@ def solve_many(scenario: Scenario, vary: str, target: str, values: Iterable[floa
     still crosses (robust for step-wise and partly "never" results such as payback), and a last
     secant step lands on the target where the result is smooth.
     """
-    fs = sweep.numeric_spec(vary)
-    if vary == sweep.HORIZON:
+    subj = subject(base)
+    fs = sweep.numeric_spec(vary, subj)
+    if vary == HORIZON:
         raise ValueError(f"{vary} is the time axis and cannot be solved for; try each horizon with finmodel evaluate")
-    metric = results.metric_path(target)
+    metric = subj.metric_path(target)
     t = np.atleast_1d(np.asarray(list(values) if not np.isscalar(values) else [values], dtype=float))
     if not np.all(np.isfinite(t)):
         raise ValueError(f"target values for {metric} must be finite numbers")
     a, b = _range(fs, vary, lo, hi)
-    base_in = scenario.get(vary)
+    base_in = subj.get(vary)
     base_in = math.nan if base_in is None else float(base_in)
-    info = results.metric_info(metric)
-    ev = lambda pts: results.ordered(sweep.evaluate(scenario, {vary: pts}, [metric])[metric], info)  # noqa: E731
+    info = subj.metric_info(metric)
+    ev = lambda pts: results.ordered(_results(subj, {vary: pts}, metric), info)  # noqa: E731
     xs = _scan_points(fs, base_in, a, b)
     fx = ev(xs)
-    base_res = float(sweep.evaluate(scenario, {}, [metric])[metric][0])
+    base_res = float(_results(subj, {}, metric)[0])
     ftol = _tolerance(fx, t, rtol)
     integer = fs.kind == "int"
     br = _bracket(xs, fx, t, base_in if math.isfinite(base_in) else a, ftol)
@@ -157,20 +163,24 @@ def solve_many(scenario: Scenario, vary: str, target: str, values: Iterable[floa
     best = _polish(br, ev, t, ftol, integer)
     achieved = np.full(t.size, np.nan)
     if br.found.any():
-        achieved[br.found] = sweep.evaluate(scenario, {vary: best[br.found]}, [metric])[metric]
-    reach = _reach_text(fx, metric)
+        achieved[br.found] = _results(subj, {vary: best[br.found]}, metric)
+    reach = _reach_text(fx, info)
     out = []
     for i, ti in enumerate(t.tolist()):
         if not br.found[i]:
-            msg = (f"no value of {vary} in [{_fmt(a)}, {_fmt(b)}] gives {metric} = {_show_metric(ti, metric)}: "
+            msg = (f"no value of {vary} in [{_fmt(a)}, {_fmt(b)}] gives {metric} = {_show_metric(ti, info)}: "
                    f"reachable {reach}")
             out.append(SolveResult(vary, metric, ti, math.nan, math.nan, False, msg, base_in, base_res, a, b))
             continue
         val, ach = float(best[i]), float(achieved[i])
         ok = bool(abs(results.ordered(np.array([ach]), info)[0] - ti) <= ftol[i])
-        msg = _solved_text(br, i, vary, metric, ti, val, ach, ok, integer)
+        msg = _solved_text(br, i, vary, info, ti, val, ach, ok, integer)
         out.append(SolveResult(vary, metric, ti, val, ach, ok, msg, base_in, base_res, a, b))
     return out
+
+
+def _results(subj: Subject, overrides: dict[str, np.ndarray], metric: str) -> np.ndarray:
+    return subjects.evaluate(subj, overrides, [metric])[metric]
 
 
 def _tolerance(fx: np.ndarray, t: np.ndarray, rtol: float) -> np.ndarray:
@@ -265,32 +275,32 @@ def _polish(br: _Brackets, ev: Callable[[np.ndarray], np.ndarray], t: np.ndarray
     return best
 
 
-def _solved_text(br: _Brackets, i: int, vary: str, metric: str, ti: float, val: float, ach: float, ok: bool,
+def _solved_text(br: _Brackets, i: int, vary: str, info: MetricInfo, ti: float, val: float, ach: float, ok: bool,
                  integer: bool) -> str:
     """The message of a target that has a bracket: solved, a whole-number input, or a jump."""
+    metric = info.path
     lo_r, hi_r = br.da[i] + ti, br.db[i] + ti
     if ok:
-        msg = f"{vary} = {_fmt(val)} gives {metric} = {_show_metric(ach, metric)}"
+        msg = f"{vary} = {_fmt(val)} gives {metric} = {_show_metric(ach, info)}"
     elif integer:
-        msg = (f"{vary} is a whole number: {_fmt(br.xa[i])} gives {_show_metric(lo_r, metric)} and "
-               f"{_fmt(br.xb[i])} gives {_show_metric(hi_r, metric)}; the closer is returned")
+        msg = (f"{vary} is a whole number: {_fmt(br.xa[i])} gives {_show_metric(lo_r, info)} and "
+               f"{_fmt(br.xb[i])} gives {_show_metric(hi_r, info)}; the closer is returned")
     else:
-        msg = (f"{metric} jumps across {_show_metric(ti, metric)} at {vary} ≈ {_fmt(val)} (from "
-               f"{_show_metric(lo_r, metric)} to {_show_metric(hi_r, metric)}); no value gives it exactly")
+        msg = (f"{metric} jumps across {_show_metric(ti, info)} at {vary} ≈ {_fmt(val)} (from "
+               f"{_show_metric(lo_r, info)} to {_show_metric(hi_r, info)}); no value gives it exactly")
     if br.n_cross[i] > 1:
         msg += f" ({int(br.n_cross[i])} crossings in range; the one nearest the current value is returned)"
     return msg
 
 
-def _reach_text(fx: np.ndarray, metric: str) -> str:
+def _reach_text(fx: np.ndarray, info: MetricInfo) -> str:
     """What range of the result the scan reached (for the message of an unreachable target)."""
-    info = results.metric_info(metric)
     finite = fx[np.isfinite(fx)]
     parts = []
     if finite.size and finite.min() == finite.max() and finite.size == fx.size:
-        return f"only {_show_metric(float(finite[0]), metric)} (the result does not depend on this input here)"
+        return f"only {_show_metric(float(finite[0]), info)} (the result does not depend on this input here)"
     if finite.size:
-        parts.append(f"{_show_metric(float(finite.min()), metric)} … {_show_metric(float(finite.max()), metric)}")
+        parts.append(f"{_show_metric(float(finite.min()), info)} … {_show_metric(float(finite.max()), info)}")
     if np.isinf(fx).any() and info.nan_means == "never":
         parts.append("or never (not recovered within the horizon)")
     if np.isnan(fx).any():
@@ -298,7 +308,7 @@ def _reach_text(fx: np.ndarray, metric: str) -> str:
     return " ".join(parts) if parts else f"{info.nan_means} everywhere in the range"
 
 
-def solve(scenario: Scenario, vary: str, target: str, value: float, *, lo: float | None = None,
+def solve(base: Base, vary: str, target: str, value: float, *, lo: float | None = None,
           hi: float | None = None, rtol: float = 1e-9) -> SolveResult:
     """Goal seek: the value of input ``vary`` for which result ``target`` equals ``value``.
 
@@ -307,7 +317,7 @@ def solve(scenario: Scenario, vary: str, target: str, value: float, *, lo: float
     Raises :class:`NoSolution` (a ValueError) when no value in ``[lo, hi]`` (default: the input's
     allowed range) reaches the target, saying which range of the result is reachable.
     See :func:`solve_many` for the method."""
-    res = solve_many(scenario, vary, target, [value], lo=lo, hi=hi, rtol=rtol)[0]
+    res = solve_many(base, vary, target, [value], lo=lo, hi=hi, rtol=rtol)[0]
     if math.isnan(res.value):
         raise NoSolution(res.message)
     return res

@@ -25,6 +25,11 @@ Results: percentiles are empirical (``inverted_cdf``: a value that occurs in the
 P90 of "never" means more than 10 % of draws do not pay back within the horizon; means and standard
 deviations are over the draws that do. For other results NaN (IRR "none", "n/a") is left out and
 its share reported.
+
+A portfolio is a base like a scenario (:mod:`finmodel.analysis.subject`): distributions on its
+paths (``shocks.price_factor`` = all rental prices × f, ``cohorts.<name>.heavy.occupancy``), the
+company's payback and NPV always reported, and by default draws of the company-wide shocks
+(``subject.shock_distributions``).
 """
 
 from __future__ import annotations
@@ -40,7 +45,6 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from finmodel import schema
 from finmodel.analysis import sweep
 from finmodel.analysis.distributions import (
     DISTRIBUTIONS,
@@ -55,8 +59,8 @@ from finmodel.analysis.distributions import (
 )
 from finmodel.analysis.executors import Executor, chunks, run_tasks
 from finmodel.analysis.limits import BYTES_PER_VALUE, MAX_DRAWS, TooLarge, bytes_text, check_in_memory, count_text
+from finmodel.analysis.subject import Base, ScenarioSubject, Subject, subject
 from finmodel.model import results
-from finmodel.schema import Scenario
 
 __all__ = [
     "BLOCK",
@@ -81,6 +85,7 @@ __all__ = [
 BLOCK = 8192  # draws per RNG stream; draws do not depend on the evaluation chunk size
 DEFAULT_METRICS: tuple[str, ...] = results.DEFAULT_METRICS
 ALWAYS: tuple[str, ...] = ("heavy.payback_months", "heavy.npv_cny")  # prob_payback_within, prob_npv_negative
+#   (a portfolio's: company.payback_months and company.npv_cny — Subject.payback_metric / npv_metric)
 #: Called with one chunk's draws: input and result path → array.
 DrawsSink = Callable[[dict[str, np.ndarray]], None]
 QUANTILES = {"p5": 0.05, "p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.75, "p90": 0.90, "p95": 0.95}
@@ -89,10 +94,10 @@ QUANTILES = {"p5": 0.05, "p10": 0.10, "p25": 0.25, "p50": 0.50, "p75": 0.75, "p9
 
 
 # --------------------------------------------------------------------------- correlation
-def correlation_matrix(paths: Sequence[str], pairs: Iterable[tuple[str, str, float]] | Mapping | np.ndarray | None
-                       ) -> np.ndarray | None:
+def correlation_matrix(paths: Sequence[str], pairs: Iterable[tuple[str, str, float]] | Mapping | np.ndarray | None,
+                       on: Base | None = None) -> np.ndarray | None:
     """Spearman rank-correlation matrix of ``paths`` from ``(a, b, rho)`` pairs (or a full matrix,
-    or ``{(a, b): rho}``); ``None`` when independent."""
+    or ``{(a, b): rho}``); ``None`` when independent. ``on``: a portfolio, for its paths."""
     if pairs is None:
         return None
     k = len(paths)
@@ -110,9 +115,10 @@ def correlation_matrix(paths: Sequence[str], pairs: Iterable[tuple[str, str, flo
             items = list(cast(Iterable[tuple[str, str, Any]], pairs))
         m = np.eye(k)
         index = {p: i for i, p in enumerate(paths)}
+        subj = subject(on)
         for a, b, rho in items:
             for name in (a, b):
-                schema.field_spec(name)
+                subj.field_spec(name)
                 if name not in index:
                     raise ValueError(f"correlation names {name}, which has no distribution")
             if a == b:
@@ -171,11 +177,11 @@ def sample(dists: Sequence[Distribution], seed: int, start: int, stop: int,
     return {d.path: x[:, k] for k, d in enumerate(dists)}
 
 
-def _mc_chunk(scenario: Scenario, dists: tuple[Distribution, ...], corr: np.ndarray | None, seed: int, start: int,
+def _mc_chunk(base: Base, dists: tuple[Distribution, ...], corr: np.ndarray | None, seed: int, start: int,
               stop: int, metrics: list[str], keep: bool) -> dict[str, np.ndarray]:
     """One chunk of a Monte Carlo run (a task for any executor)."""
     draws = sample(dists, seed, start, stop, corr)
-    res = sweep.evaluate(scenario, draws, metrics)
+    res = sweep.evaluate(base, draws, metrics)
     return {**draws, **res} if keep else res
 
 
@@ -183,7 +189,8 @@ def _mc_chunk(scenario: Scenario, dists: tuple[Distribution, ...], corr: np.ndar
 @dataclass
 class MonteCarloResult:
     """Draws' results. ``values[metric]`` is an array (n,); ``draws`` a DataFrame (inputs and
-    results) when requested; ``notes`` lists truncations and other remarks."""
+    results) when requested; ``notes`` lists truncations and other remarks; ``subject`` what was
+    run (names and labels of its results; None = a scenario)."""
 
     n: int
     seed: int
@@ -195,6 +202,11 @@ class MonteCarloResult:
     draws: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    subject: Subject | None = field(default=None, repr=False)
+
+    @property
+    def _subj(self) -> Subject:
+        return self.subject if self.subject is not None else ScenarioSubject()
 
     @functools.cached_property
     def summary(self) -> pd.DataFrame:
@@ -202,7 +214,7 @@ class MonteCarloResult:
         share of NaN draws (``nan_means``: never / none / n/a)."""
         rows = []
         for p in self.metrics:
-            info = results.metric_info(p)
+            info = self._subj.metric_info(p)
             v = self.values[p]
             finite = v[np.isfinite(v)]
             ordered = results.ordered(v, info) if info.nan_means == "never" else finite
@@ -223,39 +235,41 @@ class MonteCarloResult:
     def prob(self, metric: str, op: str, value: float) -> float:
         """Share of draws with ``metric op value`` (op one of < <= > >=); NaN draws count as not
         satisfying it, except payback "never", which counts as longer than any month."""
-        p = results.metric_path(metric)
+        p = self._subj.metric_path(metric)
         if p not in self.values:
             raise ValueError(f"{p} was not computed in this run (metrics: {', '.join(self.metrics)})")
-        v = results.ordered(self.values[p], results.metric_info(p))
+        v = results.ordered(self.values[p], self._subj.metric_info(p))
         ops = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal}
         if op not in ops:
             raise ValueError(f"unknown comparison {op!r}: use <, <=, > or >=")
         return float(ops[op](v, value).mean()) if v.size else float("nan")
 
-    def prob_payback_within(self, months: float, metric: str = "heavy.payback_months") -> float:
-        """Probability that payback happens within ``months`` (never counts as not)."""
-        return self.prob(metric, "<=", months)
+    def prob_payback_within(self, months: float, metric: str | None = None) -> float:
+        """Probability that payback (default: the heavy asset's, or the company's for a portfolio)
+        happens within ``months`` (never counts as not)."""
+        return self.prob(metric or self._subj.payback_metric, "<=", months)
 
     @property
     def prob_npv_negative(self) -> float:
-        """Probability that the heavy-asset NPV is below zero."""
-        return self.prob("heavy.npv_cny", "<", 0.0)
+        """Probability that the heavy-asset NPV (a portfolio's: the company's) is below zero."""
+        return self.prob(self._subj.npv_metric, "<", 0.0)
 
 
-def run(scenario: Scenario, distributions: Mapping[str, Mapping[str, Any]] | None, n: int, seed: int, *,
-        metrics: Sequence[str] = DEFAULT_METRICS, correlation: Any = None, keep_draws: bool = False,
+def run(base: Base, distributions: Mapping[str, Mapping[str, Any]] | None, n: int, seed: int, *,
+        metrics: Sequence[str] | None = None, correlation: Any = None, keep_draws: bool = False,
         chunk_size: int = BLOCK, engine: str | Executor = "local", scheduler: str | None = None,
         progress: sweep.Progress | None = None, on_draws: DrawsSink | None = None) -> MonteCarloResult:
     """Monte Carlo of ``n`` draws.
 
     Parameters
     ----------
-    scenario : base scenario; inputs without a distribution keep its values.
+    base : base scenario, or a portfolio; inputs without a distribution keep its values.
     distributions : ``{path: {"dist": name, **params}}`` (see the module doc); ``None`` = the
-        :func:`default_distributions` of the scenario (a note says so).
+        :func:`default_distributions` of the scenario, or a portfolio's shocks (a note says so).
     n : number of draws (> 0, at most :data:`MAX_DRAWS`, and results that fit in memory).
     seed : any non-negative integer; same seed and n → same draws on every executor and chunk size.
-    metrics : result paths; heavy payback and NPV are always included.
+    metrics : result paths (default :data:`DEFAULT_METRICS`; a portfolio's
+        ``portfolio_analysis.DEFAULT_METRICS``); heavy (company) payback and NPV are always included.
     correlation : Spearman rank correlations: ``[(a, b, rho), ...]``, ``{(a, b): rho}`` or a matrix
         in the order of ``distributions``.
     keep_draws : also return every draw (inputs and results) as ``result.draws`` (in memory).
@@ -268,17 +282,18 @@ def run(scenario: Scenario, distributions: Mapping[str, Mapping[str, Any]] | Non
     MonteCarloResult
     """
     _check_counts(n, seed)
-    dists, notes = _distributions(scenario, distributions)
+    subj = subject(base)
+    dists, notes = _distributions(subj, distributions)
     paths = [d.path for d in dists]
-    corr = correlation_matrix(paths, correlation)
+    corr = correlation_matrix(paths, correlation, subj)
     _copula_factor(corr, paths)  # fail early on inconsistent correlations
-    mets = results.metric_paths(list(results.metric_paths(metrics)) + list(ALWAYS))
+    mets = subj.metric_paths([*subj.metric_paths(metrics), subj.payback_metric, subj.npv_metric])
     _check_size(int(n), len(mets) + (len(paths) + len(mets) if keep_draws else 0))
     if chunk_size >= BLOCK:  # whole RNG blocks per chunk: no normals drawn twice
         chunk_size = (int(chunk_size) // BLOCK) * BLOCK
-    base = {p: float(v[0]) for p, v in sweep.evaluate(scenario, {}, mets).items()}
+    base_values = {p: float(v[0]) for p, v in sweep.evaluate(base, {}, mets).items()}
     t0 = time.perf_counter()
-    tasks = ((scenario, dists, corr, int(seed), a, b, mets, keep_draws or on_draws is not None)
+    tasks = ((base, dists, corr, int(seed), a, b, mets, keep_draws or on_draws is not None)
              for a, b in chunks(int(n), chunk_size))
     values = {p: np.empty(int(n)) for p in mets}  # filled chunk by chunk: no list of parts, no concatenation
     kept = {p: np.empty(int(n)) for p in paths} if keep_draws else {}
@@ -294,8 +309,8 @@ def run(scenario: Scenario, distributions: Mapping[str, Mapping[str, Any]] | Non
             progress(k)
     draws = pd.DataFrame({**kept, **values}) if keep_draws else None
     return MonteCarloResult(n=int(n), seed=int(seed), metrics=mets, distributions={d.path: d for d in dists},
-                            correlation=corr, values=values, base=base, draws=draws, notes=notes,
-                            seconds=time.perf_counter() - t0)
+                            correlation=corr, values=values, base=base_values, draws=draws, notes=notes,
+                            seconds=time.perf_counter() - t0, subject=subj)
 
 
 def _check_size(n: int, columns: int) -> None:
@@ -315,19 +330,22 @@ def _check_counts(n: Any, seed: Any) -> None:
         raise ValueError(f"the seed must be a non-negative whole number (got {seed!r})")
 
 
-def _distributions(scenario: Scenario, given: Mapping[str, Mapping[str, Any]] | None
+def _distributions(subj: Subject, given: Mapping[str, Mapping[str, Any]] | None
                    ) -> tuple[tuple[Distribution, ...], list[str]]:
-    """The validated distributions (the scenario's default set when none are given) and the notes
-    that say so and which were truncated by more than 1 %."""
+    """The validated distributions (the base's default set when none are given) and the notes
+    that say so and which were truncated by more than 1 %. Each distribution's extremes are
+    checked against the base's own rules first (a portfolio's purchase months before its horizon)."""
     notes: list[str] = []
     if given is None:
-        given = default_distributions(scenario)
+        given = subj.default_distributions()
         notes.append("no distributions given: using the default set (" + "; ".join(
-            f"{p} ~ {make_distribution(p, d).text()}" for p, d in given.items()) + ")")
+            f"{p} ~ {make_distribution(p, d, subj).text()}" for p, d in given.items()) + ")")
     if not given:
         raise ValueError("no distributions given")
-    dists = tuple(make_distribution(p, d) for p, d in given.items())
+    dists = tuple(make_distribution(p, d, subj) for p, d in given.items())
     for d in dists:
+        ends = d.ppf(np.array([0.0, 1.0]))
+        subj.check(d.path, ends[~np.isnan(ends)])
         if d.truncated_share > 0.01:
             notes.append(f"{d.path}: {d.truncated_share:.1%} of {d.text()} lies outside the allowed range "
                          f"[{d.lower:g}, {d.upper:g}] and was truncated")

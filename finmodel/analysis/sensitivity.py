@@ -13,6 +13,9 @@ Conventions
   other NaN results (IRR "none", "n/a") are missing values.
 * Relative moves (tornado ``low=-0.2``) multiply the base value (``base × (1 + low)``), are rounded
   for integer inputs and clipped to the input's allowed range.
+* A portfolio (:class:`~finmodel.schema.portfolio.Portfolio`) is a base like a scenario: inputs
+  ``shocks.price_factor``, ``cohorts.<name>.heavy.occupancy`` …, results ``company.*`` /
+  ``cohorts.<name>.*`` (:mod:`finmodel.analysis.subject`).
 """
 
 from __future__ import annotations
@@ -27,8 +30,8 @@ import pandas as pd
 from finmodel import schema
 from finmodel.analysis import sweep
 from finmodel.analysis.goal_seek import NoSolution, SolveResult, solve, solve_many
+from finmodel.analysis.subject import HORIZON, Base, Subject, subject
 from finmodel.model import results
-from finmodel.schema import Scenario
 
 __all__ = [
     "TORNADO_METRICS",
@@ -42,28 +45,17 @@ __all__ = [
 ]
 
 TORNADO_METRICS: tuple[str, ...] = results.DEFAULT_METRICS
-_FIXED = {sweep.HORIZON}  # the time axis: not a tornado input (one horizon per batch)
-#: Structural inputs left out of the default tornado: the fleet's scale and configuration, the
-#: calendar and hardware specs are decisions or facts, not uncertain drivers (±20 % of 8 cards per
-#: server is not a scenario). They can still be named explicitly.
-_STRUCTURAL = {"heavy.servers", "heavy.cards_per_server", "general.hours_per_year", "light.tflops_per_card",
-               "light.p_per_server_override"}
 
 
 # --------------------------------------------------------------------------- tornado
-def tornado_fields(scenario: Scenario) -> list[str]:
-    """Candidate inputs for a default tornado: every numeric input that is set (optional inputs
-    left empty are skipped), except the horizon and the structural inputs in ``_STRUCTURAL`` (fleet
-    size, cards per server, hours per year, TFLOPS per card). :func:`tornado` then drops those with
-    no effect (e.g. electricity under the 60:40 ratio cost method)."""
-    out = []
-    for path, fs in schema.FIELDS.items():
-        if not fs.numeric or path in _FIXED or path in _STRUCTURAL:
-            continue
-        if scenario.get(path) is None:
-            continue
-        out.append(path)
-    return out
+def tornado_fields(base: Base) -> list[str]:
+    """Candidate inputs for a default tornado. A scenario: every numeric input that is set
+    (optional inputs left empty are skipped), except the horizon and the structural inputs
+    (``subject.STRUCTURAL``: fleet size, cards per server, hours per year, TFLOPS per card). A
+    portfolio: ``portfolio_analysis.tornado_fields`` (the company-wide shocks, the company lines
+    that are set, each cohort's price, occupancy, capex and purchase month). :func:`tornado` then
+    drops those with no effect (e.g. electricity under the 60:40 ratio cost method)."""
+    return subject(base).tornado_fields()
 
 
 def _move(fs: schema.FieldSpec, base: float, rel: float) -> float:
@@ -74,18 +66,19 @@ def _move(fs: schema.FieldSpec, base: float, rel: float) -> float:
     return float(min(max(v, lo), hi))
 
 
-def tornado(scenario: Scenario, fields: Sequence[str] | Mapping[str, tuple[float, float] | None] | None = None, *,
-            low: float = -0.2, high: float = 0.2, metrics: Sequence[str] = TORNADO_METRICS) -> pd.DataFrame:
+def tornado(base: Base, fields: Sequence[str] | Mapping[str, tuple[float, float] | None] | None = None, *,
+            low: float = -0.2, high: float = 0.2, metrics: Sequence[str] | None = None) -> pd.DataFrame:
     """One-way sensitivity: each input moved to a low and a high value, one at a time.
 
     Parameters
     ----------
-    scenario : base scenario.
+    base : base scenario, or a portfolio.
     fields : input paths (relative moves), or ``{path: (low_value, high_value)}`` for explicit
         values (``None`` for a relative move). Default: :func:`tornado_fields`, keeping only the
         inputs that change at least one result.
     low, high : relative moves, e.g. −0.2 and +0.2 for ±20 % (clipped to the allowed range).
-    metrics : result paths.
+    metrics : result paths (default :data:`TORNADO_METRICS`; a portfolio's
+        ``portfolio_analysis.DEFAULT_METRICS``).
 
     Returns
     -------
@@ -98,14 +91,15 @@ def tornado(scenario: Scenario, fields: Sequence[str] | Mapping[str, tuple[float
     """
     if not (math.isfinite(low) and math.isfinite(high)):
         raise ValueError("low and high must be finite relative moves, e.g. -0.2 and 0.2")
-    mets = results.metric_paths(metrics)
-    explicit = dict.fromkeys(tornado_fields(scenario)) if fields is None else (
+    subj = subject(base)
+    mets = subj.metric_paths(metrics)
+    explicit = dict.fromkeys(subj.tornado_fields()) if fields is None else (
         dict(fields) if isinstance(fields, Mapping) else dict.fromkeys(fields))
     if not explicit:
         raise ValueError("no inputs to vary")
-    moves = {path: _moves(scenario, path, vals, low, high) for path, vals in explicit.items()}
-    res = sweep.evaluate(scenario, _one_at_a_time(moves), mets)
-    df = _tornado_table(moves, mets, res)
+    moves = {path: _moves(subj, path, vals, low, high) for path, vals in explicit.items()}
+    res = sweep.evaluate(base, _one_at_a_time(moves), mets)
+    df = _tornado_table(subj, moves, mets, res)
     if fields is None:  # keep the inputs that move at least one result
         fields_col = df["field"].tolist()
         moving = {f for f, swing in zip(fields_col, df["swing"].to_numpy(dtype=float), strict=True) if swing > 0}
@@ -120,13 +114,13 @@ _TORNADO_COLUMNS = ["field", "label_en", "label_zh", "unit", "base_input", "low_
                     "base_result", "low_result", "high_result", "swing"]
 
 
-def _moves(scenario: Scenario, path: str, vals: tuple[float, float] | None, low: float,
+def _moves(subj: Subject, path: str, vals: tuple[float, float] | None, low: float,
            high: float) -> tuple[float, float, float]:
     """``(base, low value, high value)`` of one tornado input: explicit values, or relative moves."""
-    fs = sweep.numeric_spec(path)
-    if path in _FIXED:
+    fs = sweep.numeric_spec(path, subj)
+    if path == HORIZON:
         raise ValueError(f"{path} is the time axis and cannot be a tornado input; run one tornado per horizon")
-    base = scenario.get(path)
+    base = subj.get(path)
     if base is None:
         if vals is None:
             raise ValueError(f"{path} is not set in this scenario: give explicit low and high values")
@@ -154,14 +148,14 @@ def _one_at_a_time(moves: Mapping[str, tuple[float, float, float]]) -> dict[str,
     return overrides
 
 
-def _tornado_table(moves: Mapping[str, tuple[float, float, float]], mets: Sequence[str],
+def _tornado_table(subj: Subject, moves: Mapping[str, tuple[float, float, float]], mets: Sequence[str],
                    res: Mapping[str, np.ndarray]) -> pd.DataFrame:
     """One row per (metric, input) from the batch results, in that order."""
     rows = []
     for metric in mets:
         v = res[metric]
         for i, (p, (base_in, lo_in, hi_in)) in enumerate(moves.items()):
-            fs = schema.field_spec(p)
+            fs = subj.field_spec(p)
             b, lo_r, hi_r = float(v[0]), float(v[1 + 2 * i]), float(v[2 + 2 * i])
             rows.append({"field": p, "label_en": fs.label_en, "label_zh": fs.label_zh, "unit": fs.unit,
                          "base_input": base_in, "low_input": lo_in, "high_input": hi_in, "metric": metric,
@@ -181,9 +175,10 @@ def _swing(base: float, lo: float, hi: float) -> float:
 
 
 # --------------------------------------------------------------------------- two-way grid
-def grid(scenario: Scenario, x: str, x_values: Iterable[Any], y: str, y_values: Iterable[Any],
-         metric: str | Sequence[str] = "heavy.payback_months") -> pd.DataFrame:
-    """Two-way table: every (x, y) pair, one batch.
+def grid(base: Base, x: str, x_values: Iterable[Any], y: str, y_values: Iterable[Any],
+         metric: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """Two-way table: every (x, y) pair, one batch; ``metric`` defaults to the payback
+    (``heavy.payback_months``, a portfolio's ``company.payback_months``).
 
     Returns
     -------
@@ -193,6 +188,7 @@ def grid(scenario: Scenario, x: str, x_values: Iterable[Any], y: str, y_values: 
     """
     if x == y:
         raise ValueError(f"x and y are the same input ({x}); choose two different inputs")
-    return sweep.run(scenario, {x: list(x_values), y: list(y_values)}, [metric] if isinstance(metric, str) else metric)
+    metric = subject(base).payback_metric if metric is None else metric
+    return sweep.run(base, {x: list(x_values), y: list(y_values)}, [metric] if isinstance(metric, str) else metric)
 
 

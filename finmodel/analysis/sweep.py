@@ -24,6 +24,10 @@ Everything here evaluates through the engine's vectorised path (``model.batch_pa
   any error, Ctrl-C or SIGTERM (in the CLI) — never a half-written file.
 * **Horizon.** ``general.horizon_months`` is the time axis of a batch; when it varies, rows are
   grouped by horizon and each group is one batch.
+* **Portfolios.** Every function here also takes a :class:`~finmodel.schema.portfolio.Portfolio`
+  as its base: inputs are then portfolio paths (``shocks.price_factor`` = all rental prices × f,
+  ``cohorts.<name>.heavy.price_cny_per_card_hour``), results ``company.*`` / ``cohorts.<name>.*``,
+  evaluated by ``model.portfolio_analysis.evaluate`` (see :mod:`finmodel.analysis.subject`).
 """
 
 from __future__ import annotations
@@ -38,10 +42,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from finmodel import model, schema
+from finmodel.analysis import subject as subjects
 from finmodel.analysis.executors import DaskExecutor, Executor, LocalExecutor, chunks, get_executor, run_tasks
 from finmodel.analysis.grid import (
-    HORIZON,
     Grid,
     GridTooLarge,
     check_grid_size,
@@ -51,7 +54,7 @@ from finmodel.analysis.grid import (
     split_assignment,
 )
 from finmodel.analysis.limits import BYTES_PER_VALUE, MAX_SCENARIOS, check_in_memory, count_text
-from finmodel.model import results
+from finmodel.analysis.subject import HORIZON, Base, Subject, subject
 from finmodel.model.results import (
     DEFAULT_METRICS,
     MetricInfo,
@@ -61,7 +64,6 @@ from finmodel.model.results import (
     metric_path,
     metric_paths,
 )
-from finmodel.schema import Scenario
 from finmodel.schema.files import AtomicTableWriter
 
 __all__ = [  # grids live in finmodel.analysis.grid and are re-exported here
@@ -105,14 +107,16 @@ get_engine = get_executor
 
 
 # --------------------------------------------------------------------------- one batch
-def evaluate(scenario: Scenario, overrides: Mapping[str, Any] | None, metrics: Sequence[str]) -> dict[str, np.ndarray]:
-    """Results of ``scenario`` with some inputs replaced by arrays (one batch, vectorised).
+def evaluate(base: Base, overrides: Mapping[str, Any] | None, metrics: Sequence[str]) -> dict[str, np.ndarray]:
+    """Results of ``base`` with some inputs replaced by arrays (one batch, vectorised).
 
     Parameters
     ----------
-    scenario : the base scenario (inputs not overridden keep its values).
+    base : the base scenario, or a portfolio (``model.portfolio_analysis.evaluate``, in chunks of
+        bounded memory); inputs not overridden keep its values.
     overrides : dotted input path → value or array (n,); choices as option strings.
-    metrics : result paths (see :func:`metric_path`).
+    metrics : result paths (see :func:`metric_path`; a portfolio's: ``company.npv_cny``,
+        ``cohorts.<name>.irr``).
 
     Returns
     -------
@@ -120,99 +124,69 @@ def evaluate(scenario: Scenario, overrides: Mapping[str, Any] | None, metrics: S
         result path → array (n,). Raises :class:`schema.ScenarioError` for values outside the
         schema bounds and :class:`schema.UnknownFieldError` for unknown paths.
     """
-    metrics = metric_paths(metrics)
-    overrides = dict(overrides or {})
-    horizon = overrides.get(HORIZON)
-    if horizon is not None and np.ndim(horizon) > 0 and np.unique(np.asarray(horizon, dtype=float)).size > 1:
-        return _evaluate_by_horizon(scenario, overrides, metrics)
-    params, h = model.batch_params(scenario, overrides)
-    res = model.evaluate_batch(params, h, outputs=metrics)
-    return {p: np.broadcast_to(_value(res, p), (res.n,)).copy() for p in metrics}
-
-
-def _value(res: model.BatchResult, path: str) -> np.ndarray:
-    name, key = results.split(path)
-    return getattr(res, name)[key]
-
-
-def _evaluate_by_horizon(scenario: Scenario, overrides: dict[str, Any], metrics: list[str]) -> dict[str, np.ndarray]:
-    """Rows with different horizons cannot share a time axis: one batch per horizon value."""
-    hz = np.asarray(overrides[HORIZON], dtype=float)
-    n = hz.size
-    out = {p: np.empty(n) for p in metrics}
-    for h in np.unique(hz):
-        idx = np.flatnonzero(hz == h)
-        sub = {k: (np.asarray(v, dtype=object if _is_text(v) else float)[idx] if np.ndim(v) > 0 else v)
-               for k, v in overrides.items()}
-        sub[HORIZON] = h
-        for p, v in evaluate(scenario, sub, metrics).items():
-            out[p][idx] = v
-    return out
-
-
-def _is_text(v: Any) -> bool:
-    a = np.asarray(v)
-    return a.dtype.kind in "USO"
+    subj = subject(base)
+    return subjects.evaluate(subj, overrides, subj.metric_paths(metrics))
 
 
 # --------------------------------------------------------------------------- the sweep
-def _grid_chunk(scenario: Scenario, grid: Grid, start: int, stop: int, metrics: list[str]) -> pd.DataFrame:
+def _grid_chunk(base: Base, grid: Grid, start: int, stop: int, metrics: list[str]) -> pd.DataFrame:
     """One chunk of a sweep: its input rows and their results (a task for any executor)."""
     inputs = grid.rows(start, stop)
-    results = evaluate(scenario, inputs, metrics)
+    results = evaluate(base, inputs, metrics)
     return pd.DataFrame({**inputs, **results})
 
 
-def _as_grid(axes: Grid | Mapping[str, Any] | Iterable[str]) -> Grid:
+def _as_grid(axes: Grid | Mapping[str, Any] | Iterable[str], subj: Subject) -> Grid:
     if isinstance(axes, Grid):
         return axes
     if isinstance(axes, Mapping):
         out: dict[str, np.ndarray] = {}
         for path, values in axes.items():
-            fs = schema.field_spec(path)
+            fs = subj.field_spec(path)
             arr = np.atleast_1d(np.asarray(values, dtype=object if fs.kind == "choice" else float))
-            check_values(path, arr)
+            check_values(path, arr, subj)
             if fs.kind == "int":
                 arr = arr.astype(np.int64)
             out[path] = arr
         grid = Grid(out)
         check_grid_size(grid.size, len(out) + len(DEFAULT_METRICS))
         return grid
-    return Grid.parse(axes)
+    return Grid.parse(axes, on=subj)
 
 
-def default_metrics_for(paths: Iterable[str]) -> list[str]:
-    """The default results (``heavy.DEFAULT_METRICS``), plus ``light.DEFAULT_METRICS`` (spread and
-    payback) when light inputs vary."""
-    out = list(DEFAULT_METRICS)
-    if any(p.startswith("light.") for p in paths):
-        out += results.LIGHT_METRICS
-    return out
+def default_metrics_for(paths: Iterable[str], base: Base | None = None) -> list[str]:
+    """The default results of a sweep over ``paths``: a scenario's ``heavy.DEFAULT_METRICS``, plus
+    ``light.DEFAULT_METRICS`` (spread and payback) when light inputs vary; a portfolio's
+    ``portfolio_analysis.DEFAULT_METRICS``."""
+    return subject(base).sweep_metrics(paths)
 
 
-def iter_sweep(scenario: Scenario, axes: Grid | Mapping[str, Any] | Iterable[str], metrics: Sequence[str] | None = None,
+def iter_sweep(base: Base, axes: Grid | Mapping[str, Any] | Iterable[str], metrics: Sequence[str] | None = None,
                *, chunk_size: int = DEFAULT_CHUNK, engine: str | Executor = "local", scheduler: str | None = None,
                progress: Progress | None = None) -> Iterator[pd.DataFrame]:
     """Chunks of a sweep's results, in grid order (see :func:`run`)."""
-    grid = _as_grid(axes)
-    mets = metric_paths(metrics, default_metrics_for(grid.axes))
-    tasks = ((scenario, grid, a, b, mets) for a, b in chunks(grid.size, chunk_size))
+    subj = subject(base)
+    grid = _as_grid(axes, subj)
+    mets = subj.metric_paths(metrics, subj.sweep_metrics(grid.axes))
+    tasks = ((base, grid, a, b, mets) for a, b in chunks(grid.size, chunk_size))
     for df in run_tasks(engine, scheduler, _grid_chunk, tasks):
         if progress is not None:
             progress(len(df))
         yield df
 
 
-def run(scenario: Scenario, axes: Grid | Mapping[str, Any] | Iterable[str], metrics: Sequence[str] | None = None,
+def run(base: Base, axes: Grid | Mapping[str, Any] | Iterable[str], metrics: Sequence[str] | None = None,
         *, chunk_size: int = DEFAULT_CHUNK, engine: str | Executor = "local", scheduler: str | None = None,
         progress: Progress | None = None) -> pd.DataFrame:
-    """Evaluate every combination of the axes; one row per scenario.
+    """Evaluate every combination of the axes; one row per scenario (or portfolio).
 
     Parameters
     ----------
-    scenario : base scenario.
+    base : base scenario, or a portfolio (axes are then portfolio paths such as
+        ``shocks.price_factor`` or ``cohorts.<name>.heavy.occupancy``).
     axes : ``{path: values}``, a :class:`Grid`, or grid specs such as ``"heavy.occupancy=0.5:1:11"``.
-    metrics : result paths (default :data:`DEFAULT_METRICS`, plus light results if light inputs vary).
+    metrics : result paths (default :data:`DEFAULT_METRICS`, plus light results if light inputs vary;
+        a portfolio's ``portfolio_analysis.DEFAULT_METRICS``).
     chunk_size : scenarios per batch.
     engine, scheduler : ``"local"`` or ``"dask"`` (with a scheduler address, or an in-process cluster).
     progress : called with the number of scenarios finished after each chunk.
@@ -223,12 +197,13 @@ def run(scenario: Scenario, axes: Grid | Mapping[str, Any] | Iterable[str], metr
         Columns: the axis paths (input values), then the result paths. Money in CNY, payback in
         months (NaN = never within the horizon), rates as fractions (IRR annual; NaN = none).
     """
-    grid = _as_grid(axes)
-    mets = metric_paths(metrics, default_metrics_for(grid.axes))
+    subj = subject(base)
+    grid = _as_grid(axes, subj)
+    mets = subj.metric_paths(metrics, subj.sweep_metrics(grid.axes))
     check_in_memory(2.0 * grid.size * (len(grid.axes) + len(mets)) * BYTES_PER_VALUE,  # the parts and their concat
                     f"the results of {count_text(grid.size)} scenarios", "stream them to a file with sweep.write "
                     "(finmodel sweep --out)")
-    parts = list(iter_sweep(scenario, grid, metrics, chunk_size=chunk_size, engine=engine, scheduler=scheduler,
+    parts = list(iter_sweep(base, grid, metrics, chunk_size=chunk_size, engine=engine, scheduler=scheduler,
                             progress=progress))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
@@ -245,17 +220,17 @@ class SweepSummary:
         return self.rows / self.seconds if self.seconds > 0 else float("inf")
 
 
-def write(scenario: Scenario, axes: Grid | Mapping[str, Any] | Iterable[str], path: str | os.PathLike[str],
+def write(base: Base, axes: Grid | Mapping[str, Any] | Iterable[str], path: str | os.PathLike[str],
           metrics: Sequence[str] | None = None, *, chunk_size: int = DEFAULT_CHUNK, engine: str | Executor = "local",
           scheduler: str | None = None, progress: Progress | None = None) -> SweepSummary:
     """Run a sweep and stream it to ``path`` (.parquet or .csv), atomically; memory stays at a few
     chunks however large the grid."""
-    grid = _as_grid(axes)
+    grid = _as_grid(axes, subject(base))
     t0 = time.perf_counter()
     rows = 0
     cols: list[str] = []
     with AtomicTableWriter(path) as out:
-        for df in iter_sweep(scenario, grid, metrics, chunk_size=chunk_size, engine=engine, scheduler=scheduler,
+        for df in iter_sweep(base, grid, metrics, chunk_size=chunk_size, engine=engine, scheduler=scheduler,
                              progress=progress):
             out.write(df)
             rows += len(df)

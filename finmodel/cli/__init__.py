@@ -28,7 +28,8 @@ from typer.core import TyperCommand, TyperGroup
 #: Every command: name → (module in ``finmodel.cli``, one-line help shown by ``finmodel --help``).
 COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("scenario", "Evaluate a scenario: heavy-asset payback, NPV, IRR, margins; light-asset spread per P."),
-    "validate": ("scenario", "Check a scenario file: every field's type, unit range and spelling. Exit 0 when valid."),
+    "validate": ("scenario", "Check a scenario or portfolio file: every field's type, unit range and spelling. Exit 0 "
+                 "when valid."),
     "fields": ("scenario", "List every scenario input: dotted path, unit, allowed range, default."),
     "gpus": ("scenario", "List the GPU catalogue (dense FP16 TFLOPS, INT8 TOPS, power) with sources."),
     "sweep": ("analysis", "Sweep a grid of inputs: payback, NPV, IRR and margin for every combination."),

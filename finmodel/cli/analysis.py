@@ -1,5 +1,9 @@
 """CLI commands for analysis at scale: sweep, tornado, solve (``montecarlo`` is in ``cli/montecarlo.py``).
 
+Each takes a scenario file or a portfolio file (a ``[cohorts]`` table): then inputs are portfolio
+paths (``shocks.price_factor``, ``cohorts.<name>.heavy.price_cny_per_card_hour``) and results the
+company's (``payback_months`` = ``company.payback_months``) or a cohort's (``cohorts.<name>.irr``).
+
 Tables show money in 万元 (10,000 CNY), payback in months ("never" = not recovered within the
 horizon), rates in %; ``--json`` and output files keep base units (CNY, months, fractions). All
 numbers go through ``finmodel.model.display`` (styles ``TABLE``, ``TABLE_INPUT``, ``TABLE_CHANGE``).
@@ -16,22 +20,23 @@ from pathlib import Path
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from finmodel import schema
 from finmodel.analysis import sensitivity, sweep
 from finmodel.analysis.executors import Executor
 from finmodel.analysis.limits import MAX_CHUNK, count_text
+from finmodel.analysis.subject import Subject, declared
 from finmodel.cli.common import (
     ENGINE,
-    FILE,
     JSON,
     METRIC,
+    MODEL_FILE,
     NO_PROGRESS,
     SCHEDULER,
     SET,
     CLIError,
+    console,
     echo_json,
     executor,
     friendly_errors,
@@ -40,9 +45,9 @@ from finmodel.cli.common import (
     records,
     result_cell,
     result_unit,
-    scenario_with,
+    subject_with,
 )
-from finmodel.model import display, results
+from finmodel.model import display
 from finmodel.schema.files import AtomicTableWriter
 
 MAX_PRINT = 200
@@ -55,11 +60,15 @@ def register(app: typer.Typer) -> None:
     app.command("solve")(solve_cmd)
 
 
-# --------------------------------------------------------------------------- shared pieces
+def rows_word(subj: Subject) -> str:
+    """What one row of an analysis is: a scenario, or a portfolio."""
+    return f"{subj.kind}s"
+
+
 # --------------------------------------------------------------------------- sweep
 @friendly_errors
 def sweep_cmd(
-    file: Path = FILE,
+    file: Path = MODEL_FILE,
     grid: list[str] = typer.Option(None, "--grid", "-g", help="An input axis: PATH=START:STOP:COUNT (both ends "
                                    "included) or PATH=V1,V2,... (repeatable; all combinations are run)."),
     sets: list[str] = SET,
@@ -84,74 +93,76 @@ def sweep_cmd(
     if chunk_size > MAX_CHUNK:
         raise CLIError(f"--chunk-size {chunk_size:,} is too large: a batch takes ≈ 40 KB a scenario; allowed: ≤ "
                        f"{MAX_CHUNK:,}")
-    s = scenario_with(file, sets)
-    g = _grid(grid, printed=out is None)
-    mets = results.metric_paths(metric or None, sweep.default_metrics_for(g.axes))
+    subj = subject_with(file, sets)
+    g = _grid(subj, grid, printed=out is None)
+    mets = subj.metric_paths(metric or None, subj.sweep_metrics(g.axes))
     eng = executor(engine, scheduler)
     try:
         if out is not None:
-            _write_sweep(s, g, mets, out, chunk_size, eng, not no_progress, as_json)
+            _write_sweep(subj, g, mets, out, chunk_size, eng, not no_progress, as_json)
             return
-        df = sweep.run(s, g, mets, chunk_size=chunk_size, engine=eng)
+        df = sweep.run(subj, g, mets, chunk_size=chunk_size, engine=eng)
     finally:
         eng.close()
     if as_json:
-        echo_json({"scenario": s.name, "units": {"money": "CNY", "payback": "months", "rates": "fraction"},
+        echo_json({subj.kind: subj.name, "units": {"money": "CNY", "payback": "months", "rates": "fraction"},
                     "rows": records(df)})
         return
-    _print_sweep(s, g, mets, df)
+    _print_sweep(subj, g, mets, df)
 
 
-def _grid(specs: list[str], printed: bool) -> sweep.Grid:
+def _grid(subj: Subject, specs: list[str], printed: bool) -> sweep.Grid:
     """The grid of ``--grid`` specs, refused up front when larger than a sweep writes with --out, or
     than this command prints without it."""
     if not printed:
-        return sweep.Grid.parse(specs)
+        return sweep.Grid.parse(specs, on=subj)
     try:
-        return sweep.Grid.parse(specs, limit=MAX_PRINT)
+        return sweep.Grid.parse(specs, limit=MAX_PRINT, on=subj)
     except sweep.GridTooLarge as err:
         more = ("; write them with --out results.parquet (or .csv)" if err.size <= sweep.MAX_SCENARIOS else
                 f", and more than one sweep writes with --out (allowed: ≤ {sweep.MAX_SCENARIOS:,}); make the grid "
                 "coarser or split it")
-        raise CLIError(f"{count_text(int(err.size))} scenarios are too many to print{more}") from None
+        raise CLIError(f"{count_text(int(err.size))} {rows_word(subj)} are too many to print{more}") from None
 
 
-def _write_sweep(s: schema.Scenario, g: sweep.Grid, mets: list[str], out: Path, chunk_size: int, eng: Executor,
+def _write_sweep(subj: Subject, g: sweep.Grid, mets: list[str], out: Path, chunk_size: int, eng: Executor,
                  progress: bool, as_json: bool) -> None:
     writer = AtomicTableWriter(out)  # checks the name and directory before any work
     with writer, progress_bar(g.size, "sweep", progress) as prog:
         t0 = time.perf_counter()
-        for df in sweep.iter_sweep(s, g, mets, chunk_size=chunk_size, engine=eng, progress=prog):
+        for df in sweep.iter_sweep(subj, g, mets, chunk_size=chunk_size, engine=eng, progress=prog):
             writer.write(df)
         secs = time.perf_counter() - t0
     if as_json:
         echo_json({"file": str(out), "scenarios": g.size, "columns": list(g.axes) + mets, "seconds": secs,
                    "scenarios_per_second": g.size / secs if secs > 0 else None, "engine": eng.name})
     else:
-        typer.echo(f"wrote {g.size:,} scenarios × {len(g.axes) + len(mets)} columns to {out} in {secs:.2f} s "
-                   f"({g.size / max(secs, 1e-9):,.0f} scenarios/s, engine {eng.name}); "
+        word = rows_word(subj)
+        typer.echo(f"wrote {g.size:,} {word} × {len(g.axes) + len(mets)} columns to {out} in {secs:.2f} s "
+                   f"({g.size / max(secs, 1e-9):,.0f} {word}/s, engine {eng.name}); "
                    "money in CNY, payback in months (empty = never), rates as fractions")
 
 
-def _print_sweep(s: schema.Scenario, g: sweep.Grid, mets: list[str], df: pd.DataFrame) -> None:
-    t = Table(title=f"{s.name} — sweep of {g.size:,} scenarios")
-    specs = [schema.field_spec(p) for p in g.axes]
+def _print_sweep(subj: Subject, g: sweep.Grid, mets: list[str], df: pd.DataFrame) -> None:
+    t = Table(title=f"{subj.name} — sweep of {g.size:,} {rows_word(subj)}")
+    specs = [subj.field_spec(p) for p in g.axes]
+    infos = [subj.metric_info(m) for m in mets]
     for p, fs in zip(g.axes, specs, strict=True):
         t.add_column(f"{p}\n[{display.input_label(fs.unit)}]" if fs.unit else p, justify="right")
-    for m in mets:
-        t.add_column(f"{m}\n[{result_unit(m)}]", justify="right")
+    for m, info in zip(mets, infos, strict=True):
+        t.add_column(f"{m}\n[{result_unit(info)}]", justify="right")
     for row in df.itertuples(index=False):
         cells = [str(v) if fs.kind == "choice" else input_cell(float(v), fs.unit)
                  for fs, v in zip(specs, row[: len(g.axes)], strict=True)]
-        cells += [result_cell(float(v), m) for m, v in zip(mets, row[len(g.axes):], strict=True)]
+        cells += [result_cell(float(v), info) for info, v in zip(infos, row[len(g.axes):], strict=True)]
         t.add_row(*cells)
-    Console().print(t)
+    console().print(t)
 
 
 # --------------------------------------------------------------------------- tornado
 @friendly_errors
 def tornado_cmd(
-    file: Path = FILE,
+    file: Path = MODEL_FILE,
     field: list[str] = typer.Option(None, "--field", "-f", help="An input to move (repeatable). Default: every "
                                     "numeric input that changes a result."),
     ranges: list[str] = typer.Option(None, "--range", help="Explicit low and high values: PATH=LOW:HIGH "
@@ -166,18 +177,18 @@ def tornado_cmd(
 ) -> None:
     """One-way sensitivity: each input ±20 % (or explicit values), its effect on payback, NPV, IRR
     and gross margin, sorted by swing."""
-    s = scenario_with(file, sets)
+    subj = subject_with(file, sets)
     fields = _tornado_fields(field, ranges)
-    mets = results.metric_paths(metric or None, sensitivity.TORNADO_METRICS)
+    mets = subj.metric_paths(metric or None)
     writer = AtomicTableWriter(out) if out is not None else None  # checks the name before any work
     with writer or contextlib.nullcontext():
-        df = sensitivity.tornado(s, fields, low=low, high=high, metrics=mets)
+        df = sensitivity.tornado(subj, fields, low=low, high=high, metrics=mets)
         if writer is not None:
             writer.write(df)
     if as_json:
-        echo_json({"scenario": s.name, "low": low, "high": high, "rows": records(df)})
+        echo_json({subj.kind: subj.name, "low": low, "high": high, "rows": records(df)})
         return
-    _print_tornado(df, mets, top)
+    _print_tornado(subj, df, mets, top)
     if writer is not None:
         typer.echo(f"wrote {len(df)} rows to {out}")
 
@@ -201,28 +212,29 @@ def _tornado_fields(field: list[str] | None, ranges: list[str] | None
     return fields
 
 
-def _print_tornado(df: pd.DataFrame, mets: list[str], top: int) -> None:
-    con = Console()
+def _print_tornado(subj: Subject, df: pd.DataFrame, mets: list[str], top: int) -> None:
+    con = console()
     for m in mets:
         rows = df.loc[df["metric"] == m].head(top).to_dict(orient="records")
         if not rows:
             continue
-        t = Table(title=f"{m} [{result_unit(m)}] — base {result_cell(rows[0]['base_result'], m)}")
+        info = subj.metric_info(m)
+        t = Table(title=f"{m} [{result_unit(info)}] — base {result_cell(rows[0]['base_result'], info)}")
         t.add_column("input", overflow="fold", min_width=24)
         for c in ("low → high", "unit", "result at low", "at high", "swing"):
             t.add_column(c, justify="left" if c == "unit" else "right")
         for r in rows:
             moves = f"{input_cell(r['low_input'], r['unit'])} → {input_cell(r['high_input'], r['unit'])}"
             t.add_row(f"{r['field']}  {r['label_zh']}", moves, display.input_label(r["unit"]),
-                      result_cell(r["low_result"], m), result_cell(r["high_result"], m),
-                      result_cell(r["swing"], m, display.TABLE_CHANGE))
+                      result_cell(r["low_result"], info), result_cell(r["high_result"], info),
+                      result_cell(r["swing"], info, display.TABLE_CHANGE))
         con.print(t)
 
 
 # --------------------------------------------------------------------------- solve
 @friendly_errors
 def solve_cmd(
-    file: Path = FILE,
+    file: Path = MODEL_FILE,
     target: list[str] = typer.Option(None, "--target", "-t", help="RESULT=VALUE in the result's base unit "
                                      "(months, CNY, fraction), e.g. payback_months=24, irr=0.15, npv_cny=0 "
                                      "(repeatable)."),
@@ -237,32 +249,32 @@ def solve_cmd(
     Example: finmodel solve s.toml --target payback_months=24 --vary heavy.price_cny_per_card_hour"""
     if not target:
         raise CLIError("give a --target RESULT=VALUE, e.g. --target payback_months=24")
-    s = scenario_with(file, sets)
+    subj = subject_with(file, sets)
     by_metric: dict[str, list[float]] = {}
-    for m, v in _targets(target):
+    for m, v in _targets(subj, target):
         by_metric.setdefault(m, []).append(v)
     found: list[sensitivity.SolveResult] = []
     for m, vals in by_metric.items():
-        found += sensitivity.solve_many(s, vary, m, vals, lo=lo, hi=hi)
-    fs = schema.field_spec(vary)
+        found += sensitivity.solve_many(subj, vary, m, vals, lo=lo, hi=hi)
+    fs = subj.field_spec(vary)
     failed = [r for r in found if math.isnan(r.value)]
     if as_json:
-        echo_json({"scenario": s.name, "vary": vary, "unit": fs.unit,
+        echo_json({subj.kind: subj.name, "vary": vary, "unit": fs.unit,
                     "results": [{"target": r.target, "target_value": r.target_value, "value": r.value,
                                  "achieved": r.achieved, "converged": r.converged, "message": r.message,
                                  "base_input": r.base_input, "base_result": r.base_result, "lo": r.lo, "hi": r.hi}
                                 for r in found]})
     elif len(found) == 1 and not failed:
-        _print_solved(found[0], vary, fs)
+        _print_solved(subj, found[0], vary, fs)
     elif len(found) > 1:
-        _print_solve_table(s, found, vary, fs)
+        _print_solve_table(subj, found, vary, fs)
     for r in failed:  # a single failed target: this line says it all
         typer.echo(f"error: {r.message}", err=True)
     if failed:
         raise typer.Exit(2)
 
 
-def _targets(specs: list[str]) -> list[tuple[str, float]]:
+def _targets(subj: Subject, specs: list[str]) -> list[tuple[str, float]]:
     """``--target RESULT=VALUE`` as (result path, value)."""
     out: list[tuple[str, float]] = []
     for spec in specs:
@@ -273,31 +285,32 @@ def _targets(specs: list[str]) -> list[tuple[str, float]]:
             v = float(value)
         except ValueError:
             raise CLIError(f"malformed --target {spec!r}: expected RESULT=VALUE, e.g. payback_months=24") from None
-        out.append((results.metric_path(name), v))
+        out.append((subj.metric_path(name), v))
     return out
 
 
-def _with_unit(x: float, metric: str) -> str:
-    info = results.metric_info(metric)
+def _with_unit(subj: Subject, x: float, metric: str) -> str:
+    info = declared(subj.metric_info(metric))
     return display.show_item(x, info, style=display.TABLE) + display.unit_suffix(info, display.TABLE)
 
 
-def _print_solved(r: sensitivity.SolveResult, vary: str, fs: schema.FieldSpec) -> None:
+def _print_solved(subj: Subject, r: sensitivity.SolveResult, vary: str, fs: schema.FieldSpec) -> None:
     value, now = display.show_input(r.value, fs.unit), display.show_input(r.base_input, fs.unit)
-    typer.echo(f"{r.target} = {_with_unit(r.target_value, r.target)} needs {vary} = {value} (now {now}, "
-               f"giving {_with_unit(r.base_result, r.target)})")
+    typer.echo(f"{r.target} = {_with_unit(subj, r.target_value, r.target)} needs {vary} = {value} (now {now}, "
+               f"giving {_with_unit(subj, r.base_result, r.target)})")
     typer.echo(("check: " if r.converged else "note: ") + r.message)
 
 
-def _print_solve_table(s: schema.Scenario, found: list[sensitivity.SolveResult], vary: str,
+def _print_solve_table(subj: Subject, found: list[sensitivity.SolveResult], vary: str,
                        fs: schema.FieldSpec) -> None:
     now = input_cell(found[0].base_input, fs.unit)
-    t = Table(title=f"{s.name} — solve for {vary} [{display.input_label(fs.unit)}] (now {now})")
+    t = Table(title=f"{subj.name} — solve for {vary} [{display.input_label(fs.unit)}] (now {now})")
     for c in ("target", "value", vary, "achieved", "note"):
         t.add_column(c, justify="left" if c in ("target", "note") else "right")
     for r in found:
         solved = not math.isnan(r.value)
-        t.add_row(r.target, _with_unit(r.target_value, r.target), input_cell(r.value, fs.unit) if solved else "—",
-                  result_cell(r.achieved, r.target) if solved else "—",
+        t.add_row(r.target, _with_unit(subj, r.target_value, r.target),
+                  input_cell(r.value, fs.unit) if solved else "—",
+                  result_cell(r.achieved, subj.metric_info(r.target)) if solved else "—",
                   "" if r.converged else ("approximate" if solved else "no solution"))
-    Console().print(t)
+    console().print(t)

@@ -1,5 +1,6 @@
-"""Shared CLI plumbing: clean one-line errors (no tracebacks), ``--set`` scenarios, executors,
-progress bars, tables and JSON output. Numbers are formatted by ``finmodel.model.display``.
+"""Shared CLI plumbing: clean one-line errors (no tracebacks), scenario or portfolio files with
+``--set`` changes, executors, progress bars, tables and JSON output. Numbers are formatted by
+``finmodel.model.display``.
 
 Command modules import this at start-up, so it imports only ``typer`` and the schema; the engine,
 pandas and rich tables are imported by the functions that use them.
@@ -23,13 +24,19 @@ from finmodel.schema.errors import clip
 
 if TYPE_CHECKING:
     import pandas as pd
+    from rich.console import Console
     from rich.table import Table
 
     from finmodel.analysis.executors import Executor
+    from finmodel.analysis.subject import Subject
     from finmodel.model import display
+    from finmodel.model.results import MetricInfo
+    from finmodel.schema.portfolio import Portfolio
 
 # ---- options shared by several commands
 FILE = typer.Argument(..., help="Scenario file (TOML), e.g. assumptions/seed_fs2024.toml.", show_default=False)
+MODEL_FILE = typer.Argument(..., help="Scenario or portfolio file (TOML), e.g. assumptions/seed_fs2024.toml or "
+                            "assumptions/portfolio/h800_lots.toml.", show_default=False)
 SET = typer.Option(None, "--set", help="Change an input first: PATH=VALUE (repeatable), e.g. "
                    "--set heavy.occupancy=0.8.")
 METRIC = typer.Option(None, "--metric", "-m", help="A result to report, e.g. heavy.npv_cny or payback_months "
@@ -121,18 +128,35 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: jsonable(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
 
-def scenario_with(file: Path, sets: list[str] | None) -> schema.Scenario:
-    """The scenario in ``file`` with the ``--set PATH=VALUE`` changes applied (re-validated)."""
-    from finmodel.analysis.grid import split_assignment
+def load_file(file: Path) -> schema.Scenario | Portfolio:
+    """A scenario or a portfolio file (a portfolio has a ``[cohorts]`` table), read once through the
+    guarded reader and validated by its own schema."""
+    from finmodel.schema import portfolio
 
-    s = schema.load(file)
+    text = schema.read_input(file)
+    try:
+        data = schema.parse_toml_text(text, str(file))
+    except schema.ScenarioError:
+        data = {}  # broken TOML: the scenario parser below says where
+    if portfolio.is_portfolio(data):
+        return portfolio.parse(text, str(file), file.resolve().parent)
+    return schema.parse_toml(text, str(file))
+
+
+def subject_with(file: Path, sets: list[str] | None) -> Subject:
+    """The scenario or portfolio in ``file`` with the ``--set PATH=VALUE`` changes applied
+    (re-validated), as the analyses see it (:mod:`finmodel.analysis.subject`)."""
+    from finmodel.analysis.grid import split_assignment
+    from finmodel.analysis.subject import subject
+
+    subj = subject(load_file(file))
     changes: dict[str, Any] = {}
     for spec in sets or []:
         path, value = split_assignment(spec, f"malformed --set {spec!r}: expected PATH=VALUE, e.g. "
                                        "heavy.occupancy=0.8")
-        schema.field_spec(path)
+        subj.field_spec(path)
         changes[path] = value
-    return s.replace(changes, strict=False) if changes else s
+    return subj.replace(changes) if changes else subj
 
 
 def executor(engine: str, scheduler: str | None) -> Executor:
@@ -170,40 +194,52 @@ def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Callable[[in
 
 
 # ---- tables and their cells (numbers through finmodel.model.display)
+def console(width: int | None = None) -> Console:
+    """A rich console on stdout that never reads text as markup: a scenario, portfolio or workload
+    name, a label, and a unit in brackets (``[months]``) are printed as written (rich would take
+    ``[months]`` for a style and drop it, and stop on ``[/]`` with a MarkupError)."""
+    from rich.console import Console
+
+    return Console(markup=False, width=width)
+
+
 def print_table(table: Table) -> None:
     """Print a rich table on stdout without cutting a cell: piped (no terminal) at its natural width,
     on a terminal at least as wide as its no-wrap columns need (a narrow terminal wraps the lines
-    instead of truncating the paths in them)."""
-    from rich.console import Console
+    instead of truncating the paths in them). Text is never read as markup (:func:`console`)."""
     from rich.measure import Measurement
 
-    con = Console()
+    con = console()
     need = Measurement.get(con, con.options.update_width(1_000_000), table)  # unconstrained by the width
     width = need.maximum if not con.is_terminal else need.minimum
     if width > con.width:
-        con = Console(width=width)
+        con = console(width)
     con.print(table)
 
 
-def result_cell(x: float, metric: str, style: display.Style | None = None) -> str:
-    """A result value in a table cell (its unit is in the column header)."""
-    from finmodel.model import display, results
+def result_cell(x: float, info: MetricInfo, style: display.Style | None = None) -> str:
+    """A result value in a table cell (its unit is in the column header); ``info`` from the
+    subject's ``metric_info`` (a scenario's or a portfolio's result)."""
+    from finmodel.analysis.subject import declared
+    from finmodel.model import display
 
-    return display.show_item(x, results.metric_info(metric), style=style or display.TABLE)
+    return display.show_item(x, declared(info), style=style or display.TABLE)
 
 
-def result_unit(metric: str) -> str:
+def result_unit(info: MetricInfo) -> str:
     """The unit of a result as a column header shows it (万元, %, months …)."""
-    from finmodel.model import display, results
+    from finmodel.analysis.subject import declared
+    from finmodel.model import display
 
-    return display.unit_label(results.metric_info(metric), display.TABLE)
+    return display.unit_label(declared(info), display.TABLE)
 
 
 def input_cell(x: float, unit: str) -> str:
     """An input value in a table cell: 万元, % or its own unit (given in the header)."""
+    from finmodel.analysis.subject import declared
     from finmodel.model import display
 
-    return display.show_item(x, display.input_unit(unit), style=display.TABLE_INPUT)
+    return display.show_item(x, declared(display.input_unit(unit)), style=display.TABLE_INPUT)
 
 
 def stdout_is_tty() -> bool:

@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from finmodel import demand, model, schema
-from finmodel.cli.common import CLIError, friendly_errors, jsonable
+from finmodel.cli.common import CLIError, console, friendly_errors, jsonable
 from finmodel.model import display
 
 FILE = typer.Argument(..., help="Workload file (TOML), e.g. assumptions/demand/seed_china_market.toml.",
@@ -103,7 +102,7 @@ def _json(file: Path, ws: demand.WorkloadSet, df, price: float, hours: float, fl
 
 
 def _print(ws: demand.WorkloadSet, df, price: float, fleets) -> None:
-    con = Console()
+    con = console()
     t = Table(title=f"{ws.name}\n算力需求 demand; market value at {price:g} 元/card-hour\n"
                     "(MFU = compute efficiency, not rental occupancy)")
     t.add_column("workload\n工作负载", min_width=14)

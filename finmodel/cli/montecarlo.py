@@ -1,7 +1,9 @@
 """CLI command ``montecarlo``: P10/P50/P90 of payback, NPV, IRR and margin under uncertain inputs.
 
 Tables show money in 万元, payback in months, rates in % (``finmodel.model.display``); ``--json`` and
-the draws file keep base units. The draws file is written atomically.
+the draws file keep base units. The draws file is written atomically. A portfolio file takes
+distributions on its paths (``shocks.price_factor``, ``cohorts.<name>.heavy.occupancy``); without
+any, the company-wide shocks are drawn; payback and NPV are the company's.
 """
 
 from __future__ import annotations
@@ -12,21 +14,21 @@ from typing import Any
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from finmodel import schema
 from finmodel.analysis import montecarlo
 from finmodel.analysis.limits import MAX_CHUNK
+from finmodel.analysis.subject import Subject
 from finmodel.cli.common import (
     ENGINE,
-    FILE,
     JSON,
     METRIC,
+    MODEL_FILE,
     NO_PROGRESS,
     SCHEDULER,
     SET,
     CLIError,
+    console,
     echo_json,
     executor,
     friendly_errors,
@@ -34,9 +36,9 @@ from finmodel.cli.common import (
     records,
     result_cell,
     result_unit,
-    scenario_with,
+    subject_with,
 )
-from finmodel.model import display, results
+from finmodel.model import display
 from finmodel.schema.files import AtomicTableWriter
 
 
@@ -47,7 +49,7 @@ def register(app: typer.Typer) -> None:
 
 @friendly_errors
 def montecarlo_cmd(
-    file: Path = FILE,
+    file: Path = MODEL_FILE,
     n: int = typer.Option(10_000, "-n", "--draws", help="Number of draws."),
     seed: int = typer.Option(0, "--seed", help="Random seed: the same seed and n give the same draws on every engine."),
     dist: list[str] = typer.Option(None, "--dist", "-d", help="PATH=NAME:P1:P2..., e.g. "
@@ -84,9 +86,9 @@ def montecarlo_cmd(
     if not 1 <= chunk_size <= MAX_CHUNK:
         raise CLIError(f"--chunk-size must be 1 to {MAX_CHUNK:,} draws (got {chunk_size:,}; a batch takes ≈ 40 KB a "
                        "draw)")
-    s = scenario_with(file, sets)
-    specs, pairs = _mc_inputs(dists, dist, corr)
-    mets = results.metric_paths(metric or None, montecarlo.DEFAULT_METRICS)
+    subj = subject_with(file, sets)
+    specs, pairs = _mc_inputs(subj, dists, dist, corr)
+    mets = subj.metric_paths(metric or None)
     writer = AtomicTableWriter(draws_out) if draws_out is not None else None
     eng = executor(engine, scheduler)
     with contextlib.ExitStack() as stack:
@@ -95,20 +97,20 @@ def montecarlo_cmd(
             stack.enter_context(writer)  # committed when complete, removed on any error
         sink = None if writer is None else lambda part: writer.write(pd.DataFrame(part))  # streamed, chunk by chunk
         with progress_bar(n, "Monte Carlo", not no_progress) as prog:
-            res = montecarlo.run(s, specs or None, n, seed, metrics=mets, correlation=pairs or None,
+            res = montecarlo.run(subj, specs or None, n, seed, metrics=mets, correlation=pairs or None,
                                  chunk_size=chunk_size, engine=eng, progress=prog, on_draws=sink)
     probs = {f"{m:g}": res.prob_payback_within(m) for m in (list(within) if within else [24.0, 36.0])}
     if as_json:
-        echo_json(_mc_json(s, res, eng.name, probs, draws_out))
+        echo_json(_mc_json(subj, res, eng.name, probs, draws_out))
         return
-    _print_mc(s, res, probs)
+    _print_mc(subj, res, probs)
     if draws_out is not None:
         typer.echo(f"wrote {res.n:,} draws to {draws_out}")
 
 
-def _mc_json(s: schema.Scenario, res: montecarlo.MonteCarloResult, engine: str, probs: dict[str, float],
+def _mc_json(subj: Subject, res: montecarlo.MonteCarloResult, engine: str, probs: dict[str, float],
              draws_out: Path | None) -> dict[str, Any]:
-    return {"scenario": s.name, "n": res.n, "seed": res.seed, "engine": engine,
+    return {subj.kind: subj.name, "n": res.n, "seed": res.seed, "engine": engine,
             "distributions": {p: d.to_dict() for p, d in res.distributions.items()},
             "correlation": None if res.correlation is None else res.correlation.tolist(),
             "units": {"money": "CNY", "payback": "months", "rates": "fraction"},
@@ -117,7 +119,7 @@ def _mc_json(s: schema.Scenario, res: montecarlo.MonteCarloResult, engine: str, 
             "draws_file": str(draws_out) if draws_out else None}
 
 
-def _mc_inputs(dists: Path | None, dist: list[str] | None, corr: list[str] | None
+def _mc_inputs(subj: Subject, dists: Path | None, dist: list[str] | None, corr: list[str] | None
                ) -> tuple[dict[str, dict[str, Any]], list[tuple[str, str, float]]]:
     """Distributions and correlations from ``--dists`` (a file), then ``--dist`` and ``--corr``."""
     specs: dict[str, dict[str, Any]] = {}
@@ -125,7 +127,7 @@ def _mc_inputs(dists: Path | None, dist: list[str] | None, corr: list[str] | Non
     if dists is not None:
         specs, pairs = montecarlo.load_dists(dists)
     for d in dist or []:
-        path, spec = montecarlo.parse_dist(d)
+        path, spec = montecarlo.parse_dist(d, subj)
         specs[path] = spec
     pairs += [montecarlo.parse_corr(c) for c in corr or []]
     if pairs and not specs:
@@ -137,16 +139,17 @@ def _share(x: float) -> str:
     return display.show(x, "frac", style=display.TABLE)
 
 
-def _print_mc(s: schema.Scenario, res: montecarlo.MonteCarloResult, probs: dict[str, float]) -> None:
-    con = Console()
+def _print_mc(subj: Subject, res: montecarlo.MonteCarloResult, probs: dict[str, float]) -> None:
+    con = console()
     for note in res.notes:
         con.print(f"note: {note}", markup=False)
-    t = Table(title=f"{s.name} — Monte Carlo, {res.n:,} draws, seed {res.seed} ({res.seconds:.2f} s)")
+    t = Table(title=f"{subj.name} — Monte Carlo, {res.n:,} draws, seed {res.seed} ({res.seconds:.2f} s)")
     for c in ("result", "unit", "base", "mean", "P10", "P50", "P90", "never/none"):
         t.add_column(c, justify="left" if c in ("result", "unit") else "right")
     for r in res.summary.to_dict(orient="records"):
-        t.add_row(f"{r['metric']}  {r['label_zh']}", result_unit(r["metric"]),
-                  *[result_cell(r[c], r["metric"]) for c in ("base", "mean", "p10", "p50", "p90")],
+        info = subj.metric_info(r["metric"])
+        t.add_row(f"{r['metric']}  {r['label_zh']}", result_unit(info),
+                  *[result_cell(r[c], info) for c in ("base", "mean", "p10", "p50", "p90")],
                   _share(r["share_nan"]))
     con.print(t)
     t2 = Table(title="inputs")

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from finmodel import model, schema
-from finmodel.cli.common import FILE, echo_json, friendly_errors, print_table
+from finmodel.cli.common import FILE, MODEL_FILE, echo_json, friendly_errors, load_file, print_table
 from finmodel.model import display
 from finmodel.schema import catalog, inert
 
@@ -140,17 +140,18 @@ def _table(title: str, rows: tuple[tuple[str, str, str | None], ...], s: schema.
 
 
 @friendly_errors
-def validate(file: Path = FILE, strict: bool = STRICT) -> None:
-    """Check a scenario file: every field's type, unit range and spelling. Exit 0 when valid.
+def validate(file: Path = MODEL_FILE, strict: bool = STRICT) -> None:
+    """Check a scenario or portfolio file: every field's type, unit range and spelling. Exit 0 when valid.
 
-    Inputs written in the file that have no effect under its switches each get a ``warning:`` line
-    on stderr (exit 2 with --strict); old names and overridden catalogue values a ``note:`` line."""
-    s = schema.load(file)
-    found = _report(s)
+    Inputs written in a scenario file that have no effect under its switches each get a ``warning:``
+    line on stderr (exit 2 with --strict); old names and overridden catalogue values a ``note:`` line."""
+    s = load_file(file)  # a portfolio has a [cohorts] table
+    found = _report(s) if isinstance(s, schema.Scenario) else []
     if strict and found:
         typer.echo(f"error: {file}: {len(found)} input(s) written in the file have no effect (--strict)", err=True)
         raise typer.Exit(2)
-    typer.echo(f"ok: {file} is a valid scenario ({s.name!r})")
+    kind = "scenario" if isinstance(s, schema.Scenario) else f"portfolio of {len(s.cohorts)} cohorts"
+    typer.echo(f"ok: {file} is a valid {kind} ({s.name!r})")
 
 
 @friendly_errors

@@ -59,7 +59,6 @@ from finmodel.demand.workloads import (
     Workload,
     WorkloadError,
     WorkloadSet,
-    allowed_text,
     from_dict,
     load,
     parse_toml,
@@ -78,6 +77,6 @@ __all__ = [
     "servers_needed", "training_compute_flop", "training_rate_flop_per_s",
     "FLEET_FIELDS", "Demand", "Fleet", "FleetOptions", "fleet", "fleet_scenario", "gpus_in", "size", "to_arrays",
     "COLUMNS", "INFERENCE_ONLY", "NO_VALUE", "TRAINING_ONLY", "WORKLOAD_FIELDS", "RowProblem", "Workload",
-    "WorkloadError", "WorkloadSet", "allowed_text", "from_dict", "load", "parse_toml", "presets_dir", "row_rules",
+    "WorkloadError", "WorkloadSet", "from_dict", "load", "parse_toml", "presets_dir", "row_rules",
     "rows_from_frame", "to_frame", "to_toml", "validate_rows",
 ]

@@ -131,9 +131,11 @@ class FleetOptions(BaseModel):
     """The fleet-sizing arguments of :func:`fleet` that are not scenario fields."""
 
     share: Finite = fld(..., unit="fraction", en="Market share", zh="市场份额", group="fleet", ge=0, le=1,
-                        help="Share of the demand's card-hours the lessor serves.")
+                        help="Share of the demand's card-hours the lessor serves.",
+                        help_zh="出租方承接的需求卡时占比。")
     occupancy: Finite = fld(1.0, unit="fraction", en="Fleet occupancy", zh="机队出租率", group="fleet", gt=0, le=1,
-                            help="Share of the fleet's card-hours that are rented (not MFU).")
+                            help="Share of the fleet's card-hours that are rented (not MFU).",
+                            help_zh="机队卡时中被租出的比例（不是算力效率MFU）。")
 
 
 FLEET_FIELDS = field_specs(FleetOptions)

@@ -54,52 +54,73 @@ class Workload(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False, validate_default=True)
 
     name: str = fld(..., unit="", en="Workload", zh="工作负载", group="workload", chars=(1, 80),
-                    help="Short name shown in tables and charts (1-80 characters).")
+                    help="Short name shown in tables and charts (1-80 characters).",
+                    help_zh="表格和图表中显示的简称（1-80个字符）。")
     kind: Kind = fld(..., unit="", en="Kind", zh="类型", group="workload",
                      choice_labels={"training": ("训练", "training"), "inference": ("推理", "inference")},
                      help="training: one run of 6 × parameters × tokens FLOP; inference: a service "
-                     "running all day (002:1194, 1239).")
+                     "running all day (002:1194, 1239).",
+                     help_zh="training（训练）：每次训练 6 × 参数量 × Token数 FLOP；inference（推理）：全天运行的"
+                     "服务（002:1194、1239）。")
     models: int = fld(1, unit="models", en="Models", zh="模型数量", group="workload", ge=1, le=1_000_000,
                       help="Identical models with this workload: 100 in training (002:1227), 50 in "
-                      "inference (002:1286).")
+                      "inference (002:1286).",
+                      help_zh="具有相同负载的模型个数：训练100个（002:1227），推理50个（002:1286）。")
     parameters: Finite | None = fld(None, unit="parameters", en="Parameters", zh="参数量", group="workload",
                                     gt=0, le=1e15,
                                     help="Model parameters (1750亿 = 1.75e11, 002:1200). Training may give "
-                                    "compute_flop instead.")
+                                    "compute_flop instead.",
+                                    help_zh="模型参数量（1750亿 = 1.75e11，002:1200）。训练也可改填训练总算力"
+                                    "（compute_flop）。")
     tokens: Finite | None = fld(None, unit="tokens/run", en="Training tokens", zh="训练Token数", group="training",
-                                gt=0, le=1e16, help="Tokens per training run (3000亿 = 3e11, 002:1200).")
+                                gt=0, le=1e16, help="Tokens per training run (3000亿 = 3e11, 002:1200).",
+                                help_zh="每次训练的Token数（3000亿 = 3e11，002:1200）。")
     compute_flop: Finite | None = fld(None, unit="FLOP/run", en="Training compute", zh="训练总算力",
                                       group="training", gt=0, le=1e30,
                                       help="Total compute of one run, instead of 6 × parameters × tokens "
-                                      "(GPT-4 2.15e25 FLOP, 002:1212).")
+                                      "(GPT-4 2.15e25 FLOP, 002:1212).",
+                                      help_zh="一次训练的总计算量，可替代 6 × 参数量 × Token数（GPT-4 为 2.15e25 "
+                                      "FLOP，002:1212）。")
     duration_days: Finite | None = fld(None, unit="days/run", en="Training days", zh="训练天数", group="training",
-                                       gt=0, le=3650, help="Wall-clock days per run (30 days, 002:1201).")
+                                       gt=0, le=3650, help="Wall-clock days per run (30 days, 002:1201).",
+                                       help_zh="每次训练的实际天数（30天，002:1201）。")
     runs_per_year: Finite | None = fld(None, unit="runs/year", en="Runs per year", zh="年训练次数",
                                        group="training", gt=0, le=3650,
                                        help="Runs per model per year; empty = back to back all year "
-                                       "(the GPUs are a standing fleet, the seed's reading).")
+                                       "(the GPUs are a standing fleet, the seed's reading).",
+                                       help_zh="每个模型每年的训练次数；留空 = 全年连续训练（GPU为常驻机群，"
+                                       "即种子报告的理解）。")
     daily_visits: Finite | None = fld(None, unit="visits/day", en="Daily visits", zh="日均访问量",
                                       group="inference", gt=0, le=1e12,
-                                      help="Visits per day per model (0.7亿 = 7e7 for ChatGPT, 002:1245).")
+                                      help="Visits per day per model (0.7亿 = 7e7 for ChatGPT, 002:1245).",
+                                      help_zh="每个模型的日均访问次数（ChatGPT 为0.7亿 = 7e7，002:1245）。")
     questions_per_visit: Finite | None = fld(None, unit="questions/visit", en="Questions per visit",
                                              zh="每次访问提问数", group="inference", gt=0, le=10_000,
-                                             help="Questions per visit (10, 002:1247).")
+                                             help="Questions per visit (10, 002:1247).",
+                                             help_zh="每次访问的提问数（10，002:1247）。")
     tokens_per_question: Finite | None = fld(None, unit="tokens/question", en="Tokens per question",
                                              zh="每次提问Token数", group="inference", gt=0, le=1e8,
-                                             help="Tokens per question (1000, 002:1247).")
+                                             help="Tokens per question (1000, 002:1247).",
+                                             help_zh="每次提问的Token数（1000，002:1247）。")
     precision: Precision = fld(..., unit="", en="Precision", zh="精度", group="workload",
                                choice_labels={"FP16": ("FP16", "FP16"), "INT8": ("INT8", "INT8")},
                                help="FP16 uses the GPU's FP16 TFLOPS (training, 002:1205); INT8 its TOPS "
-                               "(inference, 002:1255).")
+                               "(inference, 002:1255).",
+                               help_zh="FP16 按GPU的FP16 TFLOPS计算（训练，002:1205）；INT8 按其TOPS计算"
+                               "（推理，002:1255）。")
     gpu: str = fld(..., unit="", en="GPU", zh="GPU型号", group="workload", catalogue=catalog.GPU_KEYS,
                    catalogue_text=catalog.GPU_KEY_TEXT,
-                   help="Catalogue key (finmodel.schema.catalog.GPUS); the seed uses A100 (A100-40G-NVLink).")
+                   help="Catalogue key (finmodel.schema.catalog.GPUS); the seed uses A100 (A100-40G-NVLink).",
+                   help_zh="GPU目录中的型号（finmodel.schema.catalog.GPUS）；种子报告使用 A100（A100-40G-NVLink）。")
     compute_efficiency: Finite = fld(..., unit="fraction of peak", en="Compute efficiency (MFU)",
                                      zh="算力效率(MFU)", group="workload", gt=0, le=1,
                                      help="Achieved share of peak while running (the seed's GPU利用率, 0.45 "
-                                     "at 002:1206). Not rental occupancy.")
+                                     "at 002:1206). Not rental occupancy.",
+                                     help_zh="运行时实际达到的峰值算力比例（种子报告的GPU利用率，0.45，002:1206）。"
+                                     "不是出租率。")
     source: str = fld("", unit="", en="Source", zh="来源", group="workload", chars=(0, 2000),
-                      help="Where the row's numbers come from (file:line).")
+                      help="Where the row's numbers come from (file:line).",
+                      help_zh="本行数字的出处（文件:行号）。")
 
     @field_validator("name")
     @classmethod
@@ -176,15 +197,9 @@ def row_rules(w: Workload) -> list[tuple[str, str, str]]:
     return out
 
 
-#: Every workload column, in table order, with unit, bounds, labels and help text.
+#: Every workload column, in table order, with unit, bounds, labels and help text (English and 中文).
 WORKLOAD_FIELDS: dict[str, FieldSpec] = field_specs(Workload, big_numbers="scientific")
 COLUMNS: tuple[str, ...] = tuple(WORKLOAD_FIELDS)
-
-
-def allowed_text(column: str, lang: str = "en") -> str:
-    """Allowed values of a column in words (``WORKLOAD_FIELDS[column].range_text(lang)``; kept for
-    the demand page until it reads the spec)."""
-    return WORKLOAD_FIELDS[column].range_text(lang)
 
 
 # --------------------------------------------------------------------------- errors
