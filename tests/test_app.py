@@ -35,6 +35,7 @@ def adir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     d.mkdir()
     for p in (ROOT / "assumptions").glob("*.toml"):
         shutil.copy(p, d / p.name)
+    shutil.copytree(ROOT / "assumptions" / "portfolio", d / "portfolio")
     monkeypatch.setenv(files.ENV_DIR, str(d))
     return d
 
@@ -78,7 +79,7 @@ def test_default_scenario_is_the_seed_and_every_page_renders(adir: Path) -> None
     assert at.session_state["scenario"] == seed
     assert at.number_input(key=PRICE_KEY).value == seed.heavy.price_cny_per_card_hour
     assert len(at.get("vega_lite_chart")) >= 1  # the cumulative cash-flow chart
-    for page in ("models.py", "sensitivity.py", "scenarios.py", "overview.py"):
+    for page in ("models.py", "sensitivity.py", "scenarios.py", "portfolio.py", "overview.py"):
         at.switch_page(f"app_pages/{page}").run()
         assert not at.exception, (page, [e.value for e in at.exception])
         assert not at.error, (page, errors(at))
@@ -216,13 +217,12 @@ def test_save_then_load_a_named_scenario(adir: Path) -> None:
 def test_unsafe_or_reserved_names_are_refused(adir: Path, name: str) -> None:
     at = start()
     at.switch_page("app_pages/scenarios.py").run()
-    presets_before = {p.name: p.read_bytes() for p in adir.glob("*.toml")}
+    before = {p: p.read_bytes() for p in adir.parent.rglob("*.toml")}
     at.text_input(key="save_name").set_value(name).run()
     at.button(key="save_button").click().run()
     assert not at.exception
     assert errors(at)  # a reason is shown
-    assert {p.name: p.read_bytes() for p in adir.glob("*.toml")} == presets_before
-    assert not [p for p in adir.parent.rglob("*.toml") if p.parent != adir]  # nothing saved anywhere
+    assert {p: p.read_bytes() for p in adir.parent.rglob("*.toml")} == before  # nothing saved or changed anywhere
 
 
 def test_existing_user_scenario_needs_overwrite(adir: Path) -> None:

@@ -53,6 +53,7 @@ def adir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("assumptions")
     for p in (ROOT / "assumptions").glob("*.toml"):
         shutil.copy(p, d / p.name)
+    shutil.copytree(ROOT / "assumptions" / "portfolio", d / "portfolio")
     return d
 
 
@@ -103,12 +104,17 @@ def price_box(page, lang: str = "zh"):
     return page.get_by_role("spinbutton", name=i18n.field_label(PRICE, lang), exact=True)
 
 
-def payback_value(page, lang: str = "zh"):
-    """The payback KPI card's value element."""
-    label = model.item("heavy", "payback_months").zh if lang == "zh" else model.item("heavy", "payback_months").en
+def metric_value(page, label: str):
+    """The value element of the KPI card labelled ``label``."""
     card = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label,
                                                                                                         exact=True))
     return card.get_by_test_id("stMetricValue")
+
+
+def payback_value(page, lang: str = "zh"):
+    """The payback KPI card's value element."""
+    return metric_value(page, model.item("heavy", "payback_months").zh if lang == "zh"
+                        else model.item("heavy", "payback_months").en)
 
 
 def test_price_moves_payback_link_reopens_and_downloads(browser, playwright_api, app_url: str, adir: Path,
@@ -181,4 +187,41 @@ def test_english_link_and_business_models_page(browser, playwright_api, app_url:
     expect(page).to_have_url(re.compile(r"heavy\.occupancy=0\.8"), timeout=TIMEOUT_MS)  # state kept across pages
     page.wait_for_timeout(1500)
     page.screenshot(path=str(tmp_path / "models_en.png"), full_page=True)
+    page.context.close()
+
+
+def test_portfolio_page_edit_a_purchase_month_in_the_grid(browser, playwright_api, app_url: str, adir: Path,
+                                                          tmp_path: Path) -> None:
+    """Type a new purchase month into the cohort table (a canvas grid: keyboard navigation from the
+    first cell); the company's NPV card shows what the portfolio engine gives for the edited file."""
+    from finmodel.model import portfolio_result as pr
+    from finmodel.schema import portfolio
+    from finmodel.ui import portfolio_view as pv
+
+    _, expect = playwright_api
+    p = portfolio.load(adir / "portfolio" / "h800_lots.toml")
+    npv = metric_value(page := browser.new_context(viewport={"width": 1500, "height": 2600}).new_page(),
+                       pv.item_label("npv_cny", "zh"))
+    page.goto(app_url + "/portfolio")
+    expect(npv).to_have_text(pv.shown(pr.evaluate(p), "npv_cny", "zh"), timeout=TIMEOUT_MS)
+    grid = page.get_by_test_id("stDataFrame").first
+    expect(grid).to_be_visible(timeout=TIMEOUT_MS)
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)  # the grid draws its canvas after the element appears
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 80, box["y"] + 35 + 17)  # the first row's cohort cell, below the header
+    for _ in range(pv.FACTS.index("end_month") + 1):  # to the purchase month, the first input after the facts
+        page.keyboard.press("ArrowRight")
+    page.keyboard.type("6")
+    page.wait_for_timeout(500)  # the cell's editor opens on the first key; Enter commits it
+    page.keyboard.press("Enter")
+    shifted = p.replace({f"cohorts.{p.cohorts[0].name}.purchase_month": 6})
+    expect(npv).to_have_text(pv.shown(pr.evaluate(shifted), "npv_cny", "zh"), timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible(timeout=TIMEOUT_MS)
+    page.wait_for_timeout(1500)  # let the chart finish drawing before the screenshot
+    shot = tmp_path / "portfolio_zh.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 50_000
+    print(f"\nscreenshot: {shot}")
     page.context.close()

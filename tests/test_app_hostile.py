@@ -348,7 +348,7 @@ def test_deeply_nested_toml_is_refused_before_parsing(case: str) -> None:
     with pytest.raises(files.FileProblem) as err:
         files.parse_upload("deep.toml", DEEP[case].encode())
     assert err.value.code == "err_too_deep"
-    assert str(files.MAX_TOML_NESTING) in err.value.message("en") and "\n" not in err.value.message("zh")
+    assert str(schema.MAX_TOML_NESTING) in err.value.message("en") and "\n" not in err.value.message("zh")
 
 
 def test_deep_table_headers_are_refused_by_the_schema_in_one_line() -> None:
@@ -364,11 +364,11 @@ def test_nesting_scan_skips_strings_and_comments_and_accepts_every_preset() -> N
     opened = "[" * 40
     for text in (f'x = "{opened}"', f"x = '{opened}'", f'x = """\n{opened}\n"""', f"x = '''\n{opened}\n'''",
                  f"# {opened}\nx = 1", f'x = "a\\"{opened}"'):
-        assert files.toml_nesting(text) == 0, text
-    assert files.toml_nesting("x = [[1], [2, [3]]]") == 3
-    assert files.toml_nesting("x = " + "[" * 1000) == files.MAX_TOML_NESTING + 1  # stops counting past the limit
-    for p in (ROOT / "assumptions").glob("*.toml"):
-        assert files.toml_nesting(p.read_text(encoding="utf-8")) <= 2, p.name
+        assert schema.toml_nesting(text) == 0, text
+    assert schema.toml_nesting("x = [[1], [2, [3]]]") == 3
+    assert schema.toml_nesting("x = " + "[" * 1000) == schema.MAX_TOML_NESTING + 1  # stops counting past the limit
+    for p in (ROOT / "assumptions").rglob("*.toml"):
+        assert schema.toml_nesting(p.read_text(encoding="utf-8")) <= 2, p.name
 
 
 @pytest.mark.parametrize("text", ['"""' + '\\"""\n' * 150_000, "'''" + "''\n" * 300_000, "[]" * 400_000,
@@ -376,7 +376,7 @@ def test_nesting_scan_skips_strings_and_comments_and_accepts_every_preset() -> N
 def test_nesting_scan_of_a_hostile_megabyte_is_fast(text: str) -> None:
     assert len(text.encode()) <= files.MAX_TOML_BYTES
     t0 = time.perf_counter()
-    files.toml_nesting(text)
+    schema.toml_nesting(text)
     assert time.perf_counter() - t0 < 2.0
 
 
@@ -386,7 +386,7 @@ def test_deeply_nested_upload_is_refused_and_the_page_still_renders(adir: Path) 
     before, headings = at.session_state["scenario"], subheaders(at)
     at.file_uploader(key="upload").set_value(("deep.toml", DEEP["arrays"].encode(), "application/toml")).run()
     no_exception(at)
-    assert "deep.toml" in errors(at) and str(files.MAX_TOML_NESTING) in errors(at)
+    assert "deep.toml" in errors(at) and str(schema.MAX_TOML_NESTING) in errors(at)
     assert at.session_state["scenario"] == before and subheaders(at) == headings and at.dataframe
 
 

@@ -152,6 +152,43 @@ def test_market_and_models_and_histogram_and_compare_charts(result: model.Result
     spec_of(charts.compare_cash_flows({"A": result.heavy_monthly, "B": result.light_monthly}, "zh"))
 
 
+# --------------------------------------------------------------------------- portfolio charts
+@pytest.mark.parametrize("lang", i18n.LANGS)
+@pytest.mark.parametrize("preset", ["h800_lots", "three_generations"])
+def test_portfolio_charts_stack_the_engines_lines_with_units_and_cohort_names(preset: str, lang: str) -> None:
+    from finmodel.model import portfolio_result as pr
+    from finmodel.schema import portfolio
+    from finmodel.ui import portfolio_charts as pc
+    from finmodel.ui import portfolio_view as pv
+
+    r = pr.evaluate(portfolio.load(ROOT / "assumptions" / "portfolio" / f"{preset}.toml"))
+    names = list(pv.cohort_names(r.portfolio).values())
+    for key in pv.FLOW_LINES:
+        d = spec_of(pc.flows_by_cohort(pv.cohort_lines(r, key), pv.company_line(r, key), key, names, lang))
+        bars, line = layers(d)[0], layers(d)[1]
+        assert bars["encoding"]["color"]["scale"]["domain"] == names
+        assert bars["encoding"]["y"]["title"] == pv.item_label(key, lang, with_unit=True)
+        assert i18n.t("wan_axis", lang) in bars["encoding"]["y"]["title"]
+        assert [row["value"] for row in data_of(d, line)] == list(r.monthly[key])  # the company's own line
+        stacked = pd.DataFrame(data_of(d, bars)).pivot(index="month", columns="group", values="value")
+        assert stacked[names].to_numpy() == pytest.approx(r.cohort_monthly[key].to_numpy(), rel=0, abs=0)
+    for key, by in pv.CAPACITY_VIEWS:
+        order = pv.order(r, by)
+        d = spec_of(pc.capacity(pv.capacity(r, key, by), key, by, order, lang))
+        assert d["encoding"]["color"]["scale"]["domain"] == order
+        assert d["encoding"]["y"]["title"].endswith(f"[{i18n.unit(pr.item(key).unit, lang)}]")
+        total = pd.DataFrame(data_of(d, d)).groupby("month")["value"].sum()
+        assert total.to_numpy() == pytest.approx(r.monthly[key].to_numpy(), rel=1e-12, abs=1e-9)  # Σ = company
+
+
+def test_portfolio_result_units_are_translated() -> None:
+    from finmodel.model import portfolio_items as pi
+    from finmodel.model import portfolio_result as pr
+
+    for key in (*pi.KPIS, *pi.COHORT_KPIS, *pi.STATEMENT, *pi.FLEET):
+        assert pr.item(key).unit in i18n.UNITS_ZH, key
+
+
 # --------------------------------------------------------------------------- comparison of business models
 def test_business_models_identities(result: model.Result) -> None:
     t = business_models.business_models(result)
@@ -287,7 +324,8 @@ def test_only_the_ui_package_imports_streamlit() -> None:
 
 
 def test_pure_ui_modules_do_not_import_streamlit() -> None:
-    for name in ("fmt", "i18n", "present", "charts", "files", "share"):
+    for name in ("fmt", "i18n", "present", "charts", "files", "share", "portfolio_view", "portfolio_charts",
+                 "portfolio_files"):
         src = (ROOT / "finmodel" / "ui" / f"{name}.py").read_text(encoding="utf-8")
         assert "import streamlit" not in src, name
 

@@ -5,28 +5,29 @@
 - User scenarios live in its ``user/`` sub-folder (git-ignored). Names are 1-64 letters, digits,
   ``_``, ``-`` or CJK characters: no separators, no dots, so a name can never leave the folder; the
   resolved path is checked anyway, and files are written atomically. Saving a new name is one
-  create-exclusive step: of two sessions saving the same new name at once, exactly one wins and the
-  other is told the name is taken.
-- Uploads (TOML or a finmodel workbook) are size-limited, TOML nesting is bounded before it is
-  parsed, and the content is validated through the schema.
+  create-exclusive step (:func:`finmodel.schema.atomic_write_bytes` with ``exclusive=True``): of
+  two sessions saving the same new name at once, exactly one wins and the other is told the name
+  is taken.
+- Uploads (TOML or a finmodel workbook) pass one guard (:func:`guarded_upload`: size, type, UTF-8,
+  TOML nesting bounded before it is parsed, one line for any reader failure), then the schema.
 
 A scenario is addressed by an id that is also its URL value: ``seed_fs2024`` for a preset,
-``user/my_case`` for a saved one.
+``user/my_case`` for a saved one. Portfolios (:mod:`finmodel.ui.portfolio_files`) use the same
+folders' ``portfolio/`` sub-folders, ids and guard.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import re
-import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from finmodel import schema
-from finmodel.schema import Scenario, ScenarioError
-from finmodel.schema.files import new_file_mode
+from finmodel.schema import MAX_TOML_NESTING, Scenario, ScenarioError, atomic_write_bytes, toml_nesting
 from finmodel.ui import safe
 
 _log = logging.getLogger(__name__)
@@ -37,9 +38,7 @@ USER_PREFIX = "user/"
 NAME_RE = re.compile(r"^[A-Za-z0-9_\-\u3400-\u4dbf\u4e00-\u9fff]{1,64}$")
 MAX_TOML_BYTES = schema.MAX_FILE_BYTES  # 1 MB, as for scenario files on disk
 MAX_XLSX_BYTES = 2 * 2**20  # = server.maxUploadSize in .streamlit/config.toml; a 360-month workbook fits
-#: Deepest nesting of arrays and inline tables in an uploaded TOML. A scenario needs 1 (a value
-#: table ``{ value = …, source = … }``); ``tomllib`` recurses once per level and fails near 300.
-MAX_TOML_NESTING = 32
+T = TypeVar("T")
 
 
 class FileProblem(ValueError):
@@ -65,7 +64,7 @@ class FileProblem(ValueError):
 
 @dataclass(frozen=True)
 class Ref:
-    """One scenario file the app can load."""
+    """One file the app can load (a scenario, or a portfolio)."""
 
     id: str
     kind: str  # "preset" | "user"
@@ -74,6 +73,47 @@ class Ref:
     @property
     def stem(self) -> str:
         return self.path.stem
+
+
+@dataclass(frozen=True)
+class Folders:
+    """Where one kind of file lives: shipped presets (read only) and the user's saved files."""
+
+    presets: Path
+    user: Path
+    default_id: str
+
+    def list_refs(self) -> list[Ref]:
+        """Presets first (the default at the top), then saved user files, by name."""
+        presets = sorted(self.presets.glob("*.toml"), key=lambda p: (p.stem != self.default_id, p.stem))
+        refs = [Ref(p.stem, "preset", p) for p in presets if NAME_RE.match(p.stem)]
+        if self.user.is_dir():
+            refs += [Ref(USER_PREFIX + p.stem, "user", p) for p in sorted(self.user.glob("*.toml"))
+                     if NAME_RE.match(p.stem)]
+        return refs
+
+    def find(self, ref_id: str) -> Ref | None:
+        """The file behind an id, or None (unknown ids, bad names and path escapes all give None)."""
+        kind, name = ("user", ref_id[len(USER_PREFIX):]) if ref_id.startswith(USER_PREFIX) else ("preset", ref_id)
+        if not NAME_RE.match(name):
+            return None
+        folder = self.user if kind == "user" else self.presets
+        path = (folder / f"{name}.toml").resolve()
+        if path.parent != folder.resolve() or not path.is_file():
+            return None
+        return Ref(ref_id, kind, path)
+
+    def new_user_path(self, name: str) -> tuple[str, Path]:
+        """The checked name and the path a new user file of that name gets (the user folder is
+        created); :class:`FileProblem` for a bad name, a preset's name or a path escape."""
+        name = check_name(name)
+        if (self.presets / f"{name}.toml").exists():
+            raise FileProblem("err_name_preset", name=name)
+        self.user.mkdir(parents=True, exist_ok=True)
+        path = (self.user / f"{name}.toml").resolve()
+        if path.parent != self.user.resolve():
+            raise FileProblem("err_path")
+        return name, path
 
 
 def assumptions_dir() -> Path:
@@ -89,27 +129,18 @@ def user_dir() -> Path:
     return assumptions_dir() / "user"
 
 
+def scenario_folders() -> Folders:
+    return Folders(assumptions_dir(), user_dir(), DEFAULT_ID)
+
+
 def list_refs() -> list[Ref]:
-    """Presets first (default scenario at the top), then saved user scenarios, by name."""
-    base = assumptions_dir()
-    presets = sorted(base.glob("*.toml"), key=lambda p: (p.stem != DEFAULT_ID, p.stem))
-    refs = [Ref(p.stem, "preset", p) for p in presets if NAME_RE.match(p.stem)]
-    udir = user_dir()
-    if udir.is_dir():
-        refs += [Ref(USER_PREFIX + p.stem, "user", p) for p in sorted(udir.glob("*.toml")) if NAME_RE.match(p.stem)]
-    return refs
+    """Preset scenarios first (default scenario at the top), then saved user scenarios, by name."""
+    return scenario_folders().list_refs()
 
 
 def find(ref_id: str) -> Ref | None:
-    """The file behind an id, or None (unknown ids, bad names and path escapes all give None)."""
-    kind, name = ("user", ref_id[len(USER_PREFIX):]) if ref_id.startswith(USER_PREFIX) else ("preset", ref_id)
-    if not NAME_RE.match(name):
-        return None
-    folder = user_dir() if kind == "user" else assumptions_dir()
-    path = (folder / f"{name}.toml").resolve()
-    if path.parent != folder.resolve() or not path.is_file():
-        return None
-    return Ref(ref_id, kind, path)
+    """The scenario file behind an id, or None (unknown ids, bad names and path escapes all give None)."""
+    return scenario_folders().find(ref_id)
 
 
 def load(ref_id: str) -> Scenario:
@@ -121,7 +152,7 @@ def load(ref_id: str) -> Scenario:
 
 
 def check_name(name: str) -> str:
-    """A safe scenario name, or :class:`FileProblem` saying why not."""
+    """A safe file name, or :class:`FileProblem` saying why not."""
     name = (name or "").strip()
     if not name:
         raise FileProblem("err_name_empty")
@@ -133,99 +164,37 @@ def check_name(name: str) -> str:
 def save_user(scenario: Scenario, name: str, *, overwrite: bool = False) -> Ref:
     """Save ``scenario`` as ``user/<name>.toml`` (atomic). Never touches a preset; refuses a name
     that equals a preset's, and an existing user file unless ``overwrite``."""
-    name = check_name(name)
-    if (assumptions_dir() / f"{name}.toml").exists():
-        raise FileProblem("err_name_preset", name=name)
-    folder = user_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = (folder / f"{name}.toml").resolve()
-    if path.parent != folder.resolve():
-        raise FileProblem("err_path")
+    name, path = scenario_folders().new_user_path(name)
     named = schema.validate({**scenario.to_dict(), "name": name}, strict=False)
     if overwrite:
         schema.save(named, path)
     else:
         try:
-            create_exclusive(path, schema.to_toml(named).encode("utf-8"))
+            atomic_write_bytes(path, schema.to_toml(named).encode("utf-8"), exclusive=True)
         except FileExistsError:
             raise FileProblem("err_name_exists", name=name) from None
     return Ref(USER_PREFIX + name, "user", path)
 
 
-def create_exclusive(path: Path, data: bytes) -> None:
-    """Create ``path`` holding ``data`` only if no file has that name, in one atomic step.
-
-    The content is written and synced to a temporary file in the same folder, then hard-linked to
-    the name (``os.link`` fails if the name exists): a reader never sees half a file, and of two
-    writers of one new name exactly one succeeds. On a file system without hard links the name is
-    created with ``O_CREAT | O_EXCL`` and then written. Raises ``FileExistsError`` if the name exists.
-    (A general ``exclusive=True`` for :func:`finmodel.schema.files.atomic_write_bytes` would hold this.)"""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, new_file_mode())
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise
-        except OSError:  # no hard links here (FAT, some network shares): exclusive create instead
-            out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, new_file_mode())
-            with os.fdopen(out, "wb") as f:
-                f.write(data)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+# --------------------------------------------------------------------------- uploads
+#: Longest reader error quoted in :class:`FileProblem` ``err_unreadable`` [characters].
+MAX_QUOTE = 200
 
 
-def toml_nesting(text: str, limit: int = MAX_TOML_NESTING) -> int:
-    """How deeply arrays and inline tables nest in TOML ``text`` (``[`` and ``{`` outside strings
-    and comments), counted up to the first level beyond ``limit``: a linear scan that lets a
-    too-deep file be refused before ``tomllib`` recurses into it. An unterminated string ends the
-    scan (the parser refuses that file anyway)."""
-    depth = deepest = i = 0
-    while deepest <= limit and (m := _TOML_NEXT.search(text, i)):
-        tok, i = m.group(), m.end()
-        if tok in _TOML_SKIP:  # a string or a comment: jump past it
-            end = _TOML_SKIP[tok].match(text, i)
-            i = end.end() if end else len(text)
-        elif tok in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth = max(0, depth - 1)
-    return deepest
-
-
-#: The tokens the nesting scan stops at, and how to skip each string or comment from just after
-#: its opening (possessive quantifiers: no backtracking, so the scan stays linear).
-_TOML_NEXT = re.compile(r'"{3}|\'{3}|["\'#\[\]{}]')
-_TOML_SKIP = {
-    '"""': re.compile(r'(?:[^"\\]|\\.|"(?!""))*+"{3,5}', re.DOTALL),
-    "'''": re.compile(r"(?:[^']|'(?!''))*+'{3,5}"),
-    '"': re.compile(r'(?:[^"\\\n]|\\.)*+"?'),
-    "'": re.compile(r"[^'\n]*+'?"),
-    "#": re.compile(r"[^\n]*+"),
-}
-
-
-def parse_upload(filename: str, data: bytes) -> Scenario:
-    """Validate an uploaded scenario: a TOML file or a workbook written by ``finmodel.workbook``.
-
-    Raises :class:`FileProblem` (size, type, encoding, nesting, or a reader that failed otherwise)
-    or ``ScenarioError`` / ``workbook.WorkbookError`` (content), each with a message naming the
-    reason; nothing else escapes."""
+def guarded_upload(filename: str, data: bytes, readers: Mapping[str, Callable[[bytes, str], T]]) -> T:
+    """Read an uploaded file with ``readers[ext](data, file name)``, through one guard: the size
+    (:data:`MAX_XLSX_BYTES` for workbooks, :data:`MAX_TOML_BYTES` otherwise) and the type checked
+    first; :class:`FileProblem` and ``ScenarioError`` (content) pass through; any other failure of
+    a reader on a hostile file becomes one ``err_unreadable`` line, never a traceback."""
     size = len(data)
     ext = Path(filename or "").suffix.lower()
     limit = MAX_XLSX_BYTES if ext in (".xlsx", ".xlsm") else MAX_TOML_BYTES
     if size > limit:
         raise FileProblem("err_too_large", size=size, limit=limit)
-    if ext not in (".toml", ".xlsx", ".xlsm"):
-        raise FileProblem("err_type", ext=ext or "(none)")
+    if ext not in readers:
+        raise FileProblem("err_type", ext=ext or "(none)", allowed=" / ".join(readers))
     try:
-        return _read_toml(data, Path(filename).name) if ext == ".toml" else _read_xlsx(data)
+        return readers[ext](data, Path(filename).name)
     except (FileProblem, ScenarioError):
         raise
     except RecursionError:  # nesting the scan did not see (it skips what looks like strings)
@@ -235,21 +204,32 @@ def parse_upload(filename: str, data: bytes) -> Scenario:
         raise FileProblem("err_unreadable", err=f"{type(err).__name__}: {safe.one_line(err)[:MAX_QUOTE]}") from None
 
 
-#: Longest reader error quoted in :class:`FileProblem` ``err_unreadable`` [characters].
-MAX_QUOTE = 200
-
-
-def _read_toml(data: bytes, origin: str) -> Scenario:
+def upload_text(data: bytes) -> str:
+    """The text of an uploaded TOML file: UTF-8, nested at most ``MAX_TOML_NESTING`` levels (the
+    schema toolkit's scan, :func:`finmodel.schema.toml_nesting`, before anything parses it)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise FileProblem("err_not_utf8") from None
     if toml_nesting(text) > MAX_TOML_NESTING:
         raise FileProblem("err_too_deep", limit=MAX_TOML_NESTING)
-    return schema.parse_toml(text, origin=origin)
+    return text
 
 
-def _read_xlsx(data: bytes) -> Scenario:
+def parse_upload(filename: str, data: bytes) -> Scenario:
+    """Validate an uploaded scenario: a TOML file or a workbook written by ``finmodel.workbook``.
+
+    Raises :class:`FileProblem` (size, type, encoding, nesting, or a reader that failed otherwise)
+    or ``ScenarioError`` / ``workbook.WorkbookError`` (content), each with a message naming the
+    reason; nothing else escapes."""
+    return guarded_upload(filename, data, {".toml": _read_toml, ".xlsx": _read_xlsx, ".xlsm": _read_xlsx})
+
+
+def _read_toml(data: bytes, origin: str) -> Scenario:
+    return schema.parse_toml(upload_text(data), origin=origin)
+
+
+def _read_xlsx(data: bytes, origin: str) -> Scenario:
     if not data.startswith(b"PK"):
         raise FileProblem("err_not_xlsx")
     from finmodel import workbook  # openpyxl is imported only when a workbook is uploaded
@@ -257,5 +237,5 @@ def _read_xlsx(data: bytes) -> Scenario:
     return workbook.read_workbook(data)
 
 
-__all__ = ["MAX_TOML_NESTING", "FileProblem", "Ref", "ScenarioError", "assumptions_dir", "check_name",
-           "create_exclusive", "find", "list_refs", "load", "parse_upload", "save_user", "toml_nesting", "user_dir"]
+__all__ = ["FileProblem", "Folders", "Ref", "ScenarioError", "assumptions_dir", "check_name", "find", "guarded_upload",
+           "list_refs", "load", "parse_upload", "save_user", "scenario_folders", "upload_text", "user_dir"]

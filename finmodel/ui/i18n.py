@@ -44,7 +44,8 @@ UNITS_ZH = {
     "CNY/P/year": "元/P/年", "CNY/card-hour": "元/卡·时", "CNY/server-hour": "元/台·时", "CNY/kWh": "元/kWh",
     "hours/year": "小时/年", "h/month": "小时/月", "servers": "台", "cards/server": "卡/台", "×": "倍",
     "× hourly": "× 按时价", "× monthly": "× 包月价", "× list price": "× 标价", "kW/server": "kW/台", "ratio": "比值",
-    "TFLOPS/card": "TFLOPS/卡", "P/server": "P/台", "P": "P", "flag": "标志",
+    "TFLOPS/card": "TFLOPS/卡", "P/server": "P/台", "P": "P", "flag": "标志", "cards": "卡",
+    "card-hours/month": "卡时/月",
 }
 #: Units of fractions shown as percent (sliders with format="percent").
 UNITS_PCT_ZH = {

@@ -20,6 +20,7 @@ PAGES = (
     ("models.py", "page_models", ":material/compare_arrows:", "nav_model"),
     ("sensitivity.py", "page_sensitivity", ":material/tune:", "nav_analysis"),
     ("scenarios.py", "page_scenarios", ":material/folder_open:", "nav_analysis"),
+    ("portfolio.py", "page_portfolio", ":material/stacks:", "nav_model"),
     ("demand.py", "page_demand", ":material/trending_up:", "nav_market"),
 )
 
@@ -34,7 +35,8 @@ def pages(folder: Path) -> dict[str, list[st.Page]]:
     return out
 
 
-def _pick_label(ref_id: str) -> str:
+def pick_label(ref_id: str) -> str:
+    """A file id as a picker shows it: ``seed_fs2024``, ``mine (saved)``, ``uploaded: x.toml``."""
     if ref_id.startswith(state.UPLOAD_PREFIX):
         return state.origin_label(ref_id)
     return ref_id.removeprefix(files.USER_PREFIX) + (f" ({state.t('saved')})" if ref_id.startswith(files.USER_PREFIX)
@@ -82,7 +84,7 @@ def sidebar() -> None:
     if ss[state.BASE_ID] not in options:
         options.append(ss[state.BASE_ID])
     ss["pick_scenario"] = ss[state.BASE_ID]
-    sb.selectbox(state.t("scenario"), options=options, format_func=_pick_label, key="pick_scenario",
+    sb.selectbox(state.t("scenario"), options=options, format_func=pick_label, key="pick_scenario",
                  on_change=state.on_pick, help=state.t("scenario_help"))
     n = state.changed_count()
     if n:

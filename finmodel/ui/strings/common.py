@@ -11,6 +11,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "page_models": ("模式对比", "Business models"),
     "page_scenarios": ("情景管理", "Scenarios"),
     "page_demand": ("市场需求", "Market demand"),
+    "page_portfolio": ("公司组合", "Portfolio"),
     "language": ("语言 / Language", "Language / 语言"),
     "scenario": ("情景", "Scenario"),
     "scenario_help": ("assumptions/ 目录下的预设情景与已保存情景", "Presets in assumptions/ and your saved scenarios"),
