@@ -194,13 +194,14 @@ HEAVY_LIABILITIES: tuple[Line, ...] = (
 
 
 def _coverage(before: Sequence[Item]) -> list[Item]:
-    """CFADS and debt service for the annual DSCR — unless the model already defines them (issue
-    12's coverage lines do, with the same keys and meaning: then these are not added)."""
+    """CFADS (EBITDA − income tax, as the portfolio's company lines define it) and scheduled debt
+    service (interest + scheduled principal) for the annual DSCR — unless the model already defines
+    them (issue 12's coverage lines will, with the same keys and meaning: then these are not added)."""
     have = {i.key for i in before}
     out = []
     if "cfads_cny" not in have:
-        out.append(Item("cfads_cny", "CFADS (pre-tax: EBITDA)", "可用于偿债的现金流(税前)", "CNY/month",
-                        lambda m: m.row("ebitda_cny"), flow=True))
+        out.append(Item("cfads_cny", "Cash flow available for debt service (EBITDA − tax)", "可用于偿债的现金流",
+                        "CNY/month", lambda m: m.row("ebitda_cny") - m.row("tax_cny"), flow=True))
     if "debt_service_cny" not in have:
         out.append(Item("debt_service_cny", "Debt service (interest + scheduled principal)", "偿债额(付息+还本)",
                         "CNY/month", lambda m: m.row("interest_cny") - where(m.t < 1, 0, m.row("debt_flow_cny")),
