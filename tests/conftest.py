@@ -78,6 +78,14 @@ DRAWS: dict[str, Any] = {
     "general.horizon_months": (12, 97), "general.discount_rate_per_year": (0, 0.2),
     "general.tax_rate": [0.0, 0.15, 0.25], "general.hours_per_year": [8760.0, 8784.0, 8400.0],
 }
+#: The calendar (issue 13): a purchase month 2018-01 … 2030-12 (month numbers) and any fiscal-year
+#: start, drawn from a generator spawned from ``rng`` (which leaves ``rng``'s stream as it was), so
+#: that a seed gives the scenarios — and the sequence of scenarios — it gave before. They move period
+#: labels and the annual grouping only.
+CALENDAR_DRAWS: dict[str, Any] = {
+    "general.start_date": (int(schema.Month.of(2018, 1)), int(schema.Month.of(2030, 12)) + 1),
+    "general.fiscal_year_start_month": (1, 13),
+}
 #: Held at their defaults: text keys, single-option choices, and light.precision (a label of P that
 #: no figure depends on).
 KEPT = {"light.precision"} | {p for p, f in schema.FIELDS.items() if f.kind == "str" or len(f.choices) == 1}
@@ -85,11 +93,11 @@ KEPT = {"light.precision"} | {p for p, f in schema.FIELDS.items() if f.kind == "
 
 def _check_draws() -> None:
     """Every listed field is declared, and every range lies inside its declared bounds."""
-    for path, rule in DRAWS.items():
+    for path, rule in {**DRAWS, **CALENDAR_DRAWS}.items():
         spec = schema.FIELDS[path]
         lo, hi = spec.closed_bounds()
         values = rule if isinstance(rule, list) else [rule.lo, rule.hi] if isinstance(rule, OFF_OR) else (
-            [] if rule == CHOICES else [rule[0], rule[1] - (spec.kind == "int")])
+            [] if rule == CHOICES else [rule[0], rule[1] - (spec.kind in ("int", "month"))])
         assert (rule == CHOICES) == (spec.kind == "choice"), path
         assert all(lo <= v <= hi for v in values), (path, rule, (lo, hi))
 
@@ -100,14 +108,16 @@ _check_draws()
 def random_scenario(rng: np.random.Generator, *, horizon: int | None = None) -> schema.Scenario:
     """A random valid scenario exercising every switch: lead time, ramps, billing modes, both
     cash-cost methods, both depreciation methods, loans, tax, light-asset options (see :data:`DRAWS`)."""
-    rules = {**DRAWS, **{p: DECLARED for p in schema.FIELDS if p not in DRAWS and p not in KEPT}}
+    listed = DRAWS.keys() | CALENDAR_DRAWS.keys() | KEPT
+    rules = {**DRAWS, **{p: DECLARED for p in schema.FIELDS if p not in listed}}
     data: dict[str, Any] = {"general": {}, "heavy": {}, "light": {}}
-    for path, rule in rules.items():
+    calendar = rng.spawn(1)[0]
+    for path, rule in [*rules.items(), *CALENDAR_DRAWS.items()]:
         spec = schema.FIELDS[path]
         if path == "general.horizon_months" and horizon is not None:
             value: Any = horizon
         else:
-            value = _draw(rng, spec, rule)
+            value = _draw(calendar if path in CALENDAR_DRAWS else rng, spec, rule)
         if value is not None:
             data[spec.section][spec.name] = value
     data["name"] = f"random-{int(rng.integers(1_000_000))}"
@@ -115,6 +125,7 @@ def random_scenario(rng: np.random.Generator, *, horizon: int | None = None) -> 
 
 
 def _draw(rng: np.random.Generator, spec: schema.FieldSpec, rule: Any) -> Any:
+    whole = spec.kind in ("int", "month")  # a month is drawn as its month number
     def pick(options: Sequence[Any]) -> Any:
         return options[int(rng.integers(len(options)))]
 
@@ -122,14 +133,14 @@ def _draw(rng: np.random.Generator, spec: schema.FieldSpec, rule: Any) -> Any:
         return pick(spec.choices)
     if rule == DECLARED:
         lo, hi = spec.closed_bounds()
-        return int(rng.integers(int(lo), int(hi) + 1)) if spec.kind == "int" else float(rng.uniform(lo, hi))
+        return int(rng.integers(int(lo), int(hi) + 1)) if whole else float(rng.uniform(lo, hi))
     if isinstance(rule, list):
         return pick(rule)
     if isinstance(rule, OFF_OR):
         on = float(rng.uniform(rule.lo, rule.hi))
         return pick([None if spec.optional else 0.0, on])
     lo, hi = rule
-    return int(rng.integers(lo, hi)) if spec.kind == "int" else float(rng.uniform(lo, hi))
+    return int(rng.integers(lo, hi)) if whole else float(rng.uniform(lo, hi))
 
 
 def result(s: schema.Scenario, changes: dict, metric: str) -> float:

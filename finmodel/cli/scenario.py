@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from finmodel import model, schema
+from finmodel.cli import statements
 from finmodel.cli.common import FILE, MODEL_FILE, echo_json, friendly_errors, load_file, print_table
 from finmodel.model import display
 from finmodel.schema import catalog, inert
@@ -38,14 +39,21 @@ def evaluate(
     file: Path = FILE,
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object (money in CNY, payback in "
                                  "months, rates as fractions; null = never recovered / undefined)."),
+    annual: bool = statements.ANNUAL,
+    monthly: Path | None = statements.MONTHLY,
+    force: bool = statements.FORCE,
 ) -> None:
     """Evaluate a scenario: heavy-asset payback, NPV, IRR, margins; light-asset spread per P.
 
     The table shows money in 万元 (10,000 CNY) and payback in months from the purchase date;
     --json gives CNY and fractions."""
+    if monthly is not None:
+        statements.check_target(monthly, force)
     s = schema.load(file)
     _report(s)
     r = model.evaluate(s)
+    if monthly is not None:
+        typer.echo(statements.write_monthly(monthly, r, force), err=True)
     if as_json:
         out = {"scenario": s.name, "file": str(file), "units": {
             "money": "CNY", "payback": "months", "rates": "fraction", "per_p": "CNY per P (PFLOPS) per year"},
@@ -53,9 +61,13 @@ def evaluate(
         for name in ("heavy", "light"):
             res = getattr(r, name)
             out[name] = res
+        if annual:
+            out["annual"] = statements.annual_json(r)
         echo_json(out)
         return
     _print_tables(s, r)
+    if annual:
+        statements.print_annual(r)
 
 
 def _report(s: schema.Scenario) -> list[inert.Finding]:

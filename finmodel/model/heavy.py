@@ -28,6 +28,7 @@ from finmodel.model import (
     metrics,
     operations,
     revenue,
+    statements,
     tables,
     timeline,
 )
@@ -265,6 +266,7 @@ CASH_FLOW: list[Item] = [
 ]
 
 ITEMS: list[Item] = SWITCHES + SCALARS + CALENDAR + OPERATIONS + DEPRECIATION + FINANCING + CASH_FLOW
+ITEMS += statements.heavy(ITEMS)  # the timeline's calendar and the three statements (statements.py)
 
 # ---- results: one number per scenario --------------------------------------------------------------
 _TOTALS = ["revenue_cny", "energy_cny", "om_cny", "colocation_cny", "staff_cny", "other_cny",

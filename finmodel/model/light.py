@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from finmodel.model import capex, depreciation, flags, lines, metrics, revenue, tables, timeline
+from finmodel.model import capex, depreciation, flags, lines, metrics, revenue, statements, tables, timeline
 from finmodel.model.engine import Item
 from finmodel.model.expr import (
     BLANK,
@@ -181,6 +181,7 @@ ITEMS: list[Item] = [
              m.row("yearly_breakeven_occupancy") >= m.row("worst_breakeven_occupancy")), 0)),
          fmt="flag", helper=True),
 ]
+ITEMS += statements.light(ITEMS)  # the timeline's calendar and the three statements (statements.py)
 
 RESULTS: list[Item] = [
     Item("annual_revenue_cny", "Annual revenue (first year)", "年收入", "CNY/year",

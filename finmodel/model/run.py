@@ -26,7 +26,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from finmodel import schema
-from finmodel.model import engine, results
+from finmodel.model import engine, reports, results
 from finmodel.model.registry import MODELS
 from finmodel.schema import Scenario
 
@@ -195,6 +195,22 @@ class Result:
     light: dict[str, float]
     heavy_monthly: pd.DataFrame
     light_monthly: pd.DataFrame
+
+    @property
+    def income_statement(self) -> pd.DataFrame:
+        """The heavy asset's income statement, monthly (:func:`finmodel.model.reports.statement`;
+        the light asset's: ``reports.statement(r.light_monthly, "light", "income")``)."""
+        return reports.statement(self.heavy_monthly, "heavy", "income")
+
+    @property
+    def cash_flow_statement(self) -> pd.DataFrame:
+        """The heavy asset's cash-flow statement, monthly (:mod:`finmodel.model.reports`)."""
+        return reports.statement(self.heavy_monthly, "heavy", "cash_flow")
+
+    @property
+    def balance_sheet(self) -> pd.DataFrame:
+        """The heavy asset's balance sheet, monthly, with its balance check (:mod:`finmodel.model.reports`)."""
+        return reports.statement(self.heavy_monthly, "heavy", "balance")
 
     def kpis(self) -> dict[str, float | None]:
         """Flat ``model.key`` → value with NaN as None (JSON-ready)."""

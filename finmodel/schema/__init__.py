@@ -31,6 +31,7 @@ from finmodel.schema.files import (
     read_file_bytes,
     read_text_file,
 )
+from finmodel.schema.months import Month
 from finmodel.schema.scenario import (
     FIELDS,
     GPU_KEYS,
@@ -65,7 +66,7 @@ from finmodel.schema.tomlio import (
 __all__ = [
     "MISSING", "Issue", "Problem", "ScenarioError", "UnknownFieldError", "clip", "did_you_mean", "issues", "one_line",
     "show_value",
-    "FieldSpec", "Finite", "field_specs", "find_spec", "fld",
+    "FieldSpec", "Finite", "field_specs", "find_spec", "fld", "Month",
     "MAX_FILE_BYTES", "AtomicTableWriter", "UnreadableFile", "atomic_write_bytes", "new_file_mode",
     "read_file_bytes", "read_text_file", "FIELDS", "GPU_KEYS", "NUMERIC_FIELDS", "SECTIONS", "General", "Heavy",
     "Light", "Scenario",

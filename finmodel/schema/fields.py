@@ -4,7 +4,8 @@ A field is declared once with :func:`fld` — type (from the annotation), unit, 
 bilingual label, help and choice labels, group and step — and read back as a :class:`FieldSpec`
 (:func:`field_specs`), which knows its allowed range in words in English and Chinese
 (:meth:`FieldSpec.range_text`), as an interval (:meth:`FieldSpec.closed_bounds`) and as an array
-check (:meth:`FieldSpec.in_bounds`).
+check (:meth:`FieldSpec.in_bounds`). A calendar month (kind ``month``) is annotated
+:class:`~finmodel.schema.months.Month` (``'YYYY-MM'``; see :mod:`finmodel.schema.months`).
 
 >>> from pydantic import BaseModel
 >>> class Row(BaseModel):
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args, get_origin
 
@@ -30,9 +31,10 @@ import numpy.typing as npt
 from pydantic import BaseModel, Field
 
 from finmodel.schema.errors import UnknownFieldError, show_value
+from finmodel.schema.months import Month
 
 Lang = Literal["en", "zh"]
-Kind = Literal["float", "int", "choice", "str"]
+Kind = Literal["float", "int", "choice", "str", "month"]
 #: How bounds are written: ``grouped`` 100,000,000; ``scientific`` 1e8 from a million up (as the seed
 #: writes 10^16 for token counts).
 BigNumbers = Literal["grouped", "scientific"]
@@ -56,12 +58,15 @@ def fld(
     catalogue_text: tuple[str, str] = ("目录中的选项", "a catalogue key"),
     choice_labels: Mapping[str, tuple[str, str]] | None = None,
     chars: tuple[int, int] | None = None,
+    factory: Callable[[], Any] | None = None,
 ) -> Any:
     """Declare one input with its unit, bounds, labels and help text.
 
     ``catalogue`` lists the keys a text field must name (``catalogue_text`` says what they are,
     (中文, English)); ``choice_labels`` maps each option of a ``Literal`` field to its (中文, English)
-    label; ``chars`` is the (min, max) length of a text field, checked by the model's own validator."""
+    label; ``chars`` is the (min, max) length of a text field, checked by the model's own validator;
+    ``factory`` makes the default when a value is validated (``Month.current``: the current month),
+    in place of ``default``."""
     extra: dict[str, Any] = {"unit": unit, "label_en": en, "label_zh": zh, "group": group, "help_zh": help_zh}
     if step is not None:
         extra["step"] = step
@@ -73,6 +78,8 @@ def fld(
     if chars is not None:
         extra["chars"] = list(chars)
     bounds: dict[str, Any] = {k: v for k, v in (("ge", ge), ("le", le), ("gt", gt), ("lt", lt)) if v is not None}
+    if factory is not None:
+        return Field(default_factory=factory, description=help, json_schema_extra=extra, **bounds)
     return Field(default, description=help, json_schema_extra=extra, **bounds)
 
 
@@ -80,9 +87,11 @@ Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 # the words of an allowed range, per language
 _WORDS: dict[str, dict[str, str]] = {
-    "en": {"int": "an integer", "float": "a number", "value": "value", "sep": ", ", "empty": " or empty",
+    "en": {"int": "an integer", "float": "a number", "month": "a month written YYYY-MM", "to": " to ",
+           "value": "value", "sep": ", ", "empty": " or empty",
            "any": "any finite value", "choice": "one of ", "text": "text", "colon": ": "},
-    "zh": {"int": "整数", "float": "数值", "value": "值", "sep": "，", "empty": "，可留空",
+    "zh": {"int": "整数", "float": "数值", "month": "月份（YYYY-MM）", "to": " 至 ", "value": "值", "sep": "，",
+           "empty": "，可留空",
            "any": "任意有限值", "choice": "可选：", "text": "文本", "colon": "："},
 }
 
@@ -154,6 +163,9 @@ class FieldSpec:
             return w["choice"] + ", ".join(repr(c) for c in self.choices)
         if self.kind == "str" or self.catalogue:
             return self._text_range(lang)
+        if self.kind == "month":
+            lo, hi = (str(Month(int(b))) for b in self.closed_bounds())
+            return f"{w['month']}{w['sep']}{lo}{w['to']}{hi}"
         return f"{w[self.kind]}{w['sep']}{self.bounds_text(lang)}{w['empty'] if self.optional else ''}"
 
     def _text_range(self, lang: str) -> str:
@@ -179,7 +191,7 @@ class FieldSpec:
             hi = self.le
         if self.lt is not None:
             hi = float(np.nextafter(self.lt, -math.inf))
-        if self.kind == "int":
+        if self.kind in ("int", "month"):
             lo, hi = float(math.ceil(lo)), float(math.floor(hi))
         return float(lo), float(hi)
 
@@ -199,7 +211,7 @@ class FieldSpec:
                 ok &= ~(v <= self.gt)
             if self.lt is not None:
                 ok &= ~(v >= self.lt)
-            if self.kind == "int":
+            if self.kind in ("int", "month"):
                 ok &= np.isnan(v) | (v == np.round(v))
         return ok
 
@@ -228,9 +240,12 @@ def field_specs(model: type[BaseModel], section: str = "", *,
         if type(None) in get_args(ann):
             optional, ann = True, next(a for a in get_args(ann) if a is not type(None))
         choices: tuple[str, ...] = tuple(get_args(ann)) if get_origin(ann) is Literal else ()
-        kind: Kind = "choice" if choices else "int" if ann is int else "str" if ann is str else "float"
+        kind: Kind = ("choice" if choices else "int" if ann is int else "str" if ann is str
+                      else "month" if ann is Month else "float")
         bounds = {b: next((float(getattr(m, b)) for m in info.metadata if getattr(m, b, None) is not None), None)
                   for b in ("ge", "le", "gt", "lt")}
+        if kind == "month":  # every month field has the type's range (its validator checks it)
+            bounds.update(ge=float(Month.MIN), le=float(Month.MAX))
         extra: dict[str, Any] = info.json_schema_extra or {}  # type: ignore[assignment]
         path = f"{section}.{name}" if section else name
         labels = extra.get("choice_labels", {})
@@ -238,7 +253,8 @@ def field_specs(model: type[BaseModel], section: str = "", *,
             raise TypeError(f"{path}: choice labels {sorted(labels)} do not match the options {list(choices)}")
         out[path] = FieldSpec(
             path=path, section=section, name=name, kind=kind, optional=optional,
-            default=None if info.is_required() else info.default, unit=extra.get("unit", ""),
+            default=None if info.is_required() else info.get_default(call_default_factory=True),
+            unit=extra.get("unit", ""),
             label_en=extra.get("label_en", name), label_zh=extra.get("label_zh", name), help=info.description or "",
             help_zh=extra.get("help_zh", ""), group=extra.get("group", section or "fields"), step=extra.get("step"),
             choices=choices, catalogue=tuple(extra.get("catalogue", ())),

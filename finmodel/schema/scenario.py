@@ -143,7 +143,8 @@ def to_toml(s: Scenario) -> str:
     if s.description:
         doc["description"] = s.description
     for section in SECTIONS:
-        doc[section] = source_table(getattr(s, section).model_dump(), s.sources, prefix=f"{section}.")
+        # JSON mode: a month is written 'YYYY-MM' (a Python dump keeps the Month number)
+        doc[section] = source_table(getattr(s, section).model_dump(mode="json"), s.sources, prefix=f"{section}.")
     return dump_toml(doc)
 
 

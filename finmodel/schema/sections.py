@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from finmodel.schema import catalog
 from finmodel.schema.fields import Finite, fld
+from finmodel.schema.months import Month
 
 
 class _Section(BaseModel):
@@ -98,6 +99,22 @@ class General(_Section):
         help="Base unit of every money value: yuan (元). Displays may use 万元 = 10,000 元. Only CNY exists, so "
         "the field changes nothing.",
         help_zh="所有金额的基础单位：元。展示时可用万元（= 10,000 元）。目前只有人民币，此项不影响结果。"
+    )
+    start_date: Month = fld(
+        None, factory=Month.current, unit="YYYY-MM", en="Purchase month", zh="购置月份", group="general",
+        help="Calendar month of month 0 (the purchase), written YYYY-MM; empty = the current month. It dates the "
+        "timeline's columns and groups months into years for the annual statements; no monthly figure or result "
+        "depends on it.",
+        help_zh="第0月（购置）所在的日历月份，写作 YYYY-MM；留空 = 当前月份。用于给各月标注日期、按年汇总年度报表；"
+        "不影响任何月度数值与结果。"
+    )
+    fiscal_year_start_month: int = fld(
+        1, unit="month of year", en="Fiscal year starts in month", zh="财年起始月份", group="general", ge=1, le=12,
+        help="First calendar month of the fiscal year (1 = January: the calendar year, China's fiscal year; 4 = "
+        "April). A fiscal year is named by the calendar year in which it ends. It groups months for the annual "
+        "statements only.",
+        help_zh="财年的第一个日历月（1 = 一月，即日历年，中国的会计年度；4 = 四月）。财年以其结束所在的日历年命名。"
+        "仅用于年度报表的分组。"
     )
 
 
