@@ -21,7 +21,7 @@ def render() -> str:
            "| path | 中文 | English | unit | allowed | default | help |", "|---|---|---|---|---|---|---|"]
     for p, f in schema.FIELDS.items():
         out.append(f"| `{p}` | {_cell(f.label_zh)} | {_cell(f.label_en)} | {_cell(f.unit)} | {_cell(f.range_text())} "
-                   f"| {_cell(f.default)} | {_cell(f.help)} |")
+                   f"| {_cell('computed (see help)' if f.computed_default else f.default)} | {_cell(f.help)} |")
     for name, items in (("heavy", heavy.ALL), ("light", light.ALL)):
         out += ["", f"## {name} results and monthly lines", "",
                 "| key | kind | 中文 | English | unit |", "|---|---|---|---|---|"]

@@ -128,6 +128,7 @@ class FieldSpec:
     choice_labels: tuple[tuple[str, str], ...] = ()  # (中文, English) per option, in the order of ``choices``
     chars: tuple[int, int] | None = None  # (min, max) length of a text field
     big_numbers: BigNumbers = "grouped"
+    computed_default: bool = False  # the default is made when a value is validated (``factory``: the current month)
 
     @property
     def numeric(self) -> bool:
@@ -261,7 +262,7 @@ def field_specs(model: type[BaseModel], section: str = "", *,
             catalogue_text=tuple(extra.get("catalogue_text", FieldSpec.catalogue_text)),  # type: ignore[arg-type]
             choice_labels=tuple(tuple(labels[c]) for c in choices) if labels else (),  # type: ignore[misc]
             chars=tuple(extra["chars"]) if "chars" in extra else None,  # type: ignore[arg-type]
-            big_numbers=big_numbers, **bounds,
+            big_numbers=big_numbers, computed_default=info.default_factory is not None, **bounds,
         )
     return out
 
