@@ -251,18 +251,7 @@ CASH_FLOW: list[Item] = [
              m.row("service_month")), flow=True),
     Item("disposal_gain_cny", "Gain (+) / loss (−) on disposal", "处置损益", "CNY/month",
          lambda m: m.row("horizon_end") * (m.row("terminal_value_cny") - m.row("book_value_cny")), flow=True),
-    lines.disposal_tax("disposal_gain_cny"),
-    lines.disposal_tax("disposal_gain_cny", prefix="project_"),
-    Item("terminal_value_after_tax_cny", "Terminal value after tax", "期末残值(税后)", "CNY/month",
-         lambda m: m.row("terminal_value_cny") - m.row("disposal_tax_cny"), flow=True),
-    Item("equity_cash_flow_with_terminal_cny", "Equity cash flow incl. settlements and terminal value",
-         "股东现金流(含期末结算与残值)", "CNY/month",
-         lambda m: m.row("equity_cash_flow_cny") + m.row("settlement_cny") + m.row("terminal_value_after_tax_cny"),
-         flow=True),
-    Item("project_cash_flow_with_terminal_cny", "Project cash flow incl. terminal value", "项目现金流(含残值)",
-         "CNY/month", lambda m: m.row("project_cash_flow_cny") + m.row("terminal_value_cny")
-         - m.row("project_disposal_tax_cny"), flow=True),
-    *lines.payback_chain("project_cash_flow_cny", prefix="project_", rate=lines.project_rate),
+    *lines.settlement_tail("disposal_gain_cny"),
 ]
 
 ITEMS: list[Item] = SWITCHES + SCALARS + CALENDAR + OPERATIONS + DEPRECIATION + FINANCING + CASH_FLOW

@@ -66,6 +66,28 @@ def disposal_tax(gain_key: str, prefix: str = "") -> Item:
                     prev(m.row(prefix + "taxed_base_cny")), m.row(gain_key)), flow=True)
 
 
+def settlement_tail(gain_key: str = "disposal_gain_cny") -> list[Item]:
+    """The horizon-end valuation tail shared by a scenario and a portfolio's company: the disposal
+    tax on both tax chains (equity and project), the terminal value after tax, the equity and project
+    cash flows with settlements and terminal value (the rows NPV and IRR read), and the project payback
+    chain. Needs ``terminal_value_cny``, ``settlement_cny``, ``equity_cash_flow_cny`` and
+    ``project_cash_flow_cny`` above it. [CNY/month]"""
+    return [
+        disposal_tax(gain_key),
+        disposal_tax(gain_key, prefix="project_"),
+        Item("terminal_value_after_tax_cny", "Terminal value after tax", "期末残值(税后)", "CNY/month",
+             lambda m: m.row("terminal_value_cny") - m.row("disposal_tax_cny"), flow=True),
+        Item("equity_cash_flow_with_terminal_cny", "Equity cash flow incl. settlements and terminal value",
+             "股东现金流(含期末结算与残值)", "CNY/month",
+             lambda m: m.row("equity_cash_flow_cny") + m.row("settlement_cny") + m.row("terminal_value_after_tax_cny"),
+             flow=True),
+        Item("project_cash_flow_with_terminal_cny", "Project cash flow incl. terminal value", "项目现金流(含残值)",
+             "CNY/month", lambda m: m.row("project_cash_flow_cny") + m.row("terminal_value_cny")
+             - m.row("project_disposal_tax_cny"), flow=True),
+        *payback_chain("project_cash_flow_cny", prefix="project_", rate=project_rate),
+    ]
+
+
 def payback_chain(flow_key: str, prefix: str = "", rate: Rate = equity_rate) -> list[Item]:
     """Cumulative flow and payback crossing, discount factor (at ``rate``), discounted flow, its
     cumulative and the discounted payback crossing, for the cash-flow row ``flow_key``."""
