@@ -25,7 +25,7 @@ TABLE = "demand_table"  # the table the editor starts from (a preset's rows)
 PAYBACK = model.item("heavy", "payback_months")
 DEFAULT_SHARE = 0.10  # of the market's card-hours the lessor serves, until the user moves the slider [fraction]
 
-shell.standalone("page_demand", lang_key="demand_lang_choice")
+ALONE = shell.standalone("page_demand", lang_key="demand_lang_choice")
 lang = state.lang()
 t = state.t
 
@@ -47,6 +47,8 @@ def _base_scenario() -> Scenario:
 # --------------------------------------------------------------------------- workloads
 st.title(t("page_demand"))
 st.markdown(t("dm_intro"))
+if not ALONE and state.SCENARIO in st.session_state:  # in the dashboard: what the link refused, a rejected
+    state.show_messages()  # input, infinite lines
 
 if TABLE not in st.session_state:
     st.session_state.setdefault("demand_preset", DEFAULT_PRESET if DEFAULT_PRESET in PRESETS else next(iter(PRESETS)))

@@ -25,7 +25,7 @@ table = None
 with shell.section(t("page_models")):
     table = present.blank_options(business_models.business_models(r), r)
 if table is not None:
-    st.table(present.business_models_view(table, lang), border="horizontal")
+    st.table(present.business_models_view(table, lang, r), border="horizontal")
     saving = table.attrs["self_minus_cloud_cny"]
     if not fmt.finite(table.attrs["market_price"]):
         st.info(t("cmp_no_market", gpu=safe.literal(s.heavy.gpu)))
@@ -52,3 +52,12 @@ with right:
         with shell.section(t("cmp_cost_chart")):
             st.vega_lite_chart(charts.spec(charts.cost_per_card_hour(table, s.heavy.price_cny_per_card_hour, lang)),
                                width="stretch")
+
+st.subheader(t("be_title"))
+with shell.section(t("be_title")):
+    st.caption(t("be_caption"))
+    for col, key in zip(st.columns(3), ("breakeven_occupancy", "worst_breakeven_occupancy", "worst_breakeven_year"),
+                        strict=True):
+        col.metric(i18n.item_label("light", key, lang), present.shown_kpi(r, present.Kpi("light", key), lang),
+                   border=True)
+    st.table(present.breakeven_view(r, lang), border="horizontal")

@@ -38,12 +38,15 @@ with st.container(border=True):
         widgets.field(present.OCCUPANCY, s, lang)
         widgets.field("heavy.gpu", s, lang)
         gpu = catalog.GPUS[s.heavy.gpu]
-        st.caption(t("gpu_specs", name=gpu.name, mem=gpu.memory_gb, tflops=f"{gpu.fp16_tflops:g}",
-                     w=f"{gpu.power_w:g}", src=gpu.source))
-        specs = {"heavy.power_kw_per_server": gpu.server_power_kw, "light.tflops_per_card": gpu.fp16_tflops}
-        if any(s.get(p) != v for p, v in specs.items()):
-            st.button(t("apply_gpu_specs", kw=f"{gpu.server_power_kw:g}", tflops=f"{gpu.fp16_tflops:g}"),
-                      on_click=state.on_apply, args=(specs,), key="apply_gpu_specs", icon=":material/download_done:")
+        st.caption(t("gpu_specs", name=gpu.name, mem=gpu.memory_gb, w=f"{gpu.power_w:g}",
+                     kw=f"{gpu.server_power_kw:g}", src=gpu.source))
+        light_gpu = s.light.gpu or s.heavy.gpu
+        p_text = fmt.value(r.light["p_per_server"], p_per_server, lang)
+        if s.light.p_per_server_override is None:
+            st.caption(t("gpu_p", gpu=light_gpu, precision=s.light.precision, cards=s.heavy.cards_per_server,
+                         tflops=fmt.number(r.light["tflops_per_card"], lang), p=p_text))
+        else:
+            st.caption(t("gpu_p_override", gpu=light_gpu, p=p_text))
     with c3:
         st.markdown(f"**{t('market_title')}**")
         prices = catalog.cloud_prices()
@@ -61,19 +64,27 @@ with st.container(border=True):
                     f"({i18n.unit_of(PRICE, lang)})")
 
 # ---------------------------------------------------------------- KPI cards
+def cards(kpis: tuple[present.Kpi, ...]) -> None:
+    """KPI cards, three to a row (values stay readable on narrow screens), with the change against
+    the loaded scenario."""
+    cols = [c for _ in range(0, len(kpis), 3) for c in st.columns(3)]
+    for col, k in zip(cols, kpis, strict=False):
+        col.metric(
+            i18n.item_label(k.model, k.key, lang),
+            present.shown_kpi(r, k, lang),
+            delta=fmt.delta(present.kpi_delta(r, b, k), k.fmt, lang),
+            delta_color="off" if k.path in present.NEUTRAL else "inverse" if k.lower_is_better else "normal",
+            help=f"`{k.path}` = {present.kpi_value(r, k)!r} [{k.item.unit}] · {safe.literal(state.origin_label())}: "
+            f"{present.shown_kpi(b, k, lang)}",
+            border=True,
+        )
+
+
 st.subheader(t("kpis"))
-cols = [c for _ in range(2) for c in st.columns(3)]  # 3 × 2 cards: values stay readable on narrow screens
-for col, k in zip(cols, present.KPIS, strict=True):
-    value = present.kpi_value(r, k)
-    col.metric(
-        i18n.item_label(k.model, k.key, lang),
-        present.shown_kpi(r, k, lang),
-        delta=fmt.delta(present.kpi_delta(r, b, k), k.fmt, lang),
-        delta_color="inverse" if k.lower_is_better else "normal",
-        help=f"`{k.path}` = {value!r} [{k.item.unit}] · {safe.literal(state.origin_label())}: "
-        f"{fmt.value(present.kpi_value(b, k), k.item, lang)}",
-        border=True,
-    )
+cards(present.KPIS)
+st.markdown(f"**{t('kpis_funding')}**")
+cards(present.FUNDING_KPIS)
+st.caption(t("settlement_note"))
 
 # ---------------------------------------------------------------- charts and the table
 which = st.segmented_control(t("which_model"), options=["heavy", "light"], format_func=t, key="chart_model",

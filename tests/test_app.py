@@ -126,18 +126,34 @@ def test_occupancy_slider_and_never_paying_back(adir: Path) -> None:
 
 
 def test_bad_input_names_field_and_range_and_keeps_last_valid(adir: Path) -> None:
+    """``light.capacity_p`` must be > 0; its number input reaches 0 (an open bound), which the
+    schema refuses: one message naming the field and its range, the scenario and the widget keep
+    the last valid value."""
     at = start()
     before = at.session_state["scenario"]
     assert not at.number_input(key="in:heavy.price_cny_per_card_hour").key.startswith("grp")
-    at.session_state["grp:operations"] = True  # open the "operating costs" section
+    at.session_state["grp:light"] = True  # open the "light asset" section
     at.run()
-    at.number_input(key="in:heavy.noncash_share_of_cost").set_value(0.0).run()  # schema: > 0
+    spec = schema.FIELDS["light.capacity_p"]
+    assert spec.gt == 0.0 and at.number_input(key="in:light.capacity_p").min == 0.0
+    at.number_input(key="in:light.capacity_p").set_value(0.0).run()
     assert not at.exception
     msg = errors(at)
-    assert "heavy.noncash_share_of_cost" in msg
-    assert schema.FIELDS["heavy.noncash_share_of_cost"].range_text() in msg
+    assert "light.capacity_p" in msg and spec.range_text() in msg
     assert at.session_state["scenario"] == before
-    assert at.number_input(key="in:heavy.noncash_share_of_cost").value == before.heavy.noncash_share_of_cost
+    assert at.number_input(key="in:light.capacity_p").value == before.light.capacity_p
+
+
+def test_a_share_bounded_away_from_zero_cannot_be_set_below_its_bound(adir: Path) -> None:
+    """``heavy.noncash_share_of_cost`` is at least 0.01 (below it the ratio cash cost explodes,
+    docs/model.md): its slider starts there, so the widget cannot even offer 0."""
+    at = start()
+    at.session_state["grp:operations"] = True
+    at.run()
+    spec = schema.FIELDS["heavy.noncash_share_of_cost"]
+    w = at.slider(key="in:heavy.noncash_share_of_cost")
+    assert spec.ge == 0.01 and w.min == spec.ge and w.max == spec.le
+    assert spec.range_text() in w.help
 
 
 # --------------------------------------------------------------------------- language

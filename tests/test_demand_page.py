@@ -103,7 +103,7 @@ def test_fleet_button_feeds_the_heavy_asset_scenario():
     n = demand.fleet(d, 0.10, cards_per_server=8, occupancy=1.0).servers  # default share 10 %
     assert metric(at, "Servers needed") == f"{n:,}"
     payback = model.evaluate(seed.replace({"heavy.servers": n})).heavy["payback_months"]
-    assert metric(at, "Payback") == f"{payback:,.1f} months"  # 16.2 (002:1526)
+    assert metric(at, "Payback (equity)") == f"{payback:,.1f} months"  # 16.2 (002:1526)
     at.button(key="demand_use").click().run()
     assert at.session_state["demand_servers"] == n and at.session_state["demand_gpu"] == "A100-40G-NVLink"
     assert any(f"{n:,}" in s.value for s in at.success)
@@ -121,7 +121,7 @@ def test_share_occupancy_price_and_dashboard_scenario():
     assert metric(at, "Servers needed") == f"{n:,}"
     s = seed.replace({"heavy.cards_per_server": 4, "heavy.servers": n, "heavy.price_cny_per_card_hour": 30.0,
                       "heavy.occupancy": 0.8})
-    assert metric(at, "Payback") == f"{model.evaluate(s).heavy['payback_months']:,.1f} months"
+    assert metric(at, "Payback (equity)") == f"{model.evaluate(s).heavy['payback_months']:,.1f} months"
     at.slider(key="demand_share").set_value(0).run()
     assert metric(at, "Servers needed") == "0" and at.info
 

@@ -10,6 +10,7 @@ display layer's terms) the two formats only the dashboard shows.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -36,13 +37,17 @@ _STYLES: dict[str, Style] = {lang: replace(display.dashboard(lang), looks={**dis
 
 class Declared(Protocol):
     """A declaration that says how its values display (an ``Item``, a ``results.MetricInfo``);
-    read-only, so the frozen declarations qualify."""
+    read-only, so the frozen declarations qualify. It may also declare ``na_when`` and
+    ``unattainable_above`` (:func:`finmodel.model.display.show_item` reads them)."""
 
     @property
     def fmt(self) -> str: ...
 
     @property
     def nan_means(self) -> str: ...
+
+    @property
+    def unit(self) -> str: ...
 
 
 def style(lang: str) -> Style:
@@ -55,10 +60,14 @@ def never(lang: str) -> str:
     return display.nan_text("never", style(lang))
 
 
-def value(x: Any, declared: Declared, lang: str, *, unit: bool = True) -> str:
-    """A result by its declaration (``Item`` or ``results.MetricInfo``): format and NaN meaning;
-    ``unit=False`` leaves out the unit words (``373.0``, ``16.2``, ``62.0%``) where a title has them."""
-    return display.show(x, declared.fmt, declared.nan_means, style=style(lang), unit=unit)
+def value(x: Any, declared: Declared, lang: str, *, unit: bool = True, values: Mapping[str, Any] | None = None) -> str:
+    """A result by its declaration (``Item`` or ``results.MetricInfo``), through
+    :func:`finmodel.model.display.show_item`: format and NaN meaning — with the model's results
+    ``values``, NaN reads as the item's ``na_when`` flag says (a platform payback without a
+    platform investment: ``—``, not ``never``) — and a value above ``unattainable_above`` reads
+    ``无法达到`` / ``unattainable``. ``unit=False`` leaves out the unit words (``373.0``, ``16.2``,
+    ``62.0%``) where a title has them."""
+    return display.show_item(x, declared, style=style(lang), unit=unit, values=values)
 
 
 def by_fmt(x: Any, fmt: str, lang: str, nan_means: str = "n/a") -> str:

@@ -45,7 +45,7 @@ UNITS_ZH = {
     "hours/year": "小时/年", "h/month": "小时/月", "servers": "台", "cards/server": "卡/台", "×": "倍",
     "× hourly": "× 按时价", "× monthly": "× 包月价", "× list price": "× 标价", "kW/server": "kW/台", "ratio": "比值",
     "TFLOPS/card": "TFLOPS/卡", "P/server": "P/台", "P": "P", "flag": "标志", "cards": "卡",
-    "card-hours/month": "卡时/月",
+    "card-hours/month": "卡时/月", "month": "月", "service year": "服务年",
 }
 #: Units of fractions shown as percent (sliders with format="percent").
 UNITS_PCT_ZH = {
@@ -99,12 +99,6 @@ def billing_label(billing: str, lang: str) -> str:
     """The billing of a cloud price (``catalog.BILLING_LABELS``): ``按小时`` / ``hourly``."""
     zh, en = catalog.BILLING_LABELS[billing]
     return zh if lang == "zh" else en
-
-
-def gpu_label(key: str, lang: str) -> str:
-    """A GPU catalogue key with its model name: ``A100-40G-NVLink · NVIDIA A100 40GB SXM (NVLink)``."""
-    g = catalog.GPUS.get(key)
-    return f"{key} · {g.name}" if g else key
 
 
 def field_label(path: str, lang: str, *, unit_text: bool = True, pct: bool | None = None) -> str:

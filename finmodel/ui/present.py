@@ -57,6 +57,14 @@ class Kpi:
 
 #: The dashboard's KPI cards, in order: each model's declared ``HEADLINE`` results.
 KPIS: tuple[Kpi, ...] = tuple(Kpi(which, key) for which in model.MODELS for key in DECLARED[which].HEADLINE)
+#: The second row of cards: what the shareholders put in and get back (issue 11) — the project
+#: (unlevered) payback and IRR beside the equity ones above, peak funding and its month, MOIC and
+#: the net cash multiple − 1 (``roi``). Payback and peak funding leave out the horizon-end
+#: settlement items; the returns include them (the page's footnote says so).
+FUNDING_KPIS: tuple[Kpi, ...] = tuple(Kpi("heavy", key) for key in (
+    "project_payback_months", "project_irr", "peak_funding_cny", "peak_funding_month", "moic", "roi"))
+#: Cards whose change has no good direction (a month number): their delta is drawn grey.
+NEUTRAL: frozenset[str] = frozenset({"heavy.peak_funding_month"})
 
 
 def kpi_value(result: Result, kpi: Kpi) -> float:
@@ -95,10 +103,12 @@ def nonfinite_message(result: Result, lang: str) -> str | None:
 
 
 def shown_kpi(result: Result, kpi: Kpi, lang: str) -> str:
-    """A KPI card's value: formatted by its declared format; "—" when its model is broken."""
+    """A KPI card's value, by its declaration read with its model's results (a platform payback
+    without a platform investment reads n/a, a break-even above 100 % unattainable); "—" when its
+    model is broken."""
     if kpi.model in broken_models(result):
         return "—"
-    return fmt.value(kpi_value(result, kpi), kpi.item, lang)
+    return fmt.value(kpi_value(result, kpi), kpi.item, lang, values=getattr(result, kpi.model))
 
 
 # --------------------------------------------------------------------------- annual structure
@@ -174,11 +184,14 @@ def input_differences(a: Scenario, b: Scenario, lang: str) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- business models
-def _business_model_cell(value: float, row_fmt: str, option: str, lang: str) -> str:
+def _business_model_cell(value: float, row: str, row_fmt: str, option: str, result: Result | None,
+                         lang: str) -> str:
     if row_fmt == "number":
         return fmt.number(value, lang, 0)
-    never = row_fmt == "months" and option in ("heavy", "light")  # their payback: NaN = never pays back
-    return fmt.by_fmt(value, "months" if row_fmt == "months_plain" else row_fmt, lang, "never" if never else "n/a")
+    if row == "payback_months" and option in ("heavy", "light"):  # the model's own payback, as it declares
+        values = getattr(result, option) if result is not None else None
+        return fmt.value(value, model.item(option, "payback_months"), lang, values=values)
+    return fmt.by_fmt(value, "months" if row_fmt == "months_plain" else row_fmt, lang)
 
 
 #: The model each business-model option is computed from (``business_models.business_models``:
@@ -196,14 +209,47 @@ def blank_options(table: pd.DataFrame, result: Result) -> pd.DataFrame:
     return out
 
 
-def business_models_view(table: pd.DataFrame, lang: str) -> dict[str, list[str]]:
+def business_models_view(table: pd.DataFrame, lang: str, result: Result | None = None) -> dict[str, list[str]]:
     """The business-model comparison (``business_models.business_models`` output) as display
     columns: the row labels, then one column of formatted values per option ("—" throughout for
-    an option blanked by :func:`blank_options`)."""
+    an option blanked by :func:`blank_options`). With the ``result`` the table came from, the
+    paybacks read as their items declare among its values (the light platform payback without a
+    platform investment: n/a, not never)."""
     rows = business_models.ROWS
     blank = table.attrs.get("blank", ())
     out = {i18n.t("metric", lang): [i18n.t(f"cmp_{row}", lang) for row in rows]}
     for opt in business_models.OPTIONS:
         out[i18n.t(f"opt_{opt}", lang)] = [
-            "—" if opt in blank else _business_model_cell(table.loc[row, opt], f, opt, lang) for row, f in rows.items()]
+            "—" if opt in blank else _business_model_cell(table.loc[row, opt], row, f, opt, result, lang)
+            for row, f in rows.items()]
+    return out
+
+
+# --------------------------------------------------------------------------- light break-even by year
+#: Rows of the light asset's year-by-year break-even table (monthly rows, constant within a year).
+BREAKEVEN_LINES: tuple[str, ...] = ("sell_price_cny_per_p_year", "buy_price_cny_per_p_year",
+                                    "yearly_breakeven_occupancy", "yearly_breakeven_capacity_p")
+
+
+def breakeven_by_year(result: Result) -> pd.DataFrame:
+    """The light asset's break-even per year (index: year 1, 2 …; columns :data:`BREAKEVEN_LINES`,
+    each year's value as the engine gives it to that year's months; NaN where it is not defined:
+    outside contracted capacity, or a break-even capacity where the per-P margin is not positive)."""
+    monthly = result.light_monthly
+    years = year_of_month(monthly.index.to_numpy())
+    keep = years > 0
+    out = monthly.loc[keep, list(BREAKEVEN_LINES)].groupby(years[keep]).first()
+    out.index.name = "year"
+    return out
+
+
+def breakeven_view(result: Result, lang: str) -> dict[str, list[str]]:
+    """:func:`breakeven_by_year` as display columns (year, then each line by its item: a
+    break-even occupancy above 100 % reads ``无法达到`` / ``unattainable``)."""
+    table = breakeven_by_year(result)
+    out = {i18n.t("year", lang): [str(y) for y in table.index]}
+    for key in BREAKEVEN_LINES:
+        it = model.item("light", key)
+        out[i18n.item_label("light", key, lang)] = [
+            fmt.value(v, it, lang, values=result.light) for v in table[key]]
     return out

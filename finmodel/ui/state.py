@@ -16,7 +16,7 @@ import streamlit as st
 from finmodel import model, schema
 from finmodel.model import Result
 from finmodel.schema import Scenario, ScenarioError
-from finmodel.ui import files, i18n, present, safe, share
+from finmodel.ui import files, i18n, inputs, present, safe, share
 
 SCENARIO = "scenario"  # current Scenario
 BASE = "base"  # Scenario as loaded
@@ -25,6 +25,8 @@ REF = "ref"  # Scenario the URL's changes apply to (the loaded file; the default
 REF_ID = "ref_id"
 ERRORS = "input_errors"  # list[str] from the last rejected change
 NOTICES = "notices"  # list[(level, text)] shown once
+LINK_NOTICES = "link_notices"  # list[(level, text)]: what the opening link could not apply, on every page until
+# another scenario is loaded
 UPLOAD_ERROR = "upload_error"  # (file name, [reasons]) of the last rejected upload
 LANG = "lang"  # "zh" | "en" — also read by app_pages/demand.py
 UPLOAD_PREFIX = "upload:"
@@ -102,19 +104,21 @@ def init() -> None:
         ss[LANG] = params[share.LANG_KEY]
     ss.setdefault(LANG, i18n.DEFAULT_LANG)
     ref_id = params.get(share.SCENARIO_KEY) or files.DEFAULT_ID
+    refused: list[tuple[str, str]] = []
     try:
         loaded = files.load(ref_id)
     except files.FileProblem as err:
-        notify("warning", err.markdown(lang()))
+        refused.append(("warning", err.markdown(lang())))
         ref_id, loaded = files.DEFAULT_ID, share.reference_for(files.DEFAULT_ID)
     except ScenarioError as err:
-        notify("error", safe.bullets(err.lines()))
+        refused.append(("error", safe.bullets(err.lines())))
         ref_id, loaded = files.DEFAULT_ID, share.reference_for(files.DEFAULT_ID)
     current, problems = share.decode(params, loaded, lang())
     if problems:
-        notify("warning", safe.message(t("bad_link"), problems))
+        refused.append(("warning", safe.message(t("bad_link"), problems)))
     _set_loaded(loaded, ref_id, ref=loaded, ref_id=ref_id)
     ss[SCENARIO] = current
+    ss[LINK_NOTICES] = refused
 
 
 def _set_loaded(loaded: Scenario, base_id: str, *, ref: Scenario, ref_id: str) -> None:
@@ -122,6 +126,7 @@ def _set_loaded(loaded: Scenario, base_id: str, *, ref: Scenario, ref_id: str) -
     ss[BASE], ss[BASE_ID], ss[REF], ss[REF_ID] = loaded, base_id, ref, ref_id
     ss[SCENARIO] = loaded
     ss[ERRORS] = []
+    ss[LINK_NOTICES] = []  # the link's refusals were about the scenario it opened
 
 
 def consume_demand() -> None:
@@ -149,10 +154,10 @@ def sync_url() -> None:
 
 # --------------------------------------------------------------------------- callbacks
 def set_field(path: str) -> None:
-    """Widget callback: rebuild the scenario with the widget's new value (schema-validated)."""
-    ss = st.session_state
-    value = ss.get(f"in:{path}")
-    apply({path: value})
+    """Widget callback: rebuild the scenario with the widget's new value (schema-validated); a
+    derived input set to its default becomes blank again (:func:`finmodel.ui.inputs.from_widget`)."""
+    value = st.session_state.get(f"in:{path}")
+    apply({path: inputs.from_widget(scenario(), path, value, evaluate)})
 
 
 def apply(changes: dict[str, Any]) -> bool:
@@ -241,8 +246,9 @@ def reset() -> None:
 
 # --------------------------------------------------------------------------- widgets mirror the scenario
 def sync_widget(key: str, path: str) -> None:
-    """Set a widget's state from the current scenario before it is drawn."""
-    st.session_state[key] = scenario().get(path)
+    """Set a widget's state from the current scenario before it is drawn (a blank derived input
+    shows the default it stands for: :func:`finmodel.ui.inputs.to_widget`)."""
+    st.session_state[key] = inputs.to_widget(scenario(), path, evaluate)
 
 
 def changed_count() -> int:
@@ -262,10 +268,11 @@ def origin_label(base_id: str | None = None) -> str:
 
 
 def show_messages() -> None:
-    """Notices from loading/links (once), the last rejected input (until fixed), and which
-    results are not shown as numbers because a line is infinite (:func:`present.broken_models`)."""
+    """What the opening link could not apply (on every page, until another scenario is loaded),
+    notices (once), the last rejected input (until fixed), and which results are not shown as
+    numbers because a line is infinite (:func:`present.broken_models`)."""
     ss = st.session_state
-    for level, text in ss.pop(NOTICES, []):
+    for level, text in [*ss.get(LINK_NOTICES, []), *ss.pop(NOTICES, [])]:
         getattr(st, level)(text)
     if ss.get(ERRORS):
         st.error(safe.message(t("bad_input"), ss[ERRORS]))
@@ -276,7 +283,8 @@ def show_messages() -> None:
 
 __all__ = [
     # session-state keys
-    "BASE", "BASE_ID", "ERRORS", "LANG", "NOTICES", "REF", "REF_ID", "SCENARIO", "UPLOAD_ERROR", "UPLOAD_PREFIX",
+    "BASE", "BASE_ID", "ERRORS", "LANG", "LINK_NOTICES", "NOTICES", "REF", "REF_ID", "SCENARIO", "UPLOAD_ERROR",
+    "UPLOAD_PREFIX",
     # the engine, cached
     "PRICE", "evaluate", "load_cached",
     # reading the session

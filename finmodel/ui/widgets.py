@@ -10,13 +10,14 @@ a value the schema refuses is reported with the field and allowed range and the 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
 
 from finmodel import demand
-from finmodel.schema import FIELDS, FieldSpec, Scenario, catalog
-from finmodel.ui import demand_view, i18n, present, safe, state
+from finmodel.schema import FIELDS, FieldSpec, Scenario, catalog, inert
+from finmodel.ui import demand_view, i18n, inputs, present, safe, state
 
 #: Group order of the collapsible input sections.
 GROUP_ORDER = ("revenue", "capex", "depreciation", "energy", "operations", "financing", "light", "general")
@@ -44,11 +45,13 @@ def allowed_text(spec: FieldSpec, lang: str) -> str:
     return f"{spec.range_text('zh')}（{spec.range_text('en')}）"
 
 
-def help_text(spec: FieldSpec, scenario: Scenario, lang: str, *, bounds: FieldSpec | None = None) -> str:
-    """Tooltip: source of the value in this scenario, what the input means, allowed range (of
-    ``bounds`` when the widget takes another declaration's values, e.g. the demand page's fleet
-    occupancy, which starts from the scenario's occupancy)."""
-    parts = []
+def help_text(spec: FieldSpec, scenario: Scenario, lang: str, *, bounds: FieldSpec | None = None,
+              why: str | None = None) -> str:
+    """Tooltip: why the input is greyed (``why``, when it has no effect), source of the value in
+    this scenario, what the input means, allowed range (of ``bounds`` when the widget takes another
+    declaration's values, e.g. the demand page's fleet occupancy, which starts from the scenario's
+    occupancy)."""
+    parts = [f"**{i18n.t('inactive', lang)}:** {why}"] if why else []
     src = scenario.sources.get(spec.path)
     if src:
         parts.append(f"**{i18n.t('source', lang)}:** {safe.literal(src)}")  # the scenario file's text
@@ -65,24 +68,50 @@ def single_choice(spec: FieldSpec) -> bool:
     return spec.kind == "choice" and len(spec.choices) <= 1
 
 
-def field(path: str, scenario: Scenario, lang: str, *, container: Any = None, label_visibility: str = "visible") -> Any:
-    """Draw the widget of one input; returns the widget's value."""
+def field(path: str, scenario: Scenario, lang: str, *, container: Any = None, label_visibility: str = "visible",
+          found: Mapping[str, inert.Finding] | None = None) -> Any:
+    """Draw the widget of one input; returns the widget's value.
+
+    An input with no effect under the scenario's switches (``found``: :func:`inputs.inactive`,
+    computed here when not given) is disabled (:func:`inputs.locked`), with the reason in a caption
+    and the tooltip; a written value of a derived input (catalogue, equity rate …) is marked against
+    its default, with a button that blanks it again (:func:`overridden`)."""
     spec = FIELDS[path]
     where = container if container is not None else st
     key = key_of(path)
     state.sync_widget(key, path)
-    kw: dict[str, Any] = dict(key=key, help=help_text(spec, scenario, lang), on_change=state.set_field, args=(path,),
-                              label_visibility=label_visibility)
+    found = inputs.inactive(scenario) if found is None else found
+    why = inputs.reasons(found, path, lang)
+    kw: dict[str, Any] = dict(key=key, help=help_text(spec, scenario, lang, why=why), on_change=state.set_field,
+                              args=(path,), label_visibility=label_visibility, disabled=inputs.locked(found, path))
     label = i18n.field_label(path, lang)
-    if spec.kind == "str":  # the GPU catalogue key
-        return where.selectbox(label, options=list(catalog.GPUS), format_func=lambda k: i18n.gpu_label(k, lang), **kw)
     if spec.kind == "choice":
-        return where.selectbox(label, options=list(spec.choices), format_func=lambda c: spec.choice_label(c, lang),
-                               disabled=single_choice(spec), **kw)
-    if i18n.is_pct(spec):
+        kw["disabled"] = kw["disabled"] or single_choice(spec)
+        options = ([inputs.BLANK] if spec.optional else []) + list(spec.choices)
+        value = where.selectbox(label, options=options, format_func=lambda c: (
+            inputs.followed(scenario, path, lang) if c == inputs.BLANK else spec.choice_label(c, lang)), **kw)
+    elif i18n.is_pct(spec):
         lo, hi = spec.closed_bounds()
-        return where.slider(label, min_value=lo, max_value=hi, step=float(spec.step or 0.01), format="percent", **kw)
-    return where.number_input(label, **number_options(spec), **kw)
+        value = where.slider(label, min_value=lo, max_value=hi, step=float(spec.step or 0.01), format="percent", **kw)
+    else:
+        value = where.number_input(label, **number_options(spec), **kw)
+    if why is not None and not single_choice(spec):
+        where.caption(f"⊘ {why}")
+    overridden(where, scenario, path, lang)
+    return value
+
+
+def overridden(where: Any, scenario: Scenario, path: str, lang: str) -> None:
+    """Under a derived input whose value is written: ``≠ 目录值 989 TFLOPS/卡`` and a button that
+    blanks it, so that the default (the catalogue for the chosen GPU, the equity rate …) applies."""
+    written = inputs.mark(scenario, path, state.evaluate)
+    if written is None:
+        return
+    left, right = where.columns([3, 2], vertical_alignment="center")
+    left.caption(f"✎ {written.text(lang)}")
+    what = i18n.t(inputs.DERIVED[path][2], lang)
+    right.button(i18n.t("dflt_reset", lang, what=what), key=f"reset:{path}", on_click=state.on_apply,
+                 args=({path: None},), type="tertiary", icon=":material/undo:")
 
 
 def percent_slider(where: Any, label: str, spec: FieldSpec, value: float, *, key: str,
@@ -118,6 +147,7 @@ def grouped_sections(scenario: Scenario, lang: str, *, container: Any = None, sk
         if path in skip:
             continue
         by_group.setdefault(spec.group, []).append(path)
+    found = inputs.inactive(scenario)
     for group in GROUP_ORDER + tuple(g for g in by_group if g not in GROUP_ORDER):
         paths = by_group.get(group)
         if not paths:
@@ -126,7 +156,7 @@ def grouped_sections(scenario: Scenario, lang: str, *, container: Any = None, sk
         if section.open:  # closed sections draw nothing: a rerun stays cheap however many inputs exist
             with section:
                 for path in paths:
-                    field(path, scenario, lang)
+                    field(path, scenario, lang, found=found)
 
 
 # --------------------------------------------------------------------------- the workload table
@@ -161,4 +191,4 @@ def workload_columns(lang: str) -> dict[str, Any]:
 
 
 __all__ = ["FRONT", "GROUP_ORDER", "allowed_text", "field", "grouped_sections", "help_text", "key_of",
-           "number_options", "percent_slider", "single_choice", "workload_columns"]
+           "number_options", "overridden", "percent_slider", "single_choice", "workload_columns"]

@@ -36,6 +36,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nonfinite": ("{model}：{lines} 为无穷大（某项输入过于接近 0 或过大），其结果不以数字显示。",
                   "{model}: infinite values in {lines} (an input is too close to 0 or too large); its results "
                   "are not shown as numbers."),
+    # inputs: greyed when they do nothing; derived defaults and the values written over them
+    "inactive": ("当前无效", "No effect now"),
+    "dflt_catalogue": ("目录值", "catalogue"),
+    "dflt_equity_rate": ("股东折现率", "equity rate"),
+    "dflt_heavy_price": ("重资产租金", "heavy-asset price"),
+    "dflt_horizon": ("测算期", "horizon"),
+    "dflt_computed": ("按卡数×算力", "cards × TFLOPS"),
+    "dflt_none": ("{what}中没有对应数值：须填写", "no {what} figure: the value must be written"),
+    "dflt_reset": ("恢复{what}", "Reset to {what}"),
     "cannot_compute": ("「{what}」无法计算：", "Cannot compute “{what}”:"),
     "unknown_scenario": ("找不到情景 {name}，已打开默认情景。", "No scenario named {name}; opened the default."),
 }

@@ -23,6 +23,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cmp_payback_months": ("投资回收期", "Payback"),
     "cmp_npv_cny": ("净现值", "NPV"),
     "cmp_card_hours": ("使用卡时（测算期）", "Card-hours used (horizon)"),
+    "be_title": ("轻资产：各年盈亏平衡", "Light asset: break-even by year"),
+    "be_caption": ("转租价格与采购价格每年按各自的年变动率调整；盈亏平衡出租率超过 100% 即无法达到。",
+                   "The resale and buy prices step once a year by their own yearly changes; a break-even "
+                   "occupancy above 100 % cannot be reached."),
     "cmp_chart": ("测算期总现金支出与收入（万元）", "Cash out and revenue over the horizon (万元)"),
     "cmp_cost_chart": ("每使用卡时成本（元）与您的定价", "Cost per used card-hour (CNY) vs your price"),
     "cmp_notes": ("口径：自建自用 = 设备投资 + 现金成本 − 期末残值；"

@@ -29,10 +29,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "vendor": ("厂商", "Vendor"),
     "billing": ("计费", "Billing"),
     "annual_discount": ("包年折扣", "Annual discount"),
-    "apply_gpu_specs": ("采用目录参数：功率 {kw} kW/台、{tflops} TFLOPS/卡",
-                        "Use catalogue specs: {kw} kW/server, {tflops} TFLOPS/card"),
-    "gpu_specs": ("{name}：{mem} GB，FP16 {tflops} TFLOPS，{w} W/卡。来源：{src}",
-                  "{name}: {mem} GB, FP16 {tflops} TFLOPS, {w} W/card. Source: {src}"),
+    "gpu_specs": ("{name}：{mem} GB，{w} W/卡；目录整机功率 {kw} kW/台。来源：{src}",
+                  "{name}: {mem} GB, {w} W/card; catalogue server power {kw} kW/server. Source: {src}"),
+    "gpu_p": ("轻资产（{gpu}，{precision}）：{cards} × {tflops} TFLOPS/卡 ÷ 1000 = {p}/台",
+              "Light asset ({gpu}, {precision}): {cards} × {tflops} TFLOPS/card ÷ 1000 = {p}/server"),
+    "gpu_p_override": ("轻资产（{gpu}）：每台 {p}（已覆盖）", "Light asset ({gpu}): {p}/server (override)"),
+    "kpis_funding": ("资金占用与回报（项目口径 = 无杠杆）", "Funding and returns (project = unlevered)"),
+    "settlement_note": ("回收期与最大资金占用按经营现金流计算；期末结算项（测算期末一次性偿还的贷款余额、"
+                        "扣除处置损益所得税后的残值）属于估值项：计入净现值、内部收益率、净现金回报倍数与MOIC，不计入回收期。",
+                        "Payback and peak funding use the operating cash flows; the horizon-end settlement items (the "
+                        "loan balance repaid at the horizon, the terminal value after the tax on its gain) are "
+                        "valuation items: in NPV, IRR, the net cash multiple and MOIC, never in payback."),
     "downloads": ("导出", "Downloads"),
     "dl_workbook": ("下载 Excel 模型（含公式）", "Download live workbook (.xlsx)"),
     "dl_csv": ("下载月度现金流 CSV", "Download monthly cash flow (CSV)"),

@@ -1,0 +1,152 @@
+"""What an input widget shows beyond its declaration: the value a blank input stands for, whether a
+written value overrides it, and whether the input has any effect under the chosen switches.
+
+Pure (no Streamlit): :mod:`finmodel.ui.widgets` draws from these, the tests call them directly.
+
+* **Blank means a default the engine derives.** ``light.tflops_per_card`` blank = the catalogue's
+  dense figure for the GPU brokered at ``light.precision``; ``heavy.power_kw_per_server`` blank =
+  the catalogue's server power for ``heavy.gpu``; ``general.project_discount_rate_per_year`` blank
+  = the equity rate, and so on (:data:`DERIVED`). The widget shows that value — read from the
+  engine's result item that holds the value in use, never recomputed here — and a written value
+  that differs is marked against it (:func:`mark`). The default of a written input is the engine's
+  value for the same scenario with that input blank.
+* **Inputs that do nothing** under the switches come from :func:`finmodel.schema.inert.inactive`
+  (one rule table for the CLI, the workbook and the dashboard).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from finmodel.model import Result, display
+from finmodel.schema import FIELDS, Scenario, ScenarioError, inert
+from finmodel.ui import fmt, i18n
+
+__all__ = ["BLANK", "DERIVED", "FOLLOWS", "Mark", "default_value", "followed", "from_widget", "inactive", "locked",
+           "mark", "reasons", "shown_default", "switches", "to_widget"]
+
+#: Optional numeric inputs whose blank stands for a value the engine derives: path → (model, the
+#: result item holding the value in use, i18n key naming the default: ``dflt_catalogue`` …).
+DERIVED: dict[str, tuple[str, str, str]] = {
+    "heavy.power_kw_per_server": ("heavy", "power_kw_per_server", "dflt_catalogue"),
+    "light.tflops_per_card": ("light", "tflops_per_card", "dflt_catalogue"),
+    "general.project_discount_rate_per_year": ("heavy", "project_discount_rate_per_year", "dflt_equity_rate"),
+    "light.price_cny_per_card_hour": ("light", "card_price_cny_per_card_hour", "dflt_heavy_price"),
+    "light.buy_term_months": ("light", "buy_term_months", "dflt_horizon"),
+    "light.p_per_server_override": ("light", "p_per_server", "dflt_computed"),
+}
+#: Optional choice inputs whose blank means another input's value (``light.gpu`` blank = ``heavy.gpu``).
+FOLLOWS: dict[str, str] = {"light.gpu": "heavy.gpu"}
+#: A blank choice as a selectbox option (options cannot be None there).
+BLANK = ""
+
+Evaluate = Callable[[Scenario], Result]
+
+
+def inactive(s: Scenario) -> dict[str, inert.Finding]:
+    """The inputs that have no effect under ``s``'s switches, each with its rule (greyed, with why)."""
+    return inert.inactive(s)
+
+
+def default_value(s: Scenario, path: str, evaluate: Evaluate) -> float | None:
+    """The value the engine uses for ``path`` when it is blank, in ``s`` (None when it has none:
+    e.g. no catalogue figure for the GPU at the precision chosen, where the input must be written)."""
+    which, key, _ = DERIVED[path]
+    try:
+        blank = s if s.get(path) is None else s.replace({path: None})
+    except ScenarioError:
+        return None
+    value = float(getattr(evaluate(blank), which)[key])
+    return value if math.isfinite(value) else None
+
+
+def to_widget(s: Scenario, path: str, evaluate: Evaluate) -> Any:
+    """The value a widget starts from: the input, or (blank) the default it stands for, or :data:`BLANK`."""
+    value = s.get(path)
+    if value is None and path in DERIVED:
+        value = default_value(s, path, evaluate)
+        if value is not None and FIELDS[path].kind == "int":
+            value = int(round(value))
+    if value is None and path in FOLLOWS:
+        return BLANK
+    return value
+
+
+def from_widget(s: Scenario, path: str, value: Any, evaluate: Evaluate) -> Any:
+    """The input a widget's new value writes: :data:`BLANK` → None; a derived input set to its
+    default → None (blank again: it follows the catalogue, the equity rate … from then on)."""
+    if path in FOLLOWS and value == BLANK:
+        return None
+    if path in DERIVED and value is not None and value == default_value(s, path, evaluate):
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A written value of a derived input, against the default it replaces."""
+
+    path: str
+    value: float
+    default: float | None  # None: there is no default (the input must be written)
+
+    @property
+    def differs(self) -> bool:
+        return self.default is None or self.value != self.default
+
+    def text(self, lang: str) -> str:
+        """``≠ 目录值 989 TFLOPS/卡`` / ``≠ catalogue 989 TFLOPS/card``; ``= …`` when equal (written
+        all the same: it no longer follows); ``no catalogue figure`` when there is none."""
+        what = i18n.t(DERIVED[self.path][2], lang)
+        if self.default is None:
+            return i18n.t("dflt_none", lang, what=what)
+        return f"{'≠' if self.differs else '='} {what} {shown_default(self.path, self.default, lang)}"
+
+
+def mark(s: Scenario, path: str, evaluate: Evaluate) -> Mark | None:
+    """The override mark of a derived input that is written in ``s`` (None while it is blank)."""
+    value = s.get(path)
+    if path not in DERIVED or value is None:
+        return None
+    return Mark(path, float(value), default_value(s, path, evaluate))
+
+
+def shown_default(path: str, value: float, lang: str) -> str:
+    """A default as the input's unit displays it: ``989 TFLOPS/卡``, ``10.2 kW/台``, ``8.0%``, ``¥22.50``."""
+    spec = FIELDS[path]
+    unit = display.input_unit(spec.unit)
+    text = display.show_item(value, unit, style=fmt.style(lang))
+    return f"{text} {i18n.unit(spec.unit, lang)}" if unit.fmt == "number" and spec.unit else text
+
+
+def followed(s: Scenario, path: str, lang: str) -> str:
+    """The label of a blank choice that follows another input: ``= 重资产 GPU：NVIDIA H800 80GB SXM``."""
+    other = FOLLOWS[path]
+    spec = FIELDS[other]
+    return f"= {i18n.field_label(other, lang, unit_text=False)}: {spec.choice_label(s.get(other), lang)}"
+
+
+def switches(rule: inert.Rule) -> set[str]:
+    """The inputs a rule's conditions read (``light.buy_term_months >= general.horizon_months``: both)."""
+    return {w.path for w in rule.when} | {w.value.path for w in rule.when if isinstance(w.value, inert.Ref)}
+
+
+def locked(found: Mapping[str, inert.Finding], path: str) -> bool:
+    """Whether an inactive input is drawn disabled. It is, unless disabling it could leave it stuck:
+    when its rule reads the input itself (``light.buy_term_months`` at or past the horizon) or every
+    input its rule reads is inactive as well (``light.after_buy_term`` needs a buy term, which needs
+    ``after_buy_term = "drop"``): then it stays editable, marked with the reason all the same."""
+    finding = found.get(path)
+    if finding is None:
+        return False
+    reads = switches(finding.rule)
+    return path not in reads and (not reads or any(p not in found for p in reads))
+
+
+def reasons(found: Mapping[str, inert.Finding], path: str, lang: str) -> str | None:
+    """Why ``path`` is greyed (:meth:`finmodel.schema.inert.Finding.text`), or None when it is active."""
+    finding = found.get(path)
+    return finding.text(lang) if finding is not None else None
