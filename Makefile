@@ -9,12 +9,14 @@ STAMP  := $(VENV)/.installed
 app: $(STAMP)  ## start the dashboard on the default scenario
 	$(BIN)/streamlit run app.py --browser.gatherUsageStats false
 
-test: $(STAMP) system-deps  ## install everything the tests need, lint, run the whole suite
-	$(BIN)/ruff check finmodel tests app.py app_pages benchmarks
+test: $(STAMP) system-deps  ## install everything the tests need, lint, type-check, run the whole suite
+	$(BIN)/ruff check finmodel tests app.py app_pages benchmarks scripts
+	$(BIN)/pyright
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check finmodel tests app.py app_pages benchmarks
+	$(BIN)/ruff check finmodel tests app.py app_pages benchmarks scripts
+	$(BIN)/pyright
 
 system-deps:  ## Chromium, CJK fonts, LibreOffice (Debian packages) for browser and workbook tests
 	bash scripts/install_system_deps.sh

@@ -3,14 +3,18 @@
 ``recalculate`` opens workbooks in headless LibreOffice Calc with a private user profile that forces
 a full recalculation on load (``OOXMLRecalcMode = 0``: never trust cached values), saves them as xlsx
 again, and returns the recalculated copies — which openpyxl then reads with ``data_only=True``.
-Starting LibreOffice costs about 2 s, so callers pass many workbooks to one call.
+Starting LibreOffice costs about 2 s, so callers pass many workbooks to one call. ``displayed_text``
+(its CSV export) and ``displayed_cells`` (its HTML export, with each cell's background after
+conditional formatting) show what a reader sees.
 """
 
 from __future__ import annotations
 
 import subprocess
 from collections.abc import Sequence
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import NamedTuple
 
 from .conftest import require_binary
 
@@ -71,3 +75,71 @@ def displayed_text(workbook: Path, workdir: Path, *, timeout: float = 300) -> di
     if proc.returncode != 0 or not out:
         raise RuntimeError(f"LibreOffice CSV export failed (exit {proc.returncode})\n{proc.stderr[-2000:]}")
     return out
+
+
+class DisplayedCell(NamedTuple):
+    """A cell as LibreOffice shows it: its formatted text and background colour (conditional
+    formatting applied), from its HTML export."""
+
+    text: str
+    background: str | None  # "#D9D9D9"; None = no fill
+
+
+def displayed_cells(workbooks: Sequence[Path], workdir: Path, *,
+                    timeout: float = 300) -> dict[Path, dict[str, list[list[DisplayedCell]]]]:
+    """Every sheet of each workbook as LibreOffice displays it after recalculation, cell by cell,
+    with the background each cell shows after conditional formatting (its HTML export keeps both),
+    in one LibreOffice run. Merged cells appear once (HTML colspan) and hidden columns not at all,
+    so rows are matched by their content, not by column."""
+    proc, outdir = _convert(workbooks, workdir, "html:HTML (StarCalc)", "html", timeout)
+    out = {}
+    for wb in workbooks:
+        page = outdir / f"{wb.stem}.html"
+        if proc.returncode != 0 or not page.exists():
+            raise RuntimeError(f"LibreOffice HTML export failed (exit {proc.returncode})\n{proc.stderr[-2000:]}")
+        parser = _Sheets()
+        parser.feed(page.read_text(encoding="utf-8"))
+        out[wb] = parser.sheets
+    return out
+
+
+class _Sheets(HTMLParser):
+    """The tables of LibreOffice's HTML export, each after its ``<h1>Sheet k: <em>name</em></h1>``."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sheets: dict[str, list[list[DisplayedCell]]] = {}
+        self._sheet: str | None = None
+        self._in_h1 = self._in_em = False
+        self._cell: list[str] | None = None
+        self._background: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "h1":
+            self._in_h1 = True
+        elif tag == "em" and self._in_h1:
+            self._in_em = True
+        elif tag == "tr" and self._sheet is not None:
+            self.sheets[self._sheet].append([])
+        elif tag == "td" and self._sheet is not None:
+            self._cell, self._background = [], dict(attrs).get("bgcolor")
+        elif tag == "br" and self._cell is not None:
+            self._cell.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "h1":
+            self._in_h1 = self._in_em = False
+        elif tag == "em":
+            self._in_em = False
+        elif tag == "td" and self._cell is not None and self._sheet is not None:
+            rows = self.sheets[self._sheet]
+            if rows:
+                rows[-1].append(DisplayedCell("".join(self._cell).strip(), self._background))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in_em:
+            self._sheet = data
+            self.sheets[data] = []
+        elif self._cell is not None:
+            self._cell.append(data)

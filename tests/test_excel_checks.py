@@ -22,7 +22,7 @@ from finmodel.cli import app
 
 from .conftest import PRESETS, SEED_FILE
 from .conftest_lo import recalculate
-from .test_excel import _named, _rows_by_key, compare, failing_checks
+from .test_excel import _named, _rows_by_key, compare, failing_checks, named_cell
 
 Edit = tuple[str, str, int]  # (timeline sheet, item key, month): a calculation cell typed over
 
@@ -34,6 +34,12 @@ def _seed() -> schema.Scenario:
 def _loan(s: schema.Scenario) -> schema.Scenario:
     """The issue's case: a 60 % loan over 84 months (longer than the 60-month horizon)."""
     return s.replace({"heavy.loan_share_of_capex": 0.6, "heavy.loan_term_months": 84})
+
+
+def _method(s: schema.Scenario, method: str) -> schema.Scenario:
+    """Issue 11's CAS depreciation: 4 years, 10 % salvage (double declining: 50/25/7.5/7.5 % a year)."""
+    return s.replace({"heavy.depreciation_method": method, "heavy.depreciation_life_years": 4,
+                      "heavy.salvage_fraction": 0.1})
 
 
 def _platform(s: schema.Scenario) -> schema.Scenario:
@@ -48,6 +54,10 @@ BROKEN: dict[str, tuple[schema.Scenario, dict[Any, Any], set[str]]] = {
     "horizon-end-twice": (_seed(), {(workbook.HEAVY, "horizon_end", 10): 1}, {"horizon_end_once"}),
     "debt-flow-typed-over": (_loan(_seed()), {(workbook.HEAVY, "debt_flow_cny", 5): 1000.0}, {"debt_settled"}),
     "depreciation-typed-over": (_seed(), {(workbook.HEAVY, "depreciation_cny", 5): 0.0}, {"heavy_book_value"}),
+    **{f"{m}-depreciation-typed-over": (_method(_loan(_seed()), m), {(workbook.HEAVY, "depreciation_cny", 13): 0.0},
+                                        {"heavy_book_value"})
+       for m in ("double_declining", "sum_of_years", "declining_balance_monthly")},
+    "balloon-typed-over": (_loan(_seed()), {(workbook.HEAVY, "settlement_cny", 60): 0.0}, {"debt_settled"}),
     "amortisation-typed-over": (_platform(_seed()), {(workbook.LIGHT, "amortisation_cny", 5): 0.0},
                                 {"light_book_value"}),
     "irr-root-typed-over": (_seed(), {"IRR_ROOT": 0.5}, {"irr_heavy_equity_cash_flow_with_terminal"}),
@@ -67,8 +77,7 @@ def _edit(data: bytes, edits: dict[Any, Any]) -> bytes:
             continue
         if where == "IRR_ROOT":  # the heavy equity IRR's root on the solver sheet
             where = next(n for n in wb.defined_names if n.startswith("irr_heavy_row"))
-        ((sheet, ref),) = list(wb.defined_names[where].destinations)
-        wb[sheet][ref.replace("$", "")].value = value
+        named_cell(wb, where).value = value
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import Cell
 from typer.testing import CliRunner
 
 from finmodel import schema, workbook
@@ -40,7 +41,9 @@ def _edit(data: bytes, **cells) -> bytes:
     wb = openpyxl.load_workbook(io.BytesIO(data))
     for name, value in cells.items():
         ((sheet, ref),) = list(wb.defined_names[name].destinations)
-        wb[sheet][ref.replace("$", "")].value = value
+        c = wb[sheet][ref.replace("$", "")]
+        assert isinstance(c, Cell), (name, ref)
+        c.value = value
     return _save(wb)
 
 

@@ -121,7 +121,7 @@ def assert_import_refused(tmp_path: Path, data: bytes, *names: str) -> None:
     """``finmodel import bad.xlsx --out out.toml``: one clean refusal per problem, nothing written."""
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(data)
-    assert_refused(invoke(["import", bad, "--out", tmp_path / "out.toml"]), *names, lines=None)
+    assert_refused(invoke(["import", str(bad), "--out", str(tmp_path / "out.toml")]), *names, lines=None)
     assert listing(tmp_path) == {"bad.xlsx"}
 
 
@@ -132,7 +132,9 @@ def test_inputs_sheet_is_the_member_edited_here(seed_xlsx: bytes) -> None:
     rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8")
     targets = {}
     for rel in re.findall(r"<Relationship [^>]*>", rels):
-        targets[re.search(r'Id="(\w+)"', rel)[1]] = re.search(r'Target="([^"]+)"', rel)[1]
+        rid_m, target_m = re.search(r'Id="(\w+)"', rel), re.search(r'Target="([^"]+)"', rel)
+        assert rid_m and target_m, rel
+        targets[rid_m[1]] = target_m[1]
     assert targets[rid].lstrip("/").removeprefix("xl/") == INPUTS_XML.removeprefix("xl/"), targets
     assert f'<c r="{cell_of(seed_xlsx, "heavy.occupancy")}"' in z.read(INPUTS_XML).decode("utf-8")
 

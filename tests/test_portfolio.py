@@ -62,17 +62,23 @@ def one(tmp_path_factory: pytest.TempPathFactory, h800: schema.Scenario) -> Port
 
 
 # --------------------------------------------------------------------------- one cohort = evaluate
-def test_one_cohort_at_month_0_equals_evaluate_every_kpi_and_monthly_cell(one: PortfolioResult,
-                                                                         h800: schema.Scenario) -> None:
-    alone = model.evaluate(h800)
+#: Results the company model and the heavy model both define, with one meaning (docs/model.md).
+SHARED_KPIS = {"payback_months", "discounted_payback_months", "npv_cny", "irr", "project_payback_months",
+               "project_discounted_payback_months", "project_npv_cny", "project_irr", "project_discount_rate_per_year",
+               "peak_funding_cny", "peak_funding_month", "moic", "total_revenue_cny", "total_tax_cny",
+               "total_ebitda_cny", "gross_margin", "net_margin"}
+
+
+def assert_company_is_the_scenario(one: PortfolioResult, s: schema.Scenario) -> None:
+    """Every KPI and monthly line the company shares with ``finmodel evaluate`` of ``s``, bit for bit."""
+    alone = model.evaluate(s)
     kpis = [k for k in one.company if k in alone.heavy]
-    assert {"payback_months", "discounted_payback_months", "npv_cny", "irr", "project_npv_cny", "project_irr",
-            "total_revenue_cny", "total_tax_cny", "total_ebitda_cny", "gross_margin", "net_margin"} <= set(kpis)
+    assert SHARED_KPIS <= set(kpis)
     for key in kpis:
         assert same(one.company[key], alone.heavy[key]), key
     shared = [k for k in one.monthly if k in alone.heavy_monthly]
     summed = [k for k in one.monthly if k.startswith("heavy_") and k[6:] in alone.heavy_monthly]
-    assert len(shared) >= 20 and len(summed) >= 10
+    assert len(shared) >= 40 and len(summed) >= 10
     for key in shared:
         np.testing.assert_array_equal(one.monthly[key].to_numpy(), alone.heavy_monthly[key].to_numpy(), err_msg=key)
     for key in summed:
@@ -82,11 +88,35 @@ def test_one_cohort_at_month_0_equals_evaluate_every_kpi_and_monthly_cell(one: P
     assert one.company["tax_sheltered_cny"] == 0
 
 
+def test_one_cohort_at_month_0_equals_evaluate_every_kpi_and_monthly_cell(one: PortfolioResult,
+                                                                         h800: schema.Scenario) -> None:
+    assert_company_is_the_scenario(one, h800)
+
+
+def test_one_cohort_with_a_balloon_and_a_taxed_disposal_gain_equals_evaluate(tmp_path: Path,
+                                                                            h800: schema.Scenario) -> None:
+    # issue 11's definitions: the loan balance left at the horizon and the terminal value after the
+    # tax on its gain over book value are settlement items (out of payback, in NPV/IRR), on both
+    # tax chains (equity, and the unlevered project chain on EBIT); a project rate of its own
+    changes = {"heavy.loan_term_months": 120, "heavy.terminal_value_method": "resale_fraction",
+               "heavy.resale_fraction_of_capex": 0.5, "general.project_discount_rate_per_year": 0.07}
+    s = h800.replace(changes)
+    body = (general_of(h800) + "project_discount_rate_per_year = 0.07\n[cohorts.only]\nscenario = \"cohort.toml\"\n"
+            '[cohorts.only.heavy]\nloan_term_months = 120\nterminal_value_method = "resale_fraction"\n'
+            "resale_fraction_of_capex = 0.5\n")
+    one = evaluate(portfolio.load(write_portfolio(tmp_path, body)))
+    m = one.monthly
+    assert m["settlement_cny"].iloc[60] < -1_000_000 and m["disposal_tax_cny"].iloc[60] > 0
+    assert m["project_disposal_tax_cny"].iloc[60] > 0
+    assert_company_is_the_scenario(one, s)
+
+
 def test_one_cohort_alone_in_the_cohort_table_is_the_scenario_alone(one: PortfolioResult,
                                                                     h800: schema.Scenario) -> None:
     alone = model.evaluate(h800).heavy
     row = one.cohorts.loc["only"]
-    for key in ("payback_months", "discounted_payback_months", "npv_cny", "irr", "project_irr", "total_tax_cny"):
+    for key in ("payback_months", "discounted_payback_months", "npv_cny", "irr", "project_payback_months",
+                "project_irr", "peak_funding_cny", "moic", "total_tax_cny"):
         assert same(row[key], alone[key]), key
     assert row["share_of_revenue"] == row["share_of_capex"] == 1.0
 
@@ -100,7 +130,8 @@ def test_the_portfolio_command_prints_what_evaluate_prints(one: PortfolioResult,
 
     got = json.loads(invoke(["portfolio", path, "--json"]).stdout)["company_all"]
     want = json.loads(invoke(["evaluate", H800, "--json"]).stdout)["heavy"]
-    for key in ("payback_months", "discounted_payback_months", "npv_cny", "irr", "project_irr", "total_tax_cny"):
+    for key in ("payback_months", "discounted_payback_months", "npv_cny", "irr", "project_payback_months",
+                "project_irr", "peak_funding_cny", "moic", "total_tax_cny"):
         assert got[key] == want[key], key
 
 
@@ -130,7 +161,7 @@ def test_a_cohort_bought_at_month_12_is_the_month_0_cohort_shifted(tmp_path: Pat
     late = evaluate(portfolio.load(path))
     r = h800.general.discount_rate_per_year
     for key in [i.key for i in pi.ITEMS if i.flow and i.kind == "row"]:
-        if key == "discounted_cash_flow_cny":  # discounted to the company's month 0: one year more
+        if key in ("discounted_cash_flow_cny", "project_discounted_cash_flow_cny"):  # to company month 0: a year more
             np.testing.assert_allclose(late.monthly[key].to_numpy()[12:], one.monthly[key].to_numpy() / (1 + r),
                                        rtol=1e-13, atol=1e-6)
             continue
@@ -142,19 +173,28 @@ def test_a_cohort_bought_at_month_12_is_the_month_0_cohort_shifted(tmp_path: Pat
     assert late.cohorts.loc["late", "payback_months"] == one.cohorts.loc["only", "payback_months"]
 
 
-def test_within_one_horizon_a_later_cohort_is_cut_at_the_horizon(tmp_path: Path, one: PortfolioResult,
-                                                                 h800: schema.Scenario) -> None:
-    path = write_portfolio(tmp_path, general_of(h800) + '[cohorts.late]\nscenario = "cohort.toml"\n'
-                           'purchase_month = 12\n')
-    late = evaluate(portfolio.load(path))
-    for key in ("revenue_cny", "ebitda_cny", "tax_cny", "investment_cny", "interest_cny", "project_cash_flow_cny"):
-        np.testing.assert_array_equal(late.monthly[key].to_numpy()[12:], one.monthly[key].to_numpy()[:49],
+def test_within_one_horizon_a_later_cohort_is_cut_at_the_horizon_and_its_loan_settled_there(
+        tmp_path: Path, h800: schema.Scenario) -> None:
+    # a 60-month loan, so that the cohort bought in month 12 still owes a balance at the horizon
+    cohort = '[cohorts.c]\nscenario = "cohort.toml"\n{}[cohorts.c.heavy]\nloan_term_months = 60\n'
+    early = evaluate(portfolio.load(write_portfolio(tmp_path, general_of(h800) + cohort.format(""))))
+    late = evaluate(portfolio.load(write_portfolio(tmp_path, general_of(h800)
+                                                   + cohort.format("purchase_month = 12\n"))))
+    for key in ("revenue_cny", "ebitda_cny", "tax_cny", "investment_cny", "interest_cny", "project_cash_flow_cny",
+                "debt_flow_cny", "equity_cash_flow_cny"):  # operating flows: the month-0 cohort's, moved 12 months
+        np.testing.assert_array_equal(late.monthly[key].to_numpy()[12:], early.monthly[key].to_numpy()[:49],
                                       err_msg=key)
-    # equity flows too, except in the last month, where the shortened cohort repays its loan early
-    np.testing.assert_array_equal(late.monthly["equity_cash_flow_cny"].to_numpy()[12:60],
-                                  one.monthly["equity_cash_flow_cny"].to_numpy()[:48])
-    balance = model.evaluate(h800).heavy_monthly["loan_balance_cny"].to_numpy()[48]
-    assert late.monthly["debt_flow_cny"].iloc[60] == pytest.approx(one.monthly["debt_flow_cny"].iloc[48] - balance)
+    # the balance still owed in the cohort's month 48 is repaid at the horizon: a settlement item
+    balance = model.evaluate(h800.replace({"heavy.loan_term_months": 60})).heavy_monthly["loan_balance_cny"].iloc[48]
+    assert balance > 1_000_000
+    assert late.monthly["settlement_cny"].iloc[60] == -balance
+    assert not late.monthly["settlement_cny"].iloc[:60].any()
+    # … which is out of payback (the month-0 cohort pays back before its 48th month) and in NPV
+    assert early.company["payback_months"] < 48
+    assert late.company["payback_months"] == pytest.approx(early.company["payback_months"] + 12, abs=1e-9)
+    flows = late.monthly["equity_cash_flow_with_terminal_cny"].to_numpy()
+    assert flows[60] == pytest.approx(late.monthly["equity_cash_flow_cny"].iloc[60] - balance
+                                      + late.monthly["terminal_value_after_tax_cny"].iloc[60], rel=1e-12)
 
 
 # --------------------------------------------------------------------------- company tax
@@ -244,7 +284,7 @@ def test_a_refresh_sells_at_book_value_times_the_resale_share_and_buys_the_succe
     book = capex * (1 - 36 / 60)
     assert m["heavy_resale_cny"].iloc[36] == pytest.approx(0.5 * book, rel=1e-12)
     assert m["heavy_written_off_cny"].iloc[36] == pytest.approx(book, rel=1e-12)
-    assert m["disposal_gain_cny"].iloc[36] == pytest.approx(-0.5 * book, rel=1e-12)
+    assert m["retirement_gain_cny"].iloc[36] == pytest.approx(-0.5 * book, rel=1e-12)  # in EBIT, so taxed
     assert m["heavy_resale_cny"].drop(index=36).eq(0).all()
     new_capex = 1_000_000 + 200_000 + 150_000
     assert m["investment_cny"].iloc[36] == pytest.approx(new_capex)

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from finmodel.model import portfolio_analysis as pa
+from finmodel.model import portfolio_items as pi
 from finmodel.model.portfolio_result import evaluate
 from finmodel.model.results import UnknownMetricError
 from finmodel.schema import ScenarioError, UnknownFieldError, portfolio
@@ -149,3 +150,11 @@ def test_result_names_resolve_with_suggestions(lots: portfolio.Portfolio) -> Non
     with pytest.raises(UnknownMetricError, match="did you mean company.npv_cny"):
         pa.metric_path(lots, "company.npv")
     assert pa.tornado_fields(lots)[:2] == ["shocks.price_factor", "shocks.occupancy_factor"]
+    # every KPI the CLI prints is a result an analysis can ask for (peak funding sits among the cash lines)
+    assert [pa.metric_path(lots, k) for k in pi.KPIS] == [f"company.{k}" for k in pi.KPIS]
+    cohort = list(pi.COHORT_KPIS)
+    assert [pa.metric_path(lots, f"cohorts.lot_jan_2024.{k}") for k in cohort] == [
+        f"cohorts.lot_jan_2024.{k}" for k in cohort]
+    got = pa.evaluate(lots, {}, ["company.peak_funding_cny", "company.moic"])
+    r = evaluate(lots)
+    assert float(np.asarray(got["company.peak_funding_cny"])[0]) == r.company["peak_funding_cny"]

@@ -56,7 +56,7 @@ def test_parse_axis_range_list_choice_and_int():
     ("heavy.occupancy=0.5,high", "must be numbers"),
     ("heavy.servers=1:10:3", "integer field"),
     ("heavy.billing_mode=1:2:3", "one of"),
-    ("heavy.gpu=A100", "cannot be swept"),
+    ("heavy.gpu=A100", "heavy.gpu = 'A100': not an allowed choice; allowed: a catalogue key"),
 ])
 def test_parse_axis_errors(spec, words):
     with pytest.raises(ValueError, match=words):
@@ -350,3 +350,9 @@ def test_sweep_on_a_real_dask_cluster_equals_local(tmp_path, dask_processes):
     a, b = pd.read_parquet(tmp_path / "local.parquet"), pd.read_parquet(tmp_path / "dask.parquet")
     assert len(a) == 100_000
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_a_gpu_axis_lists_catalogue_keys():
+    # heavy.gpu is a choice over the catalogue (issue 11), so it sweeps like any other choice
+    path, values = sweep.parse_axis("heavy.gpu=H100-SXM,H800-SXM")
+    assert path == "heavy.gpu" and list(values) == ["H100-SXM", "H800-SXM"]

@@ -16,7 +16,7 @@ Cash flows (CNY, month ends, month 0 = purchase):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from finmodel.model import (
     capex,
@@ -33,15 +33,11 @@ from finmodel.model import (
 )
 from finmodel.model.engine import Item
 from finmodel.model.expr import (
-    NOT_APPLICABLE,
-    cummax,
     cummin,
     eq,
     is_blank,
     land,
     prev,
-    row_count,
-    row_min,
     row_sum,
     sumproduct,
     where,
@@ -63,11 +59,6 @@ def _x(m: NumpyContext | FormulaContext, name: str) -> Num:
 def _flag(cond: Num) -> Num:
     """A condition as a 1/0 row."""
     return where(cond, 1, 0)
-
-
-def _project_rate(m: NumpyContext | FormulaContext) -> Num:
-    """The project discount rate in use (the per-scenario item). [fraction/year]"""
-    return cast("Num", m.row("project_discount_rate_per_year"))
 
 
 SWITCHES: list[Item] = [
@@ -115,9 +106,7 @@ SCALARS: list[Item] = [
     Item("loan_payment_cny", "Loan payment", "月还款额", "CNY/month",
          lambda m: financing.annuity_payment_cny(m.row("loan_cny"), m.row("loan_rate_per_month"),
                                                  _x(m, "loan_term_months")), kind="scalar"),
-    Item("project_discount_rate_per_year", "Project discount rate", "项目折现率", "fraction/year",
-         lambda m: where(is_blank(m.x(G + "project_discount_rate_per_year")), m.x(G + "discount_rate_per_year"),
-                         m.x(G + "project_discount_rate_per_year")), kind="scalar", fmt="frac"),
+    lines.project_discount_rate(),
 ]
 
 CALENDAR: list[Item] = [
@@ -251,11 +240,7 @@ CASH_FLOW: list[Item] = [
          lambda m: m.row("ebitda_cny") - m.row("tax_cny") - m.row("investment_cny") + m.row("debt_flow_cny")
          - m.row("interest_cny"), flow=True),
     *lines.payback_chain("equity_cash_flow_cny"),
-    Item("peak_funding_cny", "Peak funding", "最大资金占用", "CNY",
-         lambda m: metrics.peak_funding_cny(row_min(m.row("cumulative_cash_flow_cny"))), kind="scalar"),
-    Item("peak_funding_reached", "Peak funding reached", "已达最大资金占用", "flag",
-         lambda m: cummax(_flag(m.row("cumulative_cash_flow_cny") <= -m.row("peak_funding_cny"))),
-         fmt="flag", helper=True),
+    *lines.peak_funding(),
     # ---- horizon-end settlement items: in NPV and IRR, not in payback -----------------------------
     Item("terminal_value_cny", "Terminal value (before tax)", "期末残值(税前)", "CNY",
          lambda m: m.row("horizon_end") * capex.terminal_value_cny(
@@ -276,7 +261,7 @@ CASH_FLOW: list[Item] = [
     Item("project_cash_flow_with_terminal_cny", "Project cash flow incl. terminal value", "项目现金流(含残值)",
          "CNY/month", lambda m: m.row("project_cash_flow_cny") + m.row("terminal_value_cny")
          - m.row("project_disposal_tax_cny"), flow=True),
-    *lines.payback_chain("project_cash_flow_cny", prefix="project_", rate=_project_rate),
+    *lines.payback_chain("project_cash_flow_cny", prefix="project_", rate=lines.project_rate),
 ]
 
 ITEMS: list[Item] = SWITCHES + SCALARS + CALENDAR + OPERATIONS + DEPRECIATION + FINANCING + CASH_FLOW
@@ -308,11 +293,8 @@ RESULTS: list[Item] = [
     *lines.payback_results("project_cash_flow_with_terminal_cny", ("Payback (project, unlevered)", "项目投资回收期"),
                            ("Discounted payback (project)", "项目折现回收期"),
                            ("NPV (project, unlevered)", "项目净现值"), ("IRR (project, annual)", "项目内部收益率"),
-                           prefix="project_", rate=_project_rate),
-    Item("peak_funding_month", "Month of peak funding", "最大资金占用月份", "month",
-         lambda m: where(m.row("peak_funding_cny") > 0,
-                         row_count(m.row("peak_funding_reached")) - row_sum(m.row("peak_funding_reached")),
-                         NOT_APPLICABLE), kind="scalar", fmt="number"),
+                           prefix="project_", rate=lines.project_rate),
+    lines.peak_funding_month(),
     Item("gross_margin", "Gross margin", "毛利率", "fraction",
          lambda m: metrics.ratio(m.row("total_gross_profit_cny"), m.row("total_revenue_cny")),
          kind="scalar", fmt="frac"),
@@ -325,9 +307,7 @@ RESULTS: list[Item] = [
     Item("roi", "Net cash multiple − 1 (undiscounted, over the horizon)", "净现金回报倍数−1(未折现)", "fraction",
          lambda m: metrics.ratio(row_sum(m.row("equity_cash_flow_with_terminal_cny")), m.row("equity_invested_cny")),
          kind="scalar", fmt="frac"),
-    Item("moic", "MOIC (cash returned ÷ peak funding)", "资金回报倍数(MOIC)", "×",
-         lambda m: metrics.ratio(row_sum(m.row("equity_cash_flow_with_terminal_cny")) + m.row("peak_funding_cny"),
-                                 m.row("peak_funding_cny")), kind="scalar", fmt="number"),
+    lines.moic("equity_cash_flow_with_terminal_cny"),
 ]
 
 ALL: list[Item] = ITEMS + RESULTS

@@ -1,7 +1,8 @@
-"""Line groups both orchestrators share: income tax with loss carry-forward (and the tax on a
-horizon-end disposal gain), the payback and discounting chain of a cash-flow row, and the payback /
-NPV / IRR results read from it. Defined once, included by ``heavy.py`` and ``light.py`` (keys and
-order are part of the workbook layout); a ``prefix`` gives a second chain its own keys
+"""Line groups the orchestrators share: income tax with loss carry-forward (and the tax on a
+horizon-end disposal gain), the payback and discounting chain of a cash-flow row, the payback /
+NPV / IRR results read from it, the project discount rate, peak funding and MOIC. Defined once,
+included by ``heavy.py``, ``light.py`` and the portfolio's company model (``portfolio_items.py``)
+(keys and order are part of the workbook layout); a ``prefix`` gives a second chain its own keys
 (``project_tax_cny``, ``project_payback_months``)."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from finmodel.model import metrics, tax
 from finmodel.model.engine import Item
-from finmodel.model.expr import NOT_APPLICABLE, cummax, cumsum, prev, row_sum, where
+from finmodel.model.expr import NOT_APPLICABLE, cummax, cumsum, is_blank, prev, row_count, row_min, row_sum, where
 
 G = "general."
 
@@ -22,6 +23,18 @@ Rate = Callable[[Any], Any]  # m → an annual discount rate (an input or a per-
 def equity_rate(m: Any) -> Any:
     """The general (equity) discount rate. [fraction/year]"""
     return m.x(G + "discount_rate_per_year")
+
+
+def project_rate(m: Any) -> Any:
+    """The project discount rate in use (the item of :func:`project_discount_rate`). [fraction/year]"""
+    return m.row("project_discount_rate_per_year")
+
+
+def project_discount_rate() -> Item:
+    """``general.project_discount_rate_per_year`` if written, else the equity rate. [fraction/year]"""
+    return Item("project_discount_rate_per_year", "Project discount rate", "项目折现率", "fraction/year",
+                lambda m: where(is_blank(m.x(G + "project_discount_rate_per_year")), equity_rate(m),
+                                m.x(G + "project_discount_rate_per_year")), kind="scalar", fmt="frac")
 
 
 def income_tax(ebt_key: str = "ebt_cny", prefix: str = "", base: Label = ("pre-tax profit", "税前利润")) -> list[Item]:
@@ -109,6 +122,35 @@ def returns(flow_key: str, npv: Label, irr: Label, prefix: str = "", rate: Rate 
         Item(prefix + "irr", *irr, "fraction/year",
              lambda m: metrics.irr_per_year(m.row(flow_key)), kind="scalar", fmt="frac", nan_means="none"),
     ]
+
+
+def peak_funding() -> list[Item]:
+    """Peak funding (−min(0, lowest cumulative operating equity cash flow), a positive amount, from
+    the ``cumulative_cash_flow_cny`` row of the unprefixed :func:`payback_chain`) and the flag row
+    "reached by this month" that :func:`peak_funding_month` counts."""
+    return [
+        Item("peak_funding_cny", "Peak funding", "最大资金占用", "CNY",
+             lambda m: metrics.peak_funding_cny(row_min(m.row("cumulative_cash_flow_cny"))), kind="scalar"),
+        Item("peak_funding_reached", "Peak funding reached", "已达最大资金占用", "flag",
+             lambda m: cummax(where(m.row("cumulative_cash_flow_cny") <= -m.row("peak_funding_cny"), 1, 0)),
+             fmt="flag", helper=True),
+    ]
+
+
+def peak_funding_month() -> Item:
+    """The first month in which peak funding is reached (n/a when it is 0). [month]"""
+    return Item("peak_funding_month", "Month of peak funding", "最大资金占用月份", "month",
+                lambda m: where(m.row("peak_funding_cny") > 0,
+                                row_count(m.row("peak_funding_reached")) - row_sum(m.row("peak_funding_reached")),
+                                NOT_APPLICABLE), kind="scalar", fmt="number")
+
+
+def moic(flow_key: str) -> Item:
+    """Cash returned ÷ peak funding = (Σ ``flow_key`` — the equity flow incl. settlements and terminal
+    value — + peak funding) ÷ peak funding; n/a without funding. [×]"""
+    return Item("moic", "MOIC (cash returned ÷ peak funding)", "资金回报倍数(MOIC)", "×",
+                lambda m: metrics.ratio(row_sum(m.row(flow_key)) + m.row("peak_funding_cny"),
+                                        m.row("peak_funding_cny")), kind="scalar", fmt="number")
 
 
 def total(key: str, en: str, zh: str) -> Item:

@@ -38,8 +38,10 @@ DEFAULT_METRICS: tuple[str, ...] = ("company.payback_months", "company.npv_cny",
 #: Cells per monthly line held at once (variants × tranches × months): bounds a chunk's memory.
 CHUNK_CELLS = 300_000
 
-_COMPANY = {i.key: i for i in pi.RESULTS}
-_COHORT = {i.key: i for i in pi.RESULTS + pi.SHARES if i.key in pi.COHORT_KPIS}
+_INPUT_KEYS = frozenset(i.key for i in pi.INPUTS)
+#: The company's results: every computed one-number item (peak funding sits among the cash-flow lines).
+_COMPANY = {i.key: i for i in pi.ROLLUP if i.kind == "scalar" and i.key not in _INPUT_KEYS}
+_COHORT = {i.key: i for i in [*_COMPANY.values(), *pi.SHARES] if i.key in pi.COHORT_KPIS}
 
 
 def metric_path(p: Portfolio, name: str) -> str:

@@ -28,7 +28,7 @@ from finmodel.model.expr import (
     MONTHS_PER_YEAR,
     NOT_APPLICABLE,
     Sym,
-    land,
+    eq,
     maximum,
     prev,
     row_count,
@@ -110,12 +110,18 @@ SUMS: tuple[tuple[str, str, str, str, str, str, str, str], ...] = (
     ("heavy_interest_cny", "heavy", "interest_cny", "all", "Σ owned: interest", "自有：利息", "CNY/month", "cny"),
     ("heavy_investment_cny", "heavy", "investment_cny", "all", "Σ owned: capex paid", "自有：设备投资", "CNY/month",
      "cny"),
-    ("heavy_debt_flow_cny", "heavy", "debt_flow_cny", "all", "Σ owned: loan drawdown / principal",
-     "自有：贷款提取/还本", "CNY/month", "cny"),
+    ("heavy_debt_flow_cny", "heavy", "debt_flow_cny", "all", "Σ owned: loan drawdown / scheduled principal",
+     "自有：贷款提取/按期还本", "CNY/month", "cny"),
+    ("heavy_settlement_cny", "heavy", "settlement_cny", "live", "Σ owned: loan balance repaid at the horizon",
+     "自有：期末一次性还款", "CNY/month", "cny"),
+    ("heavy_early_repayment_cny", "heavy", "settlement_cny", "retired", "Σ owned: loan balance repaid at retirement",
+     "自有：退役时提前还款", "CNY/month", "cny"),
     ("heavy_debt_service_cny", "heavy", "scheduled_debt_service_cny", "all", "Σ owned: scheduled debt service",
      "自有：计划还本付息", "CNY/month", "cny"),
     ("heavy_terminal_value_cny", "heavy", "terminal_value_cny", "live", "Σ owned: terminal value at the horizon",
      "自有：期末残值", "CNY", "cny"),
+    ("heavy_book_value_at_horizon_cny", "heavy", "book_value_at_end_cny", "live", "Σ owned: book value at the horizon",
+     "自有：期末账面净值", "CNY", "cny"),
     ("heavy_resale_cny", "heavy", "terminal_value_cny", "retired", "Σ owned: resale at retirement",
      "自有：退役转售收入", "CNY/month", "cny"),
     ("heavy_written_off_cny", "heavy", "book_value_at_end_cny", "retired", "Σ owned: book value retired",
@@ -179,9 +185,9 @@ def _c(m: Any, key: str) -> Any:
 # --------------------------------------------------------------------------- the company model
 _CALENDAR: list[Item] = [
     Item("operating", "Operating month", "经营月", "flag", lambda m: _flag(m.t >= 1), fmt="flag", helper=True),
-    Item("horizon_end", "Horizon end", "测算期末", "flag",
-         lambda m: _flag(land(m.t >= m.x(G + "horizon_months"), m.t <= m.x(G + "horizon_months"))), fmt="flag",
-         helper=True),
+    Item("horizon_end", "Horizon end", "测算期末", "flag", lambda m: _flag(eq(m.t, m.x(G + "horizon_months"))),
+         fmt="flag", helper=True),
+    lines.project_discount_rate(),
 ]
 _LINES: list[Item] = [
     Item("company_staff_cny", "Company staff", "公司人工", "CNY/month",
@@ -212,10 +218,9 @@ _LOAN: list[Item] = [
     Item("company_principal_cny", "Company loan principal repaid", "公司贷款还本", "CNY/month",
          lambda m: where(m.row("company_loan_month") > 0,
                          prev(m.row("company_loan_balance_cny")) - m.row("company_loan_balance_cny"), 0), flow=True),
-    Item("company_loan_flow_cny", "Company loan drawdown (+) / principal (−)", "公司贷款提取/还本", "CNY/month",
-         lambda m: where(m.row("company_loan_month") == 0, m.row("company_loan_balance_cny"),
-                         -m.row("company_principal_cny"))
-         - m.row("horizon_end") * m.row("company_loan_balance_cny"), flow=True),
+    Item("company_loan_flow_cny", "Company loan drawdown (+) / scheduled principal (−)", "公司贷款提取/按期还本",
+         "CNY/month", lambda m: where(m.row("company_loan_month") == 0, m.row("company_loan_balance_cny"),
+                                      -m.row("company_principal_cny")), flow=True),
 ]
 _PROFIT: list[Item] = [
     Item("revenue_cny", "Revenue", "收入", "CNY/month",
@@ -233,41 +238,54 @@ _PROFIT: list[Item] = [
          lambda m: m.row("cohort_ebitda_cny") - m.row("company_cost_cny"), flow=True),
     Item("depreciation_cny", "Depreciation and amortisation", "折旧摊销", "CNY/month",
          lambda m: m.row("heavy_depreciation_cny") + m.row("light_amortisation_cny"), flow=True),
-    Item("ebit_cny", "EBIT", "息税前利润", "CNY/month", lambda m: m.row("ebitda_cny") - m.row("depreciation_cny"),
-         flow=True),
+    Item("retirement_gain_cny", "Gain (+) / loss (−) on cohorts sold at retirement", "退役资产处置损益", "CNY/month",
+         lambda m: m.row("heavy_resale_cny") - m.row("heavy_written_off_cny"), flow=True),
+    # a sale within the horizon is operating profit (CAS 资产处置收益 is in 营业利润), so it is in EBIT
+    Item("ebit_cny", "EBIT (incl. gains on cohorts sold)", "息税前利润(含退役处置损益)", "CNY/month",
+         lambda m: m.row("ebitda_cny") - m.row("depreciation_cny") + m.row("retirement_gain_cny"), flow=True),
     Item("interest_cny", "Interest", "利息", "CNY/month",
          lambda m: m.row("heavy_interest_cny") + m.row("company_interest_cny"), flow=True),
-    Item("disposal_gain_cny", "Gain (+) / loss (−) on disposal", "资产处置损益", "CNY/month",
-         lambda m: m.row("heavy_resale_cny") - m.row("heavy_written_off_cny"), flow=True),
-    Item("ebt_cny", "Pre-tax profit", "税前利润", "CNY/month",
-         lambda m: m.row("ebit_cny") - m.row("interest_cny") + m.row("disposal_gain_cny"), flow=True),
+    Item("ebt_cny", "Pre-tax profit", "税前利润", "CNY/month", lambda m: m.row("ebit_cny") - m.row("interest_cny"),
+         flow=True),
     *lines.income_tax(),
     Item("net_income_cny", "Net income", "净利润", "CNY/month", lambda m: m.row("ebt_cny") - m.row("tax_cny"),
          flow=True),
+    *lines.income_tax("ebit_cny", prefix="project_", base=("EBIT", "息税前利润")),
 ]
 _CASH: list[Item] = [
     Item("investment_cny", "Capex paid", "投资支出", "CNY/month",
          lambda m: m.row("heavy_investment_cny") + m.row("light_investment_cny"), flow=True),
-    Item("project_cash_flow_cny", "Project cash flow", "项目现金流", "CNY/month",
-         lambda m: m.row("ebitda_cny") - m.row("tax_cny") - m.row("investment_cny") + m.row("heavy_resale_cny"),
+    Item("project_cash_flow_cny", "Project cash flow (unlevered, before terminal value)", "项目现金流(无杠杆)",
+         "CNY/month", lambda m: m.row("ebitda_cny") - m.row("project_tax_cny") - m.row("investment_cny")
+         + m.row("heavy_resale_cny"), flow=True),
+    Item("debt_flow_cny", "Loan drawdown (+) / scheduled principal (−)", "贷款提取/按期还本", "CNY/month",
+         lambda m: m.row("heavy_debt_flow_cny") + m.row("heavy_early_repayment_cny") + m.row("company_loan_flow_cny"),
          flow=True),
-    Item("debt_flow_cny", "Loan drawdown (+) / principal (−)", "贷款提取/还本", "CNY/month",
-         lambda m: m.row("heavy_debt_flow_cny") + m.row("company_loan_flow_cny"), flow=True),
-    Item("equity_cash_flow_cny", "Equity cash flow", "股东现金流", "CNY/month",
-         lambda m: m.row("project_cash_flow_cny") + m.row("debt_flow_cny") - m.row("interest_cny"), flow=True),
+    Item("settlement_cny", "Loan balances repaid at the horizon", "期末一次性还款", "CNY/month",
+         lambda m: m.row("heavy_settlement_cny") - m.row("horizon_end") * m.row("company_loan_balance_cny"),
+         flow=True),
+    Item("equity_cash_flow_cny", "Equity cash flow (operating, before settlements)", "股东经营现金流", "CNY/month",
+         lambda m: m.row("ebitda_cny") - m.row("tax_cny") - m.row("investment_cny") + m.row("heavy_resale_cny")
+         + m.row("debt_flow_cny") - m.row("interest_cny"), flow=True),
     *lines.payback_chain("equity_cash_flow_cny"),
-    Item("terminal_value_cny", "Terminal value", "期末残值", "CNY", lambda m: m.row("heavy_terminal_value_cny"),
+    *lines.peak_funding(),
+    # ---- horizon-end settlement items: in NPV and IRR, not in payback -----------------------------
+    Item("terminal_value_cny", "Terminal value (before tax)", "期末残值(税前)", "CNY",
+         lambda m: m.row("heavy_terminal_value_cny"), flow=True),
+    Item("disposal_gain_cny", "Gain (+) / loss (−) on disposal at the horizon", "期末处置损益", "CNY/month",
+         lambda m: m.row("terminal_value_cny") - m.row("heavy_book_value_at_horizon_cny"), flow=True),
+    lines.disposal_tax("disposal_gain_cny"),
+    lines.disposal_tax("disposal_gain_cny", prefix="project_"),
+    Item("terminal_value_after_tax_cny", "Terminal value after tax", "期末残值(税后)", "CNY/month",
+         lambda m: m.row("terminal_value_cny") - m.row("disposal_tax_cny"), flow=True),
+    Item("equity_cash_flow_with_terminal_cny", "Equity cash flow incl. settlements and terminal value",
+         "股东现金流(含期末结算与残值)", "CNY/month",
+         lambda m: m.row("equity_cash_flow_cny") + m.row("settlement_cny") + m.row("terminal_value_after_tax_cny"),
          flow=True),
-    Item("equity_cash_flow_with_terminal_cny", "Equity cash flow incl. terminal value", "股东现金流(含残值)",
-         "CNY/month", lambda m: m.row("equity_cash_flow_cny") + m.row("terminal_value_cny"), flow=True),
     Item("project_cash_flow_with_terminal_cny", "Project cash flow incl. terminal value", "项目现金流(含残值)",
-         "CNY/month", lambda m: m.row("project_cash_flow_cny") + m.row("terminal_value_cny"), flow=True),
-    Item("funding_need_cny", "Cumulative equity funding", "累计股东出资", "CNY",
-         lambda m: -m.row("cumulative_cash_flow_cny"), helper=True),
-    Item("equity_returned_cny", "Cash returned to equity", "股东回收现金", "CNY/month",
-         lambda m: maximum(m.row("equity_cash_flow_with_terminal_cny"), 0), flow=True, helper=True),
-    Item("equity_paid_in_cny", "Cash paid in by equity", "股东投入现金", "CNY/month",
-         lambda m: maximum(-m.row("equity_cash_flow_with_terminal_cny"), 0), flow=True, helper=True),
+         "CNY/month", lambda m: m.row("project_cash_flow_cny") + m.row("terminal_value_cny")
+         - m.row("project_disposal_tax_cny"), flow=True),
+    *lines.payback_chain("project_cash_flow_cny", prefix="project_", rate=lines.project_rate),
     Item("debt_service_cny", "Scheduled debt service", "计划还本付息", "CNY/month",
          lambda m: m.row("heavy_debt_service_cny") + m.row("company_principal_cny") + m.row("company_interest_cny"),
          flow=True),
@@ -302,8 +320,8 @@ _FLEET: list[Item] = [
          fmt="cny_per_p_year"),
 ]
 _TOTALS = ("revenue_cny", "cash_cost_cny", "cohort_cash_cost_cny", "company_cost_cny", "gross_profit_cny",
-           "cohort_ebitda_cny", "ebitda_cny", "depreciation_cny", "interest_cny", "disposal_gain_cny", "tax_cny",
-           "net_income_cny", "investment_cny", "heavy_resale_cny", "equity_returned_cny", "equity_paid_in_cny")
+           "cohort_ebitda_cny", "ebitda_cny", "depreciation_cny", "interest_cny", "retirement_gain_cny", "tax_cny",
+           "net_income_cny", "investment_cny", "heavy_resale_cny")
 ITEMS: list[Item] = [*INPUTS, *_CALENDAR, *_LINES, *_LOAN, *_PROFIT, *_CASH, *_FLEET]
 
 
@@ -317,16 +335,15 @@ RESULTS: list[Item] = [
     lines.total(STANDALONE_TAX, "Total income tax, cohorts taxed alone", "各机群单独计税合计"),
     Item("tax_sheltered_cny", "Tax saved by company-level taxation", "合并纳税节税额", "CNY",
          lambda m: m.row("total_standalone_tax_cny") - m.row("total_tax_cny"), kind="scalar"),
-    *lines.payback_results("equity_cash_flow_with_terminal_cny", ("Payback", "投资回收期"),
-                           ("Discounted payback", "折现回收期"), ("NPV (equity)", "净现值"),
+    *lines.payback_results("equity_cash_flow_with_terminal_cny", ("Payback (equity)", "投资回收期"),
+                           ("Discounted payback (equity)", "折现回收期"), ("NPV (equity)", "净现值"),
                            ("IRR (equity, annual)", "内部收益率")),
-    *lines.returns("project_cash_flow_with_terminal_cny", ("NPV (project, unlevered)", "项目净现值"),
-                   ("IRR (project, annual)", "项目内部收益率"), prefix="project_"),
-    Item("peak_funding_cny", "Peak funding", "最大资金需求", "CNY",
-         lambda m: maximum(row_max(m.row("funding_need_cny")), 0), kind="scalar"),
-    Item("moic", "MOIC (equity)", "投资回报倍数", "×",
-         lambda m: metrics.ratio(m.row("total_equity_returned_cny"), m.row("total_equity_paid_in_cny")),
-         kind="scalar", fmt="number"),
+    *lines.payback_results("project_cash_flow_with_terminal_cny", ("Payback (project, unlevered)", "项目投资回收期"),
+                           ("Discounted payback (project)", "项目折现回收期"),
+                           ("NPV (project, unlevered)", "项目净现值"), ("IRR (project, annual)", "项目内部收益率"),
+                           prefix="project_", rate=lines.project_rate),
+    lines.peak_funding_month(),
+    lines.moic("equity_cash_flow_with_terminal_cny"),
     Item("min_dscr", "Minimum DSCR", "最低偿债覆盖率", "×",
          lambda m: where(row_count(m.row("negative_dscr")) > 0, -row_max(m.row("negative_dscr")), NOT_APPLICABLE),
          kind="scalar", fmt="number"),
@@ -358,20 +375,22 @@ SHARES: list[Item] = [
 HEADLINE: tuple[str, ...] = ("payback_months", "discounted_payback_months", "npv_cny", "irr", "project_irr",
                              "peak_funding_cny", "moic", "min_dscr")
 #: Company KPIs after the headline (the CLI's and JSON's company table).
-KPIS: tuple[str, ...] = (*HEADLINE, "project_npv_cny", "total_revenue_cny", "total_ebitda_cny",
+KPIS: tuple[str, ...] = (*HEADLINE, "project_payback_months", "project_npv_cny", "peak_funding_month",
+                         "total_revenue_cny", "total_ebitda_cny",
                          "total_company_cost_cny", "total_investment_cny", "total_tax_cny", "total_standalone_tax_cny",
                          "tax_sheltered_cny", "gross_margin", "ebitda_margin", "net_margin")
 #: The per-cohort table: stand-alone KPIs (a company of that cohort alone) and shares.
-COHORT_KPIS: tuple[str, ...] = ("payback_months", "discounted_payback_months", "npv_cny", "irr", "project_irr",
-                                "peak_funding_cny", "moic", "min_dscr", "total_investment_cny", "total_revenue_cny",
-                                "total_cohort_ebitda_cny", "total_tax_cny", "share_of_revenue", "share_of_ebitda",
-                                "share_of_capex")
+COHORT_KPIS: tuple[str, ...] = ("payback_months", "discounted_payback_months", "npv_cny", "irr",
+                                "project_payback_months", "project_irr", "peak_funding_cny", "moic", "min_dscr",
+                                "total_investment_cny", "total_revenue_cny", "total_cohort_ebitda_cny",
+                                "total_tax_cny", "share_of_revenue", "share_of_ebitda", "share_of_capex")
 #: The monthly statement, in reading order.
 STATEMENT: tuple[str, ...] = (
     "revenue_cny", "cohort_cash_cost_cny", "company_cost_cny", "cash_cost_cny", "ebitda_cny", "depreciation_cny",
-    "ebit_cny", "interest_cny", "disposal_gain_cny", "ebt_cny", "tax_cny", "standalone_tax_cny", "net_income_cny",
-    "investment_cny", "heavy_resale_cny", "project_cash_flow_cny", "debt_flow_cny", "equity_cash_flow_cny",
-    "cumulative_cash_flow_cny", "terminal_value_cny", "company_loan_balance_cny", "debt_service_cny", "dscr")
+    "retirement_gain_cny", "ebit_cny", "interest_cny", "ebt_cny", "tax_cny", "standalone_tax_cny", "net_income_cny",
+    "investment_cny", "heavy_resale_cny", "project_tax_cny", "project_cash_flow_cny", "debt_flow_cny",
+    "equity_cash_flow_cny", "cumulative_cash_flow_cny", "settlement_cny", "terminal_value_cny", "disposal_tax_cny",
+    "company_loan_balance_cny", "debt_service_cny", "dscr")
 #: Fleet by month (also per GPU).
 FLEET: tuple[str, ...] = tuple(i.key for i in _FLEET)
 #: Per-cohort monthly lines on the company calendar (stacked charts): from each cohort's stand-alone run.

@@ -56,17 +56,16 @@ from finmodel.schema.sections import General, _Section
 from finmodel.schema.tomlio import dump_toml, parse_toml_text, read_input
 
 __all__ = ["Company", "Shocks", "CohortSpec", "Cohort", "Portfolio", "PortfolioError", "FIELDS", "COHORT_FIELDS",
-           "LIGHT_READS_HEAVY", "LIGHT_LABELS", "MAX_COHORTS", "SHOCKED", "CAPPED_AT_ONE", "field_spec", "load",
+           "LIGHT_READS_HEAVY", "MAX_COHORTS", "SHOCKED", "CAPPED_AT_ONE", "field_spec", "load",
            "parse", "validate_portfolio", "is_portfolio"]
 
 MAX_COHORTS = 500
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
-#: The heavy-asset inputs a light-asset book reads (its card count and, for ``sell_price_basis =
+#: The heavy-asset inputs a light-asset book reads (its card count; its GPU, for the catalogue's
+#: TFLOPS while ``light.gpu`` and ``light.tflops_per_card`` are empty; and, for ``sell_price_basis =
 #: card_hour`` with no price of its own, the rental price); pinned against the light items by
 #: ``tests/test_portfolio_schema.py``. Every other ``heavy.*`` input has no effect on a light book.
-LIGHT_READS_HEAVY = ("heavy.cards_per_server", "heavy.price_cny_per_card_hour")
-#: A light book's ``heavy.gpu`` names the GPU of the capacity it sub-leases (the fleet by GPU).
-LIGHT_LABELS = ("heavy.gpu",)
+LIGHT_READS_HEAVY = ("heavy.cards_per_server", "heavy.gpu", "heavy.price_cny_per_card_hour")
 
 
 class PortfolioError(ScenarioError):
@@ -211,7 +210,10 @@ class Cohort:
 
     @property
     def gpu(self) -> str:
-        return self.scenario.heavy.gpu
+        """The GPU of the capacity: the servers owned, or for a light book the GPU sub-leased
+        (``light.gpu``, else ``heavy.gpu``) — the fleet's grouping by GPU."""
+        s = self.scenario
+        return (s.light.gpu or s.heavy.gpu) if self.model == "light" else s.heavy.gpu
 
     @property
     def tflops_per_card(self) -> float:

@@ -26,7 +26,6 @@ from finmodel.schema.errors import MISSING, Problem, ScenarioError, did_you_mean
 from finmodel.schema.fields import field_specs
 from finmodel.schema.portfolio import (
     COHORT_FIELDS,
-    LIGHT_LABELS,
     LIGHT_READS_HEAVY,
     MAX_COHORTS,
     NAME,
@@ -285,10 +284,9 @@ def _check_inert(r: RawCohort, model: str, problems: list[Problem]) -> None:
                                 "these inputs would have no effect; make a light cohort for sub-leased capacity"))
     if model == "light":
         for key in r.overrides.get("heavy", {}):
-            if f"heavy.{key}" not in LIGHT_READS_HEAVY + LIGHT_LABELS:
+            if f"heavy.{key}" not in LIGHT_READS_HEAVY:
                 problems.append(Problem(f"{where}.heavy.{key}", MISSING, "no effect on a light (sub-leased) book; "
-                                        f"it reads only {', '.join(LIGHT_READS_HEAVY)} (and heavy.gpu, the GPU "
-                                        "it sub-leases)"))
+                                        f"it reads only {', '.join(LIGHT_READS_HEAVY)}"))
 
 
 # --------------------------------------------------------------------------- timing

@@ -20,7 +20,7 @@ import copy
 from typing import Any
 
 from finmodel.schema import Scenario, portfolio
-from finmodel.schema.portfolio import LIGHT_LABELS, LIGHT_READS_HEAVY, OVERRIDE_TABLES, Cohort, Portfolio
+from finmodel.schema.portfolio import LIGHT_READS_HEAVY, OVERRIDE_TABLES, Cohort, Portfolio
 from finmodel.schema.tomlio import source_table
 from finmodel.ui import files
 from finmodel.ui.files import FileProblem, Ref
@@ -71,7 +71,7 @@ def _acting(model: str) -> dict[str, tuple[str, ...] | None]:
     None = the whole section. The rest would have no effect, and the schema refuses it."""
     if model == "heavy":
         return {"heavy": None}
-    return {"heavy": tuple(p.removeprefix("heavy.") for p in LIGHT_READS_HEAVY + LIGHT_LABELS), "light": None}
+    return {"heavy": tuple(p.removeprefix("heavy.") for p in LIGHT_READS_HEAVY), "light": None}
 
 
 def cohort_tables(scenario: Scenario, model: str) -> dict[str, dict[str, Any]]:

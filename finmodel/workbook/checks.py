@@ -8,9 +8,11 @@ green or red. What is checked:
 * ``horizon_within_export`` — the horizon is at most the exported months (a horizon beyond the
   timeline silently drops the horizon-end month: no terminal value, no loan settlement);
 * ``horizon_end_once`` — exactly one horizon-end month on the Heavy timeline;
-* ``debt_settled`` — debt drawn = principal repaid + balance settled at the horizon (debt flows sum to 0);
+* ``debt_settled`` — debt drawn = scheduled principal repaid + balance settled at the horizon: the
+  totals of ``debt_flow_cny`` and ``settlement_cny`` sum to 0;
 * ``heavy_book_value`` / ``light_book_value`` — book value at the horizon + cumulative
-  depreciation (amortisation) = capex (platform investment);
+  depreciation (amortisation) = capex (platform investment), whichever depreciation method is chosen
+  (straight line, double declining, sum of years' digits, monthly declining balance);
 * ``irr_<row>`` — Excel's own ``IRR()``, started at the solver's root, agrees with the IRR solver
   sheet wherever a root exists;
 * ``inputs_in_range`` — every input inside its schema bounds, re-tested in formulas (data
@@ -39,12 +41,12 @@ from openpyxl.utils import get_column_letter
 
 from finmodel import schema
 from finmodel.model import engine, expr
-from finmodel.schema import Scenario, catalog
+from finmodel.schema import Scenario
 from finmodel.workbook import irr_solver
 from finmodel.workbook import styles as st
 from finmodel.workbook.layout import CHECKS, COL_VALUE, IRR_SOLVER, Layout, calc_name
 from finmodel.workbook.reader import CHECK_PREFIX, CHECKS_OK, SCENARIO_INDEX, TIMELINE_MONTHS
-from finmodel.workbook.validation import allowed_text, input_format
+from finmodel.workbook.validation import allowed_text, catalogue_keys, input_format
 
 __all__ = ["Check", "checks", "write_checks", "SENSITIVITY_CURRENT", "REL_TOLERANCE", "IRR_TOLERANCE",
            "status_formula", "colour_status"]
@@ -108,9 +110,10 @@ def checks(layout: Layout, n_scenarios: int = 1, inputs_range: str = "", same_ra
               f"SUM({_rows(layout, 'heavy', 'horizon_end').all})", "{v}={l}", 1.0, None,
               "months flagged horizon_end on the Heavy sheet"),
         Check("debt_settled", "贷款提取 = 还本 + 期末结清", "Debt drawn = repaid + balance settled",
-              _total(layout, "heavy", "debt_flow_cny"), "ABS({v})<={l}", _CAPEX_SCALE,
-              REL_TOLERANCE, "sum of debt_flow_cny: drawdown − principal repaid − balance settled at the horizon [CNY]",
-              fmt=st.CNY),
+              f"{_total(layout, 'heavy', 'debt_flow_cny')}+{_total(layout, 'heavy', 'settlement_cny')}",
+              "ABS({v})<={l}", _CAPEX_SCALE, REL_TOLERANCE,
+              "sum of debt_flow_cny (drawdown − scheduled principal) + settlement_cny (− the balance repaid at the "
+              "horizon) [CNY]", fmt=st.CNY),
         _book_check(layout, "heavy", "book_value_cny", "depreciation_cny", calc_name("heavy", "capex_cny"),
                     "账面净值 + 累计折旧 = 设备投资", "Book value + cumulative depreciation = capex"),
         _book_check(layout, "light", "platform_book_value_cny", "amortisation_cny", "light_platform_investment_cny",
@@ -239,12 +242,20 @@ def _input_rows(head: int) -> dict[str, int]:
     return {path: head + 1 + j for j, path in enumerate(schema.FIELDS)}
 
 
-def _in_range(spec: schema.FieldSpec, c: str, lo: str, hi: str, gpus: str) -> str:
-    """The formula (true when allowed) of one input's live value ``c``, generated from its schema bounds."""
-    if spec.kind == "choice":
-        return "OR(" + ",".join(f'{c}="{o}"' for o in spec.choices) + ")"
-    if spec.kind == "str":
-        return f"SUMPRODUCT(EXACT({gpus},{c})*1)>0"
+def _in_range(spec: schema.FieldSpec, c: str, lo: str, hi: str) -> str:
+    """The formula (true when allowed) of one input's live value ``c``, generated from its schema bounds.
+    Choices are compared case-sensitively (``EXACT``), as the import does; a choice over a catalogue
+    table's keys (``heavy.gpu``, ``light.precision``) is looked for in the Catalogue sheet's keys."""
+    if spec.kind in ("choice", "str"):
+        keys = catalogue_keys(spec)
+        test = (f"SUMPRODUCT(EXACT({keys},{c})*1)>0" if keys else
+                "OR(" + ",".join(f'EXACT({c},"{o}")' for o in spec.choices) + ")")
+    else:
+        test = _number_in_range(spec, c, lo, hi)
+    return f'IF({c}="",TRUE,{test})' if spec.optional else test  # IF, not OR: OR would evaluate INT("")
+
+
+def _number_in_range(spec: schema.FieldSpec, c: str, lo: str, hi: str) -> str:
     parts = [f"ISNUMBER({c})"]
     if spec.ge is not None or spec.gt is not None:
         parts.append(f"{c}{'>=' if spec.ge is not None else '>'}{lo}")
@@ -252,8 +263,7 @@ def _in_range(spec: schema.FieldSpec, c: str, lo: str, hi: str, gpus: str) -> st
         parts.append(f"{c}{'<=' if spec.le is not None else '<'}{hi}")
     if spec.kind == "int":
         parts.append(f"{c}=INT({c})")
-    test = "AND(" + ",".join(parts) + ")"
-    return f'OR({c}="",{test})' if spec.optional else test
+    return "AND(" + ",".join(parts) + ")"
 
 
 def _inputs_table(wb: Workbook, ws: st.Sheet, layout: Layout, s: Scenario, head: int,
@@ -264,8 +274,6 @@ def _inputs_table(wb: Workbook, ws: st.Sheet, layout: Layout, s: Scenario, head:
     st.header(ws, head, ["输入", "Input", "当前值 Live", "下限 Lower", "上限 Upper", "范围内 In range",
                          "允许范围 Allowed", "敏感性基准 Sensitivity base", "一致 Same", "字段 Field"])
     ws.row_dimensions[head].height = 30
-    gpu_row = head + len(rows) + 3
-    gpus = f"$C${gpu_row}:$C${gpu_row + len(catalog.GPUS) - 1}"
     exact: dict[str, float] = {}
     for path, r in rows.items():
         spec, name = schema.FIELDS[path], engine.name_of(path)
@@ -275,8 +283,7 @@ def _inputs_table(wb: Workbook, ws: st.Sheet, layout: Layout, s: Scenario, head:
         if spec.numeric:
             live.number_format = input_format(spec)
         _bounds(ws, r, spec)
-        ws.cell(r, 6, f"=IFERROR(IF({_in_range(spec, f'C{r}', f'D{r}', f'E{r}', gpus)},1,0),0)")
-        colour_status(ws, f"F{r}", f"$F{r}")
+        ws.cell(r, 6, f"=IFERROR(IF({_in_range(spec, f'C{r}', f'D{r}', f'E{r}')},1,0),0)")
         allowed = allowed_text(spec, layout.horizon).split("\n")[0]
         st.label(ws, r, 7, allowed, st.FONT_NOTE).alignment = st.WRAP
         ws.row_dimensions[r].height = st.text_height([(allowed, 40)])
@@ -284,9 +291,8 @@ def _inputs_table(wb: Workbook, ws: st.Sheet, layout: Layout, s: Scenario, head:
             exact.update(_base(ws, r, spec, s.get(path)))
         st.label(ws, r, 10, path, st.FONT_KEY)
         st.align_top(ws, r, 10)
-    st.section(ws, gpu_row - 1, "GPU目录 GPU catalogue keys (heavy.gpu must name one)", 10)
-    for j, key in enumerate(catalog.GPUS):
-        st.label(ws, gpu_row + j, 3, key)
+    first, last = min(rows.values()), max(rows.values())
+    colour_status(ws, f"F{first}:F{last}", f"$F{first}")  # one rule pair, relative to each row
     return exact
 
 

@@ -14,7 +14,9 @@ from finmodel.model import heavy, light
 from finmodel.schema import Scenario
 from finmodel.workbook import styles as st
 from finmodel.workbook.checks import colour_status, status_formula
+from finmodel.workbook.inputs import FILL_INACTIVE, FONT_INACTIVE
 from finmodel.workbook.layout import (
+    CATALOGUE,
     CHECKS,
     COVER,
     DEFINITIONS,
@@ -51,6 +53,8 @@ _HOW_TO = (
 )
 _SHEET_MAP = {
     INPUTS: ("输入：全部假设，含单位、允许范围与来源", "every assumption, with unit, allowed range and source"),
+    CATALOGUE: ("目录：GPU算力与功率表（公式查表）及本情景所用数值",
+                "the GPU TFLOPS and power tables the formulas look up, and the values in use"),
     HEAVY: ("重资产：月度时间轴（公式）", "monthly timeline of the heavy-asset model (formulas)"),
     LIGHT: ("轻资产：月度时间轴（公式）", "monthly timeline of the light-asset model (formulas)"),
     SUMMARY: ("汇总：回收期、净现值、IRR、利润率、每P价差；图表", "payback, NPV, IRR, margins, spread per P; charts"),
@@ -65,6 +69,8 @@ _COLOURS: tuple[tuple[PatternFill | None, Font | None, str], ...] = (
     (None, None, "formula: do not overwrite (公式)"),
     (None, st.FONT_HELPER, "calculation aid (辅助行, grouped; click + to expand)"),
     (st.FILL_ENGINE, None, "engine value, not live: re-export to refresh (引擎计算值)"),
+    (FILL_INACTIVE, FONT_INACTIVE, "inactive input: no effect under the chosen switches; its status says why "
+                                   "(无效输入)"),
 )
 
 
@@ -149,5 +155,5 @@ def _status_and_kpis(ws: st.Sheet, r: int) -> int:
             st.label(ws, r, 1, f"{it.zh} ({name})")
             st.label(ws, r, 2, it.en)
             v = ws.cell(r, 3, f"={calc_name(name, key)}")
-            v.number_format, v.font, v.alignment = st.FORMATS[it.fmt], st.FONT_BOLD, st.RIGHT
+            v.number_format, v.font, v.alignment = st.item_format(it), st.FONT_BOLD, st.RIGHT
     return r + 1

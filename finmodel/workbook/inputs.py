@@ -2,6 +2,12 @@
 value a workbook-scoped defined name (``heavy_occupancy``) with data validation from the schema,
 then the model constants (``months_per_year`` ...) as named, locked cells.
 
+Beside each value, a live **status**: "无效 … / inactive while heavy.cash_cost_method = 'ratio'"
+while the switches make the input do nothing (the rules of :data:`finmodel.schema.inert.RULES`, each
+a live condition in the table at the bottom, ``Rule.formula()``), and for an input written over a
+catalogue value what the catalogue says ("覆盖目录值 overrides catalogue: 989"). Conditional
+formatting greys an inactive value cell, in each scenario's column by that column's own switches.
+
 With several scenarios each has a value column (and a source column); a scenario switch (a
 dropdown of the scenario names, the named cell ``scenario_switch``) selects the live one, and each
 input's defined name becomes ``INDEX('Inputs'!$C$r:$E$r,1,scenario_index)`` — a reference, so the
@@ -10,17 +16,20 @@ model's formulas (``ISBLANK`` of an empty optional input included) read the live
 
 from __future__ import annotations
 
+import re
+
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from finmodel import schema
 from finmodel.model import engine
-from finmodel.schema import Scenario
+from finmodel.schema import Scenario, inert
 from finmodel.workbook import styles as st
-from finmodel.workbook.layout import COL_INPUT_VALUE, INPUTS, INPUTS_HEADER_ROW, Layout
+from finmodel.workbook.catalogue import note_name
+from finmodel.workbook.layout import COL_INPUT_VALUE, INPUTS, INPUTS_HEADER_ROW, Layout, catalogue_uses
 from finmodel.workbook.reader import (
     DESCRIPTION_CELL,
     FIELD_HEADER,
@@ -40,7 +49,12 @@ _TITLES = {"general": "通用 General", "heavy": "重资产 Heavy asset (自购�
            "light": "轻资产 Light asset (算力转租)"}
 _W_ALLOWED, _W_SOURCE = 44, 44  # column widths (characters): texts wrap inside them
 NAME_ROW, DESCRIPTION_ROW, SWITCH_ROW = 4, 5, 3
+_W_STATUS = 40.0
+_RULE_LIVE_COL = COL_INPUT_VALUE  # the rules table: the live condition under the values, its text under Status
 _LIVE = PatternFill("solid", fgColor="C6EFCE")
+FILL_INACTIVE = PatternFill("solid", fgColor="D9D9D9")
+FONT_INACTIVE = Font(color="808080", italic=True)
+_NAME = re.compile(r"\b(?:general|heavy|light)_\w+")
 
 
 def _letter(col: int) -> str:
@@ -56,8 +70,9 @@ def write_inputs(wb: Workbook, layout: Layout, scenarios: list[Scenario]) -> dic
     ws.row_dimensions[head].height = 30
     values = ["数值 Value"] if li.n == 1 else [f"情景{k + 1} Scenario {k + 1}" for k in range(li.n)]
     sources = [SOURCE_HEADER] if li.n == 1 else [source_header(k + 1) for k in range(li.n)]
-    st.header(ws, head, ["中文名称", "Input", *values, "单位 Unit", "允许范围 Allowed", *sources, FIELD_HEADER, "说明",
-                         "Help"])
+    status = "状态 Status" if li.n == 1 else "状态（当前情景） Status (live scenario)"
+    st.header(ws, head, ["中文名称", "Input", *values, status, "单位 Unit", "允许范围 Allowed", *sources, FIELD_HEADER,
+                         "说明", "Help"])
     exact: dict[str, float] = {}
     for section, row in li.sections:
         st.section(ws, row, _TITLES.get(section, section), li.field_col + 2)
@@ -65,13 +80,14 @@ def write_inputs(wb: Workbook, layout: Layout, scenarios: list[Scenario]) -> dic
             exact.update(_input_row(wb, ws, layout, scenarios, spec))
     _constants(wb, ws, layout)
     _other_sources(ws, layout, scenarios)
+    _rules(ws, layout)
     ws.freeze_panes = ws.cell(head + 1, COL_INPUT_VALUE)
     st.widths(ws, {"A": 18, "B": 30, **{_letter(COL_INPUT_VALUE + k): 18 for k in range(li.n)},
-                   _letter(li.unit_col): 18, _letter(li.allowed_col): _W_ALLOWED,
+                   _letter(li.status_col): _W_STATUS, _letter(li.unit_col): 18, _letter(li.allowed_col): _W_ALLOWED,
                    **{_letter(li.source_col(k)): _W_SOURCE for k in range(li.n)}, _letter(li.field_col): 36,
                    _letter(li.field_col + 1): 60, _letter(li.field_col + 2): 70})
     st.print_setup(ws, title_rows=f"{head}:{head}")
-    ws.print_area = f"A1:{_letter(li.field_col)}{li.end_row}"  # the long help columns stay on screen
+    ws.print_area = f"A1:{_letter(li.field_col)}{li.rule_rows[-1][1]}"  # the long help columns stay on screen
     st.protect(ws)
     return exact
 
@@ -178,6 +194,7 @@ def _input_row(wb: Workbook, ws: st.Sheet, layout: Layout, scenarios: list[Scena
     st.label(ws, r, li.field_col + 1, help_zh(spec), st.FONT_NOTE)
     st.label(ws, r, li.field_col + 2, spec.help, st.FONT_NOTE)
     texts = [(allowed, _W_ALLOWED)] + [(s.sources.get(spec.path) or "", _W_SOURCE) for s in scenarios]
+    texts += _status(ws, layout, spec.path)
     ws.row_dimensions[r].height = st.text_height(texts)
     st.align_top(ws, r, li.field_col + 2)
     if li.n == 1:
@@ -215,3 +232,71 @@ def _other_sources(ws: st.Sheet, layout: Layout, scenarios: list[Scenario]) -> N
                 c = ws.cell(r, li.source_col(k))
                 st.put_text(c, s.sources[key])
                 c.protection = st.UNLOCKED
+
+
+# --------------------------------------------------------------------------- inactive inputs
+def rule_text(rule: inert.Rule) -> str:
+    """What the status of an input disabled by ``rule`` reads, 中文 then English."""
+    zh = "无效：" + ("在 " + " 且 ".join(w.text("zh") for w in rule.when) + " 时" if rule.when else "目前不起作用")
+    en = "inactive" + (" while " + " and ".join(w.text("en") for w in rule.when) if rule.when else "")
+    why_zh, why_en = (f"（{rule.why_zh}）" if rule.why_zh else ""), (f" ({rule.why_en})" if rule.why_en else "")
+    return f"{zh}{why_zh}\n{en}{why_en}"
+
+
+def _overrides() -> set[str]:
+    return {p for use in catalogue_uses() for p in use.overrides}
+
+
+def _status(ws: st.Sheet, layout: Layout, path: str) -> list[tuple[str, float]]:
+    """The input's live status cell and the grey of its value cells; returns the texts it may show."""
+    li, r = layout.inputs, layout.inputs.rows[path]
+    rules = li.rules_of(path)
+    out = note_name(path) if path in _overrides() else '""'
+    if not rules and out == '""':
+        return []
+    for row in reversed(rules):
+        out = f"IF(${_letter(_RULE_LIVE_COL)}${row},${_letter(li.status_col)}${row},{out})"
+    c = ws.cell(r, li.status_col, "=" + out)
+    c.font, c.alignment = st.FONT_NOTE, st.WRAP
+    texts = [(rule_text(rule), _W_STATUS) for rule, row in li.rule_rows if row in rules]
+    if rules:
+        cells = f"{_letter(COL_INPUT_VALUE)}{r}:{_letter(COL_INPUT_VALUE + li.n - 1)}{r}"
+        ws.conditional_formatting.add(cells, FormulaRule(formula=[_inactive_formula(layout, path)], fill=FILL_INACTIVE,
+                                                         font=FONT_INACTIVE))
+    return texts
+
+
+def _inactive_formula(layout: Layout, path: str) -> str:
+    """True while a rule disables ``path``, over the inputs of the formatted cell's own column (its
+    rules' conditions with each input's name replaced by a column-relative reference)."""
+    li = layout.inputs
+    col = _letter(COL_INPUT_VALUE)
+    paths = {engine.name_of(p): p for p in li.rows}
+
+    def own_column(m: re.Match[str]) -> str:
+        p = paths.get(m.group(0))
+        return m.group(0) if p is None else f"{col}${li.rows[p]}"
+
+    parts = [_NAME.sub(own_column, rule.formula()) for rule in inert.RULES if path in rule.fields]
+    return parts[0] if len(parts) == 1 else "OR(" + ",".join(parts) + ")"
+
+
+def _rules(ws: st.Sheet, layout: Layout) -> None:
+    """The rules table: each rule's status text and its live condition (TRUE = the inputs listed
+    are inactive), the inputs it disables and why."""
+    li = layout.inputs
+    title = ("无效输入规则 Inactive-input rules (finmodel/schema/inert.py; TRUE = the inputs listed have no effect; "
+             "the first rule that holds explains an input)")
+    st.section(ws, li.rules_row, title, li.field_col + 2)
+    st.header(ws, li.rules_row + 1, ["规则 Rule", "无效的输入 Inputs it disables", "当前 Live"], 1)
+    st.header(ws, li.rules_row + 1, ["状态文字 Status text"], li.status_col)
+    for k, (rule, r) in enumerate(li.rule_rows, start=1):
+        st.label(ws, r, 1, f"#{k}", st.FONT_KEY)
+        fields = ", ".join(rule.fields)
+        st.label(ws, r, 2, fields, st.FONT_KEY).alignment = st.WRAP
+        c = ws.cell(r, _RULE_LIVE_COL, "=" + rule.formula())
+        c.alignment = st.CENTER
+        text = rule_text(rule)
+        st.label(ws, r, li.status_col, text).alignment = st.WRAP
+        ws.row_dimensions[r].height = st.text_height([(text, _W_STATUS), (fields, 30)])
+        st.align_top(ws, r, li.status_col)

@@ -13,24 +13,25 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from types import MappingProxyType
 from typing import Literal, NamedTuple
 
 from openpyxl.utils import get_column_letter
 
 from finmodel import model, schema
-from finmodel.model import engine, expr, heavy, light
-from finmodel.schema import Scenario
-from finmodel.workbook.reader import CHECKS, INPUTS, WORKBOOK_CONSTANTS
+from finmodel.model import engine, expr, heavy, light, tables
+from finmodel.schema import Scenario, inert
+from finmodel.workbook.reader import CATALOGUE, CHECKS, INPUTS, WORKBOOK_CONSTANTS
 
-__all__ = ["Layout", "ModelLayout", "InputsLayout", "SummaryRow", "IrrBlock", "plan", "calc_name", "MODELS",
-           "SHEETS", "COVER", "HEAVY", "LIGHT", "SUMMARY", "IRR_SOLVER", "SENSITIVITY", "INPUTS", "CHECKS",
-           "DEFINITIONS", "HEADER_ROW",
+__all__ = ["Layout", "ModelLayout", "InputsLayout", "SummaryRow", "IrrBlock", "CatalogueUse", "plan", "calc_name",
+           "MODELS", "SHEETS", "COVER", "HEAVY", "LIGHT", "SUMMARY", "IRR_SOLVER", "SENSITIVITY", "INPUTS", "CHECKS",
+           "CATALOGUE", "DEFINITIONS", "HEADER_ROW", "MODEL_CONSTANTS",
            "MONTH_ROW", "COL_ZH", "COL_EN", "COL_UNIT", "COL_KEY", "COL_VALUE", "COL_OPENING", "COL_MONTH0"]
 
 COVER, HEAVY, LIGHT, SUMMARY, SENSITIVITY = "Cover", "Heavy", "Light", "Summary", "Sensitivity"
 IRR_SOLVER, DEFINITIONS = "IRR solver", "Definitions"
-SHEETS = (COVER, INPUTS, HEAVY, LIGHT, SUMMARY, CHECKS, IRR_SOLVER, DEFINITIONS, SENSITIVITY)
+SHEETS = (COVER, INPUTS, CATALOGUE, HEAVY, LIGHT, SUMMARY, CHECKS, IRR_SOLVER, DEFINITIONS, SENSITIVITY)
 MODELS: dict[str, tuple[str, list[engine.Item], list[engine.Item]]] = {
     "heavy": (HEAVY, heavy.ITEMS, heavy.RESULTS),
     "light": (LIGHT, light.ITEMS, light.RESULTS),
@@ -48,6 +49,9 @@ SUMMARY_HEADER_ROW = 5
 #: Display conversions the workbook alone uses (万元 columns): named, locked constants on Inputs.
 WORKBOOK_CONSTS = (expr.Const("cny_per_wan", WORKBOOK_CONSTANTS["cny_per_wan"], "CNY/万元", "CNY per 万元 (display)",
                               "每万元的元数（显示用）"),)
+#: The named constants listed on Inputs: the model's unit conversions, then the workbook's own. The
+#: catalogue's values live on the Catalogue sheet (one range per :data:`tables.TABLES` entry).
+MODEL_CONSTANTS = (*expr.UNIT_CONSTANTS, *WORKBOOK_CONSTS)
 _IRR_NAME = re.compile(r"\birr_\w+?_row\d+\b")  # expr.irr_root_name in a formula
 
 
@@ -94,11 +98,22 @@ class InputsLayout:
     constant_rows: tuple[tuple[expr.Const, int], ...]
     other_sources_row: int | None  # header of sources for keys that are not inputs
     other_sources: tuple[tuple[str, int], ...]  # (key, row)
-    end_row: int
+    rules_row: int  # header of the inactive-input rules (finmodel.schema.inert.RULES)
+    rule_rows: tuple[tuple[inert.Rule, int], ...]
+    end_row: int  # the last row of the printed inputs (the rules table follows)
+
+    @property
+    def status_col(self) -> int:
+        """The live status of each input: inactive under the switches, or what the catalogue says."""
+        return COL_INPUT_VALUE + self.n
 
     @property
     def unit_col(self) -> int:
-        return COL_INPUT_VALUE + self.n
+        return self.status_col + 1
+
+    def rules_of(self, path: str) -> tuple[int, ...]:
+        """The rows of the rules that can make ``path`` inactive, in the order they are tried."""
+        return tuple(r for rule, r in self.rule_rows if path in rule.fields)
 
     @property
     def allowed_col(self) -> int:
@@ -125,6 +140,66 @@ class IrrBlock:
 
 
 @dataclass(frozen=True)
+class CatalogueUse:
+    """A line item that looks a value up in a catalogue table (``m.lookup``), typically "the input if
+    written, else the catalogue's figure". ``overrides`` are the optional inputs it reads besides the
+    table's choices: the figures an analyst writes over the catalogue (``light.tflops_per_card``)."""
+
+    model: str
+    key: str
+    table: tables.Table
+    rows: tuple[str, ...]  # choice inputs: the first non-blank one picks the table's row
+    col: str | None  # the choice input that picks the column (None: a one-column table)
+    overrides: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        """Defined name of the catalogue's value in use (``catalogue_light_tflops_per_card``)."""
+        return f"catalogue_{self.model}_{self.key}"
+
+
+class _LookupTracer(engine.FormulaContext):
+    """A formula context that records each ``lookup`` and the inputs read outside lookups."""
+
+    def __init__(self, cells: Mapping[str, engine.Cell]) -> None:
+        super().__init__(cells, {"S": 1}, "A", "B", "C")
+        self.lookups: list[tuple[tables.Table, tuple[str, ...], str | None]] = []
+        self.read: list[str] = []
+        self._inside = False
+
+    def x(self, path: str) -> expr.Sym:
+        if not self._inside:
+            self.read.append(path)
+        return super().x(path)
+
+    def lookup(self, table: tables.Table, rows: Sequence[str], col: str | None = None) -> expr.Sym:
+        self._inside = True
+        try:
+            out = super().lookup(table, rows, col)
+        finally:
+            self._inside = False
+        self.lookups.append((table, tuple(rows), col))
+        return out
+
+
+@cache
+def catalogue_uses() -> tuple[CatalogueUse, ...]:
+    """Every catalogue lookup of the models' line items, traced by rendering them once."""
+    out = []
+    for name, (_, items, _) in MODELS.items():
+        cells = {it.key: engine.Cell("S", row=n + 2) if it.kind == "row" else engine.Cell("S", name=f"n{n}")
+                 for n, it in enumerate(items)}
+        for it in items:
+            tracer = _LookupTracer(cells)
+            tracer.formula(it)
+            for table, rows, col in tracer.lookups:
+                used = set(rows) | {col}
+                overrides = tuple(p for p in dict.fromkeys(tracer.read) if p not in used and schema.FIELDS[p].optional)
+                out.append(CatalogueUse(name, it.key, table, rows, col, overrides))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class Layout:
     """Every position of one export (see :func:`plan`)."""
 
@@ -145,7 +220,8 @@ class Layout:
     def context(self, model_name: str) -> engine.FormulaContext:
         """The formula context of a model's items over this layout."""
         months = {HEAVY: MONTH_ROW, LIGHT: MONTH_ROW}
-        return engine.FormulaContext(self.models[model_name].cells, months, self.first, self.second, self.last)
+        return engine.FormulaContext(self.models[model_name].cells, months, self.first, self.second, self.last,
+                                     catalogue_sheet=True)
 
 
 def _frozen(d: dict) -> Mapping:
@@ -197,7 +273,9 @@ def _timeline(name: str, first: str, second: str, last: str) -> tuple[dict, dict
 
 def _check_names(timelines: dict[str, tuple[dict, dict, int]]) -> None:
     names = [c.name for cells, _, _ in timelines.values() for c in cells.values() if c.name]
-    inputs = {engine.name_of(p) for p in schema.FIELDS} | {c.name for c in expr.CONSTANTS}
+    inputs = {engine.name_of(p) for p in schema.FIELDS} | {c.name for c in MODEL_CONSTANTS}
+    inputs |= {f"{t.name}{part}" for t in tables.TABLES for part in ("", "_rows", "_cols")}
+    inputs |= {u.name for u in catalogue_uses()}
     clash = set(names) & inputs
     if clash or len(names) != len(set(names)):  # pragma: no cover - a naming bug
         raise RuntimeError(f"defined-name clash: {sorted(clash)}")
@@ -226,14 +304,16 @@ def _inputs(scenarios: Sequence[Scenario]) -> InputsLayout:
         rows.update({p: r + 1 + j for j, p in enumerate(paths)})
         r += len(paths) + 2
     constants_row = r
-    constant_rows = tuple((c, constants_row + 1 + j) for j, c in enumerate((*expr.CONSTANTS, *WORKBOOK_CONSTS)))
+    constant_rows = tuple((c, constants_row + 1 + j) for j, c in enumerate(MODEL_CONSTANTS))
     r = constants_row + 1 + len(constant_rows)
     extra = list(dict.fromkeys(k for s in scenarios for k in s.sources if k not in schema.FIELDS))
     other_row = r + 1 if extra else None
     other = tuple((k, r + 2 + j) for j, k in enumerate(extra))
     end = r + 2 + len(extra) if extra else r
+    rules_row = end + 2  # after a blank row: the import reads other sources up to the first empty key
+    rule_rows = tuple((rule, rules_row + 2 + j) for j, rule in enumerate(inert.RULES))  # after its header
     return InputsLayout(len(scenarios), tuple(sections), _frozen(rows), constants_row, constant_rows, other_row, other,
-                        end)
+                        rules_row, rule_rows, end)
 
 
 def _irr_blocks(layout: Layout) -> tuple[IrrBlock, ...]:

@@ -6,7 +6,10 @@ the scenario's name and description are the named cells ``scenario_name`` and
 ``scenario_description``, each input's source text sits in the same row under the header
 ``来源 Source``, and model constants (``months_per_year`` ...) are named cells that must keep their
 values. ``timeline_months`` names the month-number row of the timeline (its width is the exported
-horizon + 1), ``checks_ok`` the master check, ``check_<key>`` each check.
+horizon + 1), ``checks_ok`` the master check, ``check_<key>`` each check. The Catalogue sheet's
+ranges (``catalogue_gpu_tflops`` …, one per :data:`finmodel.model.tables.TABLES` entry) must hold
+the model's catalogue: a changed figure would make the workbook compute what the engine does not
+(write the input that overrides it instead), so import refuses it naming the cell.
 
 A workbook with several scenarios (``finmodel export A.toml B.toml``) has a column of values per
 scenario; the named cell ``scenario_switch`` holds the name of the live one, ``scenario_names`` names
@@ -23,94 +26,37 @@ reported with the cell it came from, all at once, as a :class:`WorkbookError`.
 from __future__ import annotations
 
 import os
-import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from finmodel import schema
-from finmodel.model import engine, expr
+from finmodel.model import engine, expr, tables
 from finmodel.schema import MISSING, Problem, Scenario, ScenarioError
+from finmodel.workbook.refs import SCENARIO_INDEX, Ref, cell_name, col_letters, parse_name
 from finmodel.workbook.xlsxread import MAX_BYTES, MAX_ROWS, BadCell, CellError, Package, WorkbookError, file_problem
 
 __all__ = ["WorkbookError", "read_workbook", "INPUTS", "CHECKS", "NAME_CELL", "DESCRIPTION_CELL", "SOURCE_HEADER",
            "OTHER_SOURCES_HEADER", "FIELD_HEADER", "MAX_BYTES", "SWITCH_CELL", "SCENARIO_NAMES", "SCENARIO_INDEX",
-           "TIMELINE_MONTHS", "CHECKS_OK", "CHECK_PREFIX", "WORKBOOK_CONSTANTS", "source_header"]
+           "TIMELINE_MONTHS", "CHECKS_OK", "CHECK_PREFIX", "WORKBOOK_CONSTANTS", "source_header", "CATALOGUE"]
 
 INPUTS = "Inputs"
 CHECKS = "Checks"
+CATALOGUE = "Catalogue"
 NAME_CELL = "scenario_name"
 DESCRIPTION_CELL = "scenario_description"
 SOURCE_HEADER = "来源 Source"
 OTHER_SOURCES_HEADER = "其他来源 Other sources"  # rows: key in the field column, text in the source column
 FIELD_HEADER = "字段 Field"
-SWITCH_CELL, SCENARIO_NAMES, SCENARIO_INDEX = "scenario_switch", "scenario_names", "scenario_index"
+SWITCH_CELL, SCENARIO_NAMES = "scenario_switch", "scenario_names"
 TIMELINE_MONTHS = "timeline_months"
 CHECKS_OK, CHECK_PREFIX = "checks_ok", "check_"
 #: Workbook-only named constants on the Inputs sheet (display conversions): name → value.
 WORKBOOK_CONSTANTS = {"cny_per_wan": 10_000.0}
 _SCAN_HEADER_ROWS = 30
 
-_SHEET = r"(?:'((?:[^']|'')+)'|([A-Za-z_][\w.]*))"
-_CELL = r"\$?([A-Z]{1,3})\$?(\d{1,7})"
-_REF = re.compile(rf"{_SHEET}!{_CELL}(?::{_CELL})?")
-_SWITCHED = re.compile(rf"INDEX\({_SHEET}!{_CELL}:{_CELL},1,{SCENARIO_INDEX}\)", re.IGNORECASE)
-
-
 def source_header(k: int | None) -> str:
     """The Source column's header: one column, or one per scenario (``来源 Source 2``)."""
     return SOURCE_HEADER if k is None else f"{SOURCE_HEADER} {k}"
-
-
-@dataclass(frozen=True)
-class _Ref:
-    """A defined name's target: one cell (r1 = r2, c1 = c2), a range, or a scenario-switched row."""
-
-    sheet: str
-    r1: int
-    c1: int
-    r2: int
-    c2: int
-    switched: bool = False
-
-
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _letters(col: int) -> str:
-    out = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def _parse_name(text: str) -> _Ref | str:
-    """A defined name's text as a :class:`_Ref`, or the reason it is not one."""
-    m = _SWITCHED.fullmatch(text)
-    if m:
-        sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
-        (c1, r1, c2, r2) = m.group(3, 4, 5, 6)
-        if r1 != r2:
-            return f"switches between rows {r1} and {r2}, not within one row"
-        return _Ref(sheet, int(r1), _col(c1), int(r2), _col(c2), switched=True)
-    if "," in text:
-        return "refers to several areas"
-    m = _REF.fullmatch(text)
-    if m is None:
-        return "is not a cell reference"
-    sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
-    c1, r1 = _col(m.group(3)), int(m.group(4))
-    c2, r2 = (_col(m.group(5)), int(m.group(6))) if m.group(5) else (c1, r1)
-    return _Ref(sheet, r1, c1, r2, c2)
-
-
-def _coord(row: int, col: int, sheet: str = INPUTS) -> str:
-    return f"{sheet}!{_letters(col)}{row}"
 
 
 # --------------------------------------------------------------------------- reading
@@ -167,7 +113,7 @@ class _Reader:
 
     def __init__(self, pkg: Package, cells: dict) -> None:
         self.pkg, self.cells = pkg, cells
-        self.names = {k: _parse_name(v) for k, v in pkg.names.items()}
+        self.names = {k: parse_name(v) for k, v in pkg.names.items()}
         self.problems: list[Problem] = []
         self.live: int | None = None  # 0-based live scenario of a multi-scenario workbook
         self.where: dict[str, str] = {}  # field → its cell, for messages
@@ -196,8 +142,8 @@ class _Reader:
                 return None
             return ref.r1, ref.c1 + self.live
         if (ref.r1, ref.c1) != (ref.r2, ref.c2):
-            self._missing(field, name, f"refers to the range {_coord(ref.r1, ref.c1, ref.sheet)}:"
-                          f"{_letters(ref.c2)}{ref.r2}, not one cell")
+            self._missing(field, name, f"refers to the range {cell_name(ref.r1, ref.c1, ref.sheet)}:"
+                          f"{col_letters(ref.c2)}{ref.r2}, not one cell")
             return None
         return ref.r1, ref.c1
 
@@ -206,7 +152,7 @@ class _Reader:
         cell = self.cells.get(rc)
         if cell is None:
             return None
-        v, where = cell.value, _coord(*rc)
+        v, where = cell.value, cell_name(*rc)
         if isinstance(v, BadCell):
             self.problems.append(Problem(field, MISSING, f"cell {where} {v.why}"))
             return MISSING
@@ -233,7 +179,7 @@ class _Reader:
             rc = self.locate(path, engine.name_of(path))
             if rc is None:
                 continue
-            self.where[path] = _coord(*rc)
+            self.where[path] = cell_name(*rc)
             v = self.value(path, rc)
             if v is not MISSING:
                 v = _convert(self, path, spec, v, rc)
@@ -244,6 +190,7 @@ class _Reader:
                 if src is not None and isinstance(src.value, (str, int, float)) and src.value != "":
                     sources[path] = _text(src.value)
         self._constants()
+        self._catalogue()
         if source_col is not None:
             sources.update(self._other_sources(source_col))
         data["sources"] = sources
@@ -264,7 +211,7 @@ class _Reader:
         names = self.names.get(SCENARIO_NAMES)
         if rc is None:
             return
-        if not isinstance(names, _Ref) or names.sheet != INPUTS or names.r1 != names.r2:
+        if not isinstance(names, Ref) or names.sheet != INPUTS or names.r1 != names.r2:
             self._missing("scenario switch", SCENARIO_NAMES, "must name the row of scenario names on Inputs")
             return
         v = self.value("scenario switch", rc)
@@ -274,14 +221,14 @@ class _Reader:
             self.live = options.index(v)
             return
         shown = ", ".join(repr(o) for o in options[:6])
-        self.problems.append(Problem("scenario switch", v, f"cell {_coord(*rc)} must name one of the scenarios "
+        self.problems.append(Problem("scenario switch", v, f"cell {cell_name(*rc)} must name one of the scenarios "
                                      f"({shown})"))
 
     def _text_cell(self, field: str, name: str) -> Any:
         rc = self.locate(field, name)
         if rc is None:
             return MISSING
-        self.where[field] = _coord(*rc)
+        self.where[field] = cell_name(*rc)
         v = self.value(field, rc)
         return v if v is MISSING or v is None else _text(v)
 
@@ -293,7 +240,7 @@ class _Reader:
         return col
 
     def _constants(self) -> None:
-        consts = [(c.name, c.value, c.label_en) for c in expr.CONSTANTS]
+        consts = [(c.name, c.value, c.label_en) for c in expr.UNIT_CONSTANTS]
         consts += [(name, value, name) for name, value in WORKBOOK_CONSTANTS.items()]
         for name, value, label in consts:
             rc = self.locate(name, name)
@@ -303,8 +250,39 @@ class _Reader:
             if v is MISSING:
                 continue
             if isinstance(v, bool) or not isinstance(v, (int, float)) or float(v) != value:
-                self.problems.append(Problem(name, v, f"cell {_coord(*rc)} is a model constant ({label}); "
+                self.problems.append(Problem(name, v, f"cell {cell_name(*rc)} is a model constant ({label}); "
                                              f"it must stay {value:g}"))
+
+    def _catalogue(self) -> None:
+        """Every catalogue value as the model has it (a blank figure: empty or "n/a")."""
+        cells: dict | None = None
+        for t in tables.TABLES:
+            ref = self.names.get(t.name)
+            shape = (len(t.rows), len(t.cols))
+            if not isinstance(ref, Ref) or ref.sheet != CATALOGUE or (ref.r2 - ref.r1 + 1,
+                                                                       ref.c2 - ref.c1 + 1) != shape:
+                self._missing(t.name, t.name, f"must name the {shape[0]} × {shape[1]} values of the {CATALOGUE} "
+                              f"sheet's table {t.label_en!r} (a workbook from an older finmodel? re-export it)")
+                continue
+            if cells is None:
+                cells = self.pkg.cells(CATALOGUE)
+            for i, key in enumerate(t.rows):
+                for j, col in enumerate(t.cols):
+                    self._catalogue_cell(t, key, col, t.values[i][j], cells.get((ref.r1 + i, ref.c1 + j)),
+                                         cell_name(ref.r1 + i, ref.c1 + j, CATALOGUE))
+
+    def _catalogue_cell(self, t: tables.Table, key: str, col: str, want: float, cell: Any, where: str) -> None:
+        v = None if cell is None else cell.value
+        if want != want:  # NaN: no figure
+            if v is None or v == "n/a":
+                return
+        elif not isinstance(v, bool) and isinstance(v, (int, float)) and float(v) == want:
+            return
+        what = f"{key}" + ("" if t.col_field is None else f" {col}")
+        need = "empty or 'n/a' (no figure)" if want != want else f"{want:g} {t.unit}"
+        self.problems.append(Problem(t.name, v if isinstance(v, (str, int, float)) else str(v), (
+            f"cell {where} is the catalogue's {t.label_en} for {what}; it must stay {need} (to use another figure, "
+            f"write the input that overrides the catalogue on {INPUTS})")))
 
     def _other_sources(self, source_col: int) -> dict[str, str]:
         """Sources whose key is not an input (kept so that a round trip is exact)."""
@@ -327,7 +305,7 @@ class _Reader:
     def _horizon(self, horizon: Any) -> None:
         """Check ``horizon_within_export``: the horizon may not exceed the exported timeline."""
         ref = self.names.get(TIMELINE_MONTHS)
-        if not isinstance(ref, _Ref) or ref.r1 != ref.r2:
+        if not isinstance(ref, Ref) or ref.r1 != ref.r2:
             self._missing("general.horizon_months", TIMELINE_MONTHS, "is missing or not one row (it names the "
                           "timeline's month numbers; a workbook from an older finmodel? re-export it)")
             return
@@ -353,12 +331,12 @@ class _Reader:
 
     def _where(self, name: str) -> str:
         ref = self.names.get(name)
-        return _coord(ref.r1, ref.c1, ref.sheet) if isinstance(ref, _Ref) else name
+        return cell_name(ref.r1, ref.c1, ref.sheet) if isinstance(ref, Ref) else name
 
     def _saved(self, name: str) -> Any:
         """The saved value of a named formula cell on the Checks sheet (None when nothing is saved)."""
         ref = self.names.get(name)
-        if not isinstance(ref, _Ref) or ref.sheet != CHECKS or CHECKS not in self.pkg.sheets:
+        if not isinstance(ref, Ref) or ref.sheet != CHECKS or CHECKS not in self.pkg.sheets:
             return None
         if self._checks_cells is None:
             self._checks_cells = self.pkg.cells(CHECKS)
@@ -381,7 +359,7 @@ def _find_header(cells: dict, header: str) -> int | None:
 
 
 def _convert(rd: _Reader, path: str, spec: schema.FieldSpec, v: Any, rc: tuple[int, int]) -> Any:
-    cell = _coord(*rc)
+    cell = cell_name(*rc)
     if v is None:
         if spec.optional:
             return None

@@ -92,7 +92,7 @@ def _put_result(cell: Cell, metric: str, value: float) -> None:
         cell.alignment = st.RIGHT
     else:
         cell.value = float(value)
-    cell.number_format = st.FORMATS[it.fmt]
+    cell.number_format = st.item_format(it)
     cell.fill = st.FILL_ENGINE
 
 

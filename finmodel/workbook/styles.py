@@ -15,6 +15,7 @@ from openpyxl.utils import quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 
 from finmodel import __version__
+from finmodel.model.display import UNATTAINABLE
 from finmodel.workbook.xlsx import cell_text
 
 # ---- number formats (render in Excel and LibreOffice; 万 form verified in LibreOffice 7.4) ----
@@ -36,6 +37,18 @@ FORMATS: dict[str, str] = {
     "rate": "0.0000%",  # 0.3750 % a month
 }
 MONEY_FMTS = ("cny", "cny_per_p_year")
+MULTIPLE = '0.00"×"'
+
+
+def item_format(item: Any) -> str:
+    """The number format of a line item's values: its ``fmt``; a value above its
+    ``unattainable_above`` (a break-even occupancy over 100 %) reads "无法达到 unattainable", as in
+    the CLI and the dashboard (``display.UNATTAINABLE``), while the cell keeps the number."""
+    fmt = MULTIPLE if item.unit == "×" else FORMATS[item.fmt]  # MOIC: 1.38×
+    ceiling = getattr(item, "unattainable_above", None)
+    if ceiling is None:
+        return fmt
+    return f'[>{ceiling:g}]"{UNATTAINABLE["zh"]} {UNATTAINABLE["en"]}";{fmt}'
 
 # ---- colours and fonts ------------------------------------------------------------------------
 FILL_INPUT = PatternFill("solid", fgColor="FFF2CC")

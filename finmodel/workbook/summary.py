@@ -19,6 +19,7 @@ from finmodel import model
 from finmodel.schema import Scenario
 from finmodel.workbook import styles as st
 from finmodel.workbook.checks import colour_status, status_formula
+from finmodel.workbook.definitions import SETTLEMENT_NOTE
 from finmodel.workbook.layout import (
     COL_MONTH0,
     MONTH_ROW,
@@ -49,11 +50,10 @@ def write_summary(wb: Workbook, layout: Layout, scenario: Scenario) -> None:
     colour_status(ws, "C2:E2", CHECKS_OK)
     status.alignment = st.CENTER
     note = st.label(ws, 3, 1, "基于 Heavy 与 Light 工作表的实时公式；净现值 = NPV(月利率, 第1..H月) + 第0月；IRR"
-                              " 为月度，"
-                              "年化 (1+IRR)^12 − 1；never = 测算期内未回本。 Live formulas over the Heavy and Light "
-                              "sheets. NPV = NPV(monthly rate, months 1..H) + month 0, because Excel's NPV() discounts "
-                              "its first argument; IRR is monthly, annualised as (1+IRR)^12 − 1. \"never\" = not paid "
-                              "back within the horizon.", st.FONT_NOTE)
+                              " 为月度，年化 (1+IRR)^12 − 1；never = 测算期内未回本。" + SETTLEMENT_NOTE[0]
+                    + " Live formulas over the Heavy and Light sheets. NPV = NPV(monthly rate, months 1..H) + month 0, "
+                    "because Excel's NPV() discounts its first argument; IRR is monthly, annualised as (1+IRR)^12 − 1. "
+                    "\"never\" = not paid back within the horizon. " + SETTLEMENT_NOTE[1], st.FONT_NOTE)
     note.alignment = st.WRAP
     ws.merge_cells("A3:G3")
     ws.row_dimensions[3].height = st.text_height([(str(note.value), 150)])
@@ -73,7 +73,7 @@ def write_summary(wb: Workbook, layout: Layout, scenario: Scenario) -> None:
         ws.add_chart(_cost_chart(ws, ml), f"I{anchor}")
     ws.row_breaks.append(Break(id=layout.chart_data_row - 1))
     ws.freeze_panes = ws.cell(head + 1, 3)
-    st.widths(ws, {"A": 18, "B": 40, "C": 16, "D": 12, "E": 14, "F": 30, "G": 22})
+    st.widths(ws, {"A": 24, "B": 50, "C": 16, "D": 12, "E": 14, "F": 30, "G": 22})
     ws.column_dimensions["F"].hidden = True
     st.print_setup(ws)
     st.protect(ws)
@@ -91,7 +91,7 @@ def _summary_row(wb: Workbook, ws: st.Sheet, layout: Layout, ml: ModelLayout, en
     else:  # a per-scenario value that lives on its model sheet
         c.value = f"={calc_name(ml.name, it.key)}"
         st.label(ws, r, 7, f"from {ml.sheet}!E{ml.rows[it.key]}", st.FONT_KEY)
-    c.number_format = st.FORMATS[it.fmt]
+    c.number_format = st.item_format(it)
     c.font = st.FONT_BOLD
     c.alignment = st.RIGHT
     if it.fmt in st.MONEY_FMTS:

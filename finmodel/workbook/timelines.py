@@ -51,7 +51,7 @@ def write_timelines(wb: Workbook, layout: Layout, scenario: Scenario, bulks: dic
             _labels(ws, ml.rows[it.key], it)
             if it.kind == "scalar":
                 c = ws.cell(ml.rows[it.key], COL_VALUE, ctx.formula(it).render())
-                c.number_format = st.FORMATS[it.fmt]
+                c.number_format = st.item_format(it)
                 st.define(wb, calc_name(ml.name, it.key), ml.sheet, c.coordinate)
             else:
                 _timeline_row(ws, grid, layout, ml.rows[it.key], it, ctx.formula(it).text, cols, prevs, styles)
@@ -99,10 +99,10 @@ def _timeline_row(ws: st.Sheet, grid: Bulk, layout: Layout, r: int, it: engine.I
                   prevs: list[str], styles: st.StyleCopier) -> None:
     """One formula across months 0..H (month 0 by openpyxl, the rest in bulk with its style), the
     opening zero, and the horizon total of a flow."""
-    fmt = st.FORMATS[it.fmt]
+    fmt = st.item_format(it)
     style = {"number_format": fmt, **({"font": st.FONT_HELPER} if it.helper else {})}
     first = ws.cell(r, COL_MONTH0, "=" + text.replace("{c}", cols[0]).replace("{p}", prevs[0]))
-    styles.apply(first, (it.fmt, it.helper), style)
+    styles.apply(first, (fmt, it.helper), style)
     sid = first.style_id
     for j in range(1, len(cols)):
         grid.formula(r, COL_MONTH0 + j, text.replace("{c}", cols[j]).replace("{p}", prevs[j]), sid)

@@ -7,7 +7,7 @@ from typing import Any
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from finmodel import schema
-from finmodel.schema import catalog
+from finmodel.model import tables
 
 __all__ = ["validation", "input_format", "help_zh", "allowed_text"]
 
@@ -34,9 +34,18 @@ def allowed_text(spec: schema.FieldSpec, horizon: int) -> str:
     if spec.path == "general.horizon_months":
         return (f"整数，1 ≤ 值 ≤ {horizon}（本工作簿导出的月数；更长请重新导出）\n"
                 f"an integer, 1 ≤ value ≤ {horizon} (this workbook's exported months; re-export for longer)")
-    if spec.kind == "str":
-        return "GPU目录中的型号（下拉列表）\nGPU catalogue key (dropdown list)"
     return f"{spec.range_text('zh')}\n{spec.range_text('en')}"
+
+
+def catalogue_keys(spec: schema.FieldSpec) -> str:
+    """The defined name of the Catalogue sheet's keys that a choice's options are, if any
+    (``heavy.gpu`` → ``catalogue_gpu_tflops_rows``, ``light.precision`` → ``catalogue_gpu_tflops_cols``):
+    its dropdown and its range check read them there, one list however long the catalogue grows."""
+    for t in tables.TABLES:
+        for part, keys in (("_rows", t.rows), ("_cols", t.cols)):
+            if spec.choices and tuple(spec.choices) == tuple(keys):
+                return t.name + part
+    return ""
 
 
 def help_zh(spec: schema.FieldSpec) -> str:
@@ -58,9 +67,9 @@ def validation(spec: schema.FieldSpec, horizon: int, coord: str) -> DataValidati
     can only shorten the exported timeline (it has ``horizon + 1`` month columns)."""
     common: dict[str, Any] = dict(allow_blank=spec.optional, showErrorMessage=True, showInputMessage=True,
                                   errorTitle=spec.label_en[:32], promptTitle=spec.label_en[:32])
-    if spec.kind in ("choice", "str"):
-        options = spec.choices if spec.kind == "choice" else tuple(catalog.GPUS)
-        return DataValidation(type="list", formula1='"' + ",".join(options) + '"',
+    if spec.kind == "choice":
+        options, keys = spec.choices, catalogue_keys(spec)
+        return DataValidation(type="list", formula1=keys or '"' + ",".join(options) + '"',
                               error=("one of: " + ", ".join(options))[:255], prompt=_prompt(spec, ""), **common)
     le = float(horizon) if spec.path == "general.horizon_months" else spec.le
     dtype = "whole" if spec.kind == "int" else "decimal"

@@ -5,7 +5,10 @@ formulas, the same columns on every timeline sheet), each written by its own mod
 frozen :class:`~finmodel.workbook.layout.Layout`:
 
 * **Cover** (:mod:`.cover`) — scenario, date, version, how to use, sheet map, conventions.
-* **Inputs** (:mod:`.inputs`) — every input as a named, validated cell; the model constants.
+* **Inputs** (:mod:`.inputs`) — every input as a named, validated cell, greyed with the reason while
+  the switches make it inactive; the model constants.
+* **Catalogue** (:mod:`.catalogue`) — the lookup tables (GPU TFLOPS, server power) the formulas read
+  with ``INDEX``/``MATCH``, and the values this scenario uses.
 * **Heavy** / **Light** (:mod:`.timelines`) — per-scenario values and the monthly timeline.
 * **Summary** (:mod:`.summary`) — the KPIs as formulas with defined names, and native charts.
 * **IRR solver** (:mod:`.irr_solver`) — every IRR the Summary reports, solved the engine's way.
@@ -33,12 +36,13 @@ from finmodel import __version__, schema
 from finmodel.schema import Problem, Scenario, ScenarioError
 from finmodel.workbook import bulk
 from finmodel.workbook.bulk import Bulk
+from finmodel.workbook.catalogue import write_catalogue
 from finmodel.workbook.checks import write_checks
 from finmodel.workbook.cover import write_cover
 from finmodel.workbook.definitions import write_definitions
 from finmodel.workbook.inputs import write_inputs
 from finmodel.workbook.irr_solver import write_irr_solver
-from finmodel.workbook.layout import CHECKS, COVER, INPUTS, plan
+from finmodel.workbook.layout import CATALOGUE, CHECKS, COVER, INPUTS, plan
 from finmodel.workbook.sensitivity import write_sensitivity
 from finmodel.workbook.summary import write_summary
 from finmodel.workbook.timelines import write_timelines
@@ -75,6 +79,7 @@ def workbook_bytes(scenarios: Scenario | Sequence[Scenario], *, sensitivity: boo
     for name in layout.sheets[1:]:
         wb.create_sheet(name)
     exact = write_inputs(wb, layout, items)
+    catalogue_exact = write_catalogue(wb, layout)
     bulks: dict[str, Bulk] = {}
     write_timelines(wb, layout, scenario, bulks)
     write_summary(wb, layout, scenario)
@@ -90,6 +95,7 @@ def workbook_bytes(scenarios: Scenario | Sequence[Scenario], *, sensitivity: boo
     patches: dict[str, Callable[[str], str]] = {name: grid.patch for name, grid in bulks.items()}
     patches[INPUTS] = exact_value_patch(exact)
     patches[CHECKS] = exact_value_patch(checks_exact)
+    patches[CATALOGUE] = exact_value_patch(catalogue_exact)
     return bulk.save(wb, patches)
 
 
