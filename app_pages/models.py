@@ -58,6 +58,6 @@ with shell.section(t("be_title")):
     st.caption(t("be_caption"))
     for col, key in zip(st.columns(3), ("breakeven_occupancy", "worst_breakeven_occupancy", "worst_breakeven_year"),
                         strict=True):
-        col.metric(i18n.item_label("light", key, lang), present.shown_kpi(r, present.Kpi("light", key), lang),
-                   border=True)
+        kpi = present.Kpi("light", key)
+        col.metric(present.card_label(kpi, lang), present.shown_kpi(r, kpi, lang), border=True)
     st.table(present.breakeven_view(r, lang), border="horizontal")

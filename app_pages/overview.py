@@ -36,32 +36,37 @@ with st.container(border=True):
                   + fmt.number(r.light["p_per_server"], lang) + " " + i18n.unit(p_per_server.unit, lang))
     with c2:
         widgets.field(present.OCCUPANCY, s, lang)
-        widgets.field("heavy.gpu", s, lang)
-        gpu = catalog.GPUS[s.heavy.gpu]
-        st.caption(t("gpu_specs", name=gpu.name, mem=gpu.memory_gb, w=f"{gpu.power_w:g}",
-                     kw=f"{gpu.server_power_kw:g}", src=gpu.source))
-        light_gpu = s.light.gpu or s.heavy.gpu
-        p_text = fmt.value(r.light["p_per_server"], p_per_server, lang)
-        if s.light.p_per_server_override is None:
-            st.caption(t("gpu_p", gpu=light_gpu, precision=s.light.precision, cards=s.heavy.cards_per_server,
-                         tflops=fmt.number(r.light["tflops_per_card"], lang), p=p_text))
-        else:
-            st.caption(t("gpu_p_override", gpu=light_gpu, p=p_text))
     with c3:
         st.markdown(f"**{t('market_title')}**")
         prices = catalog.cloud_prices()
         prices = prices.loc[prices["gpu"] == s.heavy.gpu]
         if prices.empty:
             st.info(t("market_none", gpu=safe.literal(s.heavy.gpu)))
-        else:
-            st.dataframe(
+        else:  # a static table: its columns wrap instead of scrolling out of sight
+            st.table(
                 {t("vendor"): list(prices["vendor"] if lang == "zh" else prices["vendor_en"]),
                  t("billing"): [i18n.billing_label(x, lang) for x in prices["billing"]],
                  i18n.unit_of(PRICE, lang): [fmt.price(x, lang) for x in prices["price_cny_per_card_hour"]],
                  t("annual_discount"): [fmt.pct(x, lang, 0) for x in prices["annual_discount"]]},
-                hide_index=True, width="stretch", height=min(320, 38 + 35 * len(prices)))
+                border="horizontal")
         st.markdown(f"{t('your_price')}: **{fmt.price(s.heavy.price_cny_per_card_hour, lang)}** "
                     f"({i18n.unit_of(PRICE, lang)})")
+    # the GPU on a row of its own: its name is not cut, its figures and sources read beside it
+    g1, g2 = st.columns([1.2, 2.3], gap="large")
+    with g1:
+        widgets.field("heavy.gpu", s, lang)
+    with g2:
+        gpu = catalog.GPUS[s.heavy.gpu]
+        light_gpu = s.light.gpu or s.heavy.gpu
+        p_text = fmt.value(r.light["p_per_server"], p_per_server, lang)
+        if s.light.p_per_server_override is None:
+            st.markdown(t("gpu_p", gpu=light_gpu, precision=s.light.precision,
+                          cards=s.heavy.cards_per_server, tflops=fmt.number(r.light["tflops_per_card"], lang),
+                          p=p_text))
+        else:
+            st.markdown(t("gpu_p_override", gpu=light_gpu, p=p_text))
+        st.caption(t("gpu_specs", name=gpu.name, mem=gpu.memory_gb, w=f"{gpu.power_w:g}",
+                     kw=f"{gpu.server_power_kw:g}", src=gpu.source))
 
 # ---------------------------------------------------------------- KPI cards
 def cards(kpis: tuple[present.Kpi, ...]) -> None:
@@ -70,11 +75,12 @@ def cards(kpis: tuple[present.Kpi, ...]) -> None:
     cols = [c for _ in range(0, len(kpis), 3) for c in st.columns(3)]
     for col, k in zip(cols, kpis, strict=False):
         col.metric(
-            i18n.item_label(k.model, k.key, lang),
+            present.card_label(k, lang),
             present.shown_kpi(r, k, lang),
             delta=fmt.delta(present.kpi_delta(r, b, k), k.fmt, lang),
             delta_color="off" if k.path in present.NEUTRAL else "inverse" if k.lower_is_better else "normal",
-            help=f"`{k.path}` = {present.kpi_value(r, k)!r} [{k.item.unit}] · {safe.literal(state.origin_label())}: "
+            help=f"{present.card_help(k, lang)}`{k.path}` = {present.kpi_value(r, k)!r} [{k.item.unit}] · "
+            f"{safe.literal(state.origin_label())}: "
             f"{present.shown_kpi(b, k, lang)}",
             border=True,
         )

@@ -95,7 +95,7 @@ def test_every_overview_tab_and_both_models_render(adir: Path) -> None:
             at.session_state["overview_tab"] = i18n.t(tab, "zh")
             at.run()
             assert not at.exception, (model_key, tab, [e.value for e in at.exception])
-            drawn = len(at.get("vega_lite_chart")) if tab != "tab_table" else len(at.dataframe) - 1
+            drawn = len(at.get("vega_lite_chart")) if tab != "tab_table" else len(at.dataframe)
             assert drawn == 1, (model_key, tab)
 
 

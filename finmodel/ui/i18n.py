@@ -45,8 +45,8 @@ UNITS_ZH = {
     "hours/year": "小时/年", "h/month": "小时/月", "servers": "台", "cards/server": "卡/台", "×": "倍",
     "× hourly": "× 按时价", "× monthly": "× 包月价", "× list price": "× 标价", "kW/server": "kW/台", "ratio": "比值",
     "TFLOPS/card": "TFLOPS/卡", "P/server": "P/台", "P": "P", "flag": "标志", "cards": "卡",
-    "card-hours/month": "卡时/月", "month": "月", "service year": "服务年", "YYYY-MM": "年-月 (YYYY-MM)",
-    "month of year": "月份 (1-12)", "month number": "月序号", "year": "年份",
+    "card-hours/month": "卡时/月", "month": "月", "service year": "服务年",
+    "YYYY-MM": "年-月 (YYYY-MM)", "month of year": "月份 (1-12)", "month number": "月序号", "year": "年份",
 }
 #: Units of fractions shown as percent (sliders with format="percent").
 UNITS_PCT_ZH = {

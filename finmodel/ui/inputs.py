@@ -25,8 +25,8 @@ from finmodel.model import Result, display
 from finmodel.schema import FIELDS, Scenario, ScenarioError, inert
 from finmodel.ui import fmt, i18n
 
-__all__ = ["BLANK", "DERIVED", "FOLLOWS", "Mark", "default_value", "followed", "from_widget", "inactive", "locked",
-           "mark", "reasons", "shown_default", "switches", "to_widget"]
+__all__ = ["BLANK", "DERIVED", "FOLLOWS", "Mark", "condition", "default_value", "followed", "from_widget", "inactive",
+           "locked", "mark", "reasons", "shown_default", "switches", "to_widget", "why_greyed"]
 
 #: Optional numeric inputs whose blank stands for a value the engine derives: path → (model, the
 #: result item holding the value in use, i18n key naming the default: ``dflt_catalogue`` …).
@@ -123,10 +123,46 @@ def shown_default(path: str, value: float, lang: str) -> str:
 
 
 def followed(s: Scenario, path: str, lang: str) -> str:
-    """The label of a blank choice that follows another input: ``= 重资产 GPU：NVIDIA H800 80GB SXM``."""
+    """The label of a blank choice that follows another input, short enough for the sidebar:
+    ``= GPU型号 (H800-SXM)`` / ``= GPU model (H800-SXM)`` (the option's key, not its long name)."""
     other = FOLLOWS[path]
-    spec = FIELDS[other]
-    return f"= {i18n.field_label(other, lang, unit_text=False)}: {spec.choice_label(s.get(other), lang)}"
+    return f"= {i18n.field_label(other, lang, unit_text=False)} ({s.get(other)})"
+
+
+def _operand(path: str, value: Any, lang: str) -> str:
+    """A condition's right-hand side as the widget shows it: a choice by its label, another input
+    by its label, a number as written."""
+    if isinstance(value, inert.Ref):
+        return i18n.field_label(value.path, lang, unit_text=False)
+    spec = FIELDS[path]
+    if spec.kind == "choice" and value in spec.choices:
+        return f"“{spec.choice_label(value, lang)}”"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def condition(when: inert.When, lang: str) -> str:
+    """One condition of a rule in the widgets' words: ``成本口径 = “按比例”``, ``采购承诺期 留空``,
+    ``Buy term ≥ Horizon`` (the CLI's wording, :meth:`inert.When.text`, names the paths instead)."""
+    label = i18n.field_label(when.path, lang, unit_text=False)
+    if when.op in ("set", "unset"):
+        return f"{label} {i18n.t('cond_' + when.op, lang)}"
+    if when.op == "in":
+        return f"{label} = " + i18n.t("cond_or", lang).join(_operand(when.path, v, lang) for v in when.value)
+    sign = {"==": "=", "!=": "≠", ">=": "≥"}[when.op]
+    return f"{label} {sign} {_operand(when.path, when.value, lang)}"
+
+
+def why_greyed(found: Mapping[str, inert.Finding], path: str, lang: str) -> str | None:
+    """The caption under an input with no effect: ``无效：电费口径 = “按电量计”（…）`` — the switch in
+    the widgets' words and the rule's reason (the tooltip has :func:`reasons`, with the paths)."""
+    finding = found.get(path)
+    if finding is None:
+        return None
+    rule = finding.rule
+    cond = i18n.t("cond_and", lang).join(condition(w, lang) for w in rule.when)
+    why = rule.why_zh if lang == "zh" else rule.why_en
+    head = i18n.t("inactive_while", lang, cond=cond) if cond else i18n.t("inactive", lang)
+    return head + ((f"（{why}）" if lang == "zh" else f" ({why})") if why else "")
 
 
 def switches(rule: inert.Rule) -> set[str]:

@@ -67,6 +67,23 @@ FUNDING_KPIS: tuple[Kpi, ...] = tuple(Kpi("heavy", key) for key in (
 NEUTRAL: frozenset[str] = frozenset({"heavy.peak_funding_month"})
 
 
+def card_label(kpi: Kpi, lang: str) -> str:
+    """A KPI card's label: the item's label, or the card's shorter wording (``card:<path>`` in the
+    UI strings) where the item's would be cut on a card — the full label is then in the tooltip
+    (:func:`card_help`); with the unit in brackets when the value carries none (``number`` format:
+    ``最大资金占用月份 [月]``, ``MOIC [×]``)."""
+    key = f"card:{kpi.path}"
+    label = i18n.t(key, lang) if i18n.has(key) else i18n.item_label(kpi.model, kpi.key, lang)
+    if kpi.fmt == "number" and kpi.item.unit:
+        label += f" [{i18n.unit(kpi.item.unit, lang)}]"
+    return label
+
+
+def card_help(kpi: Kpi, lang: str) -> str:
+    """The start of a KPI card's tooltip: the item's full label when the card shows a shorter one."""
+    return i18n.item_label(kpi.model, kpi.key, lang) + " · " if i18n.has(f"card:{kpi.path}") else ""
+
+
 def kpi_value(result: Result, kpi: Kpi) -> float:
     """The KPI's value in the result, in the result's base unit (NaN = never / none / n.a.)."""
     return float(getattr(result, kpi.model)[kpi.key])

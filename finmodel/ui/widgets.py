@@ -96,7 +96,7 @@ def field(path: str, scenario: Scenario, lang: str, *, container: Any = None, la
     else:
         value = where.number_input(label, **number_options(spec), **kw)
     if why is not None and not single_choice(spec):
-        where.caption(f"⊘ {why}")
+        where.caption(f"⊘ {inputs.why_greyed(found, path, lang)}")
     overridden(where, scenario, path, lang)
     return value
 
@@ -107,10 +107,9 @@ def overridden(where: Any, scenario: Scenario, path: str, lang: str) -> None:
     written = inputs.mark(scenario, path, state.evaluate)
     if written is None:
         return
-    left, right = where.columns([3, 2], vertical_alignment="center")
-    left.caption(f"✎ {written.text(lang)}")
+    where.caption(f"✎ {written.text(lang)}")  # caption, then the button: both whole in the narrow sidebar
     what = i18n.t(inputs.DERIVED[path][2], lang)
-    right.button(i18n.t("dflt_reset", lang, what=what), key=f"reset:{path}", on_click=state.on_apply,
+    where.button(i18n.t("dflt_reset", lang, what=what), key=f"reset:{path}", on_click=state.on_apply,
                  args=({path: None},), type="tertiary", icon=":material/undo:")
 
 

@@ -38,6 +38,11 @@ STRINGS: dict[str, tuple[str, str]] = {
                   "are not shown as numbers."),
     # inputs: greyed when they do nothing; derived defaults and the values written over them
     "inactive": ("当前无效", "No effect now"),
+    "inactive_while": ("无效：{cond}", "No effect while {cond}"),
+    "cond_set": ("已填写", "is written"),
+    "cond_unset": ("留空", "is blank"),
+    "cond_and": (" 且 ", " and "),
+    "cond_or": (" 或 ", " or "),
     "dflt_catalogue": ("目录值", "catalogue"),
     "dflt_equity_rate": ("股东折现率", "equity rate"),
     "dflt_heavy_price": ("重资产租金", "heavy-asset price"),

@@ -34,6 +34,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "gpu_p": ("轻资产（{gpu}，{precision}）：{cards} × {tflops} TFLOPS/卡 ÷ 1000 = {p}/台",
               "Light asset ({gpu}, {precision}): {cards} × {tflops} TFLOPS/card ÷ 1000 = {p}/server"),
     "gpu_p_override": ("轻资产（{gpu}）：每台 {p}（已覆盖）", "Light asset ({gpu}): {p}/server (override)"),
+    # KPI cards whose item label would be cut on a card (the full label is in the tooltip)
+    "card:heavy.roi": ("净现金回报倍数 − 1", "Net cash multiple − 1"),
+    "card:heavy.moic": ("资金回报倍数 MOIC", "MOIC"),
     "kpis_funding": ("资金占用与回报（项目口径 = 无杠杆）", "Funding and returns (project = unlevered)"),
     "settlement_note": ("回收期与最大资金占用按经营现金流计算；期末结算项（测算期末一次性偿还的贷款余额、"
                         "扣除处置损益所得税后的残值）属于估值项：计入净现值、内部收益率、净现金回报倍数与MOIC，不计入回收期。",
