@@ -77,6 +77,10 @@ GROUPS: dict[str, tuple[str, str]] = {
     "energy": ("能耗", "Energy"),
     "operations": ("运营成本", "Operating costs"),
     "financing": ("融资与税务", "Financing & tax"),
+    "contract": ("客户合同与回款", "Customer contract & collections"),
+    "debt": ("债务结构与偿债覆盖", "Debt structure & coverage"),
+    "tax": ("增值税与所得税", "VAT & income tax"),
+    "subsidy": ("补贴", "Subsidies"),
     "light": ("轻资产（转租）", "Light asset (brokerage)"),
     "general": ("通用", "General"),
 }

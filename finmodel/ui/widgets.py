@@ -20,7 +20,8 @@ from finmodel.schema import FIELDS, FieldSpec, Scenario, catalog, inert
 from finmodel.ui import demand_view, i18n, inputs, present, safe, state
 
 #: Group order of the collapsible input sections.
-GROUP_ORDER = ("revenue", "capex", "depreciation", "energy", "operations", "financing", "light", "general")
+GROUP_ORDER = ("revenue", "contract", "capex", "depreciation", "energy", "operations", "financing", "debt", "tax",
+               "subsidy", "light", "general")
 #: Inputs drawn front and centre on the overview page, not in the sections.
 FRONT = (present.PRICE, present.OCCUPANCY, "heavy.gpu")
 
