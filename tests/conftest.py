@@ -16,6 +16,7 @@ import pytest
 
 from finmodel import model, schema
 from finmodel.model import results
+from finmodel.schema import deal_revenue
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS = sorted((ROOT / "assumptions").glob("*.toml"))
@@ -89,6 +90,9 @@ CALENDAR_DRAWS: dict[str, Any] = {
 #: Held at their defaults: text keys, single-option choices, and light.precision (a label of P that
 #: no figure depends on).
 KEPT = {"light.precision"} | {p for p, f in schema.FIELDS.items() if f.kind == "str" or len(f.choices) == 1}
+#: Issue 12's revenue-side sections (contract, market, service, working capital, VAT) stay off here, so
+#: the twin and the existing comparisons keep their scenarios; tests/test_contracts.py draws them on.
+KEPT |= {p for p, f in schema.FIELDS.items() if f.section in deal_revenue.SECTIONS}
 
 
 def _check_draws() -> None:

@@ -53,6 +53,7 @@ __all__ = [
     "TFLOPS_PER_PFLOPS",
     "DOUBLE_DECLINING_FACTOR",
     "DOUBLE_DECLINING_FINAL_YEARS",
+    "DAYS_PER_MONTH",
     "BLANK",
     "NEVER",
     "NONE",
@@ -96,8 +97,11 @@ DOUBLE_DECLINING_FACTOR = Const("double_declining_factor", 2.0, "×",
 DOUBLE_DECLINING_FINAL_YEARS = Const("double_declining_final_years", 2.0, "years",
                                      "Double declining: final years written off straight line",
                                      "双倍余额递减：最后按直线法摊销的年数")
+DAYS_PER_MONTH = Const("days_per_month", 30.0, "days/month", "Days per month (receivable and payable days)",
+                       "每月天数（应收应付天数折算）")
 #: Unit conversions and the fixed numbers of definitions (CAS double declining), by name.
-UNIT_CONSTANTS = (MONTHS_PER_YEAR, TFLOPS_PER_PFLOPS, DOUBLE_DECLINING_FACTOR, DOUBLE_DECLINING_FINAL_YEARS)
+UNIT_CONSTANTS = (MONTHS_PER_YEAR, TFLOPS_PER_PFLOPS, DOUBLE_DECLINING_FACTOR, DOUBLE_DECLINING_FINAL_YEARS,
+                  DAYS_PER_MONTH)
 #: Every named constant a formula may use: the above, then the catalogue's cells (:mod:`tables`).
 CONSTANTS = UNIT_CONSTANTS + tables.CONSTANTS
 

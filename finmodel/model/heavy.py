@@ -20,17 +20,21 @@ from typing import TYPE_CHECKING
 
 from finmodel.model import (
     capex,
+    contracts,
     depreciation,
     energy,
     financing,
     flags,
     lines,
+    market,
     metrics,
     operations,
     revenue,
     statements,
     tables,
     timeline,
+    vat,
+    working_capital,
 )
 from finmodel.model.engine import Item
 from finmodel.model.expr import (
@@ -73,15 +77,17 @@ SWITCHES: list[Item] = [
     *flags.flags(H + "terminal_value_method", {"book_value": "flag_terminal_book_value",
                                               "resale_fraction": "flag_terminal_resale_fraction",
                                               "resale_decline": "flag_terminal_resale_decline"}),
+    *contracts.SWITCHES, *vat.SWITCHES, *working_capital.SWITCHES,
 ]
 
 SCALARS: list[Item] = [
+    *contracts.SCALARS, *vat.SCALARS,
     Item("capex_per_server_cny", "Capex per server", "单台设备投资", "CNY/server",
          lambda m: capex.capex_per_server_cny(_x(m, "server_price_cny"), _x(m, "network_cost_cny"),
                                               _x(m, "parts_cost_cny"), _x(m, "other_infrastructure_cny")),
          kind="scalar"),
     Item("capex_cny", "Capex", "设备购置成本", "CNY",
-         lambda m: _x(m, "servers") * m.row("capex_per_server_cny"), kind="scalar"),
+         lambda m: _x(m, "servers") * m.row("capex_per_server_cny") * m.row("capex_net_of_vat_factor"), kind="scalar"),
     Item("salvage_cny", "Salvage value", "残值", "CNY",
          lambda m: m.row("capex_cny") * _x(m, "salvage_fraction"), kind="scalar"),
     Item("life_months", "Depreciation life", "折旧月数", "months",
@@ -132,28 +138,26 @@ OPERATIONS: list[Item] = [
     Item("occupancy", "Occupancy", "出租率", "fraction",
          lambda m: revenue.occupancy_path(m.row("service_month"), _x(m, "occupancy"),
                                           _x(m, "occupancy_start"), _x(m, "ramp_months")), fmt="frac"),
-    Item("price_cny_per_card_hour", "Price per card-hour", "单卡时租金", "CNY/card-hour",
-         lambda m: revenue.price_path(_x(m, "price_cny_per_card_hour"), _x(m, "price_change_per_year"),
-                                      m.row("service_month")), fmt="price"),
-    Item("revenue_cny", "Rental revenue", "租赁收入", "CNY/month",
-         lambda m: m.row("in_service") * revenue.rental_revenue_cny(
-             _x(m, "servers"), _x(m, "cards_per_server"), m.row("price_cny_per_card_hour"),
-             m.row("billing_factor"), m.row("hours_per_month"), m.row("occupancy")), flow=True),
+    market.PRICE,
+    *contracts.revenue_items(lambda m: revenue.rental_revenue_cny(
+        _x(m, "servers"), _x(m, "cards_per_server"), m.row("price_cny_per_card_hour"),
+        m.row("billing_factor"), m.row("hours_per_month"), m.row("occupancy"))),
     Item("energy_cny", "Energy", "能耗费用", "CNY/month",
          lambda m: m.row("flag_bottom_up") * m.row("in_service") * where(
              m.row("flag_metered_energy"),
              energy.metered_energy_cny(_x(m, "servers"), m.row("power_kw_per_server"), _x(m, "pue"),
                                        _x(m, "electricity_cny_per_kwh"), m.row("hours_per_month"),
                                        energy.load_fraction(m.row("occupancy"), _x(m, "idle_power_fraction"))),
-             energy.fixed_energy_cny(_x(m, "servers"), _x(m, "energy_fixed_cny_per_server_month"))),
-         flow=True),
+             energy.fixed_energy_cny(_x(m, "servers"), _x(m, "energy_fixed_cny_per_server_month")))
+         * m.row("electricity_net_of_vat_factor"), flow=True),
     Item("om_cny", "O&M", "运营维护", "CNY/month",
          lambda m: m.row("flag_bottom_up") * operations.om_cny(
              _x(m, "om_share_of_revenue"), m.row("revenue_cny"), _x(m, "servers"),
              _x(m, "om_fixed_cny_per_server_month"), m.row("in_service")), flow=True),
     Item("colocation_cny", "Colocation", "托管费用", "CNY/month",
          lambda m: m.row("flag_bottom_up") * operations.colocation_cny(
-             _x(m, "servers"), _x(m, "colocation_cny_per_server_month"), m.row("in_service")), flow=True),
+             _x(m, "servers"), _x(m, "colocation_cny_per_server_month"), m.row("in_service"))
+         * m.row("colocation_net_of_vat_factor"), flow=True),
     Item("staff_cny", "Staff", "人工费用", "CNY/month",
          lambda m: m.row("flag_bottom_up") * operations.fixed_cost_cny(
              _x(m, "staff_cny_per_month"), m.row("operating")), flow=True),
@@ -165,9 +169,10 @@ OPERATIONS: list[Item] = [
          lambda m: m.row("flag_ratio_method") * operations.ratio_cash_cost_cny(
              m.row("straight_line_depreciation_cny_per_month"), _x(m, "noncash_share_of_cost"),
              m.row("in_service")), flow=True),
+    *vat.ROWS,
     Item("cash_cost_cny", "Cash cost", "现金成本", "CNY/month",
          lambda m: m.row("energy_cny") + m.row("om_cny") + m.row("colocation_cny") + m.row("staff_cny")
-         + m.row("other_cny") + m.row("ratio_cash_cost_cny"), flow=True),
+         + m.row("other_cny") + m.row("ratio_cash_cost_cny") + m.row("surtax_cny"), flow=True),
     Item("ebitda_cny", "EBITDA", "息税折旧摊销前利润", "CNY/month",
          lambda m: m.row("revenue_cny") - m.row("cash_cost_cny"), flow=True),
 ]
@@ -229,8 +234,10 @@ FINANCING: list[Item] = [
 CASH_FLOW: list[Item] = [
     Item("investment_cny", "Capex paid", "设备投资支出", "CNY/month",
          lambda m: where(m.t < 1, m.row("capex_cny"), 0), flow=True),
+    *contracts.BALANCES, *working_capital.ITEMS, *vat.CASH, *working_capital.NET,
     Item("project_cash_flow_cny", "Project cash flow (unlevered, before terminal value)", "项目现金流(无杠杆)",
-         "CNY/month", lambda m: m.row("ebitda_cny") - m.row("project_tax_cny") - m.row("investment_cny"), flow=True),
+         "CNY/month", lambda m: m.row("ebitda_cny") - m.row("project_tax_cny") - m.row("investment_cny")
+         + m.row("working_capital_cash_cny") + m.row("vat_cash_cny"), flow=True),
     Item("debt_flow_cny", "Loan drawdown (+) / scheduled principal (−)", "贷款提取/按期还本", "CNY/month",
          lambda m: where(m.t < 1, m.row("loan_balance_cny"),
                          m.row("operating") * (m.row("loan_balance_cny") - prev(m.row("loan_balance_cny")))),
@@ -239,7 +246,7 @@ CASH_FLOW: list[Item] = [
          lambda m: -m.row("horizon_end") * m.row("loan_balance_cny"), flow=True),
     Item("equity_cash_flow_cny", "Equity cash flow (operating, before settlements)", "股东经营现金流", "CNY/month",
          lambda m: m.row("ebitda_cny") - m.row("tax_cny") - m.row("investment_cny") + m.row("debt_flow_cny")
-         - m.row("interest_cny"), flow=True),
+         - m.row("interest_cny") + m.row("working_capital_cash_cny") + m.row("vat_cash_cny"), flow=True),
     *lines.payback_chain("equity_cash_flow_cny"),
     *lines.peak_funding(),
     # ---- horizon-end settlement items: in NPV and IRR, not in payback -----------------------------
@@ -251,7 +258,7 @@ CASH_FLOW: list[Item] = [
              m.row("service_month")), flow=True),
     Item("disposal_gain_cny", "Gain (+) / loss (−) on disposal", "处置损益", "CNY/month",
          lambda m: m.row("horizon_end") * (m.row("terminal_value_cny") - m.row("book_value_cny")), flow=True),
-    *lines.settlement_tail("disposal_gain_cny"),
+    *lines.settlement_tail("disposal_gain_cny", extra=("working_capital_settlement_cny",)),
 ]
 
 ITEMS: list[Item] = SWITCHES + SCALARS + CALENDAR + OPERATIONS + DEPRECIATION + FINANCING + CASH_FLOW
@@ -299,6 +306,7 @@ RESULTS: list[Item] = [
          lambda m: metrics.ratio(row_sum(m.row("equity_cash_flow_with_terminal_cny")), m.row("equity_invested_cny")),
          kind="scalar", fmt="frac"),
     lines.moic("equity_cash_flow_with_terminal_cny"),
+    *contracts.RESULTS, *vat.RESULTS, *working_capital.RESULTS,
 ]
 
 ALL: list[Item] = ITEMS + RESULTS

@@ -66,12 +66,18 @@ def disposal_tax(gain_key: str, prefix: str = "") -> Item:
                     prev(m.row(prefix + "taxed_base_cny")), m.row(gain_key)), flow=True)
 
 
-def settlement_tail(gain_key: str = "disposal_gain_cny") -> list[Item]:
+def settlement_tail(gain_key: str = "disposal_gain_cny", extra: tuple[str, ...] = ()) -> list[Item]:
     """The horizon-end valuation tail shared by a scenario and a portfolio's company: the disposal
     tax on both tax chains (equity and project), the terminal value after tax, the equity and project
     cash flows with settlements and terminal value (the rows NPV and IRR read), and the project payback
     chain. Needs ``terminal_value_cny``, ``settlement_cny``, ``equity_cash_flow_cny`` and
-    ``project_cash_flow_cny`` above it. [CNY/month]"""
+    ``project_cash_flow_cny`` above it; ``extra``: further settlement rows (working capital collected
+    and paid at the horizon) added to both flows. [CNY/month]"""
+    def plus_extra(m: Any, flow: Any) -> Any:
+        for key in extra:
+            flow = flow + m.row(key)
+        return flow
+
     return [
         disposal_tax(gain_key),
         disposal_tax(gain_key, prefix="project_"),
@@ -79,11 +85,11 @@ def settlement_tail(gain_key: str = "disposal_gain_cny") -> list[Item]:
              lambda m: m.row("terminal_value_cny") - m.row("disposal_tax_cny"), flow=True),
         Item("equity_cash_flow_with_terminal_cny", "Equity cash flow incl. settlements and terminal value",
              "股东现金流(含期末结算与残值)", "CNY/month",
-             lambda m: m.row("equity_cash_flow_cny") + m.row("settlement_cny") + m.row("terminal_value_after_tax_cny"),
-             flow=True),
+             lambda m: plus_extra(m, m.row("equity_cash_flow_cny") + m.row("settlement_cny")
+                                  + m.row("terminal_value_after_tax_cny")), flow=True),
         Item("project_cash_flow_with_terminal_cny", "Project cash flow incl. terminal value", "项目现金流(含残值)",
-             "CNY/month", lambda m: m.row("project_cash_flow_cny") + m.row("terminal_value_cny")
-             - m.row("project_disposal_tax_cny"), flow=True),
+             "CNY/month", lambda m: plus_extra(m, m.row("project_cash_flow_cny") + m.row("terminal_value_cny")
+                                               - m.row("project_disposal_tax_cny")), flow=True),
         *payback_chain("project_cash_flow_cny", prefix="project_", rate=project_rate),
     ]
 

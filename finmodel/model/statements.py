@@ -113,7 +113,8 @@ HEAVY_NET_INCOME = Line("net_income_after_disposal_cny", "Net income incl. the h
 #: capital (− increase in receivables, + increase in deferred revenue and deposits received), net VAT
 #: cash (− increase in the VAT credit), interest capitalised (+, not paid), fees amortised (+).
 HEAVY_OPERATING: tuple[Part, ...] = (("net_income_after_disposal_cny", 1), ("depreciation_cny", 1),
-                                     ("disposal_gain_cny", -1))
+                                     ("disposal_gain_cny", -1), ("working_capital_cash_cny", 1), ("vat_cash_cny", 1),
+                                     ("working_capital_settlement_cny", 1))
 #: Cash from investing. Issue 12 adds: lease deposits paid (−) and returned (+), grants received (+).
 HEAVY_INVESTING: tuple[Part, ...] = (("investment_cny", -1), ("terminal_value_cny", 1))
 #: Debt drawn and repaid (the loan's roll-forward reads the same rows). Issue 12 adds: fees paid (−).
@@ -185,11 +186,21 @@ def _balance(line: Line) -> Item:
 HEAVY_ASSETS: tuple[Line, ...] = (
     Line("net_fixed_assets_cny", "Net fixed assets", "固定资产净值",
          (("investment_cny", 1), ("depreciation_cny", -1), ("disposal_book_value_cny", -1)), balance=True),
+    Line("accounts_receivable_cny", "Accounts receivable", "应收账款",
+         (("receivables_increase_cny", 1), ("receivables_settled_cny", -1)), balance=True),
+    Line("vat_credit_asset_cny", "Input VAT to be credited (留抵)", "待抵扣进项税额",
+         (("vat_cash_cny", -1), ("vat_credit_refunded_cny", -1)), balance=True),
 )
 #: Liabilities (roll-forwards). Issue 12 adds: deferred revenue, deposits received, tax payable, and
 #: the corkscrew's closing balance in place of this roll-forward (capitalised interest included).
 HEAVY_LIABILITIES: tuple[Line, ...] = (
     Line("debt_balance_cny", "Debt", "借款余额", HEAVY_DEBT, balance=True),
+    Line("accounts_payable_cny", "Accounts payable", "应付账款",
+         (("payables_increase_cny", 1), ("payables_settled_cny", -1)), balance=True),
+    Line("contract_liabilities_cny", "Deferred revenue (prepayment, 合同负债)", "合同负债(预收款)",
+         (("prepayment_received_cny", 1), ("prepayment_released_cny", -1)), balance=True),
+    Line("deposits_received_cny", "Customer deposits held", "客户押金",
+         (("deposit_flow_cny", 1),), balance=True),
 )
 
 

@@ -34,7 +34,7 @@ from finmodel.schema.errors import UnknownFieldError, show_value
 from finmodel.schema.months import Month
 
 Lang = Literal["en", "zh"]
-Kind = Literal["float", "int", "choice", "str", "month"]
+Kind = Literal["float", "int", "choice", "str", "month", "list"]
 #: How bounds are written: ``grouped`` 100,000,000; ``scientific`` 1e8 from a million up (as the seed
 #: writes 10^16 for token counts).
 BigNumbers = Literal["grouped", "scientific"]
@@ -242,7 +242,7 @@ def field_specs(model: type[BaseModel], section: str = "", *,
             optional, ann = True, next(a for a in get_args(ann) if a is not type(None))
         choices: tuple[str, ...] = tuple(get_args(ann)) if get_origin(ann) is Literal else ()
         kind: Kind = ("choice" if choices else "int" if ann is int else "str" if ann is str
-                      else "month" if ann is Month else "float")
+                      else "month" if ann is Month else "list" if get_origin(ann) is list else "float")
         bounds = {b: next((float(getattr(m, b)) for m in info.metadata if getattr(m, b, None) is not None), None)
                   for b in ("ge", "le", "gt", "lt")}
         if kind == "month":  # every month field has the type's range (its validator checks it)

@@ -25,6 +25,8 @@ from typing import Any
 import numpy as np
 from pydantic import Field, ValidationError
 
+from finmodel.schema import deal_revenue
+from finmodel.schema.deal_revenue import DealRevenueChecks
 from finmodel.schema.errors import MISSING, Issue, Problem, ScenarioError, did_you_mean, issues
 from finmodel.schema.fields import FieldSpec, field_specs, find_spec
 from finmodel.schema.files import atomic_write_bytes
@@ -35,7 +37,7 @@ __all__ = ["FIELDS", "GPU_KEYS", "NUMERIC_FIELDS", "SECTIONS", "General", "Heavy
            "default", "field_spec", "load", "parse_toml", "save", "to_params", "to_toml", "validate"]
 
 
-class Scenario(ScenarioChecks):
+class Scenario(ScenarioChecks, DealRevenueChecks):
     """One complete, validated scenario. Frozen: build variants with :meth:`replace`."""
 
     name: str = Field("Unnamed scenario", min_length=1, max_length=120)
@@ -64,7 +66,8 @@ class Scenario(ScenarioChecks):
         return self.model_dump(mode="python")
 
 
-SECTIONS: dict[str, type[_Section]] = {"general": General, "heavy": Heavy, "light": Light}
+SECTIONS: dict[str, type[_Section]] = {"general": General, "heavy": Heavy, "light": Light,
+                                       **deal_revenue.SECTIONS}
 #: Every scenario input by dotted path (``heavy.occupancy``), in declaration order.
 FIELDS: dict[str, FieldSpec] = {p: s for section, m in SECTIONS.items() for p, s in field_specs(m, section).items()}
 NUMERIC_FIELDS: tuple[str, ...] = tuple(p for p, s in FIELDS.items() if s.numeric)
@@ -163,7 +166,9 @@ def default() -> Scenario:
 def to_params(s: Scenario) -> dict[str, np.ndarray]:
     """Numeric view of a scenario for the vectorised engine, keyed by dotted path.
 
-    Choices become their index in the declared options; unset optionals become NaN."""
+    Choices become their index in the declared options; unset optionals become NaN; a list (the
+    price index) becomes one row of :data:`~finmodel.schema.deal_revenue.MAX_PRICE_INDEX_YEARS` values,
+    shape (1, K), its last value repeated (NaN when empty)."""
     out: dict[str, np.ndarray] = {}
     for path, spec in FIELDS.items():
         v = s.get(path)
@@ -171,6 +176,8 @@ def to_params(s: Scenario) -> dict[str, np.ndarray]:
             out[path] = np.asarray(np.nan if v is None else float(spec.choices.index(v)))
         elif spec.kind == "str":
             continue
+        elif spec.kind == "list":
+            out[path] = deal_revenue.padded(v)
         else:
             out[path] = np.asarray(np.nan if v is None else float(v))
     return out

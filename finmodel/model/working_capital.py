@@ -1,0 +1,116 @@
+"""Working capital (issue 12): receivable days on billed revenue, payable days on operating costs.
+
+Cash follows a flow by ``days ÷ 30`` months (:data:`~finmodel.model.expr.DAYS_PER_MONTH`): 60 days =
+two months; a fraction of a month splits each month's amount between the two months it straddles
+(:func:`lagged`). Balances roll forward (``cumsum``); the balance left at the horizon is collected
+(receivables) or paid (payables) in the horizon month as a **settlement item** — in NPV and IRR, not
+in payback, like the loan balance and the terminal value. Definitions: ``docs/deal_revenue.md``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from finmodel.model.engine import Item
+from finmodel.model.expr import DAYS_PER_MONTH, cumsum, floor, row_max, where
+from finmodel.model.sym import Sym, call, negate, switch
+
+if TYPE_CHECKING:
+    from finmodel.model.expr import Num
+
+W = "working_capital."
+
+
+def lag(x: Num, months: Num, t: Num) -> Num:
+    """The row ``x`` ``months`` (a whole number ≥ 0, per scenario) earlier; 0 before its start.
+
+    numpy: a shift along the last axis. Excel: ``IF(t<k,0,OFFSET(cell,0,-k))`` on the row's own cell
+    (``x`` must be a row reference). Shape (..., T). [unit of x]"""
+    if isinstance(x, Sym):
+        if "{c}" not in x.text or x.op:
+            raise ValueError("lag() needs a row reference")
+        return switch(t < months, 0, call("OFFSET", x, 0, negate(months)))
+    xa, k = np.asarray(x, dtype=float), np.asarray(months, dtype=float)
+    n_t = xa.shape[-1]
+    idx = np.arange(n_t) - k  # (..., T)
+    shape = np.broadcast_shapes(xa.shape, idx.shape)
+    src = np.clip(np.broadcast_to(idx, shape), 0, n_t - 1).astype(np.int64)
+    out = np.take_along_axis(np.broadcast_to(xa, shape), src, axis=-1)
+    return np.where(np.broadcast_to(idx, shape) >= 0, out, 0.0)
+
+
+def lagged(x: Num, days: Num, t: Num) -> Num:
+    """Cash of the flow ``x`` paid ``days`` later: (1 − f) × x lagged k months + f × x lagged k + 1,
+    with k + f = days ÷ 30 (k whole). [unit of x]"""
+    months = days / DAYS_PER_MONTH
+    whole = floor(months)
+    part = months - whole
+    return (1 - part) * lag(x, whole, t) + part * lag(x, whole + 1, t)
+
+
+# ---- line items ----------------------------------------------------------------------------------
+SWITCHES: list[Item] = [
+    Item("flag_working_capital", "Switch: receivable or payable days", "开关：应收或应付账期", "flag",
+         lambda m: where(m.x(W + "receivable_days") + m.x(W + "payable_days") > 0, 1, 0), kind="scalar", fmt="flag",
+         helper=True),
+]
+
+#: Receivables on billed revenue (``billed_cny``), payables on the operating costs (cash cost − surtaxes).
+ITEMS: list[Item] = [
+    Item("payable_cost_cny", "Operating costs paid on payable terms (cash cost − surtaxes)", "应付账期成本",
+         "CNY/month", lambda m: m.row("cash_cost_cny") - m.row("surtax_cny"), flow=True),
+    Item("receivables_collected_cny", "Receivables collected", "应收账款回款", "CNY/month",
+         lambda m: m.row("operating") * lagged(m.row("billed_cny"), m.x(W + "receivable_days"), m.t), flow=True,
+         used_when="flag_working_capital"),
+    Item("receivables_increase_cny", "Increase in receivables", "应收账款增加", "CNY/month",
+         lambda m: m.row("billed_cny") - m.row("receivables_collected_cny"), flow=True,
+         used_when="flag_working_capital"),
+    Item("receivables_before_settlement_cny", "Receivables before the horizon's settlement", "结算前应收账款", "CNY",
+         lambda m: cumsum(m.row("receivables_increase_cny")), helper=True, used_when="flag_working_capital"),
+    Item("receivables_settled_cny", "Receivables collected at the horizon (settlement)", "期末收回应收账款",
+         "CNY/month", lambda m: m.row("horizon_end") * m.row("receivables_before_settlement_cny"), flow=True, used_when="flag_working_capital"),
+    Item("receivables_cny", "Receivables", "应收账款", "CNY",
+         lambda m: cumsum(m.row("receivables_increase_cny") - m.row("receivables_settled_cny")),
+         used_when="flag_working_capital"),
+    Item("payables_paid_cny", "Payables paid", "应付账款付款", "CNY/month",
+         lambda m: m.row("operating") * lagged(m.row("payable_cost_cny"), m.x(W + "payable_days"), m.t), flow=True,
+         used_when="flag_working_capital"),
+    Item("payables_increase_cny", "Increase in payables", "应付账款增加", "CNY/month",
+         lambda m: m.row("payable_cost_cny") - m.row("payables_paid_cny"), flow=True, used_when="flag_working_capital"),
+    Item("payables_before_settlement_cny", "Payables before the horizon's settlement", "结算前应付账款", "CNY",
+         lambda m: cumsum(m.row("payables_increase_cny")), helper=True, used_when="flag_working_capital"),
+    Item("payables_settled_cny", "Payables paid at the horizon (settlement)", "期末支付应付账款", "CNY/month",
+         lambda m: m.row("horizon_end") * m.row("payables_before_settlement_cny"), flow=True,
+         used_when="flag_working_capital"),
+    Item("payables_cny", "Payables", "应付账款", "CNY",
+         lambda m: cumsum(m.row("payables_increase_cny") - m.row("payables_settled_cny")),
+         used_when="flag_working_capital"),
+]
+
+#: After the VAT cash lines: the operating working-capital cash, the horizon's settlement, receipts
+#: and the net working capital.
+NET: list[Item] = [
+    Item("working_capital_cash_cny", "Working capital: prepayment and deposit in, receivables up, payables up",
+         "营运资金现金流", "CNY/month",
+         lambda m: m.row("prepayment_received_cny") - m.row("prepayment_released_cny") + m.row("deposit_flow_cny")
+         - m.row("receivables_increase_cny") + m.row("payables_increase_cny"), flow=True),
+    Item("working_capital_settlement_cny", "Receivables collected − payables paid + VAT credit refunded at the horizon",
+         "期末营运资金结算", "CNY/month",
+         lambda m: m.row("receivables_settled_cny") - m.row("payables_settled_cny") + m.row("vat_credit_refunded_cny"),
+         flow=True),
+    Item("cash_receipts_cny", "Cash received from customers (VAT-exclusive)", "客户回款(不含税)", "CNY/month",
+         lambda m: m.row("prepayment_received_cny") + where(
+             m.row("flag_working_capital"), m.row("receivables_collected_cny") + m.row("receivables_settled_cny"),
+             m.row("billed_cny")), flow=True),
+    Item("working_capital_cny", "Working capital (receivables + VAT credit − payables − deferred revenue − deposit)",
+         "营运资金占用", "CNY",
+         lambda m: m.row("receivables_cny") + m.row("vat_credit_cny") - m.row("payables_cny")
+         - m.row("deferred_revenue_cny") - m.row("customer_deposit_cny")),
+]
+
+RESULTS: list[Item] = [
+    Item("peak_working_capital_cny", "Working capital at peak", "营运资金峰值", "CNY",
+         lambda m: row_max(m.row("working_capital_cny")), kind="scalar"),
+]
