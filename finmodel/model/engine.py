@@ -69,7 +69,10 @@ class NumpyContext:
         try:
             return self.params[path]
         except KeyError:
-            schema.field_spec(path)  # raises a helpful error for typos
+            spec = schema.field_spec(path)  # raises a helpful error for typos
+            if spec.kind == "list":  # one param per item (``schema.to_params``): a row of them, (n or 1, K)
+                return np.concatenate(np.broadcast_arrays(*(self.x(f"{path}.{k}") for k in
+                                                            range(1, (spec.max_items or 0) + 1))), axis=-1)
             raise KeyError(f"input {path!r} missing from params") from None
 
     def is_(self, path: str, option: str) -> np.ndarray:
@@ -86,26 +89,16 @@ class NumpyContext:
         return self.values[key]
 
 
-def batch_rows(v: Any) -> int:
-    """Scenarios an input gives values for: its size, or its rows for a list input (n, K)."""
-    a = np.asarray(v)
-    return a.shape[0] if a.ndim == 2 else a.size
-
-
 def _batch_size(params: Mapping[str, Any]) -> int:
-    sizes = {batch_rows(v) for v in params.values() if batch_rows(v) != 1}
+    sizes = {np.asarray(v).size for v in params.values() if np.asarray(v).size != 1}
     if len(sizes) > 1:
         raise ValueError(f"inputs have different batch sizes: {sorted(sizes)}")
     return sizes.pop() if sizes else 1
 
 
 def _col(v: Any) -> np.ndarray:
-    """An input as a column: (n, 1), or (1, 1) when it is one value for the whole batch; a list input
-    (n, K) stays a row of K values per scenario (one row when all are the same)."""
-    a = np.asarray(v, dtype=float)
-    if a.ndim == 2:
-        return a[:1] if a.shape[0] > 1 and np.array_equal(a, np.broadcast_to(a[:1], a.shape), equal_nan=True) else a
-    a = a.reshape(-1, 1)
+    """An input as a column: (n, 1), or (1, 1) when it is one value for the whole batch."""
+    a = np.asarray(v, dtype=float).reshape(-1, 1)
     return a[:1] if a.shape[0] > 1 and np.all(a == a[0]) and not np.isnan(a[0, 0]) else a
 
 

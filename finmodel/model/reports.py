@@ -48,7 +48,8 @@ PERIOD_COLUMNS = ("period", "calendar_year", "fiscal_year")
 LINES: dict[str, dict[Statement, tuple[str, ...]]] = {
     "heavy": {
         "income": ("contracted_revenue_cny", "on_demand_revenue_cny", "revenue_cny", "energy_cny", "om_cny",
-                   "colocation_cny", "staff_cny", "other_cny", "ratio_cash_cost_cny", "surtax_cny", "cash_cost_cny", "ebitda_cny", "depreciation_cny", "ebit_cny",
+                   "colocation_cny", "staff_cny", "other_cny", "ratio_cash_cost_cny", "surtax_cny", "cash_cost_cny",
+                   "ebitda_cny", "depreciation_cny", "ebit_cny",
                    "interest_cny", "ebt_cny", "tax_cny", "net_income_cny", "disposal_gain_cny", "disposal_tax_cny",
                    "net_income_after_disposal_cny"),
         "cash_flow": ("opening_cash_cny", "net_income_after_disposal_cny", "depreciation_cny", "disposal_gain_cny",
@@ -58,7 +59,8 @@ LINES: dict[str, dict[Statement, tuple[str, ...]]] = {
                       "financing_cash_flow_cny", "net_cash_flow_cny", "closing_cash_cny"),
         "balance": ("closing_cash_cny", "net_fixed_assets_cny", "accounts_receivable_cny", "vat_credit_asset_cny",
                     "total_assets_cny", "debt_balance_cny", "accounts_payable_cny", "contract_liabilities_cny",
-                    "deposits_received_cny", "total_liabilities_cny", "paid_in_equity_cny", "retained_earnings_cny", "total_equity_cny",
+                    "deposits_received_cny", "total_liabilities_cny", "paid_in_equity_cny", "retained_earnings_cny",
+                    "total_equity_cny",
                     "balance_check_cny"),
     },
     "light": {

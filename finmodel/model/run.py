@@ -117,7 +117,7 @@ def evaluate_items(items: Sequence[engine.Item], params: Mapping[str, Any], hori
         per_row = {k: np.empty(n) for k in cut}
         for horizon in np.unique(h):
             idx = np.flatnonzero(h == horizon)
-            sub = {p: (np.asarray(v)[idx] if engine.batch_rows(v) == n else v) for p, v in params.items()}
+            sub = {p: (np.asarray(v)[idx] if np.size(v) == n else v) for p, v in params.items()}
             for k, v in engine.evaluate(items, sub, int(horizon) + 1, cut).items():
                 per_row[k][idx] = v
         for k, v in per_row.items():

@@ -22,17 +22,17 @@ A scenario file writes them as::
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
-import numpy as np
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from finmodel.schema import catalog
 from finmodel.schema.fields import Finite, fld
 from finmodel.schema.sections import _Section
 
-__all__ = ["Contract", "Market", "Service", "WorkingCapital", "Vat", "DealRevenueChecks", "SECTIONS",
+__all__ = ["Contract", "Market", "Service", "WorkingCapital", "Vat", "DealRevenueSections", "problems", "SECTIONS",
            "MAX_PRICE_INDEX_YEARS", "contract_end_month", "padded", "price_index_note"]
 
 #: Longest price index: one factor per service year of the longest horizon (360 months). [years]
@@ -57,7 +57,8 @@ class Contract(_Section):
         help="The price as the contract writes it, in contract.price_unit; VAT-inclusive or not as "
         "vat.prices_include_vat says (without VAT: as entered). 7万元/台/月 for an 8×H100 server, 5-year term "
         "(天风 2025-04-11, deals.md R2).",
-        help_zh="合同约定的价格，单位见 contract.price_unit；是否含税见 vat.prices_include_vat（不计增值税时按输入值）。"
+        help_zh="合同约定的价格，单位见 contract.price_unit；是否含税见 vat.prices_include_vat"
+        "（不计增值税时按输入值）。"
         "8卡H100服务器7万元/台/月，5年期（天风 2025-04-11，deals.md R2）。")
     price_unit: Literal["server_month", "card_hour", "p_year"] = fld(
         "server_month", unit="", en="Contract price unit", zh="合同价格单位", group="contract",
@@ -72,7 +73,8 @@ class Contract(_Section):
         choice_labels={p: (p, p) for p in catalog.PRECISIONS},
         help="price_unit p_year: the precision whose catalogue dense TFLOPS of heavy.gpu define one P (FP16: "
         "7.912 P for 8×H100, deals.md R2).",
-        help_zh="价格单位为 p_year 时：按 heavy.gpu 在该精度下的目录稠密算力折算P（FP16：8卡H100为7.912 P，deals.md R2）。")
+        help_zh="价格单位为 p_year 时：按 heavy.gpu 在该精度下的目录稠密算力折算P"
+        "（FP16：8卡H100为7.912 P，deals.md R2）。")
     start_month: int = fld(
         1, unit="service month", en="Contract start", zh="合同起始运营月", group="contract", ge=1, le=360,
         help="First service month billed on the contract (1 = the first month of service). The contract is "
@@ -114,8 +116,9 @@ class Contract(_Section):
 class Market(_Section):
     """The market (on-demand) price path beyond a constant yearly change (A3 of deals.md)."""
 
-    price_index: list[Finite] = fld(
-        [], unit="× first-year price", en="Price index", zh="价格指数", group="revenue", factory=list,
+    price_index: list[float] = fld(
+        [], unit="× first-year price", en="Price index", zh="价格指数", group="revenue", factory=list, ge=0, le=10,
+        max_items=MAX_PRICE_INDEX_YEARS,
         help="One factor per service year (1.0 = the first year's price, e.g. [1.0, 0.72, 0.85, 1.05]); when "
         "given it replaces heavy.price_change_per_year; shorter than the service years, its last factor repeats. "
         "H100 one-year contracts: $1.70 → $2.35 → ~$2.65 /GPU-h, Oct 2025 → Jun 2026 (deals.md R1).",
@@ -123,17 +126,20 @@ class Market(_Section):
         "heavy.price_change_per_year；短于运营年数时重复最后一个系数。"
         "H100一年期合同价：2025年10月至2026年6月 $1.70 → $2.35 → ~$2.65 /卡时（deals.md R1）。")
 
-    @field_validator("price_index")
+    @field_validator("price_index", mode="before")
     @classmethod
-    def _factors(cls, v: list[float]) -> list[float]:
+    def _factors(cls, v: Any) -> Any:
+        if not isinstance(v, (list, tuple)):
+            raise PydanticCustomError("list_type", "wrong type ({t}): a list of factors", {"t": type(v).__name__})
         if len(v) > MAX_PRICE_INDEX_YEARS:
-            raise PydanticCustomError("too_long", "{n} factors; allowed: at most {most} (one per service year)",
-                                      {"n": len(v), "most": MAX_PRICE_INDEX_YEARS})
-        bad = [x for x in v if not 0 <= x <= 10]
-        if bad:
-            raise PydanticCustomError("factor_range", "factor {x} out of range; allowed: every factor "
-                                      "0 ≤ value ≤ 10 [× first-year price]", {"x": bad[0]})
-        return v
+            raise PydanticCustomError("too_long", "{n} factors", {"n": len(v)})
+        for k, x in enumerate(v, start=1):
+            if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+                raise PydanticCustomError("factor_not_a_number", "factor {k} is {x}, not a finite number",
+                                          {"k": k, "x": repr(x)})
+            if not 0 <= x <= 10:
+                raise PydanticCustomError("factor_range", "factor {k} is {x}", {"k": k, "x": x})
+        return [float(x) for x in v]
 
 
 class Service(_Section):
@@ -222,12 +228,11 @@ SECTIONS: dict[str, type[_Section]] = {"contract": Contract, "market": Market, "
                                        "working_capital": WorkingCapital, "vat": Vat}
 
 
-def padded(values: list[float]) -> np.ndarray:
-    """A list input as the engine reads it: shape (1, K), K = :data:`MAX_PRICE_INDEX_YEARS`, the last
-    value repeated to K (all NaN when the list is empty)."""
-    out = np.full((1, MAX_PRICE_INDEX_YEARS), np.nan if not values else float(values[-1]))
-    out[0, :len(values)] = values
-    return out
+def padded(values: list[float]) -> list[float]:
+    """A list input as the engine reads it: :data:`MAX_PRICE_INDEX_YEARS` values, the last one repeated
+    (all NaN when the list is empty)."""
+    fill = float(values[-1]) if values else math.nan
+    return [float(x) for x in values] + [fill] * (MAX_PRICE_INDEX_YEARS - len(values))
 
 
 def contract_end_month(s: Any) -> int:
@@ -250,8 +255,8 @@ def price_index_note(s: Any) -> str | None:
             f"the last factor ({index[-1]:g}) repeats in service years {len(index) + 1}-{years}")
 
 
-class DealRevenueChecks(_Section):
-    """Checks across sections: a contract must end within the horizon."""
+class DealRevenueSections(_Section):
+    """The five sections, each defaulted: a file without them loads unchanged."""
 
     contract: Contract = Field(default_factory=Contract)
     market: Market = Field(default_factory=Market)
@@ -259,16 +264,32 @@ class DealRevenueChecks(_Section):
     working_capital: WorkingCapital = Field(default_factory=WorkingCapital)
     vat: Vat = Field(default_factory=Vat)
 
-    @model_validator(mode="after")
-    def _contract_within_horizon(self) -> Any:
-        general, heavy = getattr(self, "general", None), getattr(self, "heavy", None)
-        if general is None or heavy is None or self.contract.share == 0:
-            return self
-        most = general.horizon_months - heavy.lead_time_months - self.contract.start_month + 1
-        if self.contract.term_months > most:
-            raise PydanticCustomError(
-                "contract_too_long", "contract.term_months = {v}: the contract (from service month {start}, "
-                "after a {lead}-month lead time) ends after the {h}-month horizon; allowed: 1 ≤ value ≤ {most} "
-                "[months]", {"v": self.contract.term_months, "start": self.contract.start_month,
-                             "lead": heavy.lead_time_months, "h": general.horizon_months, "most": max(most, 0)})
-        return self
+
+def problems(s: Any) -> list[tuple[str, Any, str]]:
+    """Checks across sections, as (field, value, message): a contract must end within the horizon."""
+    if s.contract.share == 0:
+        return []
+    most = s.general.horizon_months - s.heavy.lead_time_months - s.contract.start_month + 1
+    if s.contract.term_months <= most:
+        return []
+    why = (f"the contract (from service month {s.contract.start_month}, after a {s.heavy.lead_time_months}-month "
+           f"lead time) ends after the {s.general.horizon_months}-month horizon; allowed: an integer, 1 ≤ value ≤ "
+           f"{max(most, 0)} [months]")
+    return [("contract.term_months", s.contract.term_months, why)]
+
+
+def inert_rules() -> tuple[Any, ...]:
+    """The rules of :mod:`finmodel.schema.inert` for these sections (imported there, built lazily to keep
+    the import order schema → inert)."""
+    from finmodel.schema.inert import Rule, When
+
+    c, v = "contract.", "vat."
+    contract = tuple(c + f for f in ("price_cny", "price_unit", "precision", "start_month", "term_months",
+                                     "after_term", "renewal_price_factor", "prepaid_share", "deposit_cny"))
+    return (
+        Rule((*contract, "service.sla_credit_share"), (When(c + "share", "==", 0),), "no contracted share",
+             "无合同锁定算力"),
+        Rule((c + "precision",), (When(c + "price_unit", "!=", "p_year"),)),
+        Rule((c + "renewal_price_factor",), (When(c + "after_term", "==", "on_demand"),)),
+        Rule(tuple(v + f for f in Vat.model_fields if f != "mode"), (When(v + "mode", "==", "off"),)),
+    )

@@ -59,6 +59,7 @@ def fld(
     choice_labels: Mapping[str, tuple[str, str]] | None = None,
     chars: tuple[int, int] | None = None,
     factory: Callable[[], Any] | None = None,
+    max_items: int | None = None,
 ) -> Any:
     """Declare one input with its unit, bounds, labels and help text.
 
@@ -66,7 +67,8 @@ def fld(
     (中文, English)); ``choice_labels`` maps each option of a ``Literal`` field to its (中文, English)
     label; ``chars`` is the (min, max) length of a text field, checked by the model's own validator;
     ``factory`` makes the default when a value is validated (``Month.current``: the current month),
-    in place of ``default``."""
+    in place of ``default``. A list field (``list[float]``, ``factory=list``) declares the bounds of
+    each item and ``max_items``; its own validator checks them."""
     extra: dict[str, Any] = {"unit": unit, "label_en": en, "label_zh": zh, "group": group, "help_zh": help_zh}
     if step is not None:
         extra["step"] = step
@@ -78,6 +80,9 @@ def fld(
     if chars is not None:
         extra["chars"] = list(chars)
     bounds: dict[str, Any] = {k: v for k, v in (("ge", ge), ("le", le), ("gt", gt), ("lt", lt)) if v is not None}
+    if max_items is not None:  # a list: the bounds are its items', kept for the words of the allowed range
+        extra.update(item_bounds=bounds, max_items=max_items)
+        bounds = {}
     if factory is not None:
         return Field(default_factory=factory, description=help, json_schema_extra=extra, **bounds)
     return Field(default, description=help, json_schema_extra=extra, **bounds)
@@ -87,10 +92,12 @@ Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 # the words of an allowed range, per language
 _WORDS: dict[str, dict[str, str]] = {
-    "en": {"int": "an integer", "float": "a number", "month": "a month written YYYY-MM", "to": " to ",
+    "en": {"int": "an integer", "float": "a number",
+           "list": "a list of at most {n} numbers, each", "month": "a month written YYYY-MM", "to": " to ",
            "value": "value", "sep": ", ", "empty": " or empty",
            "any": "any finite value", "choice": "one of ", "text": "text", "colon": ": "},
-    "zh": {"int": "整数", "float": "数值", "month": "月份（YYYY-MM）", "to": " 至 ", "value": "值", "sep": "，",
+    "zh": {"int": "整数", "float": "数值",
+           "list": "至多{n}个数值的列表，每个", "month": "月份（YYYY-MM）", "to": " 至 ", "value": "值", "sep": "，",
            "empty": "，可留空",
            "any": "任意有限值", "choice": "可选：", "text": "文本", "colon": "："},
 }
@@ -129,6 +136,7 @@ class FieldSpec:
     chars: tuple[int, int] | None = None  # (min, max) length of a text field
     big_numbers: BigNumbers = "grouped"
     computed_default: bool = False  # the default is made when a value is validated (``factory``: the current month)
+    max_items: int | None = None  # a list field: its longest length (the bounds are each item's)
 
     @property
     def numeric(self) -> bool:
@@ -167,6 +175,8 @@ class FieldSpec:
         if self.kind == "month":
             lo, hi = (str(Month(int(b))) for b in self.closed_bounds())
             return f"{w['month']}{w['sep']}{lo}{w['to']}{hi}"
+        if self.kind == "list":
+            return f"{w['list'].format(n=self.max_items)} {self.bounds_text(lang)}"
         return f"{w[self.kind]}{w['sep']}{self.bounds_text(lang)}{w['empty'] if self.optional else ''}"
 
     def _text_range(self, lang: str) -> str:
@@ -248,6 +258,8 @@ def field_specs(model: type[BaseModel], section: str = "", *,
         if kind == "month":  # every month field has the type's range (its validator checks it)
             bounds.update(ge=float(Month.MIN), le=float(Month.MAX))
         extra: dict[str, Any] = info.json_schema_extra or {}  # type: ignore[assignment]
+        if kind == "list":
+            bounds.update({b: float(v) for b, v in extra.get("item_bounds", {}).items()})
         path = f"{section}.{name}" if section else name
         labels = extra.get("choice_labels", {})
         if labels and set(labels) != set(choices):
@@ -262,7 +274,8 @@ def field_specs(model: type[BaseModel], section: str = "", *,
             catalogue_text=tuple(extra.get("catalogue_text", FieldSpec.catalogue_text)),  # type: ignore[arg-type]
             choice_labels=tuple(tuple(labels[c]) for c in choices) if labels else (),  # type: ignore[misc]
             chars=tuple(extra["chars"]) if "chars" in extra else None,  # type: ignore[arg-type]
-            big_numbers=big_numbers, computed_default=info.default_factory is not None, **bounds,
+            big_numbers=big_numbers, computed_default=info.default_factory is not None,
+            max_items=extra.get("max_items"), **bounds,
         )
     return out
 

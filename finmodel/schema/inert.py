@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from finmodel.schema import catalog
+from finmodel.schema import catalog, deal_revenue
 from finmodel.schema.scenario import FIELDS, SECTIONS, Scenario
 from finmodel.schema.sections import RENAMED_WHY
 
@@ -166,6 +166,7 @@ RULES: tuple[Rule, ...] = (
          "the commitment outlasts the horizon", "承诺期不短于测算期"),
     Rule((L + "after_buy_term",), (When(L + "buy_term_months", "unset"),),
          "the commitment covers the whole horizon", "承诺期覆盖整个测算期"),
+    *deal_revenue.inert_rules(),
 )
 
 _FIELD_ORDER = {p: i for i, p in enumerate(FIELDS)}
@@ -196,6 +197,9 @@ def notes(s: Scenario) -> list[str]:
     """Things worth a ``note:`` line, not a warning: a value given under an old name, and a written
     catalogue value that differs from the catalogue's figure for the chosen GPU."""
     out = [f"{path} = {old!r} is now called {new!r}: {RENAMED_WHY[(path, old)]}" for path, old, new in s.heavy.renamed]
+    index = deal_revenue.price_index_note(s)
+    if index:
+        out.append(index)
     gpu = catalog.GPUS[s.heavy.gpu]
     if s.heavy.power_kw_per_server is not None and s.heavy.power_kw_per_server != gpu.server_power_kw:
         out.append(f"heavy.power_kw_per_server = {s.heavy.power_kw_per_server:g} overrides the catalogue's "

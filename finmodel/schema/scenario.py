@@ -26,7 +26,7 @@ import numpy as np
 from pydantic import Field, ValidationError
 
 from finmodel.schema import deal_revenue
-from finmodel.schema.deal_revenue import DealRevenueChecks
+from finmodel.schema.deal_revenue import DealRevenueSections
 from finmodel.schema.errors import MISSING, Issue, Problem, ScenarioError, did_you_mean, issues
 from finmodel.schema.fields import FieldSpec, field_specs, find_spec
 from finmodel.schema.files import atomic_write_bytes
@@ -37,7 +37,7 @@ __all__ = ["FIELDS", "GPU_KEYS", "NUMERIC_FIELDS", "SECTIONS", "General", "Heavy
            "default", "field_spec", "load", "parse_toml", "save", "to_params", "to_toml", "validate"]
 
 
-class Scenario(ScenarioChecks, DealRevenueChecks):
+class Scenario(ScenarioChecks, DealRevenueSections):
     """One complete, validated scenario. Frozen: build variants with :meth:`replace`."""
 
     name: str = Field("Unnamed scenario", min_length=1, max_length=120)
@@ -122,9 +122,13 @@ def validate(data: dict[str, Any], *, strict: bool = True, origin: str = "") -> 
         raise ScenarioError(problems, origin)
     clean.setdefault("sources", sources)
     try:
-        return Scenario.model_validate(clean, strict=strict)
+        s = Scenario.model_validate(clean, strict=strict)
     except ValidationError as err:
         raise ScenarioError([_problem(i) for i in issues(err, Scenario, FIELDS)], origin) from None
+    across = deal_revenue.problems(s)
+    if across:
+        raise ScenarioError([Problem(*p) for p in across], origin)
+    return s
 
 
 def parse_toml(text: str, origin: str = "") -> Scenario:
@@ -167,8 +171,9 @@ def to_params(s: Scenario) -> dict[str, np.ndarray]:
     """Numeric view of a scenario for the vectorised engine, keyed by dotted path.
 
     Choices become their index in the declared options; unset optionals become NaN; a list (the
-    price index) becomes one row of :data:`~finmodel.schema.deal_revenue.MAX_PRICE_INDEX_YEARS` values,
-    shape (1, K), its last value repeated (NaN when empty)."""
+    price index) becomes one input per item, ``market.price_index.1`` … ``.K`` (K =
+    :data:`~finmodel.schema.deal_revenue.MAX_PRICE_INDEX_YEARS`), its last value repeated (NaN when
+    empty); the engine reads them back as one row (``NumpyContext.x``)."""
     out: dict[str, np.ndarray] = {}
     for path, spec in FIELDS.items():
         v = s.get(path)
@@ -177,7 +182,7 @@ def to_params(s: Scenario) -> dict[str, np.ndarray]:
         elif spec.kind == "str":
             continue
         elif spec.kind == "list":
-            out[path] = deal_revenue.padded(v)
+            out.update({f"{path}.{k}": np.asarray(x) for k, x in enumerate(deal_revenue.padded(v), start=1)})
         else:
             out[path] = np.asarray(np.nan if v is None else float(v))
     return out
