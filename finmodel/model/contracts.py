@@ -114,6 +114,9 @@ def revenue_items(on_demand_revenue: object) -> list[Item]:
         Item("contracted_share", "Contracted share of capacity", "合同锁定算力占比", "fraction",
              lambda m: _x(m, "share") * (m.row("in_contract_term") + m.row("contract_renewed")), fmt="frac",
              used_when="flag_contract"),
+        Item("fleet_occupancy", "Fleet occupancy (contracted at full load + on demand at the ramp)", "整体出租率",
+             "fraction", lambda m: m.row("contracted_share") + (1 - m.row("contracted_share")) * m.row("occupancy"),
+             fmt="frac"),
         Item("contract_term_revenue_cny", "Contract revenue (take-or-pay, in the term)", "合同期内合同收入",
              "CNY/month",
              lambda m: hours_billed(m) * m.row("in_contract_term") * m.x(H + "servers") * _x(m, "share")

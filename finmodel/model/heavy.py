@@ -147,7 +147,7 @@ OPERATIONS: list[Item] = [
              m.row("flag_metered_energy"),
              energy.metered_energy_cny(_x(m, "servers"), m.row("power_kw_per_server"), _x(m, "pue"),
                                        _x(m, "electricity_cny_per_kwh"), m.row("hours_per_month"),
-                                       energy.load_fraction(m.row("occupancy"), _x(m, "idle_power_fraction"))),
+                                       energy.load_fraction(m.row("fleet_occupancy"), _x(m, "idle_power_fraction"))),
              energy.fixed_energy_cny(_x(m, "servers"), _x(m, "energy_fixed_cny_per_server_month")))
          * m.row("electricity_net_of_vat_factor"), flow=True),
     Item("om_cny", "O&M", "运营维护", "CNY/month",
