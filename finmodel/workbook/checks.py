@@ -279,11 +279,17 @@ def _inputs_table(wb: Workbook, ws: st.Sheet, layout: Layout, s: Scenario, head:
         spec, name = schema.FIELDS[path], engine.name_of(path)
         st.label(ws, r, 1, spec.label_zh)
         st.label(ws, r, 2, spec.label_en)
-        live = ws.cell(r, 3, f'=IF(ISBLANK({name}),"",{name})')
-        if spec.numeric:
-            live.number_format = input_format(spec)
-        _bounds(ws, r, spec)
-        ws.cell(r, 6, f"=IFERROR(IF({_in_range(spec, f'C{r}', f'D{r}', f'E{r}')},1,0),0)")
+        if spec.kind == "list":  # the block's signature Σ k × factor_k; every cell empty or within the bounds
+            ws.cell(r, 3, f"={list_signature(name)}")
+            _bounds(ws, r, spec)
+            ws.cell(r, 6, f'=IFERROR(IF(COUNTIFS({name},">="&D{r},{name},"<="&E{r})+COUNTBLANK({name})'
+                          f"=ROWS({name}),1,0),0)")
+        else:
+            live = ws.cell(r, 3, f'=IF(ISBLANK({name}),"",{name})')
+            if spec.numeric:
+                live.number_format = input_format(spec)
+            _bounds(ws, r, spec)
+            ws.cell(r, 6, f"=IFERROR(IF({_in_range(spec, f'C{r}', f'D{r}', f'E{r}')},1,0),0)")
         allowed = allowed_text(spec, layout.horizon).split("\n")[0]
         st.label(ws, r, 7, allowed, st.FONT_NOTE).alignment = st.WRAP
         ws.row_dimensions[r].height = st.text_height([(allowed, 40)])
@@ -294,6 +300,12 @@ def _inputs_table(wb: Workbook, ws: st.Sheet, layout: Layout, s: Scenario, head:
     first, last = min(rows.values()), max(rows.values())
     colour_status(ws, f"F{first}:F{last}", f"$F{first}")  # one rule pair, relative to each row
     return exact
+
+
+def list_signature(name: str) -> str:
+    """One number that changes when any factor of a list input changes: Σ k × factor_k (issue 12's
+    price index; the Sensitivity base compares it)."""
+    return f"SUMPRODUCT({name},ROW({name})-MIN(ROW({name}))+1)"
 
 
 def _bounds(ws: st.Sheet, r: int, spec: schema.FieldSpec) -> None:
@@ -309,6 +321,8 @@ def _bounds(ws: st.Sheet, r: int, spec: schema.FieldSpec) -> None:
 def _base(ws: st.Sheet, r: int, spec: schema.FieldSpec, value: Any) -> dict[str, float]:
     """The Sensitivity sheet's base value of one input and whether the live value equals it."""
     c = ws.cell(r, 8)
+    if spec.kind == "list":
+        value = float(sum(k * x for k, x in enumerate(value, start=1)))
     if spec.kind in ("choice", "str"):
         st.put_text(c, value)
         same = f"EXACT(C{r},H{r})"

@@ -46,7 +46,9 @@ from finmodel.workbook.validation import allowed_text, help_zh, input_format, va
 __all__ = ["write_inputs"]
 
 _TITLES = {"general": "通用 General", "heavy": "重资产 Heavy asset (自购设备出租)",
-           "light": "轻资产 Light asset (算力转租)"}
+           "light": "轻资产 Light asset (算力转租)", "contract": "客户合同 Customer contract",
+           "market": "市场价格 Market price path", "service": "服务水平 Service levels",
+           "working_capital": "营运资金 Working capital", "vat": "增值税 VAT (增值税及附加)"}
 _W_ALLOWED, _W_SOURCE = 44, 44  # column widths (characters): texts wrap inside them
 NAME_ROW, DESCRIPTION_ROW, SWITCH_ROW = 4, 5, 3
 _W_STATUS = 40.0
@@ -54,7 +56,7 @@ _RULE_LIVE_COL = COL_INPUT_VALUE  # the rules table: the live condition under th
 _LIVE = PatternFill("solid", fgColor="C6EFCE")
 FILL_INACTIVE = PatternFill("solid", fgColor="D9D9D9")
 FONT_INACTIVE = Font(color="808080", italic=True)
-_NAME = re.compile(r"\b(?:general|heavy|light)_\w+")
+_NAME = re.compile(r"\b(?:" + "|".join(schema.SECTIONS) + r")_\w+")
 
 
 def _letter(col: int) -> str:
@@ -77,7 +79,8 @@ def write_inputs(wb: Workbook, layout: Layout, scenarios: list[Scenario]) -> dic
     for section, row in li.sections:
         st.section(ws, row, _TITLES.get(section, section), li.field_col + 2)
         for spec in (s for s in schema.FIELDS.values() if s.section == section):
-            exact.update(_input_row(wb, ws, layout, scenarios, spec))
+            exact.update(_input_row(wb, ws, layout, scenarios, spec) if spec.kind != "list" else
+                         _list_rows(wb, ws, layout, scenarios, spec))
     _constants(wb, ws, layout)
     _other_sources(ws, layout, scenarios)
     _rules(ws, layout)
@@ -201,6 +204,61 @@ def _input_row(wb: Workbook, ws: st.Sheet, layout: Layout, scenarios: list[Scena
         st.define(wb, engine.name_of(spec.path), INPUTS, f"C{r}")
     else:
         st.define_formula(wb, engine.name_of(spec.path), _switched(layout, r))
+    return exact
+
+
+def item_name(path: str, k: int) -> str:
+    """The defined name of item ``k`` (1, 2, …) of a list input: ``market_price_index_1``."""
+    return f"{engine.name_of(path)}_{k}"
+
+
+def _list_rows(wb: Workbook, ws: st.Sheet, layout: Layout, scenarios: list[Scenario],
+               spec: schema.FieldSpec) -> dict[str, float]:
+    """A list input (the price index): one row per item, the values written first and the rest empty;
+    each item cell named (``market_price_index_3``, what the import reads) and the whole block named
+    ``market_price_index`` (what the formulas read: ``INDEX``/``COUNT`` over it)."""
+    li, first = layout.inputs, layout.inputs.rows[spec.path]
+    k_max = spec.max_items or 1
+    exact: dict[str, float] = {}
+    dv = validation(spec, layout.horizon, f"C{first}")
+    if dv is not None:
+        ws.add_data_validation(dv)
+    for k in range(1, k_max + 1):
+        r = first + k - 1
+        st.label(ws, r, 1, f"{spec.label_zh} 第{k}年")
+        st.label(ws, r, 2, f"{spec.label_en}, service year {k}")
+        for j, s in enumerate(scenarios):
+            c = ws.cell(r, COL_INPUT_VALUE + j)
+            values = s.get(spec.path)
+            if k <= len(values):
+                c.value = float(values[k - 1])
+                exact[c.coordinate] = float(values[k - 1])
+            st.input_style(c)
+            c.number_format = "0.0###"
+            if dv is not None:
+                dv.add(c)
+        st.label(ws, r, li.field_col, f"{spec.path}[{k}]", st.FONT_KEY)
+        if li.n == 1:
+            st.define(wb, item_name(spec.path, k), INPUTS, f"C{r}")
+        else:
+            st.define_formula(wb, item_name(spec.path, k), _switched(layout, r))
+    for j, s in enumerate(scenarios):
+        src = ws.cell(first, li.source_col(j))
+        st.put_text(src, s.sources.get(spec.path))
+        src.protection, src.alignment = st.UNLOCKED, st.WRAP
+    st.label(ws, first, li.unit_col, spec.unit)
+    allowed = allowed_text(spec, layout.horizon)
+    st.label(ws, first, li.allowed_col, allowed).alignment = st.WRAP
+    st.label(ws, first, li.field_col + 1, help_zh(spec), st.FONT_NOTE)
+    st.label(ws, first, li.field_col + 2, spec.help, st.FONT_NOTE)
+    ws.row_dimensions[first].height = st.text_height([(allowed, _W_ALLOWED), (spec.help, 70)])
+    last = first + k_max - 1
+    a, b = _letter(COL_INPUT_VALUE), _letter(COL_INPUT_VALUE + li.n - 1)
+    if li.n == 1:
+        st.define_range(wb, engine.name_of(spec.path), INPUTS, f"{a}{first}:{a}{last}")
+    else:
+        st.define_formula(wb, engine.name_of(spec.path),
+                          f"INDEX({quote_sheetname(INPUTS)}!${a}${first}:${b}${last},0,{SCENARIO_INDEX})")
     return exact
 
 

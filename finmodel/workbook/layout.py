@@ -301,8 +301,11 @@ def _inputs(scenarios: Sequence[Scenario]) -> InputsLayout:
     sections, rows, r = [], {}, INPUTS_HEADER_ROW + 1
     for section, paths in by_section.items():
         sections.append((section, r))
-        rows.update({p: r + 1 + j for j, p in enumerate(paths)})
-        r += len(paths) + 2
+        r += 1
+        for p in paths:  # a list input (the price index) takes one row per item, from rows[p] down
+            rows[p] = r
+            r += schema.FIELDS[p].max_items or 1
+        r += 1
     constants_row = r
     constant_rows = tuple((c, constants_row + 1 + j) for j, c in enumerate(MODEL_CONSTANTS))
     r = constants_row + 1 + len(constant_rows)

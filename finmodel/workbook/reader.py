@@ -168,7 +168,7 @@ class _Reader:
     # ---- the scenario ----------------------------------------------------------------------
     def scenario(self) -> Scenario | None:
         self._select_live()
-        data: dict[str, Any] = {"general": {}, "heavy": {}, "light": {}}
+        data: dict[str, Any] = {section: {} for section in schema.SECTIONS}
         for field, name in (("name", NAME_CELL), ("description", DESCRIPTION_CELL)):
             v = self._text_cell(field, name)
             if v is not MISSING:
@@ -176,6 +176,11 @@ class _Reader:
         source_col = self._source_column()
         sources: dict[str, str] = {}
         for path, spec in schema.FIELDS.items():
+            if spec.kind == "list":
+                items = self._list(path, spec)
+                if items is not MISSING:
+                    data[spec.section][spec.name] = items
+                continue
             rc = self.locate(path, engine.name_of(path))
             if rc is None:
                 continue
@@ -202,6 +207,33 @@ class _Reader:
             seen = {p.field for p in self.problems}
             self.problems += [_with_check(_with_cell(p, self.where)) for p in err.problems if p.field not in seen]
         return None
+
+    def _list(self, path: str, spec: schema.FieldSpec) -> Any:
+        """A list input from its item cells (``market_price_index_1`` …): the numbers written first,
+        then empty cells; a gap, text or an error is a problem naming the cell."""
+        out: list[Any] = []
+        gap: str | None = None
+        for k in range(1, (spec.max_items or 0) + 1):
+            rc = self.locate(path, f"{engine.name_of(path)}_{k}")
+            if rc is None:
+                return MISSING
+            v = self.value(path, rc)
+            if v is MISSING:
+                return MISSING
+            if v is None:
+                gap = gap or cell_name(*rc)
+                continue
+            if gap is not None:
+                self.problems.append(Problem(path, v, f"cell {cell_name(*rc)} follows the empty cell {gap}: write "
+                                             f"the factors one after another; allowed: {spec.range_text()}"))
+                return MISSING
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                self.problems.append(Problem(path, v, f"cell {cell_name(*rc)} holds {type(v).__name__}, expected a "
+                                             f"number; allowed: {spec.range_text()}"))
+                return MISSING
+            self.where.setdefault(path, cell_name(*rc))
+            out.append(float(v))
+        return out
 
     def _select_live(self) -> None:
         """In a multi-scenario workbook, which column the switch selects."""
