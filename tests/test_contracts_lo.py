@@ -6,12 +6,13 @@ block of cells on the Inputs sheet) included, also after LibreOffice has saved i
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from finmodel import schema, workbook
+from finmodel import model, schema, workbook
 
 from .conftest_lo import recalculate
 from .test_contracts import scenario
@@ -59,7 +60,11 @@ def test_workbook_with_every_switch_on_equals_the_engine(cid, recalculated_files
     wb = openpyxl.load_workbook(recalculated_files[cid], data_only=True)
     assert compare(wb, s) == []
     assert failing_checks(wb) == set() and _named(wb, workbook.CHECKS_OK) == 1
-    assert _errors(wb) == []
+    r = model.evaluate(s)  # a chart's payback marker is #N/A where payback is never (as test_excel allows)
+    ws = wb[workbook.SUMMARY]
+    allowed = {f"Summary!{col}{row}" for row in range(1, ws.max_row + 1) for col in "CD" for m in workbook.MODELS
+               if ws.cell(row, 6).value == f"chart:{m}_payback" and math.isnan(getattr(r, m)["payback_months"])}
+    assert [e for e in _errors(wb) if e.split("=")[0] not in allowed] == []
     assert workbook.read_workbook(recalculated_files[cid]) == s  # saved by LibreOffice, imported back
 
 

@@ -27,10 +27,10 @@ C, H, S, V = "contract.", "heavy.", "service.", "vat."
 
 
 # ---- pure functions --------------------------------------------------------------------------------
-def net_of_vat_factor(vat_on: Num, inclusive: Num, rate: Num) -> Num:
-    """What a price as entered is worth net of VAT: 1 ÷ (1 + rate) for a VAT-inclusive price with VAT
-    on, else 1. [×]"""
-    return where(land(vat_on, inclusive), 1 / (1 + rate), 1)
+def net_of_vat_factor(vat_on: Num, exclusive: Num, rate: Num) -> Num:
+    """What a price as entered is worth net of VAT: 1 ÷ (1 + rate) for a VAT-inclusive price (not
+    ``exclusive``) with VAT on, else 1. [×]"""
+    return where(land(vat_on, exclusive < 1), 1 / (1 + rate), 1)
 
 
 def price_cny_per_server_month(price: Num, is_card_hour: Num, is_p_year: Num, cards: Num, hours_per_month: Num,
@@ -70,14 +70,14 @@ SWITCHES: list[Item] = [
     *flags.flags(C + "price_unit", {"card_hour": "flag_contract_card_hour", "p_year": "flag_contract_p_year"}),
     *flags.flags(C + "after_term", {"renew": "flag_contract_renews"}),
     *flags.flags(V + "mode", {"on": "flag_vat"}),
-    *flags.flags(V + "prices_include_vat", {"inclusive": "flag_prices_include_vat"}),
+    *flags.flags(V + "prices_include_vat", {"exclusive": "flag_prices_exclude_vat"}),
     Item("flag_contract", "Switch: a contracted share", "开关：有合同锁定算力", "flag",
          lambda m: where(_x(m, "share") > 0, 1, 0), kind="scalar", fmt="flag", helper=True),
 ]
 
 SCALARS: list[Item] = [
     Item("revenue_net_of_vat_factor", "Rental prices net of VAT (÷ 1 + output rate when 含税)", "租金不含税系数", "×",
-         lambda m: net_of_vat_factor(m.row("flag_vat"), m.row("flag_prices_include_vat"), m.x(V + "output_rate")),
+         lambda m: net_of_vat_factor(m.row("flag_vat"), m.row("flag_prices_exclude_vat"), m.x(V + "output_rate")),
          kind="scalar", fmt="number"),
     Item("contract_p_per_server", "P per server at the contract's precision (catalogue)", "合同口径每台P数", "P/server",
          lambda m: revenue.p_per_server(m.x(H + "cards_per_server"),

@@ -32,10 +32,10 @@ def vat_paid_cny(paid_to_date: Num, paid_before: Num) -> Num:
 
 
 def _cost_factor(rate: str):
-    return lambda m: net_of_vat_factor(m.row("flag_vat"), m.row("flag_costs_include_vat"), m.x(V + rate))
+    return lambda m: net_of_vat_factor(m.row("flag_vat"), m.row("flag_costs_exclude_vat"), m.x(V + rate))
 
 
-SWITCHES: list[Item] = [*flags.flags(V + "costs_include_vat", {"inclusive": "flag_costs_include_vat"})]
+SWITCHES: list[Item] = [*flags.flags(V + "costs_include_vat", {"exclusive": "flag_costs_exclude_vat"})]
 
 SCALARS: list[Item] = [
     Item("capex_net_of_vat_factor", "Equipment prices net of VAT", "设备不含税系数", "×",
