@@ -187,15 +187,8 @@ def _input_row(wb: Workbook, ws: st.Sheet, layout: Layout, scenarios: list[Scena
             dv.add(c)
         if isinstance(v, float):
             exact[c.coordinate] = v
-        src = ws.cell(r, li.source_col(k))
-        st.put_text(src, s.sources.get(spec.path))
-        src.protection, src.alignment = st.UNLOCKED, st.WRAP
-    st.label(ws, r, li.unit_col, spec.unit)
-    allowed = allowed_text(spec, layout.horizon)
-    st.label(ws, r, li.allowed_col, allowed).alignment = st.WRAP
+    allowed = _describe(ws, layout, scenarios, spec, r)
     st.label(ws, r, li.field_col, spec.path, st.FONT_KEY)
-    st.label(ws, r, li.field_col + 1, help_zh(spec), st.FONT_NOTE)
-    st.label(ws, r, li.field_col + 2, spec.help, st.FONT_NOTE)
     texts = [(allowed, _W_ALLOWED)] + [(s.sources.get(spec.path) or "", _W_SOURCE) for s in scenarios]
     texts += _status(ws, layout, spec.path)
     ws.row_dimensions[r].height = st.text_height(texts)
@@ -205,6 +198,21 @@ def _input_row(wb: Workbook, ws: st.Sheet, layout: Layout, scenarios: list[Scena
     else:
         st.define_formula(wb, engine.name_of(spec.path), _switched(layout, r))
     return exact
+
+
+def _describe(ws: st.Sheet, layout: Layout, scenarios: list[Scenario], spec: schema.FieldSpec, r: int) -> str:
+    """An input's editable source cells, unit, allowed range and help on row ``r``; returns the range text."""
+    li = layout.inputs
+    for k, s in enumerate(scenarios):
+        src = ws.cell(r, li.source_col(k))
+        st.put_text(src, s.sources.get(spec.path))
+        src.protection, src.alignment = st.UNLOCKED, st.WRAP
+    st.label(ws, r, li.unit_col, spec.unit)
+    allowed = allowed_text(spec, layout.horizon)
+    st.label(ws, r, li.allowed_col, allowed).alignment = st.WRAP
+    st.label(ws, r, li.field_col + 1, help_zh(spec), st.FONT_NOTE)
+    st.label(ws, r, li.field_col + 2, spec.help, st.FONT_NOTE)
+    return allowed
 
 
 def item_name(path: str, k: int) -> str:
@@ -242,15 +250,7 @@ def _list_rows(wb: Workbook, ws: st.Sheet, layout: Layout, scenarios: list[Scena
             st.define(wb, item_name(spec.path, k), INPUTS, f"C{r}")
         else:
             st.define_formula(wb, item_name(spec.path, k), _switched(layout, r))
-    for j, s in enumerate(scenarios):
-        src = ws.cell(first, li.source_col(j))
-        st.put_text(src, s.sources.get(spec.path))
-        src.protection, src.alignment = st.UNLOCKED, st.WRAP
-    st.label(ws, first, li.unit_col, spec.unit)
-    allowed = allowed_text(spec, layout.horizon)
-    st.label(ws, first, li.allowed_col, allowed).alignment = st.WRAP
-    st.label(ws, first, li.field_col + 1, help_zh(spec), st.FONT_NOTE)
-    st.label(ws, first, li.field_col + 2, spec.help, st.FONT_NOTE)
+    allowed = _describe(ws, layout, scenarios, spec, first)
     ws.row_dimensions[first].height = st.text_height([(allowed, _W_ALLOWED), (spec.help, 70)])
     last = first + k_max - 1
     a, b = _letter(COL_INPUT_VALUE), _letter(COL_INPUT_VALUE + li.n - 1)
