@@ -159,11 +159,16 @@ def test_a_share_bounded_away_from_zero_cannot_be_set_below_its_bound(adir: Path
 # --------------------------------------------------------------------------- language
 def test_every_input_is_a_schema_built_widget_in_its_section(adir: Path) -> None:
     at = start()
-    for group in ("revenue", "capex", "depreciation", "energy", "operations", "financing", "light", "general"):
+    from finmodel.ui import widgets
+
+    for group in widgets.GROUP_ORDER:  # every section, the deal sections of issue 12 included
         at.session_state[f"grp:{group}"] = True
     at.run()
-    keys = {w.key for kind in ("number_input", "slider", "selectbox") for w in getattr(at, kind)}
+    keys = {w.key for kind in ("number_input", "slider", "selectbox", "text_input") for w in getattr(at, kind)}
     assert {f"in:{p}" for p in schema.FIELDS} <= keys
+    # a list input (issue 12's price index) is a text of factors that writes the list
+    at.text_input(key="in:market.price_index").set_value("1, 0.72, 0.85").run()
+    assert at.session_state["scenario"].market.price_index == [1.0, 0.72, 0.85]
     spec = schema.FIELDS["heavy.server_price_cny"]
     w = at.number_input(key="in:heavy.server_price_cny")
     assert w.label == f"{spec.label_zh} [元/台]" and w.min == spec.ge and w.max == spec.le and w.step == spec.step

@@ -72,7 +72,7 @@ ITEMS: list[Item] = [
     Item("receivables_settled_cny", "Receivables collected at the horizon (settlement)", "期末收回应收账款",
          "CNY/month", lambda m: m.row("horizon_end") * m.row("receivables_before_settlement_cny"), flow=True,
          used_when="flag_working_capital"),
-    Item("receivables_cny", "Receivables", "应收账款", "CNY",
+    Item("receivables_cny", "Receivables (balance)", "应收账款余额", "CNY",
          lambda m: cumsum(m.row("receivables_increase_cny") - m.row("receivables_settled_cny")),
          used_when="flag_working_capital"),
     Item("payables_paid_cny", "Payables paid", "应付账款付款", "CNY/month",
@@ -85,7 +85,7 @@ ITEMS: list[Item] = [
     Item("payables_settled_cny", "Payables paid at the horizon (settlement)", "期末支付应付账款", "CNY/month",
          lambda m: m.row("horizon_end") * m.row("payables_before_settlement_cny"), flow=True,
          used_when="flag_working_capital"),
-    Item("payables_cny", "Payables", "应付账款", "CNY",
+    Item("payables_cny", "Payables (balance)", "应付账款余额", "CNY",
          lambda m: cumsum(m.row("payables_increase_cny") - m.row("payables_settled_cny")),
          used_when="flag_working_capital"),
 ]

@@ -63,9 +63,31 @@ def default_value(s: Scenario, path: str, evaluate: Evaluate) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def list_text(values: list[float]) -> str:
+    """A list input as the text a widget or a URL shows: ``1, 0.72, 0.85`` (empty: no list)."""
+    return ", ".join(repr(float(x)) for x in values)
+
+
+def parse_list(text: Any) -> Any:
+    """The list a widget's or a URL's text writes: numbers where they parse, the text itself where they do
+    not (the schema then refuses it naming the factor)."""
+    if not isinstance(text, str):
+        return text
+    out: list[Any] = []
+    for part in (p.strip() for p in text.replace("，", ",").split(",")):
+        if part:
+            try:
+                out.append(float(part))
+            except ValueError:
+                out.append(part)
+    return out
+
+
 def to_widget(s: Scenario, path: str, evaluate: Evaluate) -> Any:
     """The value a widget starts from: the input, or (blank) the default it stands for, or :data:`BLANK`."""
     value = s.get(path)
+    if FIELDS[path].kind == "list":  # the price index: its factors as text, "1, 0.72, 0.85"
+        return list_text(value)
     if value is None and path in DERIVED:
         value = default_value(s, path, evaluate)
         if value is not None and FIELDS[path].kind == "int":
@@ -78,6 +100,8 @@ def to_widget(s: Scenario, path: str, evaluate: Evaluate) -> Any:
 def from_widget(s: Scenario, path: str, value: Any, evaluate: Evaluate) -> Any:
     """The input a widget's new value writes: :data:`BLANK` → None; a derived input set to its
     default → None (blank again: it follows the catalogue, the equity rate … from then on)."""
+    if FIELDS[path].kind == "list":
+        return parse_list(value)
     if path in FOLLOWS and value == BLANK:
         return None
     if path in DERIVED and value is not None and value == default_value(s, path, evaluate):

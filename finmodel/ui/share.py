@@ -14,7 +14,7 @@ from typing import Any
 
 from finmodel import schema
 from finmodel.schema import FIELDS, Scenario, ScenarioError
-from finmodel.ui import i18n
+from finmodel.ui import i18n, inputs
 from finmodel.ui.files import DEFAULT_ID
 
 SCENARIO_KEY = "s"
@@ -31,6 +31,8 @@ def to_text(path: str, value: Any) -> str:
         return repr(float(value))
     if spec.kind == "int":
         return str(int(value))
+    if spec.kind == "list":
+        return inputs.list_text(value)
     return str(value)
 
 
@@ -54,6 +56,8 @@ def encode(scenario: Scenario, reference: Scenario, ref_id: str = DEFAULT_ID,
 
 def _value(path: str, text: str) -> Any:
     spec = FIELDS[path]
+    if spec.kind == "list":
+        return inputs.parse_list(text)
     if text == "" and spec.optional:
         return None
     return text

@@ -91,6 +91,8 @@ def field(path: str, scenario: Scenario, lang: str, *, container: Any = None, la
         options = ([inputs.BLANK] if spec.optional else []) + list(spec.choices)
         value = where.selectbox(label, options=options, format_func=lambda c: (
             inputs.followed(scenario, path, lang) if c == inputs.BLANK else spec.choice_label(c, lang)), **kw)
+    elif spec.kind == "list":
+        value = where.text_input(label, **kw)
     elif i18n.is_pct(spec):
         lo, hi = spec.closed_bounds()
         value = where.slider(label, min_value=lo, max_value=hi, step=float(spec.step or 0.01), format="percent", **kw)
