@@ -65,8 +65,8 @@ def _num(x: float) -> str:
 def validation(spec: schema.FieldSpec, horizon: int, coord: str) -> DataValidation | None:
     """Excel data validation from the schema (lists for choices, bounds for numbers); the horizon
     can only shorten the exported timeline (it has ``horizon + 1`` month columns)."""
-    common: dict[str, Any] = dict(allow_blank=spec.optional or spec.kind == "list", showErrorMessage=True, showInputMessage=True,
-                                  errorTitle=spec.label_en[:32], promptTitle=spec.label_en[:32])
+    common: dict[str, Any] = dict(allow_blank=spec.optional or spec.kind == "list", showErrorMessage=True,
+                                  showInputMessage=True, errorTitle=spec.label_en[:32], promptTitle=spec.label_en[:32])
     if spec.kind == "choice":
         options, keys = spec.choices, catalogue_keys(spec)
         return DataValidation(type="list", formula1=keys or '"' + ",".join(options) + '"',
