@@ -599,12 +599,13 @@ def test_inputs_have_validation_and_style(seed_book):
         for rng_ in dv.sqref.ranges:
             dv_by_cell[rng_.coord] = dv
     for path, spec in schema.FIELDS.items():
-        ((_, ref),) = list(wb.defined_names[engine.name_of(path)].destinations)
+        listed = spec.kind == "list"  # issue 12's price index: a block of cells, the first named ``…_1``
+        ((_, ref),) = list(wb.defined_names[engine.name_of(path) + ("_1" if listed else "")].destinations)
         coord = ref.replace("$", "")
         cell = ws[coord]
         assert cell.fill.fgColor.rgb.endswith("FFF2CC") and cell.protection.locked is False, path
         dv = dv_by_cell[coord]
-        assert dv.showErrorMessage and dv.allow_blank == spec.optional, path
+        assert dv.showErrorMessage and dv.allow_blank == (spec.optional or listed), path
         if path in ("heavy.gpu", "light.gpu", "light.precision"):  # the Catalogue sheet's keys: one list
             keys = "catalogue_gpu_tflops_" + ("cols" if path == "light.precision" else "rows")
             assert dv.type == "list" and dv.formula1 == keys, path

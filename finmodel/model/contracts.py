@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from finmodel.model import flags, revenue, tables
+from finmodel.model import flags
 from finmodel.model.engine import Item
 from finmodel.model.expr import MONTHS_PER_YEAR, cumsum, eq, land, row_sum, safe_div, where
 
@@ -33,12 +33,11 @@ def net_of_vat_factor(vat_on: Num, exclusive: Num, rate: Num) -> Num:
     return where(land(vat_on, exclusive < 1), 1 / (1 + rate), 1)
 
 
-def price_cny_per_server_month(price: Num, is_card_hour: Num, is_p_year: Num, cards: Num, hours_per_month: Num,
-                               p_per_server: Num) -> Num:
+def price_cny_per_server_month(price: Num, is_card_hour: Num, is_p_year: Num, card_hour_as_server_month: Num,
+                               p_year_as_server_month: Num) -> Num:
     """A contract price in CNY per server-month from its unit: per card-hour × cards × hours a month;
     per P-year × P per server ÷ 12; per server-month as it is (7万元/台/月). [CNY/server-month]"""
-    return where(is_card_hour, price * cards * hours_per_month,
-                 where(is_p_year, price * p_per_server / MONTHS_PER_YEAR, price))
+    return where(is_card_hour, card_hour_as_server_month, where(is_p_year, p_year_as_server_month, price))
 
 
 def in_term(service_month: Num, start: Num, term: Num) -> Num:
@@ -79,10 +78,9 @@ SCALARS: list[Item] = [
     Item("revenue_net_of_vat_factor", "Rental prices net of VAT (÷ 1 + output rate when 含税)", "租金不含税系数", "×",
          lambda m: net_of_vat_factor(m.row("flag_vat"), m.row("flag_prices_exclude_vat"), m.x(V + "output_rate")),
          kind="scalar", fmt="number"),
-    Item("contract_p_per_server", "P per server at the contract's precision (catalogue)", "合同口径每台P数", "P/server",
-         lambda m: revenue.p_per_server(m.x(H + "cards_per_server"),
-                                        m.lookup(tables.GPU_TFLOPS, [H + "gpu"], C + "precision")),
-         kind="scalar", fmt="number", used_when="flag_contract_p_year"),
+    Item("contract_p_year_price", "Contract price per P-year as a server-month",
+         "合同P·年价折合每台每月", "CNY/server-month",
+         lambda m: _x(m, "price_cny") * _x(m, "p_per_server") / MONTHS_PER_YEAR, kind="scalar", fmt="price"),
     Item("contract_end_month", "Contract's last billed month", "合同最后计费月", "month",
          lambda m: m.x(H + "lead_time_months") + _x(m, "start_month") + _x(m, "term_months") - 1,
          kind="scalar", fmt="number"),
@@ -93,16 +91,24 @@ def revenue_items(on_demand_revenue: object) -> list[Item]:
     """The revenue lines: contract flags, contracted share, contract-term and renewal revenue, the
     on-demand revenue (``on_demand_revenue``: m → the heavy model's rental revenue of the whole fleet
     at the market path and occupancy, before availability and VAT), their sum ``revenue_cny``."""
-    def hours_billed(m) -> Num:
-        return m.row("in_service") * m.x(S + "availability") * m.row("revenue_net_of_vat_factor")
 
     return [
+        Item("contract_card_hour_price", "Contract price per card-hour as a server-month", "合同卡时价折合每台每月",
+             "CNY/server-month", lambda m: _x(m, "price_cny") * m.x(H + "cards_per_server") * m.row("hours_per_month"),
+             kind="scalar", fmt="price"),
         Item("contract_price_cny_per_server_month", "Contract price per server-month (as entered)",
              "合同价(元/台/月,按输入口径)", "CNY/server-month",
              lambda m: price_cny_per_server_month(_x(m, "price_cny"), m.row("flag_contract_card_hour"),
-                                                  m.row("flag_contract_p_year"), m.x(H + "cards_per_server"),
-                                                  m.row("hours_per_month"), m.row("contract_p_per_server")),
+                                                  m.row("flag_contract_p_year"), m.row("contract_card_hour_price"),
+                                                  m.row("contract_p_year_price")),
              kind="scalar", fmt="price"),
+        Item("billable_factor", "Billable share of service hours, net of VAT (availability × VAT factor)",
+             "可计费比例(可用率×不含税系数)", "fraction",
+             lambda m: m.row("in_service") * m.x(S + "availability") * m.row("revenue_net_of_vat_factor"), fmt="rate",
+             helper=True),
+        Item("contract_billable_factor", "Billable share of contracted revenue (after SLA credits)", "合同可计费比例",
+             "fraction", lambda m: m.row("billable_factor") * (1 - m.x(S + "sla_credit_share")), fmt="rate",
+             helper=True, used_when="flag_contract"),
         Item("in_contract_term", "In the contract term", "合同期内", "flag",
              lambda m: m.row("in_service") * in_term(m.row("service_month"), _x(m, "start_month"),
                                                      _x(m, "term_months")), fmt="flag", helper=True,
@@ -119,17 +125,16 @@ def revenue_items(on_demand_revenue: object) -> list[Item]:
              fmt="frac"),
         Item("contract_term_revenue_cny", "Contract revenue (take-or-pay, in the term)", "合同期内合同收入",
              "CNY/month",
-             lambda m: hours_billed(m) * m.row("in_contract_term") * m.x(H + "servers") * _x(m, "share")
-             * m.row("contract_price_cny_per_server_month") * (1 - m.x(S + "sla_credit_share")), flow=True,
-             used_when="flag_contract"),
+             lambda m: m.row("contract_billable_factor") * m.row("in_contract_term") * m.x(H + "servers")
+             * _x(m, "share") * m.row("contract_price_cny_per_server_month"), flow=True, used_when="flag_contract"),
         Item("renewal_revenue_cny", "Renewal revenue (factor × market price, full occupancy)", "续约收入", "CNY/month",
-             lambda m: hours_billed(m) * m.row("contract_renewed") * m.x(H + "servers") * _x(m, "share")
-             * _x(m, "renewal_price_factor") * m.row("price_cny_per_card_hour") * m.x(H + "cards_per_server")
-             * m.row("hours_per_month") * (1 - m.x(S + "sla_credit_share")), flow=True, used_when="flag_contract"),
+             lambda m: m.row("contract_billable_factor") * m.row("contract_renewed") * m.x(H + "servers")
+             * _x(m, "share") * _x(m, "renewal_price_factor") * m.row("price_cny_per_card_hour")
+             * m.x(H + "cards_per_server") * m.row("hours_per_month"), flow=True, used_when="flag_contract"),
         Item("contracted_revenue_cny", "Contracted revenue", "合同收入", "CNY/month",
              lambda m: m.row("contract_term_revenue_cny") + m.row("renewal_revenue_cny"), flow=True),
         Item("on_demand_revenue_cny", "On-demand revenue", "按需出租收入", "CNY/month",
-             lambda m: hours_billed(m) * on_demand_revenue(m) * (1 - m.row("contracted_share")),  # type: ignore[operator]
+             lambda m: m.row("billable_factor") * on_demand_revenue(m) * (1 - m.row("contracted_share")),  # type: ignore[operator]
              flow=True),
         Item("revenue_cny", "Rental revenue", "租赁收入", "CNY/month",
              lambda m: m.row("on_demand_revenue_cny") + m.row("contracted_revenue_cny"), flow=True),

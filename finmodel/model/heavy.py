@@ -138,7 +138,7 @@ OPERATIONS: list[Item] = [
     Item("occupancy", "Occupancy", "出租率", "fraction",
          lambda m: revenue.occupancy_path(m.row("service_month"), _x(m, "occupancy"),
                                           _x(m, "occupancy_start"), _x(m, "ramp_months")), fmt="frac"),
-    market.PRICE,
+    *market.PRICE,
     *contracts.revenue_items(lambda m: revenue.rental_revenue_cny(
         _x(m, "servers"), _x(m, "cards_per_server"), m.row("price_cny_per_card_hour"),
         m.row("billing_factor"), m.row("hours_per_month"), m.row("occupancy"))),

@@ -2,20 +2,20 @@
 
 Cash follows a flow by ``days ÷ 30`` months (:data:`~finmodel.model.expr.DAYS_PER_MONTH`): 60 days =
 two months; a fraction of a month splits each month's amount between the two months it straddles
-(:func:`lagged`). Balances roll forward (``cumsum``); the balance left at the horizon is collected
+(:func:`_lagged_items`). Balances roll forward (``cumsum``); the balance left at the horizon is collected
 (receivables) or paid (payables) in the horizon month as a **settlement item** — in NPV and IRR, not
 in payback, like the loan balance and the terminal value. Definitions: ``docs/deal_revenue.md``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from finmodel.model.engine import Item
-from finmodel.model.expr import DAYS_PER_MONTH, cumsum, floor, row_max, where
-from finmodel.model.sym import Sym, call, negate, switch
+from finmodel.model.expr import DAYS_PER_MONTH, cumsum, floor, quote_sheet, row_max, where
+from finmodel.model.sym import Sym, call, switch
 
 if TYPE_CHECKING:
     from finmodel.model.expr import Num
@@ -23,15 +23,17 @@ if TYPE_CHECKING:
 W = "working_capital."
 
 
-def lag(x: Num, months: Num, t: Num) -> Num:
-    """The row ``x`` ``months`` (a whole number ≥ 0, per scenario) earlier; 0 before its start.
+def lag(m: Any, key: str, months: Num) -> Num:
+    """The row ``key`` ``months`` (a whole number ≥ 0, per scenario) earlier; 0 before its start.
 
-    numpy: a shift along the last axis. Excel: ``IF(t<k,0,OFFSET(cell,0,-k))`` on the row's own cell
-    (``x`` must be a row reference). Shape (..., T). [unit of x]"""
+    numpy: a shift along the last axis. Excel: ``IF(t<k,0,INDEX(row,1,t+1−k))`` on the row's own range
+    (month 0 is its first cell). Shape (..., T). [unit of the row]"""
+    x = m.row(key)
     if isinstance(x, Sym):
-        if "{c}" not in x.text or x.op:
-            raise ValueError("lag() needs a row reference")
-        return switch(t < months, 0, call("OFFSET", x, 0, negate(months)))
+        cell = m.layout[key]
+        prefix = "" if cell.sheet == m.sheet else f"{quote_sheet(cell.sheet)}!"
+        whole = Sym(f"{prefix}${m.first}${cell.row}:${m.last}${cell.row}")
+        return switch(m.t < months, 0, call("INDEX", whole, 1, m.t + 1 - months))
     xa, k = np.asarray(x, dtype=float), np.asarray(months, dtype=float)
     n_t = xa.shape[-1]
     idx = np.arange(n_t) - k  # (..., T)
@@ -41,13 +43,35 @@ def lag(x: Num, months: Num, t: Num) -> Num:
     return np.where(np.broadcast_to(idx, shape) >= 0, out, 0.0)
 
 
-def lagged(x: Num, days: Num, t: Num) -> Num:
-    """Cash of the flow ``x`` paid ``days`` later: (1 − f) × x lagged k months + f × x lagged k + 1,
-    with k + f = days ÷ 30 (k whole). [unit of x]"""
-    months = days / DAYS_PER_MONTH
-    whole = floor(months)
-    part = months - whole
-    return (1 - part) * lag(x, whole, t) + part * lag(x, whole + 1, t)
+def lag_months(days: Num) -> Num:
+    """Whole months of a lag of ``days`` (30 days a month). [months]"""
+    return floor(days / DAYS_PER_MONTH)
+
+
+def lag_fraction(days: Num) -> Num:
+    """The fraction of a month beyond the whole months of ``days``: the share of a month's amount paid one
+    month later still. [fraction]"""
+    return days / DAYS_PER_MONTH - floor(days / DAYS_PER_MONTH)
+
+
+def _lagged_items(prefix: str, flow: str, days: str, en: str, zh: str) -> list[Item]:
+    """Cash of the row ``flow`` paid ``days`` later: (1 − f) × the row k months earlier + f × k + 1
+    months earlier, with k + f = days ÷ 30; keys ``{prefix}_lag_months``, ``{prefix}_lag_fraction``,
+    ``{prefix}_lagged_cny``, ``{prefix}_lagged_next_cny`` and ``{prefix}_cny`` (the cash, within the horizon)."""
+    return [
+        Item(prefix + "_lag_months", f"{en}: whole months of lag", f"{zh}：整月账期", "months",
+             lambda m: lag_months(m.x(W + days)), kind="scalar", fmt="number"),
+        Item(prefix + "_lag_fraction", f"{en}: fraction of a month more", f"{zh}：不足整月部分", "fraction",
+             lambda m: lag_fraction(m.x(W + days)), kind="scalar", fmt="rate"),
+        Item(prefix + "_lagged_cny", f"{en}: the amount k months earlier", f"{zh}：k个月前金额", "CNY/month",
+             lambda m: lag(m, flow, m.row(prefix + "_lag_months")), helper=True, used_when="flag_working_capital"),
+        Item(prefix + "_lagged_next_cny", f"{en}: the amount k + 1 months earlier", f"{zh}：k+1个月前金额", "CNY/month",
+             lambda m: lag(m, flow, m.row(prefix + "_lag_months") + 1), helper=True, used_when="flag_working_capital"),
+        Item(prefix + "_cny", en, zh, "CNY/month",
+             lambda m: m.row("operating") * ((1 - m.row(prefix + "_lag_fraction")) * m.row(prefix + "_lagged_cny")
+                                             + m.row(prefix + "_lag_fraction") * m.row(prefix + "_lagged_next_cny")),
+             flow=True, used_when="flag_working_capital"),
+    ]
 
 
 # ---- line items ----------------------------------------------------------------------------------
@@ -61,9 +85,7 @@ SWITCHES: list[Item] = [
 ITEMS: list[Item] = [
     Item("payable_cost_cny", "Operating costs paid on payable terms (cash cost − surtaxes)", "应付账期成本",
          "CNY/month", lambda m: m.row("cash_cost_cny") - m.row("surtax_cny"), flow=True),
-    Item("receivables_collected_cny", "Receivables collected", "应收账款回款", "CNY/month",
-         lambda m: m.row("operating") * lagged(m.row("billed_cny"), m.x(W + "receivable_days"), m.t), flow=True,
-         used_when="flag_working_capital"),
+    *_lagged_items("receivables_collected", "billed_cny", "receivable_days", "Receivables collected", "应收账款回款"),
     Item("receivables_increase_cny", "Increase in receivables", "应收账款增加", "CNY/month",
          lambda m: m.row("billed_cny") - m.row("receivables_collected_cny"), flow=True,
          used_when="flag_working_capital"),
@@ -75,9 +97,7 @@ ITEMS: list[Item] = [
     Item("receivables_cny", "Receivables (balance)", "应收账款余额", "CNY",
          lambda m: cumsum(m.row("receivables_increase_cny") - m.row("receivables_settled_cny")),
          used_when="flag_working_capital"),
-    Item("payables_paid_cny", "Payables paid", "应付账款付款", "CNY/month",
-         lambda m: m.row("operating") * lagged(m.row("payable_cost_cny"), m.x(W + "payable_days"), m.t), flow=True,
-         used_when="flag_working_capital"),
+    *_lagged_items("payables_paid", "payable_cost_cny", "payable_days", "Payables paid", "应付账款付款"),
     Item("payables_increase_cny", "Increase in payables", "应付账款增加", "CNY/month",
          lambda m: m.row("payable_cost_cny") - m.row("payables_paid_cny"), flow=True, used_when="flag_working_capital"),
     Item("payables_before_settlement_cny", "Payables before the horizon's settlement", "结算前应付账款", "CNY",

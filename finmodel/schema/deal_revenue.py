@@ -28,7 +28,6 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from finmodel.schema import catalog
 from finmodel.schema.fields import Finite, fld
 from finmodel.schema.sections import _Section
 
@@ -67,14 +66,14 @@ class Contract(_Section):
         help="server_month: per server and month (7万元/台/月); card_hour: per GPU-hour (× cards × hours a "
         "month); p_year: per P (PFLOPS at contract.precision, catalogue TFLOPS of heavy.gpu) and year ÷ 12.",
         help_zh="server_month：每台每月（7万元/台/月）；card_hour：每卡每小时（× 卡数 × 月小时数）；"
-        "p_year：每P每年 ÷ 12（P 按 contract.precision 与 heavy.gpu 的目录算力计）。")
-    precision: catalog.Precision = fld(
-        "FP16", unit="", en="Precision of the contract's P", zh="合同P的精度", group="contract",
-        choice_labels={p: (p, p) for p in catalog.PRECISIONS},
-        help="price_unit p_year: the precision whose catalogue dense TFLOPS of heavy.gpu define one P (FP16: "
-        "7.912 P for 8×H100, deals.md R2).",
-        help_zh="价格单位为 p_year 时：按 heavy.gpu 在该精度下的目录稠密算力折算P"
-        "（FP16：8卡H100为7.912 P，deals.md R2）。")
+        "p_year：每P每年 × contract.p_per_server ÷ 12。")
+    p_per_server: Finite = fld(
+        7.912, unit="P/server", en="P per server (contract)", zh="合同口径每台P数", group="contract", gt=0, le=1000,
+        step=0.001,
+        help="price_unit p_year: the P (PFLOPS) one server counts for on the contract; 7.912 P for 8×H100 at "
+        "FP16 dense, 989 TFLOPS a card (deals.md R2).",
+        help_zh="价格单位为 p_year 时：合同按每台服务器计的P数（PFLOPS）；8卡H100按FP16稠密算力（每卡989 TFLOPS）为"
+        "7.912 P（deals.md R2）。")
     start_month: int = fld(
         1, unit="service month", en="Contract start", zh="合同起始运营月", group="contract", ge=1, le=360,
         help="First service month billed on the contract (1 = the first month of service). The contract is "
@@ -284,12 +283,12 @@ def inert_rules() -> tuple[Any, ...]:
     from finmodel.schema.inert import Rule, When
 
     c, v = "contract.", "vat."
-    contract = tuple(c + f for f in ("price_cny", "price_unit", "precision", "start_month", "term_months",
+    contract = tuple(c + f for f in ("price_cny", "price_unit", "p_per_server", "start_month", "term_months",
                                      "after_term", "renewal_price_factor", "prepaid_share", "deposit_cny"))
     return (
         Rule((*contract, "service.sla_credit_share"), (When(c + "share", "==", 0),), "no contracted share",
              "无合同锁定算力"),
-        Rule((c + "precision",), (When(c + "price_unit", "!=", "p_year"),)),
+        Rule((c + "p_per_server",), (When(c + "price_unit", "!=", "p_year"),)),
         Rule((c + "renewal_price_factor",), (When(c + "after_term", "==", "on_demand"),)),
         Rule(tuple(v + f for f in Vat.model_fields if f != "mode"), (When(v + "mode", "==", "off"),)),
     )

@@ -279,11 +279,11 @@ def _inputs_table(wb: Workbook, ws: st.Sheet, layout: Layout, s: Scenario, head:
         spec, name = schema.FIELDS[path], engine.name_of(path)
         st.label(ws, r, 1, spec.label_zh)
         st.label(ws, r, 2, spec.label_en)
-        if spec.kind == "list":  # the block's signature Σ k × factor_k; every cell empty or within the bounds
+        if spec.kind == "list":  # the block's signature; every cell empty or a number within the bounds
             ws.cell(r, 3, f"={list_signature(name)}")
             _bounds(ws, r, spec)
-            ws.cell(r, 6, f'=IFERROR(IF(COUNTIFS({name},">="&D{r},{name},"<="&E{r})+COUNTBLANK({name})'
-                          f"=ROWS({name}),1,0),0)")
+            ws.cell(r, 6, f"=IFERROR(IF(SUMPRODUCT(ISNUMBER({name})*(({name}<D{r})+({name}>E{r})))"
+                          f"+SUMPRODUCT((1-ISBLANK({name}))*(1-ISNUMBER({name})))=0,1,0),0)")
         else:
             live = ws.cell(r, 3, f'=IF(ISBLANK({name}),"",{name})')
             if spec.numeric:
@@ -303,9 +303,9 @@ def _inputs_table(wb: Workbook, ws: st.Sheet, layout: Layout, s: Scenario, head:
 
 
 def list_signature(name: str) -> str:
-    """One number that changes when any factor of a list input changes: Σ k × factor_k (issue 12's
-    price index; the Sensitivity base compares it)."""
-    return f"SUMPRODUCT({name},ROW({name})-MIN(ROW({name}))+1)"
+    """One number that changes when the factors of a list input change: Σ f + Σ f² (issue 12's price
+    index; the Sensitivity base compares it)."""
+    return f"SUM({name})+SUMPRODUCT({name},{name})"
 
 
 def _bounds(ws: st.Sheet, r: int, spec: schema.FieldSpec) -> None:
@@ -322,7 +322,7 @@ def _base(ws: st.Sheet, r: int, spec: schema.FieldSpec, value: Any) -> dict[str,
     """The Sensitivity sheet's base value of one input and whether the live value equals it."""
     c = ws.cell(r, 8)
     if spec.kind == "list":
-        value = float(sum(k * x for k, x in enumerate(value, start=1)))
+        value = float(sum(value) + sum(x * x for x in value))
     if spec.kind in ("choice", "str"):
         st.put_text(c, value)
         same = f"EXACT(C{r},H{r})"
