@@ -274,7 +274,7 @@ def field_specs(model: type[BaseModel], section: str = "", *,
             catalogue_text=tuple(extra.get("catalogue_text", FieldSpec.catalogue_text)),  # type: ignore[arg-type]
             choice_labels=tuple(tuple(labels[c]) for c in choices) if labels else (),  # type: ignore[misc]
             chars=tuple(extra["chars"]) if "chars" in extra else None,  # type: ignore[arg-type]
-            big_numbers=big_numbers, computed_default=info.default_factory is not None,
+            big_numbers=big_numbers, computed_default=info.default_factory is not None and kind != "list",
             max_items=extra.get("max_items"), **bounds,
         )
     return out
