@@ -89,6 +89,9 @@ CALENDAR_DRAWS: dict[str, Any] = {
 #: Held at their defaults: text keys, single-option choices, and light.precision (a label of P that
 #: no figure depends on).
 KEPT = {"light.precision"} | {p for p, f in schema.FIELDS.items() if f.kind == "str" or len(f.choices) == 1}
+#: Issue 12's tax, subsidy and escalation sections stay at their defaults here (the scalar twin has
+#: no statute tax); tests/test_tax_statute.py draws them with :data:`DEAL_TAX_DRAWS`.
+KEPT |= {p for p, f in schema.FIELDS.items() if f.section in ("tax", "subsidy", "escalation")}
 
 
 def _check_draws() -> None:
@@ -110,7 +113,7 @@ def random_scenario(rng: np.random.Generator, *, horizon: int | None = None) -> 
     cash-cost methods, both depreciation methods, loans, tax, light-asset options (see :data:`DRAWS`)."""
     listed = DRAWS.keys() | CALENDAR_DRAWS.keys() | KEPT
     rules = {**DRAWS, **{p: DECLARED for p in schema.FIELDS if p not in listed}}
-    data: dict[str, Any] = {"general": {}, "heavy": {}, "light": {}}
+    data: dict[str, Any] = {section: {} for section in schema.SECTIONS}
     calendar = rng.spawn(1)[0]
     for path, rule in [*rules.items(), *CALENDAR_DRAWS.items()]:
         spec = schema.FIELDS[path]

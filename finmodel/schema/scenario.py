@@ -28,6 +28,7 @@ from pydantic import Field, ValidationError
 from finmodel.schema.errors import MISSING, Issue, Problem, ScenarioError, did_you_mean, issues
 from finmodel.schema.fields import FieldSpec, field_specs, find_spec
 from finmodel.schema.files import atomic_write_bytes
+from finmodel.schema.deal_tax import Escalation, Subsidy, Tax
 from finmodel.schema.sections import GPU_KEYS, General, Heavy, Light, ScenarioChecks, _Section
 from finmodel.schema.tomlio import dump_toml, parse_toml_text, read_input, source_table, split_sources
 
@@ -43,6 +44,9 @@ class Scenario(ScenarioChecks):
     general: General
     heavy: Heavy
     light: Light
+    tax: Tax = Field(default_factory=Tax)  # issue 12 deal sections: optional, defaults change nothing
+    subsidy: Subsidy = Field(default_factory=Subsidy)
+    escalation: Escalation = Field(default_factory=Escalation)
     sources: dict[str, str] = Field(default_factory=dict)
 
     def get(self, path: str) -> Any:
@@ -64,7 +68,8 @@ class Scenario(ScenarioChecks):
         return self.model_dump(mode="python")
 
 
-SECTIONS: dict[str, type[_Section]] = {"general": General, "heavy": Heavy, "light": Light}
+SECTIONS: dict[str, type[_Section]] = {"general": General, "heavy": Heavy, "light": Light, "tax": Tax,
+                                      "subsidy": Subsidy, "escalation": Escalation}
 #: Every scenario input by dotted path (``heavy.occupancy``), in declaration order.
 FIELDS: dict[str, FieldSpec] = {p: s for section, m in SECTIONS.items() for p, s in field_specs(m, section).items()}
 NUMERIC_FIELDS: tuple[str, ...] = tuple(p for p, s in FIELDS.items() if s.numeric)
