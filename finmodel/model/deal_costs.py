@@ -27,7 +27,8 @@ ESCALATORS: list[Item] = [
     _factor("electricity_escalation", E + "electricity_per_year", "Electricity price factor (escalation)",
             "电价系数(逐年上涨)"),
     _factor("staff_escalation", E + "staff_per_year", "Staff cost factor (escalation)", "人工成本系数(逐年上涨)"),
-    _factor("colocation_escalation", E + "colocation_per_year", "Colocation factor (escalation)", "托管费系数(逐年上涨)"),
+    _factor("colocation_escalation", E + "colocation_per_year", "Colocation factor (escalation)",
+            "托管费系数(逐年上涨)"),
     _factor("om_fixed_escalation", E + "om_fixed_per_year", "Fixed O&M factor (escalation)", "固定运维系数(逐年上涨)"),
 ]
 

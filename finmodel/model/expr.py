@@ -233,10 +233,11 @@ def recurrence(step: Callable[..., Any], *rows: Num) -> Num | _Accumulate:
     loops over the months, each step vectorised over the batch. Shape (..., T)."""
     if any(isinstance(r, Sym) for r in rows):
         return _Accumulate("step", to_sym(0), step=step, args=tuple(to_sym(r) for r in rows))
-    cols = np.broadcast_arrays(*(np.asarray(r, dtype=float) for r in rows))
-    out = np.zeros(cols[0].shape)
-    before = np.zeros(out.shape[:-1])
-    for t in range(out.shape[-1]):
+    cols = np.broadcast_arrays(*(np.asarray(_num(r), dtype=float) for r in rows))
+    shape: tuple[int, ...] = tuple(cols[0].shape)
+    out = np.zeros(shape)
+    before = np.zeros(shape[:-1])
+    for t in range(shape[-1]):
         before = out[..., t] = step(before, *(c[..., t] for c in cols))
     return out
 
@@ -250,10 +251,11 @@ def lag(x: Num, k: Num, t: Num) -> Num:
         if ref.op or "{c}" not in ref.text:
             raise ValueError("lag() needs a timeline row")
         return switch(binary("<", t, k), 0, call("OFFSET", ref, 0, negate(k)))
-    xs = np.asarray(x, dtype=float)
-    ks = np.asarray(k, dtype=float)
-    shape = np.broadcast_shapes(xs.shape, ks.shape, np.shape(t))
-    back = np.broadcast_to(np.asarray(t) - ks, shape).astype(int)
+    xs = np.asarray(_num(x), dtype=float)
+    ks = np.asarray(_num(k), dtype=float)
+    ts = np.asarray(_num(t), dtype=float)
+    shape = np.broadcast_shapes(xs.shape, ks.shape, ts.shape)
+    back = np.broadcast_to(np.rint(ts - ks), shape).astype(int)
     took = np.take_along_axis(np.broadcast_to(xs, shape), np.maximum(back, 0), axis=-1)
     return np.where(back < 0, 0.0, took)
 

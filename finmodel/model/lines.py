@@ -49,11 +49,13 @@ def income_tax(ebt_key: str = "ebt_cny", prefix: str = "", base: Label = ("pre-t
     tax_en, tax_zh = ("Income tax", "所得税") if not prefix else (f"Income tax on {en} (unlevered)",
                                                                  f"所得税（按{zh}，无杠杆）")
     income = prefix + "taxable_income_cny" if adjust_key else ebt_key
-    statute = [Item(income, f"Taxable income before losses ({en} + tax adjustment)", f"弥补亏损前应纳税所得（{zh}+纳税调整）",
+    statute = [Item(income, f"Taxable income before losses ({en} + tax adjustment)",
+                    f"弥补亏损前应纳税所得（{zh}+纳税调整）",
                     "CNY/month", lambda m: m.row(ebt_key) + m.row(adjust_key), flow=True)] if adjust_key else []
     closed = [
         Item(prefix + "cumulative_ebt_cny", f"Cumulative {en}" + (" + tax adjustment" if adjust_key else ""),
-             f"累计{zh}" + ("（含纳税调整）" if adjust_key else ""), "CNY", lambda m: cumsum(m.row(income)), helper=True),
+             f"累计{zh}" + ("（含纳税调整）" if adjust_key else ""), "CNY", lambda m: cumsum(m.row(income)),
+             helper=True),
         Item(prefix + "taxed_base_cny", "Cumulative taxable profit" + (f" ({en})" if prefix else ""),
              "累计应税利润" + (f"（{zh}）" if prefix else ""), "CNY",
              lambda m: cummax(m.row(prefix + "cumulative_ebt_cny")), helper=True),
@@ -67,7 +69,8 @@ def income_tax(ebt_key: str = "ebt_cny", prefix: str = "", base: Label = ("pre-t
         return [*closed, Item(prefix + "tax_cny", tax_en, tax_zh, "CNY/month", closed_tax, flow=True)]
     return [*statute, *closed, *tax_statute.period_chain(income, prefix),
             Item(prefix + "tax_cny", tax_en, tax_zh, "CNY/month",
-                 lambda m: where(m.row("flag_tax_periods"), m.row(prefix + "period_tax_cny"), closed_tax(m)), flow=True)]
+                 lambda m: where(m.row("flag_tax_periods"), m.row(prefix + "period_tax_cny"), closed_tax(m)),
+                 flow=True)]
 
 
 def disposal_tax(gain_key: str, prefix: str = "", tax_gain_key: str = "") -> Item:

@@ -86,7 +86,8 @@ SCALARS: list[Item] = [
          helper=True),
     Item("flag_tax_book_own", "Tax book value differs from the book (own method or life, one-off, grant)",
          "计税基础与账面不同", "flag",
-         lambda m: where(land(land(is_blank(m.x(T + "depreciation_method")), is_blank(m.x(T + "depreciation_life_years"))),
+         lambda m: where(land(land(is_blank(m.x(T + "depreciation_method")),
+                                   is_blank(m.x(T + "depreciation_life_years"))),
                               land(m.row("one_off_eligible") < 1, m.row("tax_deductible_share") >= 1)), 0, 1),
          kind="scalar", fmt="flag", helper=True),
 ]
@@ -107,7 +108,8 @@ DEPRECIATION: list[Item] = [
          _book(depreciation.double_declining_book_cny), helper=True, used_when="tax_method_double_declining"),
     Item("tax_book_sum_of_years_cny", "Tax book value, sum of years' digits", "计税基础(年数总和法)", "CNY",
          _book(depreciation.sum_of_years_book_cny), helper=True, used_when="tax_method_sum_of_years"),
-    Item("tax_book_method_cny", "Tax book value by the tax method (before one-off and grant)", "计税基础(按税务折旧方法)",
+    Item("tax_book_method_cny", "Tax book value by the tax method (before one-off and grant)",
+         "计税基础(按税务折旧方法)",
          "CNY", lambda m: depreciation.chosen_book_cny(
              m.row("tax_method_straight_line"), m.row("tax_method_double_declining"), m.row("tax_method_sum_of_years"),
              m.row("tax_book_straight_line_cny"), m.row("tax_book_double_declining_cny"),
@@ -153,8 +155,10 @@ def period_chain(income_key: str, prefix: str = "") -> list[Item]:
     def row(m: Any, key: str) -> Any:
         return m.row(p + key)
 
+    en_of, zh_of = (" (project)", "（项目）") if prefix else ("", "")
+
     def on(key: str, en: str, zh: str, fn: Any, **kw: Any) -> Item:
-        return Item(p + key, en, zh, kw.pop("unit", "CNY"), fn, helper=kw.pop("helper", True),
+        return Item(p + key, en + en_of, zh + zh_of, kw.pop("unit", "CNY"), fn, helper=kw.pop("helper", True),
                     used_when="flag_tax_periods", **kw)
 
     return [
@@ -169,14 +173,16 @@ def period_chain(income_key: str, prefix: str = "") -> list[Item]:
            lambda m: recurrence(_taken, row(m, "losses_expired_cny"), prev(row(m, "losses_cny")),
                                 row(m, "period_income_cny"), m.row("tax_period_close"))),
         on("losses_available_cny", "Losses available to the period", "本期可弥补亏损",
-           lambda m: prev(row(m, "losses_cny")) - maximum(prev(row(m, "losses_taken_cny")), row(m, "losses_expired_cny"))),
+           lambda m: prev(row(m, "losses_cny"))
+           - maximum(prev(row(m, "losses_taken_cny")), row(m, "losses_expired_cny"))),
         on("period_tax_due_cny", "Tax due on the period to date", "本期累计应纳税额",
            lambda m: m.x(G + "tax_rate") * maximum(0, row(m, "period_income_cny") - row(m, "losses_available_cny"))),
         on("provisional_paid_cny", "Provisional tax paid in the period to date", "本期累计已预缴税额",
            lambda m: recurrence(lambda q, closed, due: maximum(due, (1 - closed) * q), prev(m.row("tax_period_close")),
                                 row(m, "period_tax_due_cny"))),
         on("overpaid_cny", "Overpaid at the tax years' close (cumulative)", "年度多预缴税额累计",
-           lambda m: cumsum(m.row("tax_period_close") * (row(m, "provisional_paid_cny") - row(m, "period_tax_due_cny")))),
+           lambda m: cumsum(m.row("tax_period_close")
+                            * (row(m, "provisional_paid_cny") - row(m, "period_tax_due_cny")))),
         on("refunded_cny", "Refunded at settlement (cumulative)", "汇算清缴退税累计",
            lambda m: where(m.t >= m.x(G + "horizon_months"), row(m, "overpaid_cny"),
                            lag(row(m, "overpaid_cny"), m.x(T + "settlement_months_after_year_end"), m.t))),

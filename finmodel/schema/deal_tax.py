@@ -27,19 +27,22 @@ class Tax(_Section):
     basis: Literal["cumulative", "tax_year"] = fld(
         "cumulative", unit="", en="Income tax basis", zh="所得税计算口径", group="tax",
         choice_labels={"cumulative": ("按累计利润逐月计税", "Cumulative (monthly, today's)"),
-                       "tax_year": ("按纳税年度（月度预缴、次年汇算清缴）", "Tax year (monthly provisional, annual settlement)")},
+                       "tax_year": ("按纳税年度（月度预缴、次年汇算清缴）",
+                                    "Tax year (monthly provisional, annual settlement)")},
         help="cumulative: each month pays the rate on the month's taxable profit after carried-forward losses (no "
         "tax years; the model's earlier behaviour). tax_year: tax is computed by tax year (the fiscal year of "
         "general.fiscal_year_start_month; China's is the calendar year, Art. 53 " + _LAW + "): each month pays the "
         "provisional tax on the year-to-date profit (never refunded within the year), and the overpayment of a "
         "year is refunded in the settlement month (tax.settlement_months_after_year_end), or at the horizon.",
         help_zh="cumulative：每月按当月应纳税所得额（扣除结转亏损后）计税，不分纳税年度（原有口径）。"
-        "tax_year：按纳税年度计税（即 general.fiscal_year_start_month 的财年；中国为公历年度，《企业所得税法》第五十三条）："
+        "tax_year：按纳税年度计税（即 general.fiscal_year_start_month 的财年；"
+        "中国为公历年度，《企业所得税法》第五十三条）："
         "每月按本年累计利润预缴（年内不退），年度多缴部分在汇算清缴月份（tax.settlement_months_after_year_end）或测算期末退还。"
     )
     loss_carry_forward: Literal["unlimited", "statute"] = fld(
         "unlimited", unit="", en="Loss carry-forward", zh="亏损结转", group="tax",
-        choice_labels={"unlimited": ("无限期结转", "Unlimited"), "statute": ("按税法年限（到期作废）", "Statute (losses expire)")},
+        choice_labels={"unlimited": ("无限期结转", "Unlimited"),
+                       "statute": ("按税法年限（到期作废）", "Statute (losses expire)")},
         help="unlimited: a loss is deducted from later profit whenever it arises (the model's earlier behaviour). "
         "statute: the oldest losses are used first and a loss not used within tax.loss_years_standard years "
         "(tax.loss_years_hnte_tsme for an HNTE/TSME) expires (Art. 18 " + _LAW + "; Caishui [2018] No. 76).",
@@ -114,7 +117,8 @@ class Tax(_Section):
         "method is straight line (Art. 59 of the Implementation Regulations); accelerated depreciation may use "
         "double declining or sum of years' digits (Art. 98; Caishui [2014] No. 75). The P&L shows the tax paid "
         "(no deferred tax line).",
-        help_zh="计税折旧方法；留空 = 账面折旧方法（heavy.depreciation_method）。税法规定按直线法（实施条例第五十九条）；"
+        help_zh="计税折旧方法；留空 = 账面折旧方法（heavy.depreciation_method）。"
+        "税法规定按直线法（实施条例第五十九条）；"
         "加速折旧可用双倍余额递减法或年数总和法（实施条例第九十八条；财税〔2014〕75号）。利润表所得税为当期缴纳额（不设递延所得税）。"
     )
     depreciation_life_years: int | None = fld(

@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 from pydantic import Field, ValidationError
 
+from finmodel.schema.deal_tax import Escalation, Subsidy, Tax
 from finmodel.schema.errors import MISSING, Issue, Problem, ScenarioError, did_you_mean, issues
 from finmodel.schema.fields import FieldSpec, field_specs, find_spec
 from finmodel.schema.files import atomic_write_bytes
-from finmodel.schema.deal_tax import Escalation, Subsidy, Tax
 from finmodel.schema.sections import GPU_KEYS, General, Heavy, Light, ScenarioChecks, _Section
 from finmodel.schema.tomlio import dump_toml, parse_toml_text, read_input, source_table, split_sources
 
