@@ -9,7 +9,7 @@ from typing import Any
 
 from finmodel.model import energy
 from finmodel.model.engine import Item
-from finmodel.model.expr import eq, where
+from finmodel.model.expr import eq, land, select, where
 
 E = "escalation."
 S = "subsidy."
@@ -56,13 +56,38 @@ def spare_energy() -> list[Item]:
     ]
 
 
+FLAGS: list[Item] = [
+    Item("flag_subsidies", "Subsidies: a capex grant or a voucher", "有补贴(投资补助或算力券)", "flag",
+         lambda m: where(m.x(S + "capex_grant_share") + m.x(S + "voucher_share_of_revenue") > 0, 1, 0),
+         kind="scalar", fmt="flag", helper=True),
+    Item("flag_energy_escalation", "Electricity escalates or spares draw power", "电价上涨或有备用服务器", "flag",
+         lambda m: where(land(eq(m.x(E + "electricity_per_year"), 0), eq(m.x(E + "spare_servers"), 0)), 0, 1),
+         kind="scalar", fmt="flag", helper=True),
+]
+
+
+def energy_cny(m: Any, fleet_cny: Any) -> Any:
+    """The fleet's energy bill ``fleet_cny`` escalated, plus the spares' (unchanged when neither is
+    used). [CNY/month]"""
+    return select(m.row("flag_energy_escalation"),
+                  lambda: fleet_cny * m.row("electricity_escalation") + m.row("spare_energy_cny"), lambda: fleet_cny)
+
+
 SUBSIDIES: list[Item] = [
     Item("capex_grant_income_cny", "Capex grant received", "设备投资补助到账", "CNY/month",
-         lambda m: where(eq(m.t, m.x(S + "capex_grant_month")), m.x(S + "capex_grant_share") * m.row("capex_cny"), 0)
-         * where(m.t <= m.x(G + "horizon_months"), 1, 0), flow=True),
+         lambda m: select(m.row("flag_subsidies"), lambda: where(
+             eq(m.t, m.x(S + "capex_grant_month")), m.x(S + "capex_grant_share") * m.row("capex_cny"), 0)
+             * where(m.t <= m.x(G + "horizon_months"), 1, 0), lambda: 0), flow=True),
     Item("voucher_income_cny", "Compute voucher received (算力券)", "算力券补贴", "CNY/month",
-         lambda m: m.x(S + "voucher_share_of_revenue") * m.row("revenue_cny")
-         * where(m.row("service_month") <= m.x(S + "voucher_months"), 1, 0), flow=True),
+         lambda m: select(m.row("flag_subsidies"), lambda: m.x(S + "voucher_share_of_revenue") * m.row("revenue_cny")
+                          * where(m.row("service_month") <= m.x(S + "voucher_months"), 1, 0), lambda: 0), flow=True),
     Item("subsidy_income_cny", "Subsidies received", "补贴收入", "CNY/month",
-         lambda m: m.row("capex_grant_income_cny") + m.row("voucher_income_cny"), flow=True),
+         lambda m: select(m.row("flag_subsidies"),
+                          lambda: m.row("capex_grant_income_cny") + m.row("voucher_income_cny"), lambda: 0), flow=True),
 ]
+
+
+def with_subsidies(m: Any, ebitda_before_cny: Any) -> Any:
+    """EBITDA with the subsidies received added (unchanged without subsidies). [CNY/month]"""
+    return select(m.row("flag_subsidies"), lambda: ebitda_before_cny + m.row("subsidy_income_cny"),
+                  lambda: ebitda_before_cny)

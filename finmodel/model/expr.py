@@ -73,6 +73,7 @@ __all__ = [
     "irr_root_name",
     "iferror",
     "where",
+    "select",
     "maximum",
     "minimum",
     "floor",
@@ -118,6 +119,19 @@ def where(cond: Num, a: Num | Text, b: Num | Text) -> Num:
     if is_sym(cond, a, b):
         return switch(cond, a, b)
     return np.where(_num(cond), _num(a), _num(b))
+
+
+def select(flag: Num, on: Callable[[], Num], off: Callable[[], Num]) -> Num:
+    """``on()`` where the switch ``flag`` is 1 else ``off()`` (Excel ``IF``), each branch computed
+    only if some scenario of the batch takes it: a switch nobody chose costs nothing in numpy."""
+    if is_sym(flag):
+        return switch(flag, on(), off())
+    f = np.asarray(_num(flag), dtype=float)
+    if not np.any(f):
+        return off()
+    if np.all(f):
+        return on()
+    return np.where(f, _num(on()), _num(off()))
 
 
 def maximum(a: Num, b: Num) -> Num:

@@ -112,6 +112,7 @@ SCALARS: list[Item] = [
                                                  _x(m, "loan_term_months")), kind="scalar"),
     lines.project_discount_rate(),
     *tax_statute.SCALARS,
+    *deal_costs.FLAGS,
 ]
 
 CALENDAR: list[Item] = [
@@ -148,13 +149,13 @@ OPERATIONS: list[Item] = [
              m.row("billing_factor"), m.row("hours_per_month"), m.row("occupancy")), flow=True),
     *deal_costs.spare_energy(),
     Item("energy_cny", "Energy", "能耗费用", "CNY/month",
-         lambda m: m.row("flag_bottom_up") * m.row("in_service") * where(
+         lambda m: deal_costs.energy_cny(m, m.row("flag_bottom_up") * m.row("in_service") * where(
              m.row("flag_metered_energy"),
              energy.metered_energy_cny(_x(m, "servers"), m.row("power_kw_per_server"), _x(m, "pue"),
                                        _x(m, "electricity_cny_per_kwh"), m.row("hours_per_month"),
                                        energy.load_fraction(m.row("occupancy"), _x(m, "idle_power_fraction"))),
-             energy.fixed_energy_cny(_x(m, "servers"), _x(m, "energy_fixed_cny_per_server_month")))
-         * m.row("electricity_escalation") + m.row("spare_energy_cny"), flow=True),
+             energy.fixed_energy_cny(_x(m, "servers"), _x(m, "energy_fixed_cny_per_server_month")))),
+         flow=True),
     Item("om_cny", "O&M", "运营维护", "CNY/month",
          lambda m: m.row("flag_bottom_up") * operations.om_cny(
              _x(m, "om_share_of_revenue"), m.row("revenue_cny"), deal_costs.fleet_servers(m),
@@ -179,7 +180,7 @@ OPERATIONS: list[Item] = [
          + m.row("other_cny") + m.row("ratio_cash_cost_cny"), flow=True),
     *deal_costs.SUBSIDIES,
     Item("ebitda_cny", "EBITDA (incl. subsidies received)", "息税折旧摊销前利润(含补贴)", "CNY/month",
-         lambda m: m.row("revenue_cny") - m.row("cash_cost_cny") + m.row("subsidy_income_cny"), flow=True),
+         lambda m: deal_costs.with_subsidies(m, m.row("revenue_cny") - m.row("cash_cost_cny")), flow=True),
 ]
 
 DEPRECIATION: list[Item] = [

@@ -12,7 +12,18 @@ from typing import Any
 
 from finmodel.model import metrics, tax, tax_statute
 from finmodel.model.engine import Item
-from finmodel.model.expr import NOT_APPLICABLE, cummax, cumsum, is_blank, prev, row_count, row_min, row_sum, where
+from finmodel.model.expr import (
+    NOT_APPLICABLE,
+    cummax,
+    cumsum,
+    is_blank,
+    prev,
+    row_count,
+    row_min,
+    row_sum,
+    select,
+    where,
+)
 
 G = "general."
 
@@ -51,7 +62,9 @@ def income_tax(ebt_key: str = "ebt_cny", prefix: str = "", base: Label = ("pre-t
     income = prefix + "taxable_income_cny" if adjust_key else ebt_key
     statute = [Item(income, f"Taxable income before losses ({en} + tax adjustment)",
                     f"弥补亏损前应纳税所得（{zh}+纳税调整）",
-                    "CNY/month", lambda m: m.row(ebt_key) + m.row(adjust_key), flow=True)] if adjust_key else []
+                    "CNY/month", lambda m: select(m.row("flag_tax_book_own"),
+                                                  lambda: m.row(ebt_key) + m.row(adjust_key), lambda: m.row(ebt_key)),
+                    flow=True)] if adjust_key else []
     closed = [
         Item(prefix + "cumulative_ebt_cny", f"Cumulative {en}" + (" + tax adjustment" if adjust_key else ""),
              f"累计{zh}" + ("（含纳税调整）" if adjust_key else ""), "CNY", lambda m: cumsum(m.row(income)),
@@ -69,7 +82,8 @@ def income_tax(ebt_key: str = "ebt_cny", prefix: str = "", base: Label = ("pre-t
         return [*closed, Item(prefix + "tax_cny", tax_en, tax_zh, "CNY/month", closed_tax, flow=True)]
     return [*statute, *closed, *tax_statute.period_chain(income, prefix),
             Item(prefix + "tax_cny", tax_en, tax_zh, "CNY/month",
-                 lambda m: where(m.row("flag_tax_periods"), m.row(prefix + "period_tax_cny"), closed_tax(m)),
+                 lambda m: select(m.row("flag_tax_periods"), lambda: m.row(prefix + "period_tax_cny"),
+                                  lambda: closed_tax(m)),
                  flow=True)]
 
 
@@ -88,8 +102,9 @@ def disposal_tax(gain_key: str, prefix: str = "", tax_gain_key: str = "") -> Ite
     def fn(m: Any) -> Any:
         if not tax_gain_key:
             return m.row("horizon_end") * closed(m)
-        return m.row("horizon_end") * where(m.row("flag_tax_periods"),
-                                            tax_statute.disposal_tax_cny(m, prefix, tax_gain_key), closed(m))
+        return m.row("horizon_end") * select(m.row("flag_tax_periods"),
+                                             lambda: tax_statute.disposal_tax_cny(m, prefix, tax_gain_key),
+                                             lambda: closed(m))
 
     return Item(prefix + "disposal_tax_cny", "Tax on disposal gain" + (" (project)" if prefix else ""),
                 "处置损益所得税" + ("（项目）" if prefix else ""), "CNY/month", fn, flow=True)

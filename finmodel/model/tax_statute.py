@@ -28,7 +28,19 @@ from typing import Any
 
 from finmodel.model import capex, depreciation, flags
 from finmodel.model.engine import Item
-from finmodel.model.expr import MONTHS_PER_YEAR, cumsum, is_blank, lag, land, maximum, minimum, prev, recurrence, where
+from finmodel.model.expr import (
+    MONTHS_PER_YEAR,
+    cumsum,
+    is_blank,
+    lag,
+    land,
+    maximum,
+    minimum,
+    prev,
+    recurrence,
+    select,
+    where,
+)
 
 T = "tax."
 G = "general."
@@ -115,13 +127,13 @@ DEPRECIATION: list[Item] = [
              m.row("tax_book_straight_line_cny"), m.row("tax_book_double_declining_cny"),
              m.row("tax_book_sum_of_years_cny"), m.row("book_value_cny")), helper=True, used_when="flag_tax_book_own"),
     Item("tax_book_value_cny", "Tax book value (计税基础)", "计税基础", "CNY",
-         lambda m: where(m.row("flag_tax_book_own"), m.row("tax_deductible_share") * where(
+         lambda m: select(m.row("flag_tax_book_own"), lambda: m.row("tax_deductible_share") * where(
              land(m.row("one_off_eligible"), m.row("service_month") >= 1), 0, m.row("tax_book_method_cny")),
-             m.row("book_value_cny"))),
+             lambda: m.row("book_value_cny"))),
     Item("tax_depreciation_cny", "Tax depreciation (incl. a one-off deduction)", "税务折旧(含一次性扣除)", "CNY/month",
-         lambda m: m.row("operating") * capex.depreciation_cny(prev(m.row("tax_book_value_cny")),
-                                                               m.row("tax_book_value_cny"), m.row("service_month")),
-         flow=True),
+         lambda m: select(m.row("flag_tax_book_own"), lambda: m.row("operating") * capex.depreciation_cny(
+             prev(m.row("tax_book_value_cny")), m.row("tax_book_value_cny"), m.row("service_month")),
+             lambda: m.row("depreciation_cny")), flow=True),
 ]
 
 
@@ -130,8 +142,9 @@ def adjustment(grant_key: str) -> Item:
     what turns book profit into taxable income before losses. [CNY/month]"""
     return Item("tax_adjustment_cny", "Tax adjustment (book − tax depreciation − non-taxable grant)",
                 "纳税调整(账面折旧−税务折旧−不征税补助)", "CNY/month",
-                lambda m: m.row("depreciation_cny") - m.row("tax_depreciation_cny")
-                - m.row("flag_grant_non_taxable") * m.row(grant_key), flow=True)
+                lambda m: select(m.row("flag_tax_book_own"), lambda: m.row("depreciation_cny")
+                                 - m.row("tax_depreciation_cny") - m.row("flag_grant_non_taxable") * m.row(grant_key),
+                                 lambda: 0), flow=True)
 
 
 def calendar_items() -> list[Item]:
