@@ -321,3 +321,24 @@ def test_bad_input_is_one_error_line(tmp_path):
         assert len(got) == 1
     text = seed_with("general", "") + "\n[escalation]\nspare_servers = -1\n"
     assert_refused(invoke(["validate", str(write(tmp_path, "bad2.toml", text))]), "escalation.spare_servers", "0")
+
+
+def test_lag_and_recurrence_primitives():
+    """expr.lag (one lag for the batch, or one per scenario) and expr.recurrence against loops, and
+    their Excel text."""
+    from finmodel.model.expr import Sym, lag, recurrence
+
+    rng = np.random.default_rng(7)
+    x, t = rng.normal(size=(3, 20)), np.arange(20.0)
+    ks = np.array([[0.0], [5.0], [25.0]])
+    for k in (ks, np.array([[5.0]])):
+        got = np.asarray(lag(x, k, t))
+        for i in range(3):
+            kk = int(k[min(i, k.shape[0] - 1), 0])
+            assert np.array_equal(got[i], [x[i, j - kk] if j >= kk else 0.0 for j in range(20)])
+    got = np.asarray(recurrence(lambda q, a, b: 0.5 * q + a * b, x, x[::-1]))
+    q = np.zeros(3)
+    for j in range(20):
+        q = 0.5 * q + x[:, j] * x[::-1, j]
+        assert np.allclose(got[:, j], q, rtol=1e-15)
+    assert lag(Sym("{c}12"), Sym("k"), Sym("{c}$5")).render("J", "I") == "IF(J$5<k,0,OFFSET(J12,0,-k))"

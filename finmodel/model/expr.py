@@ -269,6 +269,12 @@ def lag(x: Num, k: Num, t: Num) -> Num:
     ks = np.asarray(_num(k), dtype=float)
     ts = np.asarray(_num(t), dtype=float)
     shape = np.broadcast_shapes(xs.shape, ks.shape, ts.shape)
+    if ks.size == 1 and ts.ndim == 1 and np.array_equal(ts, np.arange(ts.size)):  # one lag for the batch: a shift
+        k0 = int(np.rint(ks.reshape(-1)[0]))
+        out = np.zeros(shape)
+        if k0 < shape[-1]:
+            out[..., k0:] = np.broadcast_to(xs, shape)[..., :shape[-1] - k0]
+        return out
     back = np.broadcast_to(np.rint(ts - ks), shape).astype(int)
     took = np.take_along_axis(np.broadcast_to(xs, shape), np.maximum(back, 0), axis=-1)
     return np.where(back < 0, 0.0, took)
