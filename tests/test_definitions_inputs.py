@@ -134,7 +134,7 @@ def _other(spec: schema.FieldSpec, value: Any) -> Any:
     lo, hi = spec.closed_bounds()
     base = value if value is not None else spec.default if spec.default is not None else (lo + min(hi, lo + 100)) / 2
     new = min(max(base * 0.7 + hi * 0.3 if math.isfinite(hi) else base + 1, lo), hi)
-    return round(new) if spec.kind == "int" else new
+    return round(new) if spec.kind in ("int", "month") else new
 
 
 #: What an inert input must not move: every result, every headline value, and every money flow
