@@ -303,8 +303,13 @@ def deal_tax_scenario(rng: np.random.Generator, horizon: int | None = None) -> s
 
 @pytest.mark.parametrize("i", range(12))
 def test_statements_balance_and_tax_matches_with_every_switch(i):
+    """tests/test_statements.py's identities (cash, balance check, flows against the model's rows) on
+    random scenarios with this file's switches drawn."""
+    from .test_statements import assert_statements_hold
+
     s = deal_tax_scenario(np.random.default_rng(1200 + i), horizon=[37, 60, 97][i % 3])
     r = model.evaluate(s)
+    assert_statements_hold(r, s.name)
     m = r.heavy_monthly
     scale = max(1.0, float(np.abs(m["revenue_cny"]).max()), s.heavy.server_price_cny)
     assert np.all(np.abs(m["balance_check_cny"].to_numpy()) < 1e-6 * max(1.0, scale / 1e6))
