@@ -91,7 +91,7 @@ CALENDAR_DRAWS: dict[str, Any] = {
 KEPT = {"light.precision"} | {p for p, f in schema.FIELDS.items() if f.kind == "str" or len(f.choices) == 1}
 #: Issue 12's tax, subsidy and escalation sections stay at their defaults here (the scalar twin has
 #: no statute tax); tests/test_tax_statute.py draws them with :data:`DEAL_TAX_DRAWS`.
-KEPT |= {p for p, f in schema.FIELDS.items() if f.section in ("tax", "subsidy", "escalation")}
+KEPT |= {p for p, f in schema.FIELDS.items() if f.section in ("tax", "subsidy", "escalation", "fx")}
 
 
 def _check_draws() -> None:

@@ -121,7 +121,8 @@ def _satisfy(s: schema.Scenario, w: inert.When) -> dict[str, Any]:
     if w.op == "in":
         return {w.path: w.value[0]}
     if w.op == "set":
-        return {w.path: {"light.p_per_server_override": 2.5, "light.tflops_per_card": 500.0}[w.path]}
+        return {w.path: {"light.p_per_server_override": 2.5, "light.tflops_per_card": 500.0,
+                         "fx.server_price_usd": 150_000.0}[w.path]}
     if w.op == "unset":
         return {w.path: None}
     return {w.path: s.get(w.value.path) + 12}  # >= another input

@@ -28,6 +28,7 @@ EVERY_SWITCH = {"tax.basis": "tax_year", "tax.loss_carry_forward": "statute", "t
                 "subsidy.voucher_months": 12, "escalation.electricity_per_year": 0.05,
                 "escalation.staff_per_year": 0.04, "escalation.colocation_per_year": 0.03,
                 "escalation.om_fixed_per_year": 0.02, "escalation.spare_servers": 2,
+                "fx.server_price_usd": 200_000.0, "fx.cny_per_usd": 7.2,
                 "heavy.cash_cost_method": "bottom_up", "heavy.staff_cny_per_month": 30_000.0,
                 "heavy.colocation_cny_per_server_month": 5_000.0, "heavy.om_fixed_cny_per_server_month": 800.0}
 

@@ -347,3 +347,12 @@ def test_lag_and_recurrence_primitives():
         q = 0.5 * q + x[:, j] * x[::-1, j]
         assert np.allclose(got[:, j], q, rtol=1e-15)
     assert lag(Sym("{c}12"), Sym("k"), Sym("{c}$5")).render("J", "I") == "=IF(J$5<k,0,OFFSET(J12,0,-k))"
+
+
+def test_server_priced_in_usd_at_a_stated_rate():
+    s = SEED.replace({"fx.server_price_usd": 200_000.0, "fx.cny_per_usd": 7.2})
+    r = model.evaluate(s)
+    h = SEED.heavy  # 20万 network + 15万 parts stay in CNY (002:1508)
+    per_server = 200_000.0 * 7.2 + h.network_cost_cny + h.parts_cost_cny + h.other_infrastructure_cny
+    assert r.heavy["capex_per_server_cny"] == per_server == 1_790_000.0
+    assert r.heavy["capex_cny"] == h.servers * per_server

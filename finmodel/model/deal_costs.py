@@ -9,7 +9,7 @@ from typing import Any
 
 from finmodel.model import energy
 from finmodel.model.engine import Item
-from finmodel.model.expr import eq, land, select, where
+from finmodel.model.expr import eq, is_blank, land, select, where
 
 E = "escalation."
 S = "subsidy."
@@ -31,6 +31,15 @@ ESCALATORS: list[Item] = [
             "托管费系数(逐年上涨)"),
     _factor("om_fixed_escalation", E + "om_fixed_per_year", "Fixed O&M factor (escalation)", "固定运维系数(逐年上涨)"),
 ]
+
+
+def server_price() -> Item:
+    """The server's price in CNY: ``fx.server_price_usd × fx.cny_per_usd`` if written, else
+    ``heavy.server_price_cny``. [CNY/server]"""
+    return Item("server_price_in_cny", "Server price (CNY, or USD × rate)", "服务器价格(人民币，或美元×汇率)",
+                "CNY/server",
+                lambda m: where(is_blank(m.x("fx.server_price_usd")), m.x(H + "server_price_cny"),
+                                m.x("fx.server_price_usd") * m.x("fx.cny_per_usd")), kind="scalar")
 
 
 def fleet_servers(m: Any) -> Any:

@@ -79,8 +79,9 @@ SWITCHES: list[Item] = [
 ]
 
 SCALARS: list[Item] = [
+    deal_costs.server_price(),
     Item("capex_per_server_cny", "Capex per server", "单台设备投资", "CNY/server",
-         lambda m: capex.capex_per_server_cny(_x(m, "server_price_cny"), _x(m, "network_cost_cny"),
+         lambda m: capex.capex_per_server_cny(m.row("server_price_in_cny"), _x(m, "network_cost_cny"),
                                               _x(m, "parts_cost_cny"), _x(m, "other_infrastructure_cny")),
          kind="scalar"),
     Item("capex_cny", "Capex (incl. spare servers)", "设备购置成本(含备用服务器)", "CNY",

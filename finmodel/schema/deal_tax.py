@@ -1,5 +1,5 @@
 """The deal sections of issue 12 owned here: income tax as the statute works ``[tax]``, subsidies
-``[subsidy]`` and cost escalation with spare servers ``[escalation]``.
+``[subsidy]``, cost escalation with spare servers ``[escalation]`` and USD hardware prices ``[fx]``.
 
 Every field defaults to today's behaviour (cumulative tax with unlimited loss carry-forward, no grant,
 no voucher, no escalation, no spares), so every existing scenario file loads and evaluates unchanged.
@@ -16,7 +16,7 @@ from finmodel.schema.fields import Finite, fld
 from finmodel.schema.months import Month
 from finmodel.schema.sections import _Section
 
-__all__ = ["Tax", "Subsidy", "Escalation"]
+__all__ = ["Tax", "Subsidy", "Escalation", "Fx"]
 
 _LAW = "企业所得税法 (Enterprise Income Tax Law of the PRC)"
 
@@ -203,4 +203,25 @@ class Escalation(_Section):
         "of full power, metered), fixed O&M and colocation, and no revenue; 0 = none.",
         help_zh="随机队一并购置的热备服务器：计投资、折旧、空载能耗（按 heavy.idle_power_fraction，按电量计）、"
         "固定运维与托管费，无收入；0 = 无。"
+    )
+
+
+class Fx(_Section):
+    """Hardware priced in US dollars, converted at a stated rate (optional)."""
+
+    server_price_usd: Finite | None = fld(
+        None, unit="USD/server", en="Server price in USD", zh="服务器美元价格", group="capex", ge=0, le=1e7,
+        step=1000,
+        help="The server's price in US dollars (e.g. an H20 chip at $12-13k, tojoyun 2024); when written it replaces "
+        "heavy.server_price_cny, converted at fx.cny_per_usd (network, parts and infrastructure stay in CNY); "
+        "empty = heavy.server_price_cny.",
+        help_zh="服务器的美元价格（例如H20芯片约1.2-1.3万美元，tojoyun 2024）；填写后按 fx.cny_per_usd 折算，"
+        "替代 heavy.server_price_cny（网络、配件、基建仍为人民币）；留空 = heavy.server_price_cny。"
+    )
+    cny_per_usd: Finite = fld(
+        7.1, unit="CNY/USD", en="CNY per USD", zh="美元兑人民币汇率", group="capex", ge=0.1, le=100, step=0.01,
+        help="Exchange rate for fx.server_price_usd, fixed at purchase (month 0). Assumption: about 7.1 CNY per "
+        "USD (2025-2026); write the rate of the purchase contract.",
+        help_zh="fx.server_price_usd 的折算汇率，按购置时（第0月）固定。假设值：约7.1元/美元（2025-2026年）；"
+        "请填写采购合同的汇率。"
     )

@@ -157,6 +157,9 @@ DEAL_TAX_RULES: tuple[Rule, ...] = (
          (When("general.tax_rate", "==", 0.0),), "no income tax", "无所得税"),
     Rule((SUB + "capex_grant_month", SUB + "capex_grant_tax"), (When(SUB + "capex_grant_share", "==", 0.0),)),
     Rule((SUB + "voucher_months",), (When(SUB + "voucher_share_of_revenue", "==", 0.0),)),
+    Rule(("fx.cny_per_usd",), (When("fx.server_price_usd", "unset"),)),
+    Rule((H + "server_price_cny",), (When("fx.server_price_usd", "set"),),
+         "the price is fx.server_price_usd × fx.cny_per_usd", "价格为 fx.server_price_usd × fx.cny_per_usd"),
     Rule((ESC + "electricity_per_year", ESC + "staff_per_year", ESC + "colocation_per_year", ESC + "om_fixed_per_year"),
          (When(H + "cash_cost_method", "==", "ratio"),)),
 )

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from pydantic import Field, ValidationError
 
-from finmodel.schema.deal_tax import Escalation, Subsidy, Tax
+from finmodel.schema.deal_tax import Escalation, Fx, Subsidy, Tax
 from finmodel.schema.errors import MISSING, Issue, Problem, ScenarioError, did_you_mean, issues
 from finmodel.schema.fields import FieldSpec, field_specs, find_spec
 from finmodel.schema.files import atomic_write_bytes
@@ -47,6 +47,7 @@ class Scenario(ScenarioChecks):
     tax: Tax = Field(default_factory=Tax)  # issue 12 deal sections: optional, defaults change nothing
     subsidy: Subsidy = Field(default_factory=Subsidy)
     escalation: Escalation = Field(default_factory=Escalation)
+    fx: Fx = Field(default_factory=Fx)
     sources: dict[str, str] = Field(default_factory=dict)
 
     def get(self, path: str) -> Any:
@@ -69,7 +70,7 @@ class Scenario(ScenarioChecks):
 
 
 SECTIONS: dict[str, type[_Section]] = {"general": General, "heavy": Heavy, "light": Light, "tax": Tax,
-                                      "subsidy": Subsidy, "escalation": Escalation}
+                                      "subsidy": Subsidy, "escalation": Escalation, "fx": Fx}
 #: Every scenario input by dotted path (``heavy.occupancy``), in declaration order.
 FIELDS: dict[str, FieldSpec] = {p: s for section, m in SECTIONS.items() for p, s in field_specs(m, section).items()}
 NUMERIC_FIELDS: tuple[str, ...] = tuple(p for p, s in FIELDS.items() if s.numeric)
