@@ -60,6 +60,7 @@ def income_tax(ebt_key: str = "ebt_cny", prefix: str = "", base: Label = ("pre-t
     tax_en, tax_zh = ("Income tax", "所得税") if not prefix else (f"Income tax on {en} (unlevered)",
                                                                  f"所得税（按{zh}，无杠杆）")
     income = prefix + "taxable_income_cny" if adjust_key else ebt_key
+    closed_flag = "flag_tax_closed_form" if adjust_key else ""  # the statute's chain replaces the closed form
     statute = [Item(income, f"Taxable income before losses ({en} + tax adjustment)",
                     f"弥补亏损前应纳税所得（{zh}+纳税调整）",
                     "CNY/month", lambda m: select(m.row("flag_tax_book_own"),
@@ -68,10 +69,10 @@ def income_tax(ebt_key: str = "ebt_cny", prefix: str = "", base: Label = ("pre-t
     closed = [
         Item(prefix + "cumulative_ebt_cny", f"Cumulative {en}" + (" + tax adjustment" if adjust_key else ""),
              f"累计{zh}" + ("（含纳税调整）" if adjust_key else ""), "CNY", lambda m: cumsum(m.row(income)),
-             helper=True),
+             helper=True, used_when=closed_flag),
         Item(prefix + "taxed_base_cny", "Cumulative taxable profit" + (f" ({en})" if prefix else ""),
              "累计应税利润" + (f"（{zh}）" if prefix else ""), "CNY",
-             lambda m: cummax(m.row(prefix + "cumulative_ebt_cny")), helper=True),
+             lambda m: cummax(m.row(prefix + "cumulative_ebt_cny")), helper=True, used_when=closed_flag),
     ]
 
     def closed_tax(m: Any) -> Any:
