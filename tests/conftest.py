@@ -93,6 +93,9 @@ KEPT = {"light.precision"} | {p for p, f in schema.FIELDS.items() if f.kind == "
 #: Issue 12's revenue-side sections (contract, market, service, working capital, VAT) stay off here, so
 #: the twin and the existing comparisons keep their scenarios; tests/test_contracts.py draws them on.
 KEPT |= {p for p, f in schema.FIELDS.items() if f.section in deal_revenue.SECTIONS}
+#: Issue 12's tax, subsidy and escalation sections stay at their defaults here (the scalar twin has
+#: no statute tax); tests/test_tax_statute.py draws them with :data:`DEAL_TAX_DRAWS`.
+KEPT |= {p for p, f in schema.FIELDS.items() if f.section in ("tax", "subsidy", "escalation", "fx")}
 
 
 def _check_draws() -> None:
@@ -114,7 +117,7 @@ def random_scenario(rng: np.random.Generator, *, horizon: int | None = None) -> 
     cash-cost methods, both depreciation methods, loans, tax, light-asset options (see :data:`DRAWS`)."""
     listed = DRAWS.keys() | CALENDAR_DRAWS.keys() | KEPT
     rules = {**DRAWS, **{p: DECLARED for p in schema.FIELDS if p not in listed}}
-    data: dict[str, Any] = {"general": {}, "heavy": {}, "light": {}}
+    data: dict[str, Any] = {section: {} for section in schema.SECTIONS}
     calendar = rng.spawn(1)[0]
     for path, rule in [*rules.items(), *CALENDAR_DRAWS.items()]:
         spec = schema.FIELDS[path]

@@ -121,7 +121,8 @@ def _satisfy(s: schema.Scenario, w: inert.When) -> dict[str, Any]:
     if w.op == "in":
         return {w.path: w.value[0]}
     if w.op == "set":
-        return {w.path: {"light.p_per_server_override": 2.5, "light.tflops_per_card": 500.0}[w.path]}
+        return {w.path: {"light.p_per_server_override": 2.5, "light.tflops_per_card": 500.0,
+                         "fx.server_price_usd": 150_000.0}[w.path]}
     if w.op == "unset":
         return {w.path: None}
     return {w.path: s.get(w.value.path) + 12}  # >= another input
@@ -134,7 +135,7 @@ def _other(spec: schema.FieldSpec, value: Any) -> Any:
     lo, hi = spec.closed_bounds()
     base = value if value is not None else spec.default if spec.default is not None else (lo + min(hi, lo + 100)) / 2
     new = min(max(base * 0.7 + hi * 0.3 if math.isfinite(hi) else base + 1, lo), hi)
-    return round(new) if spec.kind == "int" else new
+    return round(new) if spec.kind in ("int", "month") else new
 
 
 #: What an inert input must not move: every result, every headline value, and every money flow

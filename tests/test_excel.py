@@ -788,7 +788,9 @@ def test_sensitivity_sheet_holds_engine_values_marked_as_such():
 # guard); the Catalogue sheet's "in use" values are the same engine lookups (context.lookup).
 LONG_ENGINE_ROWS = {"loan_payment_cny", "energy_cny", "book_value_cny", "loan_balance_cny", "breakeven_occupancy",
                     "book_value_double_declining_cny", "book_value_sum_of_years_cny", "declining_monthly_slope_cny",
-                    "terminal_value_cny", "power_kw_per_server", "tflops_per_card"}
+                    "terminal_value_cny", "power_kw_per_server", "tflops_per_card",
+                    # issue 12 tax depreciation: the same CAS closed forms on the tax life (model/tax_statute.py)
+                    "tax_book_double_declining_cny", "tax_book_sum_of_years_cny"}
 
 
 def test_no_formula_over_200_characters_but_the_known_engine_rows(seed_book):

@@ -19,8 +19,9 @@ The symbolic algebra (Excel precedence, folding of constant branches) lives in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeAlias, cast
+from typing import Any, TypeAlias, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +39,7 @@ from finmodel.model.sym import (
     call,
     is_sym,
     map_atoms,
+    negate,
     safe_quotient,
     switch,
     to_sym,
@@ -72,6 +74,7 @@ __all__ = [
     "irr_root_name",
     "iferror",
     "where",
+    "select",
     "maximum",
     "minimum",
     "floor",
@@ -82,6 +85,8 @@ __all__ = [
     "cumsum",
     "cummax",
     "cummin",
+    "recurrence",
+    "lag",
     "safe_div",
 ]
 
@@ -118,6 +123,19 @@ def where(cond: Num, a: Num | Text, b: Num | Text) -> Num:
     if is_sym(cond, a, b):
         return switch(cond, a, b)
     return np.where(_num(cond), _num(a), _num(b))
+
+
+def select(flag: Num, on: Callable[[], Num], off: Callable[[], Num]) -> Num:
+    """``on()`` where the switch ``flag`` is 1 else ``off()`` (Excel ``IF``), each branch computed
+    only if some scenario of the batch takes it: a switch nobody chose costs nothing in numpy."""
+    if is_sym(flag):
+        return switch(flag, on(), off())
+    f = np.asarray(_num(flag), dtype=float)
+    if not np.any(f):
+        return off()
+    if np.all(f):
+        return on()
+    return np.where(f, _num(on()), _num(off()))
 
 
 def maximum(a: Num, b: Num) -> Num:
@@ -197,9 +215,11 @@ def prev(x: Num) -> Num:
 class _Accumulate:
     """Marker returned by cumsum/cummax/cummin in the symbolic backend: the row refers to itself."""
 
-    kind: str  # "sum", "max" or "min"
+    kind: str  # "sum", "max", "min" or "step"
     arg: Sym
     first: Sym | None = None  # cummin: the test true in the first month (no earlier value)
+    step: Callable[..., Any] | None = None  # recurrence: the step of :func:`recurrence`
+    args: tuple[Sym, ...] = ()  # recurrence: the rows the step reads in this month
 
 
 def cumsum(x: Num) -> Num | _Accumulate:
@@ -224,9 +244,51 @@ def cummin(x: Num, first: Num) -> Num | _Accumulate:
     return np.minimum.accumulate(np.asarray(x, dtype=float), axis=-1)
 
 
+def recurrence(step: Callable[..., Any], *rows: Num) -> Num | _Accumulate:
+    """A row defined by its previous month: ``x[t] = step(x[t-1], rows[0][t], rows[1][t], ...)`` with
+    ``x[-1] = 0`` (as :func:`prev` gives at ``t = 0``). ``step`` is written with this module's
+    primitives, so it renders as this row's formula over the previous cell of the row itself; numpy
+    loops over the months, each step vectorised over the batch. Shape (..., T)."""
+    if any(isinstance(r, Sym) for r in rows):
+        return _Accumulate("step", to_sym(0), step=step, args=tuple(to_sym(r) for r in rows))
+    cols = np.broadcast_arrays(*(np.asarray(_num(r), dtype=float) for r in rows))
+    shape: tuple[int, ...] = tuple(cols[0].shape)
+    out = np.zeros(shape)
+    before = np.zeros(shape[:-1])
+    for t in range(shape[-1]):
+        before = out[..., t] = step(before, *(c[..., t] for c in cols))
+    return out
+
+
+def lag(x: Num, k: Num, t: Num) -> Num:
+    """Value of a timeline row ``k`` months earlier (``k`` a whole number ≥ 0, an input or a scalar
+    item, the same or per scenario); 0 where ``t < k``. ``t`` is the month row (``m.t``). In Excel:
+    ``IF(t<k,0,OFFSET(x,0,-k))`` on the row's cell of this column. Shape (..., T)."""
+    if is_sym(x, k, t):
+        ref = to_sym(x)
+        if ref.op or "{c}" not in ref.text:
+            raise ValueError("lag() needs a timeline row")
+        return switch(binary("<", t, k), 0, call("OFFSET", ref, 0, negate(k)))
+    xs = np.asarray(_num(x), dtype=float)
+    ks = np.asarray(_num(k), dtype=float)
+    ts = np.asarray(_num(t), dtype=float)
+    shape = np.broadcast_shapes(xs.shape, ks.shape, ts.shape)
+    if ks.size == 1 and ts.ndim == 1 and np.array_equal(ts, np.arange(ts.size)):  # one lag for the batch: a shift
+        k0 = int(np.rint(ks.reshape(-1)[0]))
+        out = np.zeros(shape)
+        if k0 < shape[-1]:
+            out[..., k0:] = np.broadcast_to(xs, shape)[..., :shape[-1] - k0]
+        return out
+    back = np.broadcast_to(np.rint(ts - ks), shape).astype(int)
+    took = np.take_along_axis(np.broadcast_to(xs, shape), np.maximum(back, 0), axis=-1)
+    return np.where(back < 0, 0.0, took)
+
+
 def accumulate_text(acc: _Accumulate, self_ref: Sym) -> Sym:
     """Excel formula of a cumsum/cummax/cummin row given a reference to the row itself."""
     before = prev(self_ref)
+    if acc.step is not None:
+        return to_sym(acc.step(before, *acc.args))
     if acc.kind == "sum":
         return binary("+", before, acc.arg)
     if acc.kind == "min":

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from finmodel.model import (
     capex,
     contracts,
+    deal_costs,
     depreciation,
     energy,
     financing,
@@ -32,6 +33,7 @@ from finmodel.model import (
     revenue,
     statements,
     tables,
+    tax_statute,
     timeline,
     vat,
     working_capital,
@@ -77,17 +79,19 @@ SWITCHES: list[Item] = [
     *flags.flags(H + "terminal_value_method", {"book_value": "flag_terminal_book_value",
                                               "resale_fraction": "flag_terminal_resale_fraction",
                                               "resale_decline": "flag_terminal_resale_decline"}),
-    *contracts.SWITCHES, *vat.SWITCHES, *working_capital.SWITCHES,
+    *contracts.SWITCHES, *vat.SWITCHES, *working_capital.SWITCHES, *tax_statute.SWITCHES,
 ]
 
 SCALARS: list[Item] = [
+    deal_costs.server_price(),
     *contracts.SCALARS, *vat.SCALARS,
     Item("capex_per_server_cny", "Capex per server", "单台设备投资", "CNY/server",
-         lambda m: capex.capex_per_server_cny(_x(m, "server_price_cny"), _x(m, "network_cost_cny"),
+         lambda m: capex.capex_per_server_cny(m.row("server_price_in_cny"), _x(m, "network_cost_cny"),
                                               _x(m, "parts_cost_cny"), _x(m, "other_infrastructure_cny")),
          kind="scalar"),
-    Item("capex_cny", "Capex", "设备购置成本", "CNY",
-         lambda m: _x(m, "servers") * m.row("capex_per_server_cny") * m.row("capex_net_of_vat_factor"), kind="scalar"),
+    Item("capex_cny", "Capex (incl. spare servers)", "设备购置成本(含备用服务器)", "CNY",
+         lambda m: deal_costs.fleet_servers(m) * m.row("capex_per_server_cny") * m.row("capex_net_of_vat_factor"),
+         kind="scalar"),
     Item("salvage_cny", "Salvage value", "残值", "CNY",
          lambda m: m.row("capex_cny") * _x(m, "salvage_fraction"), kind="scalar"),
     Item("life_months", "Depreciation life", "折旧月数", "months",
@@ -114,6 +118,8 @@ SCALARS: list[Item] = [
          lambda m: financing.annuity_payment_cny(m.row("loan_cny"), m.row("loan_rate_per_month"),
                                                  _x(m, "loan_term_months")), kind="scalar"),
     lines.project_discount_rate(),
+    *tax_statute.SCALARS,
+    *deal_costs.FLAGS,
 ]
 
 CALENDAR: list[Item] = [
@@ -132,6 +138,9 @@ CALENDAR: list[Item] = [
          lambda m: _flag(eq(m.t, m.x(G + "horizon_months"))), fmt="flag", helper=True),
     Item("first_service_year", "First service year", "运营首年", "flag",
          lambda m: _flag(timeline.first_service_year(m.row("service_month"))), fmt="flag", helper=True),
+    *statements.calendar(),
+    *tax_statute.calendar_items(),
+    *deal_costs.ESCALATORS,
 ]
 
 OPERATIONS: list[Item] = [
@@ -142,25 +151,26 @@ OPERATIONS: list[Item] = [
     *contracts.revenue_items(lambda m: revenue.rental_revenue_cny(
         _x(m, "servers"), _x(m, "cards_per_server"), m.row("price_cny_per_card_hour"),
         m.row("billing_factor"), m.row("hours_per_month"), m.row("occupancy"))),
+    *deal_costs.spare_energy(),
     Item("energy_cny", "Energy", "能耗费用", "CNY/month",
-         lambda m: m.row("flag_bottom_up") * m.row("in_service") * where(
+         lambda m: deal_costs.energy_cny(m, m.row("flag_bottom_up") * m.row("in_service") * where(
              m.row("flag_metered_energy"),
              energy.metered_energy_cny(_x(m, "servers"), m.row("power_kw_per_server"), _x(m, "pue"),
                                        _x(m, "electricity_cny_per_kwh"), m.row("hours_per_month"),
                                        energy.load_fraction(m.row("fleet_occupancy"), _x(m, "idle_power_fraction"))),
-             energy.fixed_energy_cny(_x(m, "servers"), _x(m, "energy_fixed_cny_per_server_month")))
+             energy.fixed_energy_cny(_x(m, "servers"), _x(m, "energy_fixed_cny_per_server_month"))))
          * m.row("electricity_net_of_vat_factor"), flow=True),
     Item("om_cny", "O&M", "运营维护", "CNY/month",
          lambda m: m.row("flag_bottom_up") * operations.om_cny(
-             _x(m, "om_share_of_revenue"), m.row("revenue_cny"), _x(m, "servers"),
-             _x(m, "om_fixed_cny_per_server_month"), m.row("in_service")), flow=True),
+             _x(m, "om_share_of_revenue"), m.row("revenue_cny"), deal_costs.fleet_servers(m),
+             _x(m, "om_fixed_cny_per_server_month") * m.row("om_fixed_escalation"), m.row("in_service")), flow=True),
     Item("colocation_cny", "Colocation", "托管费用", "CNY/month",
          lambda m: m.row("flag_bottom_up") * operations.colocation_cny(
-             _x(m, "servers"), _x(m, "colocation_cny_per_server_month"), m.row("in_service"))
-         * m.row("colocation_net_of_vat_factor"), flow=True),
+             deal_costs.fleet_servers(m), _x(m, "colocation_cny_per_server_month") * m.row("colocation_escalation"),
+             m.row("in_service")) * m.row("colocation_net_of_vat_factor"), flow=True),
     Item("staff_cny", "Staff", "人工费用", "CNY/month",
          lambda m: m.row("flag_bottom_up") * operations.fixed_cost_cny(
-             _x(m, "staff_cny_per_month"), m.row("operating")), flow=True),
+             _x(m, "staff_cny_per_month") * m.row("staff_escalation"), m.row("operating")), flow=True),
     Item("other_cny", "Other", "其他费用", "CNY/month",
          lambda m: m.row("flag_bottom_up") * (
              operations.fixed_cost_cny(_x(m, "other_cny_per_month"), m.row("operating"))
@@ -173,8 +183,9 @@ OPERATIONS: list[Item] = [
     Item("cash_cost_cny", "Cash cost", "现金成本", "CNY/month",
          lambda m: m.row("energy_cny") + m.row("om_cny") + m.row("colocation_cny") + m.row("staff_cny")
          + m.row("other_cny") + m.row("ratio_cash_cost_cny") + m.row("surtax_cny"), flow=True),
-    Item("ebitda_cny", "EBITDA", "息税折旧摊销前利润", "CNY/month",
-         lambda m: m.row("revenue_cny") - m.row("cash_cost_cny"), flow=True),
+    *deal_costs.SUBSIDIES,
+    Item("ebitda_cny", "EBITDA (incl. subsidies received)", "息税折旧摊销前利润(含补贴)", "CNY/month",
+         lambda m: deal_costs.with_subsidies(m, m.row("revenue_cny") - m.row("cash_cost_cny")), flow=True),
 ]
 
 DEPRECIATION: list[Item] = [
@@ -214,6 +225,8 @@ DEPRECIATION: list[Item] = [
          - m.row("ratio_cash_cost_cny") - m.row("depreciation_cny"), flow=True),
     Item("ebit_cny", "EBIT", "息税前利润", "CNY/month",
          lambda m: m.row("ebitda_cny") - m.row("depreciation_cny"), flow=True),
+    *tax_statute.DEPRECIATION,
+    tax_statute.adjustment("capex_grant_income_cny"),
 ]
 
 FINANCING: list[Item] = [
@@ -225,10 +238,10 @@ FINANCING: list[Item] = [
                                                                m.row("loan_rate_per_month")), flow=True),
     Item("ebt_cny", "Pre-tax profit", "税前利润", "CNY/month",
          lambda m: m.row("ebit_cny") - m.row("interest_cny"), flow=True),
-    *lines.income_tax(),
+    *lines.income_tax(adjust_key="tax_adjustment_cny"),
     Item("net_income_cny", "Net income", "净利润", "CNY/month",
          lambda m: m.row("ebt_cny") - m.row("tax_cny"), flow=True),
-    *lines.income_tax("ebit_cny", prefix="project_", base=("EBIT", "息税前利润")),
+    *lines.income_tax("ebit_cny", prefix="project_", base=("EBIT", "息税前利润"), adjust_key="tax_adjustment_cny"),
 ]
 
 CASH_FLOW: list[Item] = [
@@ -258,14 +271,17 @@ CASH_FLOW: list[Item] = [
              m.row("service_month")), flow=True),
     Item("disposal_gain_cny", "Gain (+) / loss (−) on disposal", "处置损益", "CNY/month",
          lambda m: m.row("horizon_end") * (m.row("terminal_value_cny") - m.row("book_value_cny")), flow=True),
-    *lines.settlement_tail("disposal_gain_cny", extra=("working_capital_settlement_cny",)),
+    Item("tax_disposal_gain_cny", "Gain (+) / loss (−) on disposal for tax (against the tax book value)",
+         "处置损益(按计税基础)", "CNY/month",
+         lambda m: m.row("horizon_end") * (m.row("terminal_value_cny") - m.row("tax_book_value_cny")), flow=True),
+    *lines.settlement_tail("disposal_gain_cny", "tax_disposal_gain_cny", extra=("working_capital_settlement_cny",)),
 ]
 
 ITEMS: list[Item] = SWITCHES + SCALARS + CALENDAR + OPERATIONS + DEPRECIATION + FINANCING + CASH_FLOW
 ITEMS += statements.heavy(ITEMS)  # the timeline's calendar and the three statements (statements.py)
 
 # ---- results: one number per scenario --------------------------------------------------------------
-_TOTALS = ["revenue_cny", "energy_cny", "om_cny", "colocation_cny", "staff_cny", "other_cny",
+_TOTALS = ["revenue_cny", "subsidy_income_cny", "energy_cny", "om_cny", "colocation_cny", "staff_cny", "other_cny",
            "ratio_cash_cost_cny", "cash_cost_cny", "depreciation_cny", "interest_cny", "tax_cny",
            "gross_profit_cny", "ebitda_cny", "net_income_cny"]
 

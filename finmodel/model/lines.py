@@ -10,9 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from finmodel.model import metrics, tax
+from finmodel.model import metrics, tax, tax_statute
 from finmodel.model.engine import Item
-from finmodel.model.expr import NOT_APPLICABLE, cummax, cumsum, is_blank, prev, row_count, row_min, row_sum, where
+from finmodel.model.expr import (
+    NOT_APPLICABLE,
+    cummax,
+    cumsum,
+    is_blank,
+    prev,
+    row_count,
+    row_min,
+    row_sum,
+    select,
+    where,
+)
 
 G = "general."
 
@@ -37,38 +48,74 @@ def project_discount_rate() -> Item:
                                 m.x(G + "project_discount_rate_per_year")), kind="scalar", fmt="frac")
 
 
-def income_tax(ebt_key: str = "ebt_cny", prefix: str = "", base: Label = ("pre-tax profit", "税前利润")) -> list[Item]:
+def income_tax(ebt_key: str = "ebt_cny", prefix: str = "", base: Label = ("pre-tax profit", "税前利润"),
+               adjust_key: str = "") -> list[Item]:
     """Cumulative taxable profit (the row ``ebt_key``, named ``base``), its running maximum, and the
     tax on its increase; keys ``{prefix}cumulative_ebt_cny``, ``{prefix}taxed_base_cny``,
-    ``{prefix}tax_cny``."""
+    ``{prefix}tax_cny``. With ``adjust_key`` (the heavy model's ``tax_adjustment_cny``) the statute's
+    chain: taxable income before losses = ``ebt_key`` + the adjustment (``{prefix}taxable_income_cny``),
+    and the tax by tax period with expiring losses (:func:`tax_statute.period_chain`) where
+    ``flag_tax_periods`` is 1."""
     en, zh = base
     tax_en, tax_zh = ("Income tax", "所得税") if not prefix else (f"Income tax on {en} (unlevered)",
                                                                  f"所得税（按{zh}，无杠杆）")
-    return [
-        Item(prefix + "cumulative_ebt_cny", f"Cumulative {en}", f"累计{zh}", "CNY",
-             lambda m: cumsum(m.row(ebt_key)), helper=True),
+    income = prefix + "taxable_income_cny" if adjust_key else ebt_key
+    closed_flag = "flag_tax_closed_form" if adjust_key else ""  # the statute's chain replaces the closed form
+    statute = [Item(income, f"Taxable income before losses ({en} + tax adjustment)",
+                    f"弥补亏损前应纳税所得（{zh}+纳税调整）",
+                    "CNY/month", lambda m: select(m.row("flag_tax_book_own"),
+                                                  lambda: m.row(ebt_key) + m.row(adjust_key), lambda: m.row(ebt_key)),
+                    flow=True)] if adjust_key else []
+    closed = [
+        Item(prefix + "cumulative_ebt_cny", f"Cumulative {en}" + (" + tax adjustment" if adjust_key else ""),
+             f"累计{zh}" + ("（含纳税调整）" if adjust_key else ""), "CNY", lambda m: cumsum(m.row(income)),
+             helper=True, used_when=closed_flag),
         Item(prefix + "taxed_base_cny", "Cumulative taxable profit" + (f" ({en})" if prefix else ""),
              "累计应税利润" + (f"（{zh}）" if prefix else ""), "CNY",
-             lambda m: cummax(m.row(prefix + "cumulative_ebt_cny")), helper=True),
-        Item(prefix + "tax_cny", tax_en, tax_zh, "CNY/month",
-             lambda m: tax.income_tax_cny(m.x(G + "tax_rate"), m.row(prefix + "taxed_base_cny"),
-                                          prev(m.row(prefix + "taxed_base_cny"))), flow=True),
+             lambda m: cummax(m.row(prefix + "cumulative_ebt_cny")), helper=True, used_when=closed_flag),
     ]
 
+    def closed_tax(m: Any) -> Any:
+        return tax.income_tax_cny(m.x(G + "tax_rate"), m.row(prefix + "taxed_base_cny"),
+                                  prev(m.row(prefix + "taxed_base_cny")))
 
-def disposal_tax(gain_key: str, prefix: str = "") -> Item:
+    if not adjust_key:
+        return [*closed, Item(prefix + "tax_cny", tax_en, tax_zh, "CNY/month", closed_tax, flow=True)]
+    return [*statute, *closed, *tax_statute.period_chain(income, prefix),
+            Item(prefix + "tax_cny", tax_en, tax_zh, "CNY/month",
+                 lambda m: select(m.row("flag_tax_periods"), lambda: m.row(prefix + "period_tax_cny"),
+                                  lambda: closed_tax(m)),
+                 flow=True)]
+
+
+def disposal_tax(gain_key: str, prefix: str = "", tax_gain_key: str = "") -> Item:
     """Tax on the horizon-end disposal gain (negative for a loss, down to the month's own taxable
-    profit), on the tax chain of :func:`income_tax` with the same ``prefix``. [CNY/month]"""
+    profit), on the tax chain of :func:`income_tax` with the same ``prefix``. With ``tax_gain_key``
+    (the gain against the tax book value) the statute's chain's version where ``flag_tax_periods``
+    is 1. [CNY/month]"""
+    gain = tax_gain_key or gain_key
+
+    def closed(m: Any) -> Any:
+        return tax.disposal_tax_cny(m.x(G + "tax_rate"), m.row(prefix + "cumulative_ebt_cny"),
+                                    m.row(prefix + "taxed_base_cny"), prev(m.row(prefix + "taxed_base_cny")),
+                                    m.row(gain))
+
+    def fn(m: Any) -> Any:
+        if not tax_gain_key:
+            return m.row("horizon_end") * closed(m)
+        return m.row("horizon_end") * select(m.row("flag_tax_periods"),
+                                             lambda: tax_statute.disposal_tax_cny(m, prefix, tax_gain_key),
+                                             lambda: closed(m))
+
     return Item(prefix + "disposal_tax_cny", "Tax on disposal gain" + (" (project)" if prefix else ""),
-                "处置损益所得税" + ("（项目）" if prefix else ""), "CNY/month",
-                lambda m: m.row("horizon_end") * tax.disposal_tax_cny(
-                    m.x(G + "tax_rate"), m.row(prefix + "cumulative_ebt_cny"), m.row(prefix + "taxed_base_cny"),
-                    prev(m.row(prefix + "taxed_base_cny")), m.row(gain_key)), flow=True)
+                "处置损益所得税" + ("（项目）" if prefix else ""), "CNY/month", fn, flow=True)
 
 
-def settlement_tail(gain_key: str = "disposal_gain_cny", extra: tuple[str, ...] = ()) -> list[Item]:
+def settlement_tail(gain_key: str = "disposal_gain_cny", tax_gain_key: str = "",
+                    extra: tuple[str, ...] = ()) -> list[Item]:
     """The horizon-end valuation tail shared by a scenario and a portfolio's company: the disposal
-    tax on both tax chains (equity and project), the terminal value after tax, the equity and project
+    tax on both tax chains (equity and project; on ``tax_gain_key``, the gain for tax, where given),
+    the terminal value after tax, the equity and project
     cash flows with settlements and terminal value (the rows NPV and IRR read), and the project payback
     chain. Needs ``terminal_value_cny``, ``settlement_cny``, ``equity_cash_flow_cny`` and
     ``project_cash_flow_cny`` above it; ``extra``: further settlement rows (working capital collected
@@ -79,8 +126,8 @@ def settlement_tail(gain_key: str = "disposal_gain_cny", extra: tuple[str, ...] 
         return flow
 
     return [
-        disposal_tax(gain_key),
-        disposal_tax(gain_key, prefix="project_"),
+        disposal_tax(gain_key, tax_gain_key=tax_gain_key),
+        disposal_tax(gain_key, prefix="project_", tax_gain_key=tax_gain_key),
         Item("terminal_value_after_tax_cny", "Terminal value after tax", "期末残值(税后)", "CNY/month",
              lambda m: m.row("terminal_value_cny") - m.row("disposal_tax_cny"), flow=True),
         Item("equity_cash_flow_with_terminal_cny", "Equity cash flow incl. settlements and terminal value",

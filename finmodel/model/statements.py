@@ -222,8 +222,9 @@ def _coverage(before: Sequence[Item]) -> list[Item]:
 
 def heavy(before: Sequence[Item]) -> list[Item]:
     """The heavy model's calendar and statements, after its items ``before``."""
+    have = {i.key for i in before}
     return [
-        *calendar(),
+        *(i for i in calendar() if i.key not in have),  # the heavy model's tax chain reads the calendar earlier
         Item("disposal_book_value_cny", "Book value disposed at the horizon", "期末处置资产账面净值", "CNY/month",
              lambda m: m.row("horizon_end") * m.row("book_value_cny"), flow=True),
         HEAVY_NET_INCOME.item(),

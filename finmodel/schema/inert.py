@@ -136,6 +136,34 @@ _BOTTOM_UP = tuple(H + f for f in (
     "colocation_cny_per_server_month", "staff_cny_per_month", "other_cny_per_month", "other_share_of_revenue"))
 _METERED = tuple(H + f for f in ("power_kw_per_server", "pue", "electricity_cny_per_kwh", "idle_power_fraction"))
 
+T, SUB, ESC = "tax.", "subsidy.", "escalation."
+#: Issue 12's tax, subsidy and escalation inputs (finmodel/schema/deal_tax.py).
+DEAL_TAX_RULES: tuple[Rule, ...] = (
+    Rule((T + "loss_years_standard", T + "loss_years_hnte_tsme", T + "enterprise"),
+         (When(T + "loss_carry_forward", "==", "unlimited"),), "losses never expire", "亏损不会作废"),
+    Rule((T + "loss_years_standard",), (When(T + "enterprise", "==", "hnte_tsme"),)),
+    Rule((T + "loss_years_hnte_tsme",), (When(T + "enterprise", "==", "standard"),)),
+    Rule((T + "settlement_months_after_year_end",), (When(T + "basis", "==", "cumulative"),),
+         "the cumulative basis has no tax years to settle", "累计口径不分纳税年度，无汇算清缴"),
+    Rule((T + "one_off_limit_cny_per_unit", T + "one_off_first_month", T + "one_off_last_month"),
+         (When(T + "one_off_deduction", "==", "off"),)),
+    Rule((T + "depreciation_life_years",), (When(T + "depreciation_method", "unset"),
+                                            When(H + "depreciation_method", "==", "declining_balance_monthly")),
+         "the tax depreciation is the book's (monthly declining balance on its own life)",
+         "计税折旧同账面（按月余额递减法按账面年限）"),
+    # without income tax the loss and period rules change nothing (tax depreciation still shows its own line)
+    Rule((T + "basis", T + "loss_carry_forward", T + "enterprise", T + "loss_years_standard",
+          T + "loss_years_hnte_tsme", T + "settlement_months_after_year_end"),
+         (When("general.tax_rate", "==", 0.0),), "no income tax", "无所得税"),
+    Rule((SUB + "capex_grant_month", SUB + "capex_grant_tax"), (When(SUB + "capex_grant_share", "==", 0.0),)),
+    Rule((SUB + "voucher_months",), (When(SUB + "voucher_share_of_revenue", "==", 0.0),)),
+    Rule(("fx.cny_per_usd",), (When("fx.server_price_usd", "unset"),)),
+    Rule((H + "server_price_cny",), (When("fx.server_price_usd", "set"),),
+         "the price is fx.server_price_usd × fx.cny_per_usd", "价格为 fx.server_price_usd × fx.cny_per_usd"),
+    Rule((ESC + "electricity_per_year", ESC + "staff_per_year", ESC + "colocation_per_year", ESC + "om_fixed_per_year"),
+         (When(H + "cash_cost_method", "==", "ratio"),)),
+)
+
 #: Every rule, in the order they are tried.
 RULES: tuple[Rule, ...] = (
     Rule(("general.currency",), (), "only CNY exists", "目前只有人民币"),
@@ -167,6 +195,7 @@ RULES: tuple[Rule, ...] = (
     Rule((L + "after_buy_term",), (When(L + "buy_term_months", "unset"),),
          "the commitment covers the whole horizon", "承诺期覆盖整个测算期"),
     *deal_revenue.inert_rules(),
+    *DEAL_TAX_RULES,
 )
 
 _FIELD_ORDER = {p: i for i, p in enumerate(FIELDS)}

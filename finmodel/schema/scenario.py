@@ -27,6 +27,7 @@ from pydantic import Field, ValidationError
 
 from finmodel.schema import deal_revenue
 from finmodel.schema.deal_revenue import DealRevenueSections
+from finmodel.schema.deal_tax import Escalation, Fx, Subsidy, Tax
 from finmodel.schema.errors import MISSING, Issue, Problem, ScenarioError, did_you_mean, issues
 from finmodel.schema.fields import FieldSpec, field_specs, find_spec
 from finmodel.schema.files import atomic_write_bytes
@@ -45,6 +46,10 @@ class Scenario(ScenarioChecks, DealRevenueSections):
     general: General
     heavy: Heavy
     light: Light
+    tax: Tax = Field(default_factory=Tax)  # issue 12 deal sections: optional, defaults change nothing
+    subsidy: Subsidy = Field(default_factory=Subsidy)
+    escalation: Escalation = Field(default_factory=Escalation)
+    fx: Fx = Field(default_factory=Fx)
     sources: dict[str, str] = Field(default_factory=dict)
 
     def get(self, path: str) -> Any:
@@ -67,7 +72,8 @@ class Scenario(ScenarioChecks, DealRevenueSections):
 
 
 SECTIONS: dict[str, type[_Section]] = {"general": General, "heavy": Heavy, "light": Light,
-                                       **deal_revenue.SECTIONS}
+                                       **deal_revenue.SECTIONS, "tax": Tax, "subsidy": Subsidy,
+                                       "escalation": Escalation, "fx": Fx}
 #: Every scenario input by dotted path (``heavy.occupancy``), in declaration order.
 FIELDS: dict[str, FieldSpec] = {p: s for section, m in SECTIONS.items() for p, s in field_specs(m, section).items()}
 NUMERIC_FIELDS: tuple[str, ...] = tuple(p for p, s in FIELDS.items() if s.numeric)
