@@ -81,6 +81,7 @@ __all__ = [
     "cumsum",
     "cummax",
     "cummin",
+    "trailing_sum",
     "safe_div",
 ]
 
@@ -218,6 +219,21 @@ def cummin(x: Num, first: Num) -> Num | _Accumulate:
     if isinstance(x, Sym):
         return _Accumulate("min", x, to_sym(first))
     return np.minimum.accumulate(np.asarray(x, dtype=float), axis=-1)
+
+
+def trailing_sum(x: Num, t: Num, window: Const) -> Num:
+    """Sum of a timeline row over the ``window`` months ending with this one (from month 0 while
+    fewer have passed): the trailing-12-month totals of a DSCR test. ``t`` is the month index
+    (``m.t``); in the formula backend ``x`` is a reference to a row (``m.row(key)``), summed in Excel
+    as ``SUM(OFFSET(x,0,1-MIN(t+1,window),1,MIN(t+1,window)))``. [unit of the row × months]"""
+    if is_sym(x, t):
+        width = call("MIN", to_sym(t) + 1, window)
+        return call("SUM", call("OFFSET", x, 0, 1 - width, 1, width))
+    a = np.asarray(x, dtype=float)
+    out = np.zeros_like(a)
+    for k in range(min(int(window), a.shape[-1]) - 1, -1, -1):  # oldest month first, as SUM adds a range
+        out[..., k:] += a[..., : a.shape[-1] - k]
+    return out
 
 
 def accumulate_text(acc: _Accumulate, self_ref: Sym) -> Sym:

@@ -25,14 +25,15 @@ from typing import Any
 import numpy as np
 from pydantic import Field, ValidationError
 
+from finmodel.schema.deal_debt import Financing, cross_problems
 from finmodel.schema.errors import MISSING, Issue, Problem, ScenarioError, did_you_mean, issues
 from finmodel.schema.fields import FieldSpec, field_specs, find_spec
 from finmodel.schema.files import atomic_write_bytes
 from finmodel.schema.sections import GPU_KEYS, General, Heavy, Light, ScenarioChecks, _Section
 from finmodel.schema.tomlio import dump_toml, parse_toml_text, read_input, source_table, split_sources
 
-__all__ = ["FIELDS", "GPU_KEYS", "NUMERIC_FIELDS", "SECTIONS", "General", "Heavy", "Light", "Scenario", "choice_code",
-           "default", "field_spec", "load", "parse_toml", "save", "to_params", "to_toml", "validate"]
+__all__ = ["FIELDS", "GPU_KEYS", "NUMERIC_FIELDS", "SECTIONS", "General", "Heavy", "Light", "Financing", "Scenario",
+           "choice_code", "default", "field_spec", "load", "parse_toml", "save", "to_params", "to_toml", "validate"]
 
 
 class Scenario(ScenarioChecks):
@@ -43,6 +44,7 @@ class Scenario(ScenarioChecks):
     general: General
     heavy: Heavy
     light: Light
+    financing: Financing = Field(default_factory=Financing)  # issue 12's debt terms (defaults: the model before)
     sources: dict[str, str] = Field(default_factory=dict)
 
     def get(self, path: str) -> Any:
@@ -64,7 +66,7 @@ class Scenario(ScenarioChecks):
         return self.model_dump(mode="python")
 
 
-SECTIONS: dict[str, type[_Section]] = {"general": General, "heavy": Heavy, "light": Light}
+SECTIONS: dict[str, type[_Section]] = {"general": General, "heavy": Heavy, "light": Light, "financing": Financing}
 #: Every scenario input by dotted path (``heavy.occupancy``), in declaration order.
 FIELDS: dict[str, FieldSpec] = {p: s for section, m in SECTIONS.items() for p, s in field_specs(m, section).items()}
 NUMERIC_FIELDS: tuple[str, ...] = tuple(p for p, s in FIELDS.items() if s.numeric)
@@ -119,9 +121,13 @@ def validate(data: dict[str, Any], *, strict: bool = True, origin: str = "") -> 
         raise ScenarioError(problems, origin)
     clean.setdefault("sources", sources)
     try:
-        return Scenario.model_validate(clean, strict=strict)
+        out = Scenario.model_validate(clean, strict=strict)
     except ValidationError as err:
         raise ScenarioError([_problem(i) for i in issues(err, Scenario, FIELDS)], origin) from None
+    problems = cross_problems(out.heavy, out.financing)
+    if problems:
+        raise ScenarioError(problems, origin)
+    return out
 
 
 def parse_toml(text: str, origin: str = "") -> Scenario:
