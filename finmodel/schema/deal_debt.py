@@ -20,7 +20,7 @@ from finmodel.schema.errors import Problem
 from finmodel.schema.fields import Finite, fld
 from finmodel.schema.sections import Heavy, _Section
 
-__all__ = ["Financing", "cross_problems"]
+__all__ = ["BELOW", "Financing", "cross_problems"]
 
 _DEBT = "debt"
 
@@ -115,11 +115,16 @@ class Financing(_Section):
     )
 
 
+#: Inputs that must stay below another input (checked by :func:`cross_problems` and re-tested by the
+#: workbook's ``inputs_in_range``): the grace period is shorter than the loan's term.
+BELOW: dict[str, str] = {"financing.grace_months": "heavy.loan_term_months"}
+
+
 def cross_problems(heavy: Heavy, financing: Financing) -> list[Problem]:
     """Checks between ``[financing]`` and the loan's term in ``[heavy]``: the grace period must be
     shorter than the term (one problem naming field, value and allowed range)."""
     if financing.grace_months < heavy.loan_term_months:
         return []
     return [Problem("financing.grace_months", financing.grace_months,
-                    f"out of range; allowed: an integer, 0 ≤ value < heavy.loan_term_months "
+                    f"out of range; allowed: an integer, 0 ≤ value < {BELOW['financing.grace_months']} "
                     f"({heavy.loan_term_months}) [months]")]
