@@ -87,9 +87,11 @@ CALENDAR_DRAWS: dict[str, Any] = {
     "general.start_date": (int(schema.Month.of(2018, 1)), int(schema.Month.of(2030, 12)) + 1),
     "general.fiscal_year_start_month": (1, 13),
 }
-#: Held at their defaults: text keys, single-option choices, and light.precision (a label of P that
-#: no figure depends on).
-KEPT = {"light.precision"} | {p for p, f in schema.FIELDS.items() if f.kind == "str" or len(f.choices) == 1}
+#: Held at their defaults: text keys, single-option choices, light.precision (a label of P that
+#: no figure depends on) and the debt terms of [financing] (issue 12: the twin models the loan before
+#: them; tests/test_debt.py draws them, see ``random_financing`` there).
+KEPT = {"light.precision"} | {p for p, f in schema.FIELDS.items() if f.kind == "str" or len(f.choices) == 1
+                              or f.section == "financing"}
 #: Issue 12's revenue-side sections (contract, market, service, working capital, VAT) stay off here, so
 #: the twin and the existing comparisons keep their scenarios; tests/test_contracts.py draws them on.
 KEPT |= {p for p, f in schema.FIELDS.items() if f.section in deal_revenue.SECTIONS}

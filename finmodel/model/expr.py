@@ -87,6 +87,7 @@ __all__ = [
     "cummin",
     "recurrence",
     "lag",
+    "trailing_sum",
     "safe_div",
 ]
 
@@ -282,6 +283,21 @@ def lag(x: Num, k: Num, t: Num) -> Num:
     back = np.broadcast_to(np.rint(ts - ks), shape).astype(int)
     took = np.take_along_axis(np.broadcast_to(xs, shape), np.maximum(back, 0), axis=-1)
     return np.where(back < 0, 0.0, took)
+
+
+def trailing_sum(x: Num, t: Num, window: Const) -> Num:
+    """Sum of a timeline row over the ``window`` months ending with this one (from month 0 while
+    fewer have passed): the trailing-12-month totals of a DSCR test. ``t`` is the month index
+    (``m.t``); in the formula backend ``x`` is a reference to a row (``m.row(key)``), summed in Excel
+    as ``SUM(OFFSET(x,0,1-MIN(t+1,window),1,MIN(t+1,window)))``. [unit of the row × months]"""
+    if is_sym(x, t):
+        width = call("MIN", to_sym(t) + 1, window)
+        return call("SUM", call("OFFSET", x, 0, 1 - width, 1, width))
+    a = np.asarray(x, dtype=float)
+    out = np.zeros_like(a)
+    for k in range(min(int(window), a.shape[-1]) - 1, -1, -1):  # oldest month first, as SUM adds a range
+        out[..., k:] += a[..., : a.shape[-1] - k]
+    return out
 
 
 def accumulate_text(acc: _Accumulate, self_ref: Sym) -> Sym:

@@ -1,15 +1,16 @@
 """Heavy-asset (重资产) orchestrator: buy servers, depreciate them, pay cash costs, rent card-hours.
 
 The model is the ordered list :data:`ITEMS`; each line calls a pure function from a topical module
-(capex, depreciation, revenue, energy, operations, financing, tax, metrics) and nothing else. The
+(capex, depreciation, revenue, energy, operations, debt, tax, metrics) and nothing else. The
 same list is evaluated by numpy (``finmodel.model.engine.evaluate``) and written as formulas to the
 workbook. Every switch is read through one flag item (:mod:`finmodel.model.flags`).
 
 Cash flows (CNY, month ends, month 0 = purchase):
 
 * project cash flow = EBITDA − tax on EBIT (its own loss carry-forward) − capex (month 0): unlevered
-* equity cash flow = EBITDA − income tax − capex + loan drawdown − scheduled principal − interest:
-  the operating flow of the shareholders, which payback and peak funding read
+* equity cash flow = EBITDA − income tax − capex + loan drawdown − scheduled principal − interest
+  − upfront fee − lease deposit paid + deposit returned (:mod:`finmodel.model.debt`): the operating
+  flow of the shareholders, which payback and peak funding read
 * horizon-end settlement items — the loan balance repaid at the horizon, the terminal value after
   the tax on its gain or loss against book value — enter NPV and IRR, never payback.
 """
@@ -22,9 +23,9 @@ from finmodel.model import (
     capex,
     contracts,
     deal_costs,
+    debt,
     depreciation,
     energy,
-    financing,
     flags,
     lines,
     market,
@@ -69,6 +70,7 @@ def _flag(cond: Num) -> Num:
 
 
 SWITCHES: list[Item] = [
+    *debt.SWITCHES,
     *flags.flags(H + "cash_cost_method", {"ratio": "flag_ratio_method", "bottom_up": "flag_bottom_up"}),
     *flags.flags(H + "energy_method", {"metered": "flag_metered_energy"}),
     *flags.flags(H + "billing_mode", {"monthly": "flag_billing_monthly", "annual": "flag_billing_annual"}),
@@ -110,13 +112,6 @@ SCALARS: list[Item] = [
     Item("power_kw_per_server", "Server power (input, else catalogue)", "服务器功率(输入或目录)", "kW/server",
          lambda m: where(is_blank(_x(m, "power_kw_per_server")), m.lookup(tables.GPU_SERVER_KW, [H + "gpu"]),
                          _x(m, "power_kw_per_server")), kind="scalar", fmt="number"),
-    Item("loan_cny", "Loan", "贷款金额", "CNY",
-         lambda m: m.row("capex_cny") * _x(m, "loan_share_of_capex"), kind="scalar"),
-    Item("loan_rate_per_month", "Loan rate per month", "月利率", "fraction/month",
-         lambda m: financing.monthly_rate(_x(m, "loan_rate_per_year")), kind="scalar", fmt="rate"),
-    Item("loan_payment_cny", "Loan payment", "月还款额", "CNY/month",
-         lambda m: financing.annuity_payment_cny(m.row("loan_cny"), m.row("loan_rate_per_month"),
-                                                 _x(m, "loan_term_months")), kind="scalar"),
     lines.project_discount_rate(),
     *tax_statute.SCALARS,
     *deal_costs.FLAGS,
@@ -230,36 +225,29 @@ DEPRECIATION: list[Item] = [
 ]
 
 FINANCING: list[Item] = [
-    Item("loan_balance_cny", "Loan balance", "贷款余额", "CNY",
-         lambda m: financing.loan_balance_cny(m.row("loan_cny"), m.row("loan_rate_per_month"),
-                                              m.row("loan_payment_cny"), _x(m, "loan_term_months"), m.t)),
-    Item("interest_cny", "Interest", "利息", "CNY/month",
-         lambda m: m.row("operating") * financing.interest_cny(prev(m.row("loan_balance_cny")),
-                                                               m.row("loan_rate_per_month")), flow=True),
+    # cash timing of revenue, costs and VAT (contracts, working_capital, vat): read by CFADS and debt sizing
+    *contracts.BALANCES, *working_capital.ITEMS, *vat.CASH, *working_capital.NET,
+    *debt.SIZING, *debt.TERMS, *debt.CORKSCREW,  # the loan drawn and its corkscrew (debt.py)
     Item("ebt_cny", "Pre-tax profit", "税前利润", "CNY/month",
-         lambda m: m.row("ebit_cny") - m.row("interest_cny"), flow=True),
+         lambda m: m.row("ebit_cny") - m.row("interest_cny") - m.row("debt_fee_cny"), flow=True),
     *lines.income_tax(adjust_key="tax_adjustment_cny"),
     Item("net_income_cny", "Net income", "净利润", "CNY/month",
          lambda m: m.row("ebt_cny") - m.row("tax_cny"), flow=True),
     *lines.income_tax("ebit_cny", prefix="project_", base=("EBIT", "息税前利润"), adjust_key="tax_adjustment_cny"),
+    *debt.COVERAGE,  # CFADS, DSCR, the covenant test (debt.py)
 ]
 
 CASH_FLOW: list[Item] = [
     Item("investment_cny", "Capex paid", "设备投资支出", "CNY/month",
          lambda m: where(m.t < 1, m.row("capex_cny"), 0), flow=True),
-    *contracts.BALANCES, *working_capital.ITEMS, *vat.CASH, *working_capital.NET,
     Item("project_cash_flow_cny", "Project cash flow (unlevered, before terminal value)", "项目现金流(无杠杆)",
          "CNY/month", lambda m: m.row("ebitda_cny") - m.row("project_tax_cny") - m.row("investment_cny")
          + m.row("working_capital_cash_cny") + m.row("vat_cash_cny"), flow=True),
-    Item("debt_flow_cny", "Loan drawdown (+) / scheduled principal (−)", "贷款提取/按期还本", "CNY/month",
-         lambda m: where(m.t < 1, m.row("loan_balance_cny"),
-                         m.row("operating") * (m.row("loan_balance_cny") - prev(m.row("loan_balance_cny")))),
-         flow=True),
-    Item("settlement_cny", "Loan balance repaid at the horizon", "期末一次性还款", "CNY/month",
-         lambda m: -m.row("horizon_end") * m.row("loan_balance_cny"), flow=True),
+    *debt.CASH,  # drawdown and principal, fee and lease deposit, the horizon settlement (debt.py)
     Item("equity_cash_flow_cny", "Equity cash flow (operating, before settlements)", "股东经营现金流", "CNY/month",
          lambda m: m.row("ebitda_cny") - m.row("tax_cny") - m.row("investment_cny") + m.row("debt_flow_cny")
-         - m.row("interest_cny") + m.row("working_capital_cash_cny") + m.row("vat_cash_cny"), flow=True),
+         - m.row("interest_cny") + m.row("debt_other_flow_cny") + m.row("working_capital_cash_cny")
+         + m.row("vat_cash_cny"), flow=True),
     *lines.payback_chain("equity_cash_flow_cny"),
     *lines.peak_funding(),
     # ---- horizon-end settlement items: in NPV and IRR, not in payback -----------------------------
@@ -323,6 +311,7 @@ RESULTS: list[Item] = [
          kind="scalar", fmt="frac"),
     lines.moic("equity_cash_flow_with_terminal_cny"),
     *contracts.RESULTS, *vat.RESULTS, *working_capital.RESULTS,
+    *debt.RESULTS,  # minimum and average DSCR, LLCR, the covenant (debt.py)
 ]
 
 ALL: list[Item] = ITEMS + RESULTS

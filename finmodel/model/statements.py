@@ -20,9 +20,10 @@ formula. The definitions (``docs/model.md``, *Statements*):
   loan balance is repaid (financing) and the proceeds distributed. The closing balance sheet of the
   horizon is empty. The light model holds its platform at book value at the horizon (no disposal).
 * **Each balance is a roll-forward of the flows** (``cumsum``): fixed assets = Σ (capex −
-  depreciation − book value disposed); debt = Σ (drawdown − principal − balance repaid at the
-  horizon). So the balance check (assets − liabilities − equity = 0) holds only if every flow is
-  on both sides, and it keeps holding after a row's horizon (every flow there is 0).
+  depreciation − book value disposed); debt = Σ (drawdown + interest capitalised − principal −
+  balance repaid at the horizon), the debt corkscrew's closing balance (``finmodel.model.debt``).
+  So the balance check (assets − liabilities − equity = 0) holds only if every flow is on both
+  sides, and it keeps holding after a row's horizon (every flow there is 0).
 
 Extension points (issue 12: working capital, VAT, deferred revenue, deposits, capitalised interest,
 fees, grants): each statement's lines are the tables of signed parts below (``OPERATING``,
@@ -111,14 +112,22 @@ HEAVY_NET_INCOME = Line("net_income_after_disposal_cny", "Net income incl. the h
                         (("net_income_cny", 1), ("disposal_gain_cny", 1), ("disposal_tax_cny", -1)))
 #: Cash from operations, indirect: net income, non-cash items back. Issue 12 adds here: working
 #: capital (− increase in receivables, + increase in deferred revenue and deposits received), net VAT
-#: cash (− increase in the VAT credit), interest capitalised (+, not paid), fees amortised (+).
+#: cash (− increase in the VAT credit); interest capitalised (+, not paid) and the upfront fee (+: expensed,
+#: paid in financing) are in (issue 12, debt.py).
 HEAVY_OPERATING: tuple[Part, ...] = (("net_income_after_disposal_cny", 1), ("depreciation_cny", 1),
                                      ("disposal_gain_cny", -1), ("working_capital_cash_cny", 1), ("vat_cash_cny", 1),
-                                     ("working_capital_settlement_cny", 1))
-#: Cash from investing. Issue 12 adds: lease deposits paid (−) and returned (+), grants received (+).
-HEAVY_INVESTING: tuple[Part, ...] = (("investment_cny", -1), ("terminal_value_cny", 1))
-#: Debt drawn and repaid (the loan's roll-forward reads the same rows). Issue 12 adds: fees paid (−).
-HEAVY_DEBT: tuple[Part, ...] = (("debt_flow_cny", 1), ("settlement_cny", 1))
+                                     ("working_capital_settlement_cny", 1), ("capitalised_interest_cny", 1),
+                                     ("debt_fee_cny", 1))
+#: Cash from investing: lease deposits paid (−) and returned (+) are in (debt.py).
+HEAVY_INVESTING: tuple[Part, ...] = (("investment_cny", -1), ("terminal_value_cny", 1), ("lease_deposit_paid_cny", -1),
+                                     ("lease_deposit_returned_cny", 1))
+#: The debt's roll-forward: the change of the corkscrew's closing balance (drawdown and capitalised
+#: interest up, principal down: ``debt_flow_cny``) and the balance repaid at the horizon; within the
+#: horizon it is the corkscrew's closing balance ``loan_balance_cny`` (tests/test_statements.py).
+HEAVY_DEBT_BALANCE: tuple[Part, ...] = (("debt_flow_cny", 1), ("settlement_cny", 1))
+#: Debt cash drawn and repaid: the roll-forward's flows without the interest capitalised (not cash;
+#: added back in operating), and the upfront fee paid (expensed in net income, added back there).
+HEAVY_DEBT: tuple[Part, ...] = (*HEAVY_DEBT_BALANCE, ("capitalised_interest_cny", -1), ("debt_fee_cny", -1))
 
 
 def _cash_flow(operating: tuple[Part, ...], investing: tuple[Part, ...], debt: tuple[Part, ...],
@@ -181,8 +190,8 @@ def _balance(line: Line) -> Item:
     return Item(line.key, line.en, line.zh, "CNY", lambda m: signed(m, line.parts))
 
 
-#: Balance-sheet assets other than cash (roll-forwards). Issue 12 adds: receivables, VAT credit,
-#: lease deposits paid.
+#: Balance-sheet assets other than cash (roll-forwards). Issue 12 adds: receivables, VAT credit (the
+#: lease deposit is in).
 HEAVY_ASSETS: tuple[Line, ...] = (
     Line("net_fixed_assets_cny", "Net fixed assets", "固定资产净值",
          (("investment_cny", 1), ("depreciation_cny", -1), ("disposal_book_value_cny", -1)), balance=True),
@@ -190,11 +199,13 @@ HEAVY_ASSETS: tuple[Line, ...] = (
          (("receivables_increase_cny", 1), ("receivables_settled_cny", -1)), balance=True),
     Line("vat_credit_asset_cny", "Input VAT to be credited (留抵)", "待抵扣进项税额",
          (("vat_cash_cny", -1), ("vat_credit_refunded_cny", -1)), balance=True),
+    Line("lease_deposit_cny", "Lease deposit with the lessor", "租赁保证金",
+         (("lease_deposit_paid_cny", 1), ("lease_deposit_returned_cny", -1)), balance=True),
 )
-#: Liabilities (roll-forwards). Issue 12 adds: deferred revenue, deposits received, tax payable, and
-#: the corkscrew's closing balance in place of this roll-forward (capitalised interest included).
+#: Liabilities (roll-forwards). Issue 12 adds: deferred revenue, deposits received, tax payable (the
+#: debt is in: the roll-forward of the corkscrew, capitalised interest included).
 HEAVY_LIABILITIES: tuple[Line, ...] = (
-    Line("debt_balance_cny", "Debt", "借款余额", HEAVY_DEBT, balance=True),
+    Line("debt_balance_cny", "Debt", "借款余额", HEAVY_DEBT_BALANCE, balance=True),
     Line("accounts_payable_cny", "Accounts payable", "应付账款",
          (("payables_increase_cny", 1), ("payables_settled_cny", -1)), balance=True),
     Line("contract_liabilities_cny", "Deferred revenue (prepayment, 合同负债)", "合同负债(预收款)",

@@ -129,12 +129,15 @@ def _name(path: str) -> str:
     return path.replace(".", "_")
 
 
-H, L = "heavy.", "light."
+H, L, F = "heavy.", "light.", "financing."
 _BOTTOM_UP = tuple(H + f for f in (
     "energy_method", "power_kw_per_server", "pue", "electricity_cny_per_kwh", "idle_power_fraction",
     "energy_fixed_cny_per_server_month", "om_share_of_revenue", "om_fixed_cny_per_server_month",
     "colocation_cny_per_server_month", "staff_cny_per_month", "other_cny_per_month", "other_share_of_revenue"))
 _METERED = tuple(H + f for f in ("power_kw_per_server", "pue", "electricity_cny_per_kwh", "idle_power_fraction"))
+#: The debt terms of ``[financing]`` (issue 12), without effect when there is no debt.
+_DEBT_TERMS = tuple(F + f for f in ("type", "repayment", "grace_months", "lead_time_interest", "upfront_fee_share",
+                                    "covenant_dscr", "lease_deposit_share", "lease_buyout_share"))
 
 T, SUB, ESC = "tax.", "subsidy.", "escalation."
 #: Issue 12's tax, subsidy and escalation inputs (finmodel/schema/deal_tax.py).
@@ -179,7 +182,15 @@ RULES: tuple[Rule, ...] = (
     Rule((H + "terminal_value_fraction",), (When(H + "terminal_value_method", "!=", "book_value"),)),
     Rule((H + "resale_fraction_of_capex",), (When(H + "terminal_value_method", "!=", "resale_fraction"),)),
     Rule((H + "resale_decline_per_year",), (When(H + "terminal_value_method", "!=", "resale_decline"),)),
-    Rule((H + "loan_rate_per_year", H + "loan_term_months"), (When(H + "loan_share_of_capex", "==", 0),)),
+    Rule((H + "loan_rate_per_year", H + "loan_term_months", *_DEBT_TERMS),
+         (When(H + "loan_share_of_capex", "==", 0), When(F + "sizing", "==", "loan_to_cost")), "no debt", "无债务"),
+    Rule((H + "loan_share_of_capex",), (When(F + "sizing", "==", "target_dscr"),),
+         "the debt is sized by the target DSCR", "债务按目标覆盖率测算"),
+    Rule((F + "target_dscr", F + "max_loan_to_cost"), (When(F + "sizing", "==", "loan_to_cost"),)),
+    Rule((F + "lease_deposit_share", F + "lease_buyout_share"), (When(F + "type", "==", "loan"),)),
+    Rule((F + "grace_months", F + "lease_buyout_share"), (When(F + "repayment", "==", "bullet"),),
+         "a bullet is interest only until maturity", "到期一次还本：到期前只付息"),
+    Rule((F + "lead_time_interest",), (When(H + "lead_time_months", "==", 0),), "no lead time", "无交付期"),
     Rule((L + "price_cny_per_card_hour",), (When(L + "sell_price_basis", "==", "p_year"),)),
     Rule((L + "sell_price_cny_per_p_year",), (When(L + "sell_price_basis", "==", "card_hour"),)),
     Rule((L + "gpu", L + "tflops_per_card"), (When(L + "p_per_server_override", "set"),)),

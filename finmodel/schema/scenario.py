@@ -28,14 +28,15 @@ from pydantic import Field, ValidationError
 from finmodel.schema import deal_revenue
 from finmodel.schema.deal_revenue import DealRevenueSections
 from finmodel.schema.deal_tax import Escalation, Fx, Subsidy, Tax
+from finmodel.schema.deal_debt import Financing, cross_problems
 from finmodel.schema.errors import MISSING, Issue, Problem, ScenarioError, did_you_mean, issues
 from finmodel.schema.fields import FieldSpec, field_specs, find_spec
 from finmodel.schema.files import atomic_write_bytes
 from finmodel.schema.sections import GPU_KEYS, General, Heavy, Light, ScenarioChecks, _Section
 from finmodel.schema.tomlio import dump_toml, parse_toml_text, read_input, source_table, split_sources
 
-__all__ = ["FIELDS", "GPU_KEYS", "NUMERIC_FIELDS", "SECTIONS", "General", "Heavy", "Light", "Scenario", "choice_code",
-           "default", "field_spec", "load", "parse_toml", "save", "to_params", "to_toml", "validate"]
+__all__ = ["FIELDS", "GPU_KEYS", "NUMERIC_FIELDS", "SECTIONS", "General", "Heavy", "Light", "Financing", "Scenario",
+           "choice_code", "default", "field_spec", "load", "parse_toml", "save", "to_params", "to_toml", "validate"]
 
 
 class Scenario(ScenarioChecks, DealRevenueSections):
@@ -50,6 +51,7 @@ class Scenario(ScenarioChecks, DealRevenueSections):
     subsidy: Subsidy = Field(default_factory=Subsidy)
     escalation: Escalation = Field(default_factory=Escalation)
     fx: Fx = Field(default_factory=Fx)
+    financing: Financing = Field(default_factory=Financing)  # issue 12's debt terms (defaults: the model before)
     sources: dict[str, str] = Field(default_factory=dict)
 
     def get(self, path: str) -> Any:
@@ -71,7 +73,7 @@ class Scenario(ScenarioChecks, DealRevenueSections):
         return self.model_dump(mode="python")
 
 
-SECTIONS: dict[str, type[_Section]] = {"general": General, "heavy": Heavy, "light": Light,
+SECTIONS: dict[str, type[_Section]] = {"general": General, "heavy": Heavy, "light": Light, "financing": Financing,
                                        **deal_revenue.SECTIONS, "tax": Tax, "subsidy": Subsidy,
                                        "escalation": Escalation, "fx": Fx}
 #: Every scenario input by dotted path (``heavy.occupancy``), in declaration order.
@@ -131,9 +133,9 @@ def validate(data: dict[str, Any], *, strict: bool = True, origin: str = "") -> 
         s = Scenario.model_validate(clean, strict=strict)
     except ValidationError as err:
         raise ScenarioError([_problem(i) for i in issues(err, Scenario, FIELDS)], origin) from None
-    across = deal_revenue.problems(s)
+    across = [*cross_problems(s.heavy, s.financing), *(Problem(*p) for p in deal_revenue.problems(s))]
     if across:
-        raise ScenarioError([Problem(*p) for p in across], origin)
+        raise ScenarioError(across, origin)
     return s
 
 

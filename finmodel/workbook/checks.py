@@ -42,6 +42,7 @@ from openpyxl.utils import get_column_letter
 from finmodel import schema
 from finmodel.model import engine, expr
 from finmodel.schema import Scenario
+from finmodel.schema.deal_debt import BELOW
 from finmodel.workbook import irr_solver
 from finmodel.workbook import styles as st
 from finmodel.workbook.layout import CHECKS, COL_VALUE, IRR_SOLVER, Layout, calc_name
@@ -263,6 +264,8 @@ def _number_in_range(spec: schema.FieldSpec, c: str, lo: str, hi: str) -> str:
         parts.append(f"{c}{'<=' if spec.le is not None else '<'}{hi}")
     if spec.kind == "int":
         parts.append(f"{c}=INT({c})")
+    if spec.path in BELOW:  # issue 12: the grace period stays shorter than the loan's term
+        parts.append(f"{c}<{engine.name_of(BELOW[spec.path])}")
     return "AND(" + ",".join(parts) + ")"
 
 
