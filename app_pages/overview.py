@@ -93,7 +93,8 @@ cards(present.FUNDING_KPIS)
 st.caption(t("settlement_note"))
 
 # ---------------------------------------------------------------- charts and the table
-which = st.segmented_control(t("which_model"), options=["heavy", "light"], format_func=t, key="chart_model",
+which = st.segmented_control(t("which_model"), options=["heavy", "light"], key="chart_model",
+                             format_func=lambda c: i18n.t(c, lang),  # this run's language, bound
                              default="heavy") or "heavy"
 res, monthly = getattr(r, which), getattr(r, f"{which}_monthly")
 tab_cf, tab_st, tab_an, tab_mk, tab_tb = st.tabs(

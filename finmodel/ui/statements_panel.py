@@ -43,10 +43,10 @@ def checks(result: Result, which: str, lang: str) -> None:
     """The statements' checks: ✓/✗, what is checked, the largest difference and its tolerance."""
     st.markdown(f"**{i18n.t('checks_title', lang)}**")
     for c in sv.checks(result, which):
-        status = f":green[**{i18n.t('chk_pass', lang)}**]" if c.passed else f":red[**{i18n.t('chk_fail', lang)}**]"
-        st.markdown(i18n.t("chk_line", lang, mark=":material/check_circle:" if c.passed else ":material/cancel:",
-                           what=i18n.t(c.key, lang), value=fmt.number(c.value, lang, 6),
-                           limit=fmt.number(c.limit, lang, 6), status=status))
+        colour, icon, word = ("green", "check_circle", "chk_pass") if c.passed else ("red", "cancel", "chk_fail")
+        st.markdown(i18n.t("chk_line", lang, mark=f":{colour}[:material/{icon}:]", what=i18n.t(c.key, lang),
+                           value=fmt.number(c.value, lang, 6), limit=fmt.number(c.limit, lang, 6),
+                           status=f":{colour}[**{i18n.t(word, lang)}**]"))
 
 
 def statements_tab(result: Result, which: str, lang: str) -> None:
