@@ -103,8 +103,8 @@ tab_cf, tab_st, tab_an, tab_mk, tab_tb = st.tabs(
 # Only the open tab is drawn (each chart costs ~20-40 ms to build and serialise).
 if tab_cf.open:
     with tab_cf:
-        st.vega_lite_chart(charts.spec(charts.cash_flow(monthly, res["payback_months"],
-                                                        res["discounted_payback_months"], lang)), width="stretch")
+        st.vega_lite_chart(charts.cash_flow_spec(monthly, res["payback_months"], res["discounted_payback_months"],
+                                                 lang), width="stretch")
 if tab_st.open:
     with tab_st:
         st.vega_lite_chart(charts.spec(charts.annual_structure(present.annual_structure(monthly, which, lang), lang)),
