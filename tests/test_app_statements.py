@@ -391,6 +391,18 @@ def test_deal_page_and_tab_on_degenerate_loans(adir: Path, params: dict[str, str
         assert len(at.get("vega_lite_chart")) == 1
 
 
+def test_a_model_with_an_infinite_line_shows_no_statements(adir: Path) -> None:
+    """A subnormal P per server (1e-310, a valid input) makes the light revenue infinite: the tab
+    names the infinite lines, as the KPI cards do, instead of statements built on them."""
+    at = start({"light.p_per_server_override": "1e-310"})
+    open_tab(at, which="light")
+    assert not at.dataframe
+    r = model.evaluate(scenario({"light.p_per_server_override": "1e-310"}))
+    assert present.nonfinite_message(r, "zh") in [w.value for w in at.warning]
+    open_tab(at, which="heavy")  # the heavy asset is whole: its statements are shown
+    assert len(at.dataframe) == 1
+
+
 # --------------------------------------------------------------------------- min DSCR beside payback
 def test_min_dscr_card_beside_payback_when_there_is_debt(adir: Path) -> None:
     if not sv.has_key("heavy", present.DEBT_KPI.key):

@@ -45,7 +45,7 @@ def checks(result: Result, which: str, lang: str) -> None:
     for c in sv.checks(result, which):
         colour, icon, word = ("green", "check_circle", "chk_pass") if c.passed else ("red", "cancel", "chk_fail")
         st.markdown(i18n.t("chk_line", lang, mark=f":{colour}[:material/{icon}:]", what=i18n.t(c.key, lang),
-                           value=fmt.number(c.value, lang, 6), limit=fmt.number(c.limit, lang, 6),
+                           value=f"{c.value:.2g}", limit=f"{c.limit:.2g}",  # 0.0018, 1e-09: never rounded to 0
                            status=f":{colour}[**{i18n.t(word, lang)}**]"))
 
 
@@ -60,6 +60,8 @@ def statements_tab(result: Result, which: str, lang: str) -> None:
         by = years_by(f"stmt_by:{which}", lang)
     table = table or "income"
     st.caption(i18n.t("annual_note", lang, k=result.scenario.general.fiscal_year_start_month))
+    if broken(result, which, lang):
+        return
     if table == "debt":
         debt(result, lang, by=by, key="ov")
     else:
@@ -69,6 +71,15 @@ def statements_tab(result: Result, which: str, lang: str) -> None:
         _download(lambda: sv.csv_bytes(annual, which, keys, lang), CSV_NAME.format(which=which, table=table, by=by),
                   f"dl_stmt:{which}:{table}", lang)
     checks(result, which, lang)
+
+
+def broken(result: Result, which: str, lang: str) -> bool:
+    """Whether model ``which`` has an infinite line (``present.broken_models``): then say which, as
+    the KPI cards do, instead of statements built on it."""
+    if which not in present.broken_models(result):
+        return False
+    st.warning(present.nonfinite_message(result, lang) or "")
+    return True
 
 
 def coverage_cards(result: Result, lang: str) -> None:
@@ -87,6 +98,8 @@ def debt(result: Result, lang: str, *, by: sv.By, key: str, cards: bool = True) 
     scenario borrows nothing."""
     if not sv.has_debt(result):
         st.info(i18n.t("no_debt", lang))
+        return
+    if broken(result, "heavy", lang):
         return
     if cards:
         coverage_cards(result, lang)
