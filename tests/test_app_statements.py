@@ -18,7 +18,6 @@ import csv
 import io
 import json
 import math
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,31 +26,24 @@ import pandas as pd
 import pytest
 
 pytest.importorskip("streamlit")
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402  (a type in the helpers' signatures)
 
 from finmodel import model, schema  # noqa: E402
 from finmodel.model import reports  # noqa: E402
 from finmodel.schema.months import Month  # noqa: E402
-from finmodel.ui import deal_charts, files, fmt, i18n, present, safe, widgets  # noqa: E402
+from finmodel.ui import deal_charts, fmt, i18n, present, safe, widgets  # noqa: E402
 from finmodel.ui import statements_view as sv  # noqa: E402
 
+from . import test_app  # noqa: E402
+from .test_app import start  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
-TIMEOUT = 60
 START, FISCAL_START = "2025-04", 4
 LOAN = {"heavy.loan_share_of_capex": "0.6", "heavy.loan_term_months": "84"}
 DATED = {"general.start_date": START, "general.fiscal_year_start_month": str(FISCAL_START)}
 
 
-@pytest.fixture()
-def adir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    d = tmp_path / "assumptions"
-    d.mkdir()
-    for p in (ROOT / "assumptions").glob("*.toml"):
-        shutil.copy(p, d / p.name)
-    shutil.copytree(ROOT / "assumptions" / "portfolio", d / "portfolio")
-    monkeypatch.setenv(files.ENV_DIR, str(d))
-    return d
+adir = test_app.adir  # the private copy of assumptions/ every AppTest here runs on
 
 
 def scenario(params: dict[str, str]) -> schema.Scenario:
@@ -63,15 +55,6 @@ def scenario(params: dict[str, str]) -> schema.Scenario:
         if path in values:
             values[path] = int(float(str(values[path])))
     return seed.replace(values)
-
-
-def start(params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def open_tab(at: AppTest, table: str = "income", which: str = "heavy") -> AppTest:
