@@ -225,17 +225,29 @@ def test_debt_lines_first_present_alternative_in_corkscrew_order() -> None:
     today = ["interest_cny", "debt_flow_cny", "settlement_cny", "debt_balance_cny", "cfads_cny", "debt_service_cny"]
     assert sv.debt_keys(today) == ["debt_flow_cny", "interest_cny", "settlement_cny", "debt_balance_cny",
                                    "cfads_cny", "debt_service_cny"]
-    corkscrew = ["dscr", "debt_closing_cny", "principal_cny", "debt_drawdown_cny", "debt_opening_cny", *today]
-    assert sv.debt_keys(corkscrew) == ["debt_opening_cny", "debt_drawdown_cny", "interest_cny", "principal_cny",
-                                       "settlement_cny", "debt_closing_cny", "cfads_cny", "debt_service_cny", "dscr"]
+    # issue 12's corkscrew (finmodel/model/debt.py on the debt branch): drawdown replaces the signed flow
+    corkscrew = ["dscr_12m", "dscr", "debt_principal_cny", "interest_paid_cny", "capitalised_interest_cny",
+                 "debt_drawdown_cny", "debt_opening_cny", "loan_balance_cny", "debt_fee_cny", *today]
+    assert sv.debt_keys(corkscrew) == [
+        "debt_opening_cny", "debt_drawdown_cny", "capitalised_interest_cny", "interest_cny", "interest_paid_cny",
+        "debt_principal_cny", "settlement_cny", "debt_balance_cny", "cfads_cny", "debt_service_cny", "dscr",
+        "dscr_12m"]
 
 
-def test_corkscrew_opening_equals_last_years_closing() -> None:
-    """Issue 12's corkscrew rows (helper A's branch): each year opens where the last one closed."""
-    if not (sv.has_key("heavy", "debt_opening_cny") and sv.has_key("heavy", "debt_closing_cny")):
-        pytest.skip("the engine has no debt_opening_cny / debt_closing_cny rows yet (issue 12's corkscrew)")
+def test_corkscrew_adds_up_every_year() -> None:
+    """Issue 12's corkscrew rows (the debt branch): each year opens where the last one closed, and
+    opening + drawdown + capitalised interest − principal + settlement (a negative flow) = closing."""
+    need = ("debt_opening_cny", "debt_drawdown_cny", "debt_principal_cny")
+    missing = [k for k in need if not sv.has_key("heavy", k)]
+    if missing:
+        pytest.skip(f"the engine has no {', '.join(missing)} rows yet (issue 12's corkscrew)")
     a = sv.annual_debt(model.evaluate(scenario({**LOAN, **DATED})))
-    assert np.allclose(a["debt_opening_cny"].to_numpy()[1:], a["debt_closing_cny"].to_numpy()[:-1], atol=1e-6)
+    opening, closing = a["debt_opening_cny"].to_numpy(), a["debt_balance_cny"].to_numpy()
+    assert np.allclose(opening[1:], closing[:-1], atol=1e-6)
+    cap = a["capitalised_interest_cny"].to_numpy() if "capitalised_interest_cny" in a else 0.0
+    moved = opening + a["debt_drawdown_cny"].to_numpy() + cap - a["debt_principal_cny"].to_numpy() \
+        + a["settlement_cny"].to_numpy()
+    assert np.allclose(moved, closing, atol=1e-6)
 
 
 # --------------------------------------------------------------------------- CSV downloads

@@ -8,7 +8,10 @@ workbook's Annual sheet holds); this module only picks the lines and labels them
 The debt schedule is written from a list of keys (:data:`DEBT_LINES`) and shows the lines the
 engine has: today's loan rows (drawdown / principal, interest, the balance settled at the horizon,
 the balance sheet's debt, CFADS and debt service with the annual DSCR), and issue 12's corkscrew
-(opening, drawdown, principal, closing; monthly DSCR) as soon as those items exist — no change here.
+(opening, drawdown, capitalised interest, interest paid, principal; monthly and trailing-12-month
+DSCR: the keys of ``finmodel/model/debt.py`` on the debt branch) as soon as those items exist. The
+closing balance is the balance sheet's debt (after the horizon's settlement), so each year reads
+opening + drawdown + capitalised − principal − settled = closing.
 """
 
 from __future__ import annotations
@@ -40,15 +43,16 @@ TABLES: tuple[Table, ...] = ("income", "cash_flow", "balance", "ratios", "debt")
 DEBT_LINES: tuple[tuple[str, ...], ...] = (
     ("debt_opening_cny",),
     ("debt_drawdown_cny", "debt_flow_cny"),
-    ("capitalised_interest_cny", "interest_capitalised_cny"),
+    ("capitalised_interest_cny",),
     ("interest_cny",),
-    ("principal_cny", "scheduled_principal_cny", "principal_repayment_cny"),
+    ("interest_paid_cny",),
+    ("debt_principal_cny", "principal_cny"),
     ("settlement_cny",),
     ("debt_closing_cny", "debt_balance_cny"),
     ("cfads_cny",),
     ("debt_service_cny",),
     ("dscr",),
-    ("dscr_ttm", "trailing_dscr", "dscr_trailing_12m"),
+    ("dscr_12m",),
 )
 #: Debt lines taken at the year's first month (opening balances).
 DEBT_OPENING = frozenset({"debt_opening_cny"})
@@ -60,8 +64,10 @@ DSCR_ROW = "dscr"
 #: 1.20-1.25×; the issue's default 1.20×).
 COVENANT_FIELD = "financing.covenant_dscr"
 DEFAULT_COVENANT_DSCR = 1.20
-#: Coverage results shown beside the debt schedule (and on the deal page) when the model has them.
-DEBT_RESULTS: tuple[str, ...] = ("loan_cny", "sized_debt_cny", "min_dscr", "avg_dscr", "llcr",
+#: Coverage results shown beside the debt schedule (and on the deal page) when the model has them
+#: (issue 12's keys, ``finmodel/model/debt.py`` on the debt branch), each unless its ``used_when``
+#: switch is off (the DSCR-sized debt under loan-to-cost sizing).
+DEBT_RESULTS: tuple[str, ...] = ("loan_cny", "dscr_sized_debt_cny", "min_dscr", "average_dscr", "llcr",
                                  "months_below_covenant", "covenant_breach")
 
 
@@ -133,8 +139,14 @@ def monthly_debt(result: Result) -> pd.DataFrame:
 
 
 def debt_results(result: Result) -> list[str]:
-    """The :data:`DEBT_RESULTS` the heavy model has."""
-    return [k for k in DEBT_RESULTS if k in result.heavy]
+    """The :data:`DEBT_RESULTS` the heavy model has, without those whose switch is off here."""
+    out = []
+    for key in DEBT_RESULTS:
+        if key in result.heavy:
+            flag = model.item("heavy", key).used_when
+            if not flag or result.heavy.get(flag, 1.0) != 0:
+                out.append(key)
+    return out
 
 
 def covenant_declared() -> bool:
