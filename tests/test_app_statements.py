@@ -82,10 +82,13 @@ def fiscal_years(n_months: int, start: str = START, first_month: int = FISCAL_ST
 
 
 def by_year(values: np.ndarray, years: list[int], how: str) -> dict[int, float]:
-    """A plain loop: the year's sum (``sum``) or its last month (``last``)."""
+    """A plain loop: the year's sum (``sum``), its first month (``first``) or its last (``last``)."""
     out: dict[int, float] = {}
     for v, y in zip(values, years, strict=True):
-        out[y] = out.get(y, 0.0) + float(v) if how == "sum" else float(v)
+        if how == "sum":
+            out[y] = out.get(y, 0.0) + float(v)
+        elif how == "last" or y not in out:
+            out[y] = float(v)
     return out
 
 
@@ -181,7 +184,7 @@ def test_debt_schedule_by_year_is_a_corkscrew_of_the_engines_rows(adir: Path) ->
     keys = sv.debt_keys(list(m.columns), money_only=True)
     assert keys, "no debt line at all"
     for key in keys:  # only lines the model has, each summed or taken at the close as it declares
-        how = "sum" if model.item("heavy", key).flow else "last"
+        how = "sum" if model.item("heavy", key).flow else "first" if key == "debt_opening_cny" else "last"
         want = by_year(m[key].to_numpy(), years, how)
         assert list(row_of(shown, "heavy", key)) == [
             fmt.value(want[y], model.item("heavy", key), "zh", unit=False) for y in counts], key
