@@ -430,3 +430,15 @@ def test_dscr_axis_stops_at_ten_times_the_covenant() -> None:
     assert deal_charts.top(1.2, series) == pytest.approx(12.0)
     assert deal_charts.cut(series, 1.2)
     assert deal_charts.top(1.2, series.iloc[:1]) == pytest.approx(3.0)
+
+
+def test_monthly_dscr_is_a_line_with_points_and_the_covenant() -> None:
+    series = pd.DataFrame({"period": ["2025-05", "2025-06", "2025-07"], "order": [1, 2, 3], "dscr": [5.2, 0.87, 1.4]})
+    spec = deal_charts.dscr(series, "month", 1.3, "zh").to_dict()
+    kinds = [layer["mark"]["type"] for layer in spec["layer"]]
+    assert kinds == ["line", "point", "rule", "text"]
+    points = spec["datasets"][spec["layer"][1]["data"]["name"]]
+    assert [p["status"] for p in points] == [i18n.t(k, "zh") for k in ("dscr_above", "dscr_below", "dscr_above")]
+    rule = spec["datasets"][spec["layer"][2]["data"]["name"]]
+    assert rule == [{"y": 1.3, "text": i18n.t("dscr_covenant", "zh", x="1.3")}]
+    assert spec["layer"][0]["encoding"]["y"]["scale"]["domain"] == [0.0, pytest.approx(5.2 * 1.15)]
