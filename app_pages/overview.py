@@ -8,7 +8,7 @@ import streamlit as st
 
 from finmodel import model, schema, workbook
 from finmodel.schema import catalog
-from finmodel.ui import charts, fmt, i18n, present, safe, state, widgets
+from finmodel.ui import charts, fmt, i18n, present, safe, state, statements_panel, widgets
 
 lang = state.lang()
 t = state.t
@@ -87,26 +87,31 @@ def cards(kpis: tuple[present.Kpi, ...]) -> None:
 
 
 st.subheader(t("kpis"))
-cards(present.KPIS)
+cards(present.kpis(r, b))
 st.markdown(f"**{t('kpis_funding')}**")
 cards(present.FUNDING_KPIS)
 st.caption(t("settlement_note"))
 
 # ---------------------------------------------------------------- charts and the table
-which = st.segmented_control(t("which_model"), options=["heavy", "light"], format_func=t, key="chart_model",
+which = st.segmented_control(t("which_model"), options=["heavy", "light"], key="chart_model",
+                             format_func=lambda c: i18n.t(c, lang),  # this run's language, bound
                              default="heavy") or "heavy"
 res, monthly = getattr(r, which), getattr(r, f"{which}_monthly")
-tab_cf, tab_st, tab_mk, tab_tb = st.tabs([t("tab_cashflow"), t("tab_structure"), t("tab_market"), t("tab_table")],
-                                         key="overview_tab", on_change="rerun")
+tab_cf, tab_st, tab_an, tab_mk, tab_tb = st.tabs(
+    [t("tab_cashflow"), t("tab_structure"), t("tab_statements"), t("tab_market"), t("tab_table")],
+    key="overview_tab", on_change="rerun")
 # Only the open tab is drawn (each chart costs ~20-40 ms to build and serialise).
 if tab_cf.open:
     with tab_cf:
-        st.vega_lite_chart(charts.spec(charts.cash_flow(monthly, res["payback_months"],
-                                                        res["discounted_payback_months"], lang)), width="stretch")
+        st.vega_lite_chart(charts.cash_flow_spec(monthly, res["payback_months"], res["discounted_payback_months"],
+                                                 lang), width="stretch")
 if tab_st.open:
     with tab_st:
         st.vega_lite_chart(charts.spec(charts.annual_structure(present.annual_structure(monthly, which, lang), lang)),
                            width="stretch")
+if tab_an.open:
+    with tab_an:
+        statements_panel.statements_tab(r, which, lang)
 if tab_mk.open:
     with tab_mk:
         if prices.empty:

@@ -79,7 +79,7 @@ def test_default_scenario_is_the_seed_and_every_page_renders(adir: Path) -> None
     assert at.session_state["scenario"] == seed
     assert at.number_input(key=PRICE_KEY).value == seed.heavy.price_cny_per_card_hour
     assert len(at.get("vega_lite_chart")) >= 1  # the cumulative cash-flow chart
-    for page in ("models.py", "sensitivity.py", "scenarios.py", "portfolio.py", "overview.py"):
+    for page in ("deal.py", "models.py", "sensitivity.py", "scenarios.py", "portfolio.py", "overview.py"):
         at.switch_page(f"app_pages/{page}").run()
         assert not at.exception, (page, [e.value for e in at.exception])
         assert not at.error, (page, errors(at))
@@ -91,12 +91,13 @@ def test_every_overview_tab_and_both_models_render(adir: Path) -> None:
     at = start()
     for model_key in ("heavy", "light"):
         at.segmented_control(key="chart_model").set_value(model_key).run()
-        for tab in ("tab_cashflow", "tab_structure", "tab_market", "tab_table"):
+        for tab in ("tab_cashflow", "tab_structure", "tab_statements", "tab_market", "tab_table"):
             at.session_state["overview_tab"] = i18n.t(tab, "zh")
             at.run()
             assert not at.exception, (model_key, tab, [e.value for e in at.exception])
-            drawn = len(at.get("vega_lite_chart")) if tab != "tab_table" else len(at.dataframe)
+            drawn = len(at.get("vega_lite_chart")) if tab not in ("tab_table", "tab_statements") else len(at.dataframe)
             assert drawn == 1, (model_key, tab)
+            assert at.session_state["chart_model"] == model_key
 
 
 # --------------------------------------------------------------------------- the price drives the KPIs
@@ -159,9 +160,7 @@ def test_a_share_bounded_away_from_zero_cannot_be_set_below_its_bound(adir: Path
 # --------------------------------------------------------------------------- language
 def test_every_input_is_a_schema_built_widget_in_its_section(adir: Path) -> None:
     at = start()
-    from finmodel.ui import widgets
-
-    for group in widgets.GROUP_ORDER:  # every section, the deal sections of issue 12 included
+    for group in {spec.group for spec in schema.FIELDS.values()}:  # every section, the deal groups too
         at.session_state[f"grp:{group}"] = True
     at.run()
     keys = {w.key for kind in ("number_input", "slider", "selectbox", "text_input") for w in getattr(at, kind)}

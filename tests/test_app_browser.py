@@ -225,3 +225,40 @@ def test_portfolio_page_edit_a_purchase_month_in_the_grid(browser, playwright_ap
     assert shot.stat().st_size > 50_000
     print(f"\nscreenshot: {shot}")
     page.context.close()
+
+
+def test_annual_statements_tab_and_debt_schedule_download(browser, playwright_api, app_url: str, adir: Path,
+                                                          tmp_path: Path) -> None:
+    """Issue 13 on the dashboard: the overview's tab of annual statements, the debt schedule of a
+    60 % / 84-month loan picked in it, its CSV downloaded (the horizon's settlement in it, as the
+    engine computes it), and the checks' status; a screenshot of the tab for a look."""
+    import csv
+    import io
+
+    from finmodel.ui import statements_view as sv
+
+    _, expect = playwright_api
+    loan = {"heavy.loan_share_of_capex": 0.6, "heavy.loan_term_months": 84}
+    scenario = schema.load(adir / "seed_fs2024.toml").replace(loan)
+    r = model.evaluate(scenario)
+    context = browser.new_context(viewport={"width": 1500, "height": 1400}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(app_url + "/?" + "&".join(f"{k}={v}" for k, v in loan.items()))
+    expect(payback_value(page)).to_have_text(fmt.months(r.heavy["payback_months"], "zh"), timeout=TIMEOUT_MS)
+    page.get_by_role("tab", name=i18n.t("tab_statements", "zh")).click()
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=TIMEOUT_MS)
+    page.get_by_test_id("stButtonGroup").get_by_text(i18n.t("tbl_debt", "zh"), exact=True).click()
+    expect(page.get_by_text(i18n.t("chk_balance", "zh"), exact=False).first).to_be_visible(timeout=TIMEOUT_MS)
+    with page.expect_download(timeout=TIMEOUT_MS) as dl:
+        page.get_by_role("button", name=i18n.t("dl_table_csv", "zh")).click()
+    rows = list(csv.reader(io.StringIO(dl.value.path().read_text(encoding="utf-8-sig"))))
+    settlement = next(row for row in rows if row[0] == "settlement_cny")
+    annual = sv.annual_debt(r)
+    assert float(settlement[-1]) == annual["settlement_cny"].iloc[-1] == r.heavy_monthly["settlement_cny"].sum()
+    page.get_by_text(i18n.t("checks_title", "zh"), exact=True).scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+    shot = tmp_path / "statements_zh.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 50_000
+    print(f"\nscreenshot: {shot}")
+    context.close()

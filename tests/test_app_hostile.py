@@ -231,7 +231,7 @@ REFUSED = {
     "tflops-1e-322": {"light.tflops_per_card": "1e-322"},
     "noncash-share-5e-324": {"heavy.noncash_share_of_cost": "5e-324"},
 }
-PAGES = ("overview", "models", "sensitivity", "scenarios", "demand")
+PAGES = ("overview", "deal", "models", "sensitivity", "scenarios", "demand")
 _seed_subheaders: dict[str, list[str]] = {}
 
 

@@ -338,3 +338,30 @@ def test_config_limits_uploads_and_hides_tracebacks() -> None:
     assert cfg["client"]["showErrorDetails"] in ("none", "type", False)
     assert cfg["browser"]["gatherUsageStats"] is False
     json.dumps(cfg)
+
+
+def resolved_layers(d: dict) -> list[list[dict]]:
+    """Each layer's rows, whether inline (``data.values``, Altair's default) or a named dataset."""
+    named = d.get("datasets", {})
+    return [named[layer["data"]["name"]] if "name" in layer["data"] else layer["data"]["values"]
+            for layer in layers(d)]
+
+
+@pytest.mark.parametrize("case", ["payback", "never", "no-discounted"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_fast_cash_flow_spec_is_the_chart_with_its_data(result: model.Result, case: str, lang: str) -> None:
+    """The overview draws ``cash_flow_spec`` (structure built once, data added per rerun): the same
+    layers, encodings and rows as the Altair chart's own serialisation, for every layer set."""
+    h = result.heavy
+    pb, dpb = {"payback": (h["payback_months"], h["discounted_payback_months"]), "never": (math.nan, math.nan),
+               "no-discounted": (h["payback_months"], math.nan)}[case]
+    slow = charts.spec(charts.cash_flow(result.heavy_monthly, pb, dpb, lang))
+    fast = charts.cash_flow_spec(result.heavy_monthly, pb, dpb, lang)
+    assert resolved_layers(fast) == resolved_layers(slow)
+    no_data = [{k: v for k, v in layer.items() if k != "data"} for layer in layers(slow)]
+    assert [{k: v for k, v in layer.items() if k != "data"} for layer in layers(fast)] == no_data
+    assert {k: v for k, v in fast.items() if k not in ("layer", "datasets")} == {
+        k: v for k, v in slow.items() if k not in ("layer", "datasets")}
+    again = charts.cash_flow_spec(result.heavy_monthly * 2, pb, dpb, lang)  # another scenario, same structure
+    assert again["layer"] is fast["layer"] or again["layer"] == fast["layer"]
+    assert again["datasets"] != fast["datasets"]

@@ -47,12 +47,21 @@ UNITS_ZH = {
     "TFLOPS/card": "TFLOPS/卡", "P/server": "P/台", "P": "P", "flag": "标志", "cards": "卡",
     "card-hours/month": "卡时/月", "month": "月", "service year": "服务年",
     "YYYY-MM": "年-月 (YYYY-MM)", "month of year": "月份 (1-12)", "month number": "月序号", "year": "年份",
+    # issue 12's deal inputs (contract, debt, tax branches), so their widgets are labelled on arrival
+    "count": "个", "service month": "服务月", "days": "天", "CNY/USD": "元/美元", "USD/server": "美元/台",
+    "CNY/unit": "元/台(件)",
+    "CNY per contract.price_unit": "元/合同计价单位", "× first-year price": "× 首年价格", "× market price": "× 市场价",
+    "fraction of the debt": "占债务比例", "fraction of servers": "占服务器比例",
+    "fraction of VAT paid": "占已缴增值税比例", "fraction of contract value": "占合同总价比例",
+    "fraction of contracted revenue": "占合同收入比例",
 }
 #: Units of fractions shown as percent (sliders with format="percent").
 UNITS_PCT_ZH = {
     "fraction": "%", "fraction/year": "%/年", "fraction of capex": "占投资 %", "fraction of hours": "占时长 %",
     "fraction of revenue": "占收入 %", "fraction of capacity": "占算力 %", "fraction of book value": "占账面净值 %",
     "fraction of full load": "占满载 %", "fraction of VAS revenue": "占增值服务收入 %",
+    "fraction of the debt": "占债务 %", "fraction of servers": "占服务器 %", "fraction of VAT paid": "占已缴增值税 %",
+    "fraction of contract value": "占合同总价 %", "fraction of contracted revenue": "占合同收入 %",
 }
 
 

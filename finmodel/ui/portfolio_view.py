@@ -22,7 +22,7 @@ from finmodel.model.engine import Item
 from finmodel.model.portfolio_result import PortfolioResult
 from finmodel.schema import FieldSpec, portfolio
 from finmodel.schema.portfolio import Portfolio
-from finmodel.ui import fmt, i18n
+from finmodel.ui import fmt, i18n, safe
 
 #: The company's KPI cards: the declared headline (payback, discounted payback, NPV, IRR, project
 #: IRR, peak funding, MOIC, minimum DSCR), then company tax against the cohorts taxed alone.
@@ -212,8 +212,9 @@ def monthly_table(result: PortfolioResult, lang: str, keys: Sequence[str] = MONT
 
 
 def csv_bytes(result: PortfolioResult, lang: str) -> bytes:
-    """The company monthly table as CSV, UTF-8 with BOM (Excel shows Chinese labels)."""
-    return monthly_table(result, lang).to_csv().encode("utf-8-sig")
+    """The company monthly table as CSV, UTF-8 with BOM (Excel shows Chinese labels), text escaped
+    against formula injection (:func:`finmodel.ui.safe.csv_bytes`)."""
+    return safe.csv_bytes(monthly_table(result, lang))
 
 
 __all__ = ["CAPACITY_VIEWS", "DEBT_ONLY", "DEFAULT_FLOW", "EDITABLE", "FACTS", "FLOW_LINES", "KPIS", "MONTHLY", "TAX",

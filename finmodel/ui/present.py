@@ -17,7 +17,7 @@ from finmodel.analysis import business_models, grid_axes
 from finmodel.model import Result, expr, heavy, light
 from finmodel.model.engine import Item
 from finmodel.schema import Scenario
-from finmodel.ui import fmt, i18n
+from finmodel.ui import fmt, i18n, safe
 
 #: The rental price and the occupancy: the two inputs the dashboard puts front and centre (the
 #: overview's controls, the goal seek) — the axes of the price × occupancy grid
@@ -63,6 +63,22 @@ KPIS: tuple[Kpi, ...] = tuple(Kpi(which, key) for which in model.MODELS for key 
 #: settlement items; the returns include them (the page's footnote says so).
 FUNDING_KPIS: tuple[Kpi, ...] = tuple(Kpi("heavy", key) for key in (
     "project_payback_months", "project_irr", "peak_funding_cny", "peak_funding_month", "moic", "roi"))
+#: Shown next to the equity payback when the scenario has debt service (issue 12's coverage
+#: result; NaN = no month with debt service, then no card).
+DEBT_KPI = Kpi("heavy", "min_dscr")
+
+
+def kpis(result: Result, base: Result | None = None) -> tuple[Kpi, ...]:
+    """The first row of cards: :data:`KPIS`, with :data:`DEBT_KPI` right after the payback when the
+    model declares it and it has a value in this result or the loaded one (there is debt)."""
+    if not any(i.key == DEBT_KPI.key for i in model.MODELS["heavy"]):
+        return KPIS
+    if not any(r is not None and fmt.finite(r.heavy.get(DEBT_KPI.key, float("nan"))) for r in (result, base)):
+        return KPIS
+    at = KPIS.index(Kpi("heavy", "payback_months")) + 1
+    return (*KPIS[:at], DEBT_KPI, *KPIS[at:])
+
+
 #: Cards whose change has no good direction (a month number): their delta is drawn grey.
 NEUTRAL: frozenset[str] = frozenset({"heavy.peak_funding_month"})
 
@@ -173,8 +189,9 @@ def monthly_table(result: Result, which: str, lang: str) -> pd.DataFrame:
 
 
 def csv_bytes(result: Result, which: str, lang: str) -> bytes:
-    """The monthly table as CSV in UTF-8 with BOM (opens in Excel with Chinese intact)."""
-    return monthly_table(result, which, lang).to_csv().encode("utf-8-sig")
+    """The monthly table as CSV in UTF-8 with BOM (opens in Excel with Chinese intact), text escaped
+    against formula injection (:func:`finmodel.ui.safe.csv_bytes`)."""
+    return safe.csv_bytes(monthly_table(result, which, lang))
 
 
 # --------------------------------------------------------------------------- scenario comparison

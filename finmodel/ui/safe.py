@@ -19,6 +19,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Longest user text shown in one span [characters]; longer text is cut with "…".
 MAX_CHARS = 600
@@ -61,4 +65,29 @@ def message(head: str, lines: Iterable[object]) -> str:
     return f"{head}\n\n{body}" if body else head
 
 
-__all__ = ["MAX_CHARS", "bullets", "literal", "message", "one_line"]
+# --------------------------------------------------------------------------- CSV downloads
+#: The first characters that make a spreadsheet read a text cell as a formula (OWASP "CSV
+#: injection", CWE-1236): the triggers the workbook's ``put_text`` marks as text.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+
+
+def csv_text(value: Any) -> Any:
+    """A CSV cell that no spreadsheet runs: text starting with a :data:`FORMULA_TRIGGERS` character
+    gets a leading ``'`` (``=1+2`` → ``'=1+2``); numbers (negative ones too) stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def csv_bytes(table: pd.DataFrame, *, index: bool = True) -> bytes:
+    """``table`` as CSV in UTF-8 with BOM (Excel shows Chinese intact), every text cell, heading and
+    index label through :func:`csv_text`; numbers in full precision."""
+    out = table.map(csv_text)
+    out.columns = [csv_text(str(c)) for c in table.columns]
+    if index:
+        out.index = table.index.map(csv_text)
+        out.index.name = csv_text(table.index.name)
+    return out.to_csv(index=index, lineterminator="\n").encode("utf-8-sig")
+
+
+__all__ = ["FORMULA_TRIGGERS", "MAX_CHARS", "bullets", "csv_bytes", "csv_text", "literal", "message", "one_line"]

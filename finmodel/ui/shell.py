@@ -17,6 +17,7 @@ _log = logging.getLogger(__name__)
 #: (file in app_pages/, i18n title key, icon, section key).
 PAGES = (
     ("overview.py", "page_overview", ":material/monitoring:", "nav_model"),
+    ("deal.py", "page_deal", ":material/handshake:", "nav_model"),
     ("models.py", "page_models", ":material/compare_arrows:", "nav_model"),
     ("sensitivity.py", "page_sensitivity", ":material/tune:", "nav_analysis"),
     ("scenarios.py", "page_scenarios", ":material/folder_open:", "nav_analysis"),

@@ -22,6 +22,8 @@ from finmodel.ui import demand_view, i18n, inputs, present, safe, state
 #: Group order of the collapsible input sections.
 GROUP_ORDER = ("revenue", "contract", "capex", "depreciation", "energy", "operations", "financing", "debt", "tax",
                "subsidy", "light", "general")
+#: The groups of the deal page (issue 12): customer contract, financing and debt, taxes, subsidies.
+DEAL_GROUPS = ("contract", "financing", "debt", "tax", "subsidy")
 #: Inputs drawn front and centre on the overview page, not in the sections.
 FRONT = (present.PRICE, present.OCCUPANCY, "heavy.gpu")
 
@@ -141,17 +143,22 @@ def number_options(spec: FieldSpec) -> dict[str, Any]:
             "step": step, "format": f"%.{max(_decimals(step), 2 if step < 1 else 0)}f"}
 
 
+def by_group(skip: tuple[str, ...] = FRONT) -> dict[str, list[str]]:
+    """The input paths of each group, in declaration order (``skip`` left out)."""
+    out: dict[str, list[str]] = {}
+    for path, spec in FIELDS.items():
+        if path not in skip:
+            out.setdefault(spec.group, []).append(path)
+    return out
+
+
 def grouped_sections(scenario: Scenario, lang: str, *, container: Any = None, skip: tuple[str, ...] = FRONT) -> None:
     """Every other input in collapsible sections by group (capex, depreciation, energy, ...)."""
     where = container if container is not None else st
-    by_group: dict[str, list[str]] = {}
-    for path, spec in FIELDS.items():
-        if path in skip:
-            continue
-        by_group.setdefault(spec.group, []).append(path)
+    groups = by_group(skip)
     found = inputs.inactive(scenario)
-    for group in GROUP_ORDER + tuple(g for g in by_group if g not in GROUP_ORDER):
-        paths = by_group.get(group)
+    for group in GROUP_ORDER + tuple(g for g in groups if g not in GROUP_ORDER):
+        paths = groups.get(group)
         if not paths:
             continue
         section = where.expander(i18n.t_group(group, lang), expanded=False, key=f"grp:{group}", on_change="rerun")
@@ -159,6 +166,22 @@ def grouped_sections(scenario: Scenario, lang: str, *, container: Any = None, sk
             with section:
                 for path in paths:
                     field(path, scenario, lang, found=found)
+
+
+def deal_sections(scenario: Scenario, lang: str, *, columns: int = 3) -> None:
+    """The deal page's inputs: each :data:`DEAL_GROUPS` group that has inputs, in a bordered box,
+    its inputs in ``columns`` columns (whatever the schema declares in the group)."""
+    groups = by_group(())
+    found = inputs.inactive(scenario)
+    for group in DEAL_GROUPS:
+        paths = groups.get(group)
+        if not paths:
+            continue
+        with st.container(border=True):
+            st.markdown(f"**{i18n.t_group(group, lang)}**")
+            cols = st.columns(columns, gap="medium")
+            for i, path in enumerate(paths):
+                field(path, scenario, lang, container=cols[i % columns], found=found)
 
 
 # --------------------------------------------------------------------------- the workload table
@@ -192,5 +215,6 @@ def workload_columns(lang: str) -> dict[str, Any]:
     return out
 
 
-__all__ = ["FRONT", "GROUP_ORDER", "allowed_text", "field", "grouped_sections", "help_text", "key_of",
-           "number_options", "overridden", "percent_slider", "single_choice", "workload_columns"]
+__all__ = ["DEAL_GROUPS", "FRONT", "GROUP_ORDER", "allowed_text", "by_group", "deal_sections", "field",
+           "grouped_sections", "help_text", "key_of", "number_options", "overridden", "percent_slider", "single_choice",
+           "workload_columns"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from finmodel.ui.strings import charts, common, demand, models, overview, portfolio, scenarios, sensitivity
+from finmodel.ui.strings import charts, common, deal, demand, models, overview, portfolio, scenarios, sensitivity
 
 Table = Mapping[str, tuple[str, str]]
 
@@ -26,6 +26,6 @@ def merge(*tables: Table) -> dict[str, tuple[str, str]]:
 
 
 STRINGS = merge(common.STRINGS, overview.STRINGS, charts.STRINGS, sensitivity.STRINGS, models.STRINGS,
-                scenarios.STRINGS, demand.STRINGS, portfolio.STRINGS)
+                scenarios.STRINGS, demand.STRINGS, portfolio.STRINGS, deal.STRINGS)
 
 __all__ = ["STRINGS", "Table", "merge"]
