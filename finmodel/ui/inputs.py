@@ -39,7 +39,7 @@ DERIVED: dict[str, tuple[str, str, str]] = {
     "light.p_per_server_override": ("light", "p_per_server", "dflt_computed"),
 }
 #: Optional choice inputs whose blank means another input's value (``light.gpu`` blank = ``heavy.gpu``).
-FOLLOWS: dict[str, str] = {"light.gpu": "heavy.gpu"}
+FOLLOWS: dict[str, str] = {"light.gpu": "heavy.gpu", "tax.depreciation_method": "heavy.depreciation_method"}
 #: A blank choice as a selectbox option (options cannot be None there).
 BLANK = ""
 
