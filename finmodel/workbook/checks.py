@@ -17,16 +17,20 @@ green or red. What is checked:
   sheet wherever a root exists;
 * ``inputs_in_range`` — every input inside its schema bounds, re-tested in formulas (data
   validation stops typing, not pasting or a script), one row per input in the table below;
-* ``scenario_switch`` (workbooks of several scenarios) — the switch names a scenario.
+* ``scenario_switch`` (workbooks of several scenarios) — the switch names a scenario;
+* ``heavy_balance_sheet`` / ``light_balance_sheet`` — the Balance sheet balances every month: the
+  largest |total assets − total liabilities − total equity| of any month, read from the Balance
+  sheet sheet, is within 1e-6 CNY;
+* ``heavy_closing_cash`` / ``light_closing_cash`` — the cash-flow statement's closing cash (its
+  opening cash + net change in cash, on the Cash flow sheet) equals the Balance sheet's cash every
+  month (largest difference within 1e-6 CNY).
 
 Not in the master: ``sensitivity_current`` says whether the Sensitivity sheet's base inputs equal
 the current inputs (else that sheet reads STALE). It is information, not an error: every what-if
 edit makes the engine values stale, and a stale sheet must not make the model fail its checks or
 the import refuse an edited workbook.
 
-Extension point: issue 12's statements add "balance sheet balances every month" and "closing
-cash = balance-sheet cash" as two more :class:`Check` entries of :func:`checks` (value: the
-largest monthly difference; tolerance × capex), nothing else changes.
+A new check is one more :class:`Check` entry of :func:`checks`; nothing else changes.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from finmodel.workbook import irr_solver
 from finmodel.workbook import styles as st
 from finmodel.workbook.layout import CHECKS, COL_VALUE, IRR_SOLVER, Layout, calc_name
 from finmodel.workbook.reader import CHECK_PREFIX, CHECKS_OK, SCENARIO_INDEX, TIMELINE_MONTHS
+from finmodel.workbook.report_plan import BALANCE, CASH_FLOW, MonthlySheet
 from finmodel.workbook.validation import allowed_text, catalogue_keys, input_format
 
 __all__ = ["Check", "checks", "write_checks", "SENSITIVITY_CURRENT", "REL_TOLERANCE", "IRR_TOLERANCE",
@@ -54,6 +59,7 @@ __all__ = ["Check", "checks", "write_checks", "SENSITIVITY_CURRENT", "REL_TOLERA
 SENSITIVITY_CURRENT = "sensitivity_current"
 REL_TOLERANCE = 1e-9  # × the capex: identities of money flows
 IRR_TOLERANCE = 1e-9  # per month: IRR() started at the solver's root
+BALANCE_TOLERANCE = 1e-6  # CNY, any month: the statements' identities (issue 13's acceptance)
 EXPORTED = f"COLUMNS({TIMELINE_MONTHS})-1"
 _CAPEX_SCALE = f"{{t}}*MAX({calc_name('heavy', 'capex_cny')},1)"
 FILL_OK = PatternFill("solid", fgColor="C6EFCE")
@@ -119,6 +125,7 @@ def checks(layout: Layout, n_scenarios: int = 1, inputs_range: str = "", same_ra
         _book_check(layout, "light", "platform_book_value_cny", "amortisation_cny", "light_platform_investment_cny",
                     "平台净值 + 累计摊销 = 平台投入", "Platform book value + cumulative amortisation = investment"),
     ]
+    out += _statement_checks(layout)
     for block in layout.irr:
         check = f"{expr.quote_sheet(IRR_SOLVER)}!${_col(block.column)}${irr_solver.R_CHECK}"
         row = block.key.removesuffix("_cny")
@@ -139,6 +146,33 @@ def checks(layout: Layout, n_scenarios: int = 1, inputs_range: str = "", same_ra
                      "{v}={l}" if same_range else "TRUE", 0.0, None,
                      "inputs that differ from the Sensitivity sheet's base (else that sheet reads STALE); "
                      "information only, not in the master check", master=False))
+    return out
+
+
+def _line(layout: Layout, sheet: MonthlySheet, model_name: str, key: str) -> str | None:
+    """A statement line's months on its sheet (absolute), or None where the model has no such line."""
+    rows = [x.row for b in sheet.blocks if b.model == model_name for x in b.lines if x.key == key]
+    return f"{expr.quote_sheet(sheet.name)}!${layout.first}${rows[0]}:${layout.last}${rows[0]}" if rows else None
+
+
+def _statement_checks(layout: Layout) -> list[Check]:
+    """The statements' identities, every month, read from the Balance sheet and Cash flow sheets."""
+    bs, cf = layout.reports.monthly[BALANCE], layout.reports.monthly[CASH_FLOW]
+    out = []
+    for m in layout.models:
+        diff = "-".join(r for k in ("total_assets_cny", "total_liabilities_cny", "total_equity_cny")
+                        if (r := _line(layout, bs, m, k)) is not None)
+        out.append(Check(f"{m}_balance_sheet", f"资产负债表逐月平衡 ({m})", f"Balance sheet balances every month ({m})",
+                         f"SUMPRODUCT(MAX(ABS({diff})))", "ABS({v})<={l}", "{t}", BALANCE_TOLERANCE,
+                         "largest |total assets − total liabilities − total equity| of any month on the Balance sheet "
+                         "[CNY]", fmt="0.0E+00"))
+        cash = f"{_line(layout, cf, m, 'opening_cash_cny')}+{_line(layout, cf, m, 'net_cash_flow_cny')}" \
+               f"-{_line(layout, bs, m, 'closing_cash_cny')}"
+        out.append(Check(f"{m}_closing_cash", f"现金流量表期末现金 = 资产负债表现金 ({m})",
+                         f"Cash-flow closing cash = balance-sheet cash ({m})", f"SUMPRODUCT(MAX(ABS({cash})))",
+                         "ABS({v})<={l}", "{t}", BALANCE_TOLERANCE,
+                         "largest |opening cash + net change in cash (Cash flow) − cash (Balance sheet)| of any month "
+                         "[CNY]", fmt="0.0E+00"))
     return out
 
 
@@ -189,10 +223,8 @@ def write_checks(wb: Workbook, layout: Layout, scenario: Scenario, n_scenarios: 
             passes.append(r)
     if r + 1 >= inputs_head - 2:  # pragma: no cover - a layout bug
         raise RuntimeError("the checks overflow into the inputs table")
-    st.label(ws, r + 2, 1, "扩展：三大报表（议题12）将加入“资产负债表平衡”和“期末现金 = 资产负债表现金”两项检查"
-                           "。 Extension: "
-                           "the statements (issue 12) add 'balance sheet balances' and 'closing cash = balance-sheet "
-                           "cash' as two more checks.", st.FONT_NOTE)
+    st.label(ws, r + 2, 1, "报表检查读取 Balance sheet 与 Cash flow 表（引擎科目的链接）。 The statements' checks read "
+                           "the Balance sheet and Cash flow sheets (links to the engine's lines).", st.FONT_NOTE)
     _master(wb, ws, passes)
     exact = _inputs_table(wb, ws, layout, scenario, inputs_head, rows)
     ws.freeze_panes = ws.cell(HEAD + 1, 3)
