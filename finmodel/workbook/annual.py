@@ -57,7 +57,7 @@ def write_annual(wb: Workbook, layout: Layout) -> None:
                  if r.sign > 0 and r.how != "ratio"}  # where each line is shown with its own sign (first row)
         _block(ws, layout, block, cols, shown)
     ws.freeze_panes = ws.cell(MONTHS_ROW + 1, COL_YEAR0)
-    st.widths(ws, {"A": 22, "B": 42, "C": 16, "D": 30, **{c: 14 for c in cols}})
+    st.widths(ws, {"A": 28, "B": 50, "C": 24, "D": 30, **{c: 14 for c in cols}})
     ws.column_dimensions["D"].hidden = True
     st.print_setup(ws, title_rows=f"{YEAR_ROW}:{MONTHS_ROW}", title_cols="A:C")
     ws.print_area = f"A1:{cols[-1]}{plan.last_row}"

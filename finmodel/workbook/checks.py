@@ -162,14 +162,14 @@ def _statement_checks(layout: Layout) -> list[Check]:
     for m in layout.models:
         diff = "-".join(r for k in ("total_assets_cny", "total_liabilities_cny", "total_equity_cny")
                         if (r := _line(layout, bs, m, k)) is not None)
-        out.append(Check(f"{m}_balance_sheet", f"资产负债表逐月平衡 ({m})", f"Balance sheet balances every month ({m})",
+        out.append(Check(f"{m}_balance_sheet", f"资产负债表平衡 ({m})", f"Balance sheet balances ({m})",
                          f"SUMPRODUCT(MAX(ABS({diff})))", "ABS({v})<={l}", "{t}", BALANCE_TOLERANCE,
                          "largest |total assets − total liabilities − total equity| of any month on the Balance sheet "
                          "[CNY]", fmt="0.0E+00"))
         cash = f"{_line(layout, cf, m, 'opening_cash_cny')}+{_line(layout, cf, m, 'net_cash_flow_cny')}" \
                f"-{_line(layout, bs, m, 'closing_cash_cny')}"
-        out.append(Check(f"{m}_closing_cash", f"现金流量表期末现金 = 资产负债表现金 ({m})",
-                         f"Cash-flow closing cash = balance-sheet cash ({m})", f"SUMPRODUCT(MAX(ABS({cash})))",
+        out.append(Check(f"{m}_closing_cash", f"期末现金 = 资产负债表现金 ({m})",
+                         f"Closing cash = balance-sheet cash ({m})", f"SUMPRODUCT(MAX(ABS({cash})))",
                          "ABS({v})<={l}", "{t}", BALANCE_TOLERANCE,
                          "largest |opening cash + net change in cash (Cash flow) − cash (Balance sheet)| of any month "
                          "[CNY]", fmt="0.0E+00"))
@@ -236,8 +236,8 @@ def write_checks(wb: Workbook, layout: Layout, scenario: Scenario, n_scenarios: 
 
 def _check_row(wb: Workbook, ws: st.Sheet, r: int, check: Check) -> None:
     v, t, lim = (f"{_col(c)}{r}" for c in (C_VALUE, C_TOL, C_LIMIT))
-    st.label(ws, r, 1, check.zh)
-    st.label(ws, r, 2, check.en)
+    st.label(ws, r, 1, check.zh).alignment = st.WRAP
+    st.label(ws, r, 2, check.en).alignment = st.WRAP
     ws.cell(r, C_VALUE, "=" + check.value).number_format = check.fmt
     if check.tolerance is not None:
         ws.cell(r, C_TOL, check.tolerance).number_format = "0.0E+00"
@@ -252,7 +252,7 @@ def _check_row(wb: Workbook, ws: st.Sheet, r: int, check: Check) -> None:
     colour_status(ws, f"{_col(C_PASS)}{r}:{_col(C_STATUS)}{r}", f"${_col(C_PASS)}{r}")
     st.label(ws, r, C_KEY, check.key, st.FONT_KEY).alignment = st.WRAP
     st.label(ws, r, C_WHAT, check.what, st.FONT_NOTE).alignment = st.WRAP
-    ws.row_dimensions[r].height = st.text_height([(check.what, 56), (check.key, 30), (check.en, 38)])
+    ws.row_dimensions[r].height = st.text_height([(check.what, 56), (check.key, 30), (check.en, 38), (check.zh, 24)])
     st.align_top(ws, r, C_WHAT)
     name = SENSITIVITY_CURRENT if not check.master else CHECK_PREFIX + check.key
     st.define(wb, name, CHECKS, p.coordinate)

@@ -42,6 +42,7 @@ from finmodel.workbook.report_plan import (
 __all__ = ["write_statements", "TOTALS", "PERIOD_FORMAT", "FISCAL_FORMAT", "NOTES", "month_header"]
 
 PERIOD_FORMAT = "yyyy-mm"
+MONTHS_PER_PAGE = 12  # printed: about a year of months on each page of the strip
 FISCAL_FORMAT = '"FY"0'
 #: Lines shown bold: subtotals and totals a reader looks for.
 TOTALS = frozenset({"revenue_cny", "cash_cost_cny", "gross_profit_cny", "ebitda_cny", "ebit_cny", "ebt_cny",
@@ -138,7 +139,8 @@ def _line(ws: st.Sheet, grid: Bulk, layout: Layout, sheet: MonthlySheet, line: L
         assert sheet.opening_link is not None
         text, fmt, flow = f"{{p}}{sheet.opening_link[1]}", st.CNY, False
         labels = ("期初余额（上月期末）", "Opening balance (last month's closing)", "CNY", OPENING_LINK)
-        ws.cell(line.row, COL_OPENING, 0).fill = st.FILL_OPENING
+        op = ws.cell(line.row, COL_OPENING, 0)
+        op.fill, op.number_format, op.font = st.FILL_OPENING, st.CNY, st.FONT_KEY
     else:
         it, ml = _item(line), layout.models[line.model]
         text = f"{'-' if line.sign < 0 else ''}{ml.sheet}!{{c}}{ml.rows[line.key]}"
@@ -182,11 +184,12 @@ def _terms(ws: st.Sheet, sheet: MonthlySheet) -> None:
 
 def _finish(ws: st.Sheet, layout: Layout, sheet: MonthlySheet) -> None:
     ws.freeze_panes = ws.cell(FISCAL_ROW + 1, COL_MONTH0)
-    st.widths(ws, {"A": 22, "B": 40, "C": 16, "D": 30, "E": 16, "F": 4})
+    st.widths(ws, {"A": 28, "B": 50, "C": 24, "D": 30, "E": 16, "F": 6})
     ws.column_dimensions["D"].hidden = True
     for j in range(layout.horizon + 1):
         ws.column_dimensions[get_column_letter(COL_MONTH0 + j)].width = 13
     ws.row_dimensions[HEADER_ROW].height = 30
     st.print_setup(ws, fit="height", title_rows=f"{HEADER_ROW}:{FISCAL_ROW}", title_cols="A:C")
+    ws.page_setup.fitToWidth = -(-(layout.horizon + 1) // MONTHS_PER_PAGE)  # a short sheet: a year a page, not 3 months
     ws.print_area = f"A1:{layout.last}{sheet.last_row}"
     st.protect(ws)
