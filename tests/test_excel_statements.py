@@ -72,6 +72,13 @@ _twin("random-120", random_scenario(np.random.default_rng(1313), horizon=120))
 _WHAT_IF = {"general.horizon_months": 41, "general.fiscal_year_start_month": 10, "heavy.loan_share_of_capex": 0.5}
 CASES["what-if-horizon-fiscal-loan"] = (_h800(), {engine.name_of(k): v for k, v in _WHAT_IF.items()},
                                         _h800().replace(_WHAT_IF))
+_SWITCHES = {"heavy.cash_cost_method": "bottom_up", "heavy.energy_method": "fixed", "heavy.billing_mode": "annual",
+             "heavy.depreciation_method": "sum_of_years", "heavy.terminal_value_method": "resale_decline",
+             "light.after_buy_term": "drop", "light.buy_term_months": 30, "light.sell_price_basis": "p_year",
+             "light.sell_price_cny_per_p_year": 260_000.0, "general.start_date": "2027-03"}
+CASES["what-if-every-switch"] = (_loan(_seed()), {engine.name_of(k): v for k, v in _SWITCHES.items()
+                                                  if k != "general.start_date"}
+                                 | {"general_start_date": 12 * 2027 + 2}, _loan(_seed()).replace(_SWITCHES))
 
 # id → (scenario, typed-over cells (sheet, model, key, month) → value, the checks that must fail)
 Edit = tuple[str, str, str, int]

@@ -164,6 +164,7 @@ def _statement_checks(layout: Layout) -> list[Check]:
                         if (r := _line(layout, bs, m, k)) is not None)
         out.append(Check(f"{m}_balance_sheet", f"资产负债表平衡 ({m})", f"Balance sheet balances ({m})",
                          f"SUMPRODUCT(MAX(ABS({diff})))", "ABS({v})<={l}", "{t}", BALANCE_TOLERANCE,
+                         "任一月 |资产合计 − 负债合计 − 所有者权益合计| 的最大值（Balance sheet 表） "
                          "largest |total assets − total liabilities − total equity| of any month on the Balance sheet "
                          "[CNY]", fmt="0.0E+00"))
         cash = f"{_line(layout, cf, m, 'opening_cash_cny')}+{_line(layout, cf, m, 'net_cash_flow_cny')}" \
@@ -171,8 +172,10 @@ def _statement_checks(layout: Layout) -> list[Check]:
         out.append(Check(f"{m}_closing_cash", f"期末现金 = 资产负债表现金 ({m})",
                          f"Closing cash = balance-sheet cash ({m})", f"SUMPRODUCT(MAX(ABS({cash})))",
                          "ABS({v})<={l}", "{t}", BALANCE_TOLERANCE,
+                         "任一月 |期初现金 + 现金净增加额（Cash flow） − 现金（Balance sheet）| 的最大值 "
                          "largest |opening cash + net change in cash (Cash flow) − cash (Balance sheet)| of any month "
-                         "[CNY]", fmt="0.0E+00"))
+                         "[CNY]",
+                         fmt="0.0E+00"))
     return out
 
 
