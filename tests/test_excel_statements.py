@@ -34,7 +34,7 @@ from finmodel.workbook.annual import COL_YEAR0
 
 from .conftest import PRESETS, SEED_FILE, random_scenario
 from .conftest_lo import recalculate
-from .test_excel import _named, failing_checks, named_cell
+from .test_excel import _apply_edits, _named, failing_checks
 
 REL, FLOOR = 1e-9, 1e-12
 
@@ -112,15 +112,6 @@ def _edit_cells(data: bytes, s: schema.Scenario, edits: dict[Edit, float]) -> by
     return buf.getvalue()
 
 
-def _edit_names(data: bytes, edits: dict[str, Any]) -> bytes:
-    wb = openpyxl.load_workbook(io.BytesIO(data))
-    for name, value in edits.items():
-        named_cell(wb, name).value = value
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory) -> dict[str, openpyxl.Workbook]:
     work = tmp_path_factory.mktemp("lo-statement-sheets")
@@ -128,7 +119,7 @@ def recalculated(tmp_path_factory) -> dict[str, openpyxl.Workbook]:
     for cid, (s, edits, _) in CASES.items():
         data = workbook.workbook_bytes(s, sensitivity=False)
         files[cid] = work / f"{cid}.xlsx"
-        files[cid].write_bytes(_edit_names(data, edits) if edits else data)
+        files[cid].write_bytes(_apply_edits(data, edits) if edits else data)
     for cid, (s, cells, _) in BROKEN.items():
         files[cid] = work / f"{cid}.xlsx"
         files[cid].write_bytes(_edit_cells(workbook.workbook_bytes(s, sensitivity=False), s, cells))
