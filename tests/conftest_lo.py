@@ -47,7 +47,7 @@ def _convert(files: Sequence[Path], workdir: Path, convert_to: str, name: str, t
     return proc, outdir
 
 
-def recalculate(files: Sequence[Path], workdir: Path, *, timeout: float = 600) -> dict[Path, Path]:
+def recalculate(files: Sequence[Path], workdir: Path, *, timeout: float = 1800) -> dict[Path, Path]:
     """Recalculate ``files`` in one LibreOffice run; map each input to its recalculated copy."""
     names = [f.name for f in files]
     if len(set(names)) != len(names):

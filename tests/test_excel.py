@@ -503,7 +503,8 @@ def seed_book() -> tuple[bytes, openpyxl.Workbook]:
 def test_sheets_and_names(seed_book):
     _, wb = seed_book
     assert wb.sheetnames == [workbook.COVER, "Inputs", workbook.CATALOGUE, workbook.HEAVY, workbook.LIGHT,
-                             workbook.SUMMARY, workbook.CHECKS, workbook.IRR_SOLVER, workbook.DEFINITIONS]
+                             workbook.SUMMARY, workbook.ANNUAL, workbook.INCOME, workbook.CASH_FLOW, workbook.BALANCE,
+                             workbook.DEBT, workbook.CHECKS, workbook.IRR_SOLVER, workbook.DEFINITIONS]
     names = set(wb.defined_names)
     for path in schema.FIELDS:
         assert engine.name_of(path) in names, path
@@ -564,7 +565,8 @@ def test_every_timeline_row_matches_its_engine_item(seed_book):
 
 # Functions both Excel (2010+) and LibreOffice 7.4 compute; no XLOOKUP, LET, dynamic arrays.
 PORTABLE = {"IF", "AND", "OR", "MAX", "MIN", "INT", "ISBLANK", "ISNUMBER", "ISNA", "SUM", "SUMIF", "SUMPRODUCT",
-            "COUNT", "COLUMN", "COLUMNS", "INDEX", "MATCH", "EXACT", "NPV", "IRR", "IFERROR", "NA", "ABS", "AVERAGE"}
+            "COUNT", "COLUMN", "COLUMNS", "INDEX", "MATCH", "EXACT", "NPV", "IRR", "IFERROR", "NA", "ABS", "AVERAGE",
+            "SUMIFS", "COUNTIFS", "DATE"}  # the Annual sheet's roll-up and the statements' period row (Excel 2007+)
 
 
 def test_only_portable_functions_and_no_constants(seed_book):

@@ -5,13 +5,17 @@ imports the Inputs sheet of an untrusted file. See docs/workbook.md.
 
 Modules: :mod:`.layout` plans every position once (a frozen ``Layout``); one writer per sheet
 (:mod:`.cover`, :mod:`.inputs`, :mod:`.catalogue`, :mod:`.timelines`, :mod:`.summary`, :mod:`.checks`,
-:mod:`.irr_solver`, :mod:`.definitions`, :mod:`.sensitivity`) reads it; :mod:`.styles`, :mod:`.validation`
+:mod:`.irr_solver`, :mod:`.definitions`, :mod:`.sensitivity`, :mod:`.annual`, :mod:`.statement_sheets` — the
+latter two planned by :mod:`.report_plan`) reads it; :mod:`.styles`, :mod:`.validation`
 and :mod:`.xlsx` (exact floats, cell text, file names) serve them; :mod:`.bulk` writes the month grid straight into the
 sheet XML; :mod:`.writer` puts the book together; :mod:`.reader` reads one back over :mod:`.xlsxread`.
 """
 
 from finmodel.analysis.grid_axes import GRID_X, GRID_Y, grid_axes
 from finmodel.workbook.layout import (
+    ANNUAL,
+    BALANCE,
+    CASH_FLOW,
     CATALOGUE,
     CHECKS,
     COL_KEY,
@@ -19,8 +23,10 @@ from finmodel.workbook.layout import (
     COL_OPENING,
     COL_VALUE,
     COVER,
+    DEBT,
     DEFINITIONS,
     HEAVY,
+    INCOME,
     IRR_SOLVER,
     LIGHT,
     MODELS,
@@ -41,5 +47,5 @@ __all__ = [
     "CNY", "COL_KEY", "COL_MONTH0", "COL_OPENING", "COL_VALUE", "COVER",
     "FORMATS", "GRID_METRICS", "GRID_X", "GRID_Y", "HEAVY", "IRR_SOLVER", "LIGHT", "MODELS", "MONTH_ROW",
     "SENSITIVITY", "SHEETS", "SUMMARY", "TORNADO_MOVES", "WAN", "XLSX_MIME", "calc_name", "cell_text", "grid_axes",
-    "safe_filename", "workbook_bytes", "write_workbook",
+    "safe_filename", "workbook_bytes", "write_workbook", "ANNUAL", "INCOME", "CASH_FLOW", "BALANCE", "DEBT",
 ]

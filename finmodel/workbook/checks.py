@@ -17,16 +17,20 @@ green or red. What is checked:
   sheet wherever a root exists;
 * ``inputs_in_range`` — every input inside its schema bounds, re-tested in formulas (data
   validation stops typing, not pasting or a script), one row per input in the table below;
-* ``scenario_switch`` (workbooks of several scenarios) — the switch names a scenario.
+* ``scenario_switch`` (workbooks of several scenarios) — the switch names a scenario;
+* ``heavy_balance_sheet`` / ``light_balance_sheet`` — the Balance sheet balances every month: the
+  largest |total assets − total liabilities − total equity| of any month, read from the Balance
+  sheet sheet, is within 1e-6 CNY;
+* ``heavy_closing_cash`` / ``light_closing_cash`` — the cash-flow statement's closing cash (its
+  opening cash + net change in cash, on the Cash flow sheet) equals the Balance sheet's cash every
+  month (largest difference within 1e-6 CNY).
 
 Not in the master: ``sensitivity_current`` says whether the Sensitivity sheet's base inputs equal
 the current inputs (else that sheet reads STALE). It is information, not an error: every what-if
 edit makes the engine values stale, and a stale sheet must not make the model fail its checks or
 the import refuse an edited workbook.
 
-Extension point: issue 12's statements add "balance sheet balances every month" and "closing
-cash = balance-sheet cash" as two more :class:`Check` entries of :func:`checks` (value: the
-largest monthly difference; tolerance × capex), nothing else changes.
+A new check is one more :class:`Check` entry of :func:`checks`; nothing else changes.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from finmodel.workbook import irr_solver
 from finmodel.workbook import styles as st
 from finmodel.workbook.layout import CHECKS, COL_VALUE, IRR_SOLVER, Layout, calc_name
 from finmodel.workbook.reader import CHECK_PREFIX, CHECKS_OK, SCENARIO_INDEX, TIMELINE_MONTHS
+from finmodel.workbook.report_plan import BALANCE, CASH_FLOW, MonthlySheet
 from finmodel.workbook.validation import allowed_text, catalogue_keys, input_format
 
 __all__ = ["Check", "checks", "write_checks", "SENSITIVITY_CURRENT", "REL_TOLERANCE", "IRR_TOLERANCE",
@@ -55,6 +60,7 @@ __all__ = ["Check", "checks", "write_checks", "SENSITIVITY_CURRENT", "REL_TOLERA
 SENSITIVITY_CURRENT = "sensitivity_current"
 REL_TOLERANCE = 1e-9  # × the capex: identities of money flows
 IRR_TOLERANCE = 1e-9  # per month: IRR() started at the solver's root
+BALANCE_TOLERANCE = 1e-6  # CNY, any month: the statements' identities (issue 13's acceptance)
 EXPORTED = f"COLUMNS({TIMELINE_MONTHS})-1"
 _CAPEX_SCALE = f"{{t}}*MAX({calc_name('heavy', 'capex_cny')},1)"
 FILL_OK = PatternFill("solid", fgColor="C6EFCE")
@@ -120,6 +126,7 @@ def checks(layout: Layout, n_scenarios: int = 1, inputs_range: str = "", same_ra
         _book_check(layout, "light", "platform_book_value_cny", "amortisation_cny", "light_platform_investment_cny",
                     "平台净值 + 累计摊销 = 平台投入", "Platform book value + cumulative amortisation = investment"),
     ]
+    out += _statement_checks(layout)
     for block in layout.irr:
         check = f"{expr.quote_sheet(IRR_SOLVER)}!${_col(block.column)}${irr_solver.R_CHECK}"
         row = block.key.removesuffix("_cny")
@@ -140,6 +147,36 @@ def checks(layout: Layout, n_scenarios: int = 1, inputs_range: str = "", same_ra
                      "{v}={l}" if same_range else "TRUE", 0.0, None,
                      "inputs that differ from the Sensitivity sheet's base (else that sheet reads STALE); "
                      "information only, not in the master check", master=False))
+    return out
+
+
+def _line(layout: Layout, sheet: MonthlySheet, model_name: str, key: str) -> str | None:
+    """A statement line's months on its sheet (absolute), or None where the model has no such line."""
+    rows = [x.row for b in sheet.blocks if b.model == model_name for x in b.lines if x.key == key]
+    return f"{expr.quote_sheet(sheet.name)}!${layout.first}${rows[0]}:${layout.last}${rows[0]}" if rows else None
+
+
+def _statement_checks(layout: Layout) -> list[Check]:
+    """The statements' identities, every month, read from the Balance sheet and Cash flow sheets."""
+    bs, cf = layout.reports.monthly[BALANCE], layout.reports.monthly[CASH_FLOW]
+    out = []
+    for m in layout.models:
+        diff = "-".join(r for k in ("total_assets_cny", "total_liabilities_cny", "total_equity_cny")
+                        if (r := _line(layout, bs, m, k)) is not None)
+        out.append(Check(f"{m}_balance_sheet", f"资产负债表平衡 ({m})", f"Balance sheet balances ({m})",
+                         f"SUMPRODUCT(MAX(ABS({diff})))", "ABS({v})<={l}", "{t}", BALANCE_TOLERANCE,
+                         "任一月 |资产合计 − 负债合计 − 所有者权益合计| 的最大值（Balance sheet 表） "
+                         "largest |total assets − total liabilities − total equity| of any month on the Balance sheet "
+                         "[CNY]", fmt="0.0E+00"))
+        cash = f"{_line(layout, cf, m, 'opening_cash_cny')}+{_line(layout, cf, m, 'net_cash_flow_cny')}" \
+               f"-{_line(layout, bs, m, 'closing_cash_cny')}"
+        out.append(Check(f"{m}_closing_cash", f"期末现金 = 资产负债表现金 ({m})",
+                         f"Closing cash = balance-sheet cash ({m})", f"SUMPRODUCT(MAX(ABS({cash})))",
+                         "ABS({v})<={l}", "{t}", BALANCE_TOLERANCE,
+                         "任一月 |期初现金 + 现金净增加额（Cash flow） − 现金（Balance sheet）| 的最大值 "
+                         "largest |opening cash + net change in cash (Cash flow) − cash (Balance sheet)| of any month "
+                         "[CNY]",
+                         fmt="0.0E+00"))
     return out
 
 
@@ -190,10 +227,8 @@ def write_checks(wb: Workbook, layout: Layout, scenario: Scenario, n_scenarios: 
             passes.append(r)
     if r + 1 >= inputs_head - 2:  # pragma: no cover - a layout bug
         raise RuntimeError("the checks overflow into the inputs table")
-    st.label(ws, r + 2, 1, "扩展：三大报表（议题12）将加入“资产负债表平衡”和“期末现金 = 资产负债表现金”两项检查"
-                           "。 Extension: "
-                           "the statements (issue 12) add 'balance sheet balances' and 'closing cash = balance-sheet "
-                           "cash' as two more checks.", st.FONT_NOTE)
+    st.label(ws, r + 2, 1, "报表检查读取 Balance sheet 与 Cash flow 表（引擎科目的链接）。 The statements' checks read "
+                           "the Balance sheet and Cash flow sheets (links to the engine's lines).", st.FONT_NOTE)
     _master(wb, ws, passes)
     exact = _inputs_table(wb, ws, layout, scenario, inputs_head, rows)
     ws.freeze_panes = ws.cell(HEAD + 1, 3)
@@ -205,8 +240,8 @@ def write_checks(wb: Workbook, layout: Layout, scenario: Scenario, n_scenarios: 
 
 def _check_row(wb: Workbook, ws: st.Sheet, r: int, check: Check) -> None:
     v, t, lim = (f"{_col(c)}{r}" for c in (C_VALUE, C_TOL, C_LIMIT))
-    st.label(ws, r, 1, check.zh)
-    st.label(ws, r, 2, check.en)
+    st.label(ws, r, 1, check.zh).alignment = st.WRAP
+    st.label(ws, r, 2, check.en).alignment = st.WRAP
     ws.cell(r, C_VALUE, "=" + check.value).number_format = check.fmt
     if check.tolerance is not None:
         ws.cell(r, C_TOL, check.tolerance).number_format = "0.0E+00"
@@ -221,7 +256,7 @@ def _check_row(wb: Workbook, ws: st.Sheet, r: int, check: Check) -> None:
     colour_status(ws, f"{_col(C_PASS)}{r}:{_col(C_STATUS)}{r}", f"${_col(C_PASS)}{r}")
     st.label(ws, r, C_KEY, check.key, st.FONT_KEY).alignment = st.WRAP
     st.label(ws, r, C_WHAT, check.what, st.FONT_NOTE).alignment = st.WRAP
-    ws.row_dimensions[r].height = st.text_height([(check.what, 56), (check.key, 30), (check.en, 38)])
+    ws.row_dimensions[r].height = st.text_height([(check.what, 56), (check.key, 30), (check.en, 38), (check.zh, 24)])
     st.align_top(ws, r, C_WHAT)
     name = SENSITIVITY_CURRENT if not check.master else CHECK_PREFIX + check.key
     st.define(wb, name, CHECKS, p.coordinate)

@@ -16,11 +16,16 @@ from finmodel.workbook import styles as st
 from finmodel.workbook.checks import colour_status, status_formula
 from finmodel.workbook.inputs import FILL_INACTIVE, FONT_INACTIVE
 from finmodel.workbook.layout import (
+    ANNUAL,
+    BALANCE,
+    CASH_FLOW,
     CATALOGUE,
     CHECKS,
     COVER,
+    DEBT,
     DEFINITIONS,
     HEAVY,
+    INCOME,
     INPUTS,
     IRR_SOLVER,
     LIGHT,
@@ -58,6 +63,12 @@ _SHEET_MAP = {
     HEAVY: ("重资产：月度时间轴（公式）", "monthly timeline of the heavy-asset model (formulas)"),
     LIGHT: ("轻资产：月度时间轴（公式）", "monthly timeline of the light-asset model (formulas)"),
     SUMMARY: ("汇总：回收期、净现值、IRR、利润率、每P价差；图表", "payback, NPV, IRR, margins, spread per P; charts"),
+    ANNUAL: ("年度：按财年汇总的三大报表、DSCR与利润率", "both models' statements by fiscal year, DSCR and margins"),
+    INCOME: ("利润表：月度（链接引擎科目）", "monthly income statement (links to the engine's lines)"),
+    CASH_FLOW: ("现金流量表：月度，经营/投资/筹资", "monthly cash-flow statement: operating, investing, financing"),
+    BALANCE: ("资产负债表：月度，含平衡校验", "monthly balance sheet with its balance check"),
+    DEBT: ("借款计划：期初、提款、还本、期末；CFADS与偿债额", "debt schedule: opening, drawdown, repayment, closing; "
+           "CFADS and debt service"),
     CHECKS: ("检查：每项检查为实时公式，主检查 checks_ok", "every check a live formula; the master check checks_ok"),
     IRR_SOLVER: ("IRR求解器：按引擎方法求解每个IRR", "each IRR solved the engine's way (grid, bracket, bisection)"),
     DEFINITIONS: ("定义：毛利口径、残值、时间约定、期末结清", "gross profit, terminal value, timing, settlement"),

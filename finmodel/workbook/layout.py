@@ -23,15 +23,18 @@ from finmodel import model, schema
 from finmodel.model import engine, expr, heavy, light, tables
 from finmodel.schema import Scenario, inert
 from finmodel.workbook.reader import CATALOGUE, CHECKS, INPUTS, WORKBOOK_CONSTANTS
+from finmodel.workbook.report_plan import ANNUAL, BALANCE, CASH_FLOW, DEBT, INCOME, ReportsLayout, plan_reports
 
 __all__ = ["Layout", "ModelLayout", "InputsLayout", "SummaryRow", "IrrBlock", "CatalogueUse", "plan", "calc_name",
            "MODELS", "SHEETS", "COVER", "HEAVY", "LIGHT", "SUMMARY", "IRR_SOLVER", "SENSITIVITY", "INPUTS", "CHECKS",
-           "CATALOGUE", "DEFINITIONS", "HEADER_ROW", "MODEL_CONSTANTS",
+           "CATALOGUE", "DEFINITIONS", "ANNUAL", "INCOME", "CASH_FLOW", "BALANCE", "DEBT", "HEADER_ROW",
+           "MODEL_CONSTANTS",
            "MONTH_ROW", "COL_ZH", "COL_EN", "COL_UNIT", "COL_KEY", "COL_VALUE", "COL_OPENING", "COL_MONTH0"]
 
 COVER, HEAVY, LIGHT, SUMMARY, SENSITIVITY = "Cover", "Heavy", "Light", "Summary", "Sensitivity"
 IRR_SOLVER, DEFINITIONS = "IRR solver", "Definitions"
-SHEETS = (COVER, INPUTS, CATALOGUE, HEAVY, LIGHT, SUMMARY, CHECKS, IRR_SOLVER, DEFINITIONS, SENSITIVITY)
+SHEETS = (COVER, INPUTS, CATALOGUE, HEAVY, LIGHT, SUMMARY, ANNUAL, INCOME, CASH_FLOW, BALANCE, DEBT, CHECKS, IRR_SOLVER,
+          DEFINITIONS, SENSITIVITY)
 MODELS: dict[str, tuple[str, list[engine.Item], list[engine.Item]]] = {
     "heavy": (HEAVY, heavy.ITEMS, heavy.RESULTS),
     "light": (LIGHT, light.ITEMS, light.RESULTS),
@@ -212,6 +215,7 @@ class Layout:
     inputs: InputsLayout
     chart_data_row: int  # Summary: header of the chart data
     irr: tuple[IrrBlock, ...]
+    reports: ReportsLayout  # the statement sheets, Debt and Annual (report_plan.py)
 
     @property
     def sheets(self) -> tuple[str, ...]:
@@ -246,7 +250,9 @@ def plan(scenarios: Sequence[Scenario], *, sensitivity: bool = True) -> Layout:
         models[name] = replace(models[name], payback_point_row=chart_data_row + 2 + i, cost_header_row=cost_header,
                                 cost_rows=cost_rows)
         r = cost_rows[-1][1]
-    layout = Layout(h, sensitivity, first, second, last, _frozen(models), _inputs(scenarios), chart_data_row, ())
+    reports = plan_reports(h, {name: (items, results) for name, (_, items, results) in MODELS.items()})
+    layout = Layout(h, sensitivity, first, second, last, _frozen(models), _inputs(scenarios), chart_data_row, (),
+                    reports)
     return replace(layout, irr=_irr_blocks(layout))
 
 

@@ -68,7 +68,7 @@ def write_summary(wb: Workbook, layout: Layout, scenario: Scenario) -> None:
         ws.add_chart(_cash_flow_chart(wb[ml.sheet], ws, layout, ml), f"I{5 + 18 * i}")
     # page 1: the KPIs, both cash-flow charts and the heavy cost chart; page 2 (a row break before
     # the chart data): the chart data and the other cost chart, so no chart straddles a page break
-    anchors = [5 + 18 * len(layout.models), layout.chart_data_row]
+    anchors = [5 + 18 * len(layout.models), layout.chart_data_row + 1]  # below the break: no border on page 2
     for ml, anchor in zip(layout.models.values(), anchors, strict=True):
         ws.add_chart(_cost_chart(ws, ml), f"I{anchor}")
     ws.row_breaks.append(Break(id=layout.chart_data_row - 1))

@@ -11,6 +11,9 @@ frozen :class:`~finmodel.workbook.layout.Layout`:
   with ``INDEX``/``MATCH``, and the values this scenario uses.
 * **Heavy** / **Light** (:mod:`.timelines`) — per-scenario values and the monthly timeline.
 * **Summary** (:mod:`.summary`) — the KPIs as formulas with defined names, and native charts.
+* **Annual** (:mod:`.annual`) — both models' statements by fiscal year, DSCR and margins.
+* **Income statement**, **Cash flow**, **Balance sheet**, **Debt** (:mod:`.statement_sheets`) —
+  the engine's statement lines and the debt schedule, monthly, as a lender reads them.
 * **IRR solver** (:mod:`.irr_solver`) — every IRR the Summary reports, solved the engine's way.
 * **Checks** (:mod:`.checks`) — every check a live formula; the master check ``checks_ok``.
 * **Definitions** (:mod:`.definitions`) — conventions in 中文 and English beside live figures.
@@ -35,6 +38,7 @@ from openpyxl import Workbook
 from finmodel import __version__, schema
 from finmodel.schema import Problem, Scenario, ScenarioError
 from finmodel.workbook import bulk
+from finmodel.workbook.annual import write_annual
 from finmodel.workbook.bulk import Bulk
 from finmodel.workbook.catalogue import write_catalogue
 from finmodel.workbook.checks import write_checks
@@ -44,6 +48,7 @@ from finmodel.workbook.inputs import write_inputs
 from finmodel.workbook.irr_solver import write_irr_solver
 from finmodel.workbook.layout import CATALOGUE, CHECKS, COVER, INPUTS, plan
 from finmodel.workbook.sensitivity import write_sensitivity
+from finmodel.workbook.statement_sheets import write_statements
 from finmodel.workbook.summary import write_summary
 from finmodel.workbook.timelines import write_timelines
 from finmodel.workbook.xlsx import cell_text, exact_value_patch
@@ -83,6 +88,8 @@ def workbook_bytes(scenarios: Scenario | Sequence[Scenario], *, sensitivity: boo
     bulks: dict[str, Bulk] = {}
     write_timelines(wb, layout, scenario, bulks)
     write_summary(wb, layout, scenario)
+    write_statements(wb, layout, bulks)
+    write_annual(wb, layout)
     write_irr_solver(wb, layout, scenario, bulks)
     checks_exact = write_checks(wb, layout, scenario, len(items))
     write_definitions(wb, layout)
