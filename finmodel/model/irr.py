@@ -14,7 +14,8 @@
 2. **Polish.** A safeguarded Newton iteration (start: inverse cubic interpolation of the grid
    NPVs around the bracket, else regula falsi; Newton steps inside the bracket, bisection when a
    step would leave it) converges each row to about 1e-14, typically in 2-4 iterations; rows
-   leave the iteration as soon as they converge. NPV and its derivative are evaluated blockwise
+   are written out as soon as they converge (and dropped from the arrays once a quarter of the
+   running rows have). NPV and its derivative are evaluated blockwise
    (``x^t = x^(aB) x^b`` with ``B ≈ √T``), one pass over the flows per iteration.
 
 The grid product runs in fixed blocks of 64 rows, so a row's IRR is bit-identical whether it is
