@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/sweep.py            # 1M sweep, 1M Monte Carlo, loop baseline, 10M streamed
     .venv/bin/python benchmarks/sweep.py --quick    # 200k each, 2M streamed
-    .venv/bin/python benchmarks/sweep.py --profile  # also: where the time goes in one 50k chunk
+    .venv/bin/python benchmarks/sweep.py --profile  # also: where the time goes in one chunk
     .venv/bin/python benchmarks/sweep.py --portfolio-only   # only (5): portfolio sweep and Monte Carlo
 
 Prints:
@@ -104,8 +104,8 @@ def payback_loop(cf: np.ndarray) -> float:
 
 def bench_loop(s: schema.Scenario, n: int = 1000) -> tuple[float, float, float]:
     """Per-scenario loop with numpy-financial; returns (seconds per scenario for the full loop,
-    for npf metrics alone, for the vectorised metrics alone: the best of 3 runs over 100,000 rows, after
-    a warm-up)."""
+    for npf metrics alone, for the vectorised metrics alone: the best of 3 runs over 100,000 rows in
+    chunks of :data:`sweep.DEFAULT_CHUNK` on one thread of the local executor, after a warm-up)."""
     g = sweep.Grid.parse(grid_axes(1_000_000))
     rows = g.rows(0, g.size)
     pick = np.random.default_rng(0).choice(g.size, n, replace=False)
@@ -124,23 +124,25 @@ def bench_loop(s: schema.Scenario, n: int = 1000) -> tuple[float, float, float]:
         npf.npv(r_m, row), npf.irr(row), payback_loop(row)
     metrics_loop = (time.thread_time() - t0) / n
     big = np.tile(cf, (100, 1))  # 100,000 rows for a stable vectorised timing
-    vector_metrics(big[:1000], r_m)  # warm-up (the IRR grid of 61 periods, first pages of memory)
+    one = executors.LocalExecutor(workers=1)  # one thread, chunks of rows as a sweep evaluates them
+    tasks = [(big[a:b], r_m) for a, b in executors.chunks(len(big), sweep.DEFAULT_CHUNK)]
+    list(one.map(vector_metrics, tasks[:2]))  # warm-up (the IRR grid of 61 periods)
     times = []
     for _ in range(3):
         t0 = time.thread_time()
-        vector_metrics(big, r_m)
+        list(one.map(vector_metrics, tasks))
         times.append(time.thread_time() - t0)
     return loop, metrics_loop, min(times) / big.shape[0]
 
 
-def vector_metrics(cf: np.ndarray, r_m: float) -> None:
+def vector_metrics(cf: np.ndarray, r_m: float) -> np.ndarray:
     """IRR, NPV and payback of every row of ``cf`` with the engine's functions (the seed's payback,
     the same as :func:`payback_loop`)."""
     t = np.arange(cf.shape[1], dtype=float)
     irr.irr(cf)
     cf @ (1 + r_m) ** -t
     cum = np.cumsum(cf, axis=1)
-    metrics.payback_months(cum, metrics.payback_crossing(cum, cf, t))
+    return metrics.payback_months(cum, metrics.payback_crossing(cum, cf, t))
 
 
 def bench_big(n: int) -> tuple[float, float, int]:
@@ -188,11 +190,13 @@ def bench_portfolio(n: int) -> None:
           f"{', '.join(r.distributions)}); loadavg {Path('/proc/loadavg').read_text().split(' ', 3)[:3]}")
 
 
-def profile_chunk(s: schema.Scenario, n: int = 50_000) -> None:
-    """CPU time per line item of the heavy model for one chunk, through the real engine (each
-    item's function wrapped in a timer), and the shape each line had (n × 61 or computed once)."""
+def profile_chunk(s: schema.Scenario, n: int = sweep.DEFAULT_CHUNK, reps: int = 10) -> None:
+    """CPU time per line item of the heavy model for one chunk of ``n`` scenarios, through the real
+    engine (each item's function wrapped in a timer), averaged over ``reps`` evaluations with freed
+    memory kept as during a sweep, and the shape each line had (n × 61 or computed once)."""
     import dataclasses
 
+    from finmodel.analysis.memory import keep_freed_memory
     from finmodel.model import engine, heavy
 
     g = sweep.Grid.parse(grid_axes(1_000_000))
@@ -205,26 +209,31 @@ def profile_chunk(s: schema.Scenario, n: int = 50_000) -> None:
             t0 = time.thread_time()  # CPU time of this thread: robust to other load on the machine
             v = it.fn(m)
             if isinstance(m, engine.NumpyContext):
-                times[it.key] = time.thread_time() - t0
+                times[it.key] = times.get(it.key, 0.0) + time.thread_time() - t0
                 shapes[it.key] = np.shape(v)
             return v
         return dataclasses.replace(it, fn=fn)
 
     items = [timed(it) for it in heavy.ALL]
-    engine.evaluate(items, params, h + 1, keys=[results.split(m)[1] for m in METRICS])
-    times = {k: v for k, v in times.items()}
+    keys = [results.split(m)[1] for m in METRICS]
+    with keep_freed_memory():
+        engine.evaluate(items, params, h + 1, keys=keys)  # warm-up
+        times.clear()
+        for _ in range(reps):
+            engine.evaluate(items, params, h + 1, keys=keys)
+    times = {k: v / reps for k, v in times.items()}
     total = sum(times.values())
-    print(f"\nprofile: one chunk of {n:,} scenarios, {len(times)} line items, {total:.2f} CPU s "
-          f"({total / n * 1e6:.1f} µs/scenario on one core)")
+    print(f"\nprofile: one chunk of {n:,} scenarios, {len(times)} line items, {total * 1e3:.1f} CPU ms "
+          f"({total / n * 1e6:.1f} µs/scenario on one core; {load()})")
     for k, v in sorted(times.items(), key=lambda kv: -kv[1])[:12]:
-        print(f"  {k:42s} {v * 1e3:8.1f} ms  {v / total:5.1%}  shape {shapes[k]}")
+        print(f"  {k:42s} {v * 1e3:8.2f} ms  {v / total:5.1%}  shape {shapes[k]}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="200k scenarios and draws, a 2M streamed sweep")
     ap.add_argument("--big", type=int, default=None, help="scenarios in the streamed sweep (default 10M; 0 skips)")
-    ap.add_argument("--profile", action="store_true", help="time per line item of one 50k chunk")
+    ap.add_argument("--profile", action="store_true", help="time per line item of one chunk")
     ap.add_argument("--portfolio", type=int, default=10_000, help="portfolios in (5) (0 skips)")
     ap.add_argument("--portfolio-only", action="store_true", help="run (5) only")
     args = ap.parse_args()
@@ -253,8 +262,8 @@ def main() -> None:
           f"(Scenario.replace + model.evaluate + npf.npv/npf.irr/payback per scenario; {at})")
     print(f"ratio      vectorised sweep / loop = {loop / (secs / size):,.0f}×")
     print(f"metrics    numpy-financial loop {m_loop * 1e6:,.0f} µs/row vs vectorised {m_vec * 1e6:,.2f} µs/row "
-          f"= {m_loop / m_vec:,.0f}× (IRR + NPV + payback on the same 61-month rows, CPU time of this "
-          f"thread; {at}; target ≥ 150×)")
+          f"= {m_loop / m_vec:,.0f}× (IRR + NPV + payback on the same 61-month rows, in chunks of "
+          f"{sweep.DEFAULT_CHUNK:,} rows as a sweep; CPU time of one thread; {at}; target ≥ 150×)")
     print(f"memory     peak RSS of this process {peak_rss_mb():,.0f} MB")
     if big:
         b_secs, b_rss, rows = bench_big(big)
