@@ -233,6 +233,19 @@ def test_monte_carlo_huge_bounds_are_refused_in_one_line() -> None:
     assert_refused(run, "heavy.occupancy")
 
 
+def test_long_monte_carlo_on_a_terminal_shows_its_progress(tmp_path: Path) -> None:
+    """Monte Carlo size: a run of several chunks on a terminal (``FORCE_COLOR`` makes rich treat the
+    pipe as one) shows a progress bar counting draws chunk by chunk up to n."""
+    import os
+
+    p = subprocess.run([*cli_command(), "montecarlo", str(SEED_FILE), "-n", "60000", "--seed", "1"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=120, env={**os.environ, "FORCE_COLOR": "1"})
+    assert p.returncode == 0, p.stderr[-500:]
+    counts = {int(k) for k in re.findall(r"(\d+)/60000", p.stderr)}
+    assert "Monte Carlo" in p.stderr and 60000 in counts, p.stderr[-300:]
+    assert len(counts - {0, 60000}) >= 2, f"the bar did not advance by chunks: {sorted(counts)}"
+
+
 # --------------------------------------------------------------------------- files that never end or are huge
 ENDLESS = {  # input kind → command line reading /dev/zero as that kind
     "scenario": ["validate", "/dev/zero"],

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+import numpy as np
 import pytest
 import tomli_w
 from hypothesis import HealthCheck, example, given, reject, settings
@@ -243,3 +244,61 @@ def test_strategies_produce_scenario_like_files() -> None:
     with pytest.raises(schema.ScenarioError):
         schema.parse_toml(text)
     assert zipfile.is_zipfile(io.BytesIO(rezip(seed_xlsx(), "xl/workbook.xml", lambda b: b)))
+
+
+# --------------------------------------------------------------------------- valid inputs, infinite answers
+SEED = schema.load(SEED_FILE)
+NUMERIC_FIELDS = sorted(p for p, f in schema.FIELDS.items() if f.kind in ("float", "int"))
+
+
+def _edges(path: str) -> list[float]:
+    """Allowed values at the edges of a field's range and of float64: each bound and its nearest
+    allowed neighbour, a subnormal or 1e300 where a side is open."""
+    import math
+
+    f = schema.FIELDS[path]
+    lo = f.ge if f.ge is not None else (math.nextafter(f.gt, math.inf) if f.gt is not None else -1e300)
+    hi = f.le if f.le is not None else (math.nextafter(f.lt, -math.inf) if f.lt is not None else 1e300)
+    out = {lo, hi, math.nextafter(lo, math.inf), lo + 5e-324 if lo == 0 else lo, 1e-300 if lo <= 1e-300 <= hi else lo}
+    if f.kind == "int":
+        out = {float(math.ceil(lo)), float(math.floor(min(hi, 1e12)))}
+    return sorted(v for v in out if lo <= v <= hi)
+
+
+EDGE_CHANGES = st.lists(st.sampled_from(NUMERIC_FIELDS).flatmap(lambda p: st.tuples(st.just(p),
+                                                                                     st.sampled_from(_edges(p)))),
+                        min_size=1, max_size=3).map(dict)
+
+
+def _broken_rows(r: Any, name: str) -> set[str]:
+    """Monthly lines of model ``name`` that hold ±inf, or NaN in a money flow (blank cells of the
+    crossing and break-even helper rows are NaN by design)."""
+    from finmodel.model.registry import MODELS
+
+    flows = {i.key for i in MODELS[name] if i.flow}
+    monthly = getattr(r, f"{name}_monthly")
+    return {c for c in monthly.columns
+            if np.isinf(monthly[c].to_numpy()).any() or (c in flows and np.isnan(monthly[c].to_numpy()).any())}
+
+
+@SETTINGS
+@given(EDGE_CHANGES)
+@example({"heavy.resale_decline_per_year": 5e-324})
+def test_a_heavy_result_built_on_a_non_finite_line_is_never_finite(changes: dict[str, float]) -> None:
+    """Valid inputs, infinite answers: a scenario whose values are allowed (one to three inputs at the
+    edges of their ranges and of float64) never reports a finite heavy-asset result that reads a line holding an
+    infinity or a NaN flow (payback, NPV, IRR, margins, MOIC …)."""
+    from finmodel import model
+    from finmodel.model import engine
+    from finmodel.model.registry import MODELS
+
+    changes = {p: (int(v) if schema.FIELDS[p].kind == "int" else v) for p, v in changes.items()}
+    try:
+        s = SEED.replace(changes)
+    except (schema.ScenarioError, ValueError):
+        reject()
+    r = model.evaluate(s)
+    broken = _broken_rows(r, "heavy")
+    finite_on_broken = {k: sorted(engine.needed(MODELS["heavy"], [k]) & broken)[:3] for k, v in r.heavy.items()
+                        if np.isfinite(v) and engine.needed(MODELS["heavy"], [k]) & broken}
+    assert not finite_on_broken, finite_on_broken

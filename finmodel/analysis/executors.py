@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
+from finmodel.analysis.memory import keep_freed_memory
+
 __all__ = ["LocalExecutor", "DaskExecutor", "Executor", "get_executor", "run_tasks", "chunks"]
 
 
@@ -50,7 +52,8 @@ class LocalExecutor:
     """Run chunk tasks on this machine: a thread pool (numpy releases the GIL in array work).
 
     ``workers=1`` runs inline. Results are yielded in task order; at most ``2 × workers`` tasks are
-    in flight, so memory stays bounded however many chunks there are."""
+    in flight, so memory stays bounded however many chunks there are. While tasks run, freed
+    memory is kept for the next chunk (:func:`~finmodel.analysis.memory.keep_freed_memory`)."""
 
     name = "local"
 
@@ -58,6 +61,10 @@ class LocalExecutor:
         self.workers = max(1, int(workers or os.cpu_count() or 1))
 
     def map(self, fn: Callable[..., Any], tasks: Iterable[tuple]) -> Iterator[Any]:
+        with keep_freed_memory():
+            yield from self._map(fn, tasks)
+
+    def _map(self, fn: Callable[..., Any], tasks: Iterable[tuple]) -> Iterator[Any]:
         it = iter(tasks)
         first = list(itertools.islice(it, 2))
         if self.workers == 1 or len(first) <= 1:  # one task (or one worker): no thread pool

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from finmodel import model, schema
+from finmodel import schema
 from finmodel.cli import statements
 from finmodel.cli.common import FILE, MODEL_FILE, echo_json, friendly_errors, load_file, print_table
-from finmodel.model import display
 from finmodel.schema import catalog, inert
+
+if TYPE_CHECKING:  # the engine (and pandas) load when a command evaluates, not for validate or fields
+    from finmodel import model
 
 STRICT = typer.Option(False, "--strict", help="Exit 2 when an input written in the file has no effect.")
 #: What the evaluate tables say under them about the horizon-end items.
@@ -51,6 +54,8 @@ def evaluate(
         statements.check_target(monthly, force)
     s = schema.load(file)
     _report(s)
+    from finmodel import model
+
     r = model.evaluate(s)
     if monthly is not None:
         typer.echo(statements.write_monthly(monthly, r, force), err=True)
@@ -129,6 +134,9 @@ def _print_tables(s: schema.Scenario, r: model.Result) -> None:
 
 
 def _table(title: str, rows: tuple[tuple[str, str, str | None], ...], s: schema.Scenario, r: model.Result) -> Table:
+    from finmodel import model
+    from finmodel.model import display
+
     style = display.EVALUATE
     names = {"discount": display.show(s.general.discount_rate_per_year, "frac", style=style),
              "project_discount": display.show(r.heavy["project_discount_rate_per_year"], "frac", style=style),

@@ -12,15 +12,16 @@ labels), created only if no file has that name unless ``--force`` is given, and 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
-from finmodel import model
 from finmodel.cli.common import CLIError, print_table, records
-from finmodel.model import display, reports
 from finmodel.schema import atomic_write_bytes
+
+if TYPE_CHECKING:  # the model (and pandas) are imported when a statement is printed, not at start-up
+    from finmodel import model
 
 ANNUAL = typer.Option(False, "--annual", help="Also print the three statements by fiscal year (flows summed, "
                       "balances at the year's close; general.fiscal_year_start_month), heavy and light assets.")
@@ -50,6 +51,8 @@ def check_target(path: Path, force: bool) -> None:
 def write_monthly(path: Path, r: model.Result, force: bool) -> str:
     """Write :func:`reports.monthly_table` of ``r`` to ``path`` (exclusive unless ``force``,
     atomic); return the line saying what was written."""
+    from finmodel.model import reports
+
     table = reports.monthly_table(r)
     data = table.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
     try:
@@ -61,6 +64,8 @@ def write_monthly(path: Path, r: model.Result, force: bool) -> str:
 
 def annual_json(r: model.Result) -> dict[str, Any]:
     """The annual roll-up of both models, for ``evaluate --json --annual`` (CNY, fractions)."""
+    from finmodel.model import reports
+
     out: dict[str, Any] = {"note": ANNUAL_NOTE}
     for name in _MODELS:
         out[name] = records(reports.annual(getattr(r, f"{name}_monthly"), name).reset_index())
@@ -69,6 +74,8 @@ def annual_json(r: model.Result) -> dict[str, Any]:
 
 def print_annual(r: model.Result) -> None:
     """The three statements of each model by year, then the ratios (heavy: DSCR and margins)."""
+    from finmodel.model import reports
+
     for name, title in _MODELS.items():
         a = reports.annual(getattr(r, f"{name}_monthly"), name)
         for statement in reports.STATEMENTS:
@@ -81,6 +88,8 @@ def print_annual(r: model.Result) -> None:
 
 
 def _table(title: str, name: str, a: Any, keys: list[str]) -> Table:
+    from finmodel.model import display, reports
+
     style = display.TABLE
     t = Table(title=title, title_justify="left")
     t.add_column("line")

@@ -116,8 +116,8 @@ def evaluate(items: Sequence[Item], params: Mapping[str, Any], n_months: int,
     Returns
     -------
     dict
-        item key → array of shape (n, n_months) for rows, (n,) for scalars (read-only views for
-        lines that are the same across the batch).
+        item key → read-only array of shape (n, n_months) for rows, (n,) for scalars (a broadcast
+        view for a line that is the same across the batch).
     """
     ctx = NumpyContext(params, n_months)
     wanted = None if keys is None else needed(items, keys)
@@ -140,11 +140,19 @@ def evaluate(items: Sequence[Item], params: Mapping[str, Any], n_months: int,
     for k, v in ctx.values.items():
         if keys is not None and k not in keys:
             continue
-        if kinds[k] == "row":
-            out[k] = np.broadcast_to(v, (ctx.n, n_months))
-        else:
-            out[k] = np.broadcast_to(v[..., 0] if v.shape[-1] == 1 else v[..., -1], (ctx.n,))
+        shape = (ctx.n, n_months) if kinds[k] == "row" else (ctx.n,)
+        if kinds[k] == "scalar":
+            v = v[..., 0] if v.shape[-1] == 1 else v[..., -1]
+        out[k] = _read_only(v) if v.shape == shape else np.broadcast_to(v, shape)
     return out
+
+
+def _read_only(v: np.ndarray) -> np.ndarray:
+    """A read-only view of ``v`` (as ``np.broadcast_to`` gives for lines broadcast over the batch,
+    without its cost per line)."""
+    view = v.view()
+    view.flags.writeable = False
+    return view
 
 
 def dependencies(items: Sequence[Item]) -> dict[str, frozenset[str]]:

@@ -14,7 +14,8 @@
 2. **Polish.** A safeguarded Newton iteration (start: inverse cubic interpolation of the grid
    NPVs around the bracket, else regula falsi; Newton steps inside the bracket, bisection when a
    step would leave it) converges each row to about 1e-14, typically in 2-4 iterations; rows
-   leave the iteration as soon as they converge. NPV and its derivative are evaluated blockwise
+   are written out as soon as they converge (and dropped from the arrays once a quarter of the
+   running rows have). NPV and its derivative are evaluated blockwise
    (``x^t = x^(aB) x^b`` with ``B ≈ √T``), one pass over the flows per iteration.
 
 The grid product runs in fixed blocks of 64 rows, so a row's IRR is bit-identical whether it is
@@ -64,22 +65,24 @@ def _npv_df(rate: np.ndarray, blocks: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """NPV and d NPV / d rate of flows laid out as (m, A, B) blocks (period t = aB + b).
 
     With x = 1/(1+r): NPV = Σ_a x^(aB) Σ_b cf_ab x^b and
-    Σ_t t cf_t x^t = Σ_a x^(aB) [aB Σ_b cf_ab x^b + Σ_b b cf_ab x^b]; d NPV/dr = −x Σ_t t cf_t x^t."""
+    Σ_t t cf_t x^t = Σ_a x^(aB) [aB Σ_b cf_ab x^b + Σ_b b cf_ab x^b]; d NPV/dr = −x Σ_t t cf_t x^t.
+    The powers are laid out row by row, (m, B, 2) and (m, A): contiguous operands (a transposed
+    one costs numpy's batched product a strided loop; the sums and their order are the same)."""
     m, A, B = blocks.shape
     x = 1.0 / (1.0 + rate)
-    pw = np.empty((2 * B, m))  # x^b and b x^b, one contiguous row per b
-    pw[0] = 1.0
+    pw = np.empty((m, B, 2))  # x^b and b x^b
+    pw[:, 0, 0] = 1.0
     for b in range(1, B):
-        np.multiply(pw[b - 1], x, out=pw[b])
-    np.multiply(pw[:B], np.arange(B)[:, None], out=pw[B:])
-    pa = np.empty((A, m))  # x^(aB)
-    pa[0] = 1.0
-    step = pw[B - 1] * x
+        np.multiply(pw[:, b - 1, 0], x, out=pw[:, b, 0])
+    np.multiply(pw[:, :, 0], np.arange(B), out=pw[:, :, 1])
+    pa = np.empty((m, A))  # x^(aB)
+    pa[:, 0] = 1.0
+    step = pw[:, B - 1, 0] * x
     for a in range(1, A):
-        np.multiply(pa[a - 1], step, out=pa[a])
-    inner = blocks @ pw.reshape(2, B, m).transpose(2, 1, 0)  # (m, A, 2) batched 8×8 products
+        np.multiply(pa[:, a - 1], step, out=pa[:, a])
+    inner = blocks @ pw  # (m, A, 2) batched 8×8 products
     inner[:, :, 1] += inner[:, :, 0] * (B * np.arange(A))
-    s = np.einsum("mak,am->mk", inner, pa)
+    s = np.einsum("mak,ma->mk", inner, pa)
     return s[:, 0], -s[:, 1] * x
 
 
@@ -185,8 +188,10 @@ def _solve(rows, g, disc, ab, tol, max_iter) -> np.ndarray:
         vals = _grid_npv(rows, disc)  # (m, K)
     m, K = vals.shape
     nonneg = vals >= 0  # an exact zero at a grid rate counts as ≥ 0 and is caught by the polish
-    finite = np.isfinite(vals)
-    change = (nonneg[:, 1:] != nonneg[:, :-1]) & finite[:, 1:] & finite[:, :-1]  # (m, K - 1)
+    change = nonneg[:, 1:] != nonneg[:, :-1]  # (m, K - 1)
+    if not np.isfinite(vals).all():  # overflowed grid NPVs bracket nothing
+        finite = np.isfinite(vals)
+        change &= finite[:, 1:] & finite[:, :-1]
     izero = int(np.flatnonzero(g == 0)[0])
     # nearest bracket below zero: the last change in [0, izero); above: the first in [izero, K-1)
     below, above = change[:, :izero], change[:, izero:]
@@ -200,8 +205,10 @@ def _solve(rows, g, disc, ab, tol, max_iter) -> np.ndarray:
         sel = np.flatnonzero(has)
         if sel.size:
             ks = k[sel]
-            start = _inverse_cubic(g, vals[sel], ks)
-            res[sel] = _polish(blocks[sel], g[ks], g[ks + 1], vals[sel, ks], vals[sel, ks + 1], start, tol, max_iter)
+            idx = np.clip(ks[:, None] + np.arange(-1, 3), 0, K - 1)  # the grid points k-1..k+2
+            near = vals[sel[:, None], idx]  # (|sel|, 4): only what the start and the bracket need
+            start = _inverse_cubic(g[idx], near)
+            res[sel] = _polish(blocks[sel], g[ks], g[ks + 1], near[:, 1], near[:, 2], start, tol, max_iter)
     pick_b = np.isfinite(out_b) & (~np.isfinite(out_a) | (np.abs(out_b) < np.abs(out_a)))
     return np.where(pick_b, out_b, out_a)
 
@@ -219,17 +226,15 @@ def _grid_npv(rows: np.ndarray, disc: np.ndarray) -> np.ndarray:
     return (rows.reshape(-1, _ROWS, width) @ disc).reshape(-1, disc.shape[1])[:m]
 
 
-def _inverse_cubic(g: np.ndarray, vals: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Start points: the rate where the cubic through NPV at grid points k-1..k+2, read as rate as
-    a function of NPV, gives NPV = 0 (NaN where the points do not allow it)."""
-    K = g.size
-    idx = np.clip(k[:, None] + np.arange(-1, 3), 0, K - 1)  # (m, 4)
-    r = g[idx]
-    f = np.take_along_axis(vals, idx, axis=1)
-    out = np.zeros(k.size)
+def _inverse_cubic(r: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """Start points: the rate where the cubic through the NPVs ``f`` (m, 4) at the rates ``r``
+    (m, 4) — grid points k-1..k+2 around the bracket — read as rate as a function of NPV, gives
+    NPV = 0 (NaN where the points do not allow it)."""
+    m = f.shape[0]
+    out = np.zeros(m)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for i in range(4):
-            w = np.ones(k.size)
+            w = np.ones(m)
             for j in range(4):
                 if j != i:
                     w *= -f[:, j] / (f[:, i] - f[:, j])
@@ -243,37 +248,47 @@ def _polish(blocks, lo, hi, f_lo, f_hi, start, tol, max_iter):
     A Newton step is taken only if it stays inside the bracket and moves at most half as far as the
     previous step (Numerical Recipes' ``rtsafe`` rule); otherwise the row bisects. Without the second
     condition Newton can crawl across a very steep NPV (deeply negative rates, long rows) in tiny
-    steps that never leave the bracket and run out of iterations away from the root."""
+    steps that never leave the bracket and run out of iterations away from the root.
+
+    Rows that converge are written out and dropped from the iteration once they are a quarter of
+    those still running (each row's arithmetic does not depend on which others run beside it)."""
     out = np.empty(lo.size)
     r = lo - f_lo * (hi - lo) / (f_hi - f_lo)  # regula-falsi start
     r = np.where(np.isfinite(start) & (start > lo) & (start < hi), start, r)
     r = np.where(f_lo == 0, lo, np.where(f_hi == 0, hi, r))
     r = np.where((r >= lo) & (r <= hi), r, 0.5 * (lo + hi))
+    lo_pos = f_lo >= 0  # only the sign of f(lo) is needed from here on
     act = np.arange(lo.size)
+    live = np.ones(lo.size, dtype=bool)  # not yet written out
     dx_old = hi - lo  # the step before the first is the whole bracket
     for _ in range(max_iter):
         f, df = _npv_df(r, blocks)
-        same = (f >= 0) == (f_lo >= 0)
-        lo = np.where(same, r, lo)
-        f_lo = np.where(same, f, f_lo)
-        hi = np.where(same, hi, r)
+        same = (f >= 0) == lo_pos
+        np.copyto(lo, r, where=same)
+        np.copyto(hi, r, where=~same)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             step = r - f / df
-        newton = np.isfinite(step) & (step >= lo) & (step <= hi) & (np.abs(step - r) <= 0.5 * dx_old)
+        move = np.abs(step - r)
+        newton = (step >= lo) & (step <= hi) & (move <= 0.5 * dx_old)  # False for a NaN step
         r_new = np.where(newton, step, 0.5 * (lo + hi))
         scale = np.maximum(1.0, np.abs(r))
         # Newton converges quadratically: after a step of 1e-8 the error is ~1e-16 × |f''/f'|,
         # so that step is taken and the row is done (saves a confirming evaluation)
-        done = (newton & (np.abs(r_new - r) <= np.maximum(tol, _ACCEPT) * scale)) | (hi - lo <= tol * scale) | (f == 0)
-        r_new = np.where(f == 0, r, r_new)
+        hit = f == 0
+        done = (newton & (move <= np.maximum(tol, _ACCEPT) * scale)) | (hi - lo <= tol * scale) | hit
+        np.copyto(r_new, r, where=hit)
         dx_old = np.abs(r_new - r)
+        done &= live
         if done.any():
             out[act[done]] = r_new[done]
-            keep = ~done
-            act, blocks = act[keep], blocks[keep]
-            r_new, lo, hi, f_lo, dx_old = r_new[keep], lo[keep], hi[keep], f_lo[keep], dx_old[keep]
-            if act.size == 0:
+            live &= ~done
+            n_live = np.count_nonzero(live)
+            if n_live == 0:
                 return out
+            if n_live <= 0.75 * act.size:  # compact: copy the running rows once enough have left
+                act, blocks = act[live], blocks[live]
+                r_new, lo, hi, lo_pos, dx_old = r_new[live], lo[live], hi[live], lo_pos[live], dx_old[live]
+                live = np.ones(act.size, dtype=bool)
         r = r_new
-    out[act] = r  # tolerance not met: still a point inside a bracket that holds the root
+    out[act[live]] = r[live]  # tolerance not met: still a point inside a bracket that holds the root
     return out

@@ -26,7 +26,6 @@ from finmodel.model.expr import (
     maximum,
     npv,
     prev,
-    row_count,
     row_last,
     row_max,
     where,
@@ -44,17 +43,20 @@ def discount_factor(discount_rate_per_year: Num, t: Num) -> Num:
 
 def payback_crossing(cumulative: Num, flow: Num, t: Num) -> Num:
     """In the month where the cumulative flow turns non-negative, the fractional month at which it
-    crosses zero (linear within the month); blank elsewhere. [months]"""
+    crosses zero (linear within the month); blank elsewhere. A crossing is never negative (it is at
+    t ≥ 1, and −before ÷ flow is in (0, 1]). [months]"""
     before = prev(cumulative)
     crossed = (before < 0) & (cumulative >= 0)
-    return where(crossed, (t - 1) + (-before) / flow, BLANK)
+    return where(crossed, (t - 1) - before / flow, BLANK)
 
 
 # ---- reductions (one number per scenario) --------------------------------------------------------
 def payback_months(cumulative_row: Row, crossing_row: Row) -> Num:
-    """Payback in months from purchase; NaN / "never" if not recovered within the horizon (or the
-    cumulative flow is NaN). [months]"""
-    return where(row_last(cumulative_row) >= 0, where(row_count(crossing_row) > 0, row_max(crossing_row), 0), NEVER)
+    """Payback in months from purchase: the last crossing, 0 when there is none (the cumulative flow
+    was never negative; the largest of no crossings is 0, as for Excel's ``MAX``, and a crossing is
+    never below 0); NaN / "never" if not recovered within the horizon (or the cumulative flow is
+    NaN). [months]"""
+    return where(row_last(cumulative_row) >= 0, row_max(crossing_row), NEVER)
 
 
 def peak_funding_cny(min_cumulative_cny: Num) -> Num:
