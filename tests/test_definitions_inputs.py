@@ -124,6 +124,8 @@ def _satisfy(s: schema.Scenario, w: inert.When) -> dict[str, Any]:
         return {w.path: {"light.p_per_server_override": 2.5, "light.tflops_per_card": 500.0}[w.path]}
     if w.op == "unset":
         return {w.path: None}
+    if w.op == "given":  # a list input (issue 12's price index) with factors
+        return {w.path: [1.0, 0.8, 0.9]}
     return {w.path: s.get(w.value.path) + 12}  # >= another input
 
 
