@@ -181,6 +181,9 @@ def test_price_index_replaces_the_yearly_change_and_its_last_factor_repeats():
                               "repeats in service years 4-5"]
     full = scenario(market={"price_index": [1.0, 0.72, 0.85, 1.05, 1.0]})
     assert inert.notes(full) == []
+    # the constant yearly change written beside an index has no effect: a warning says so
+    assert {f.path: f.text() for f in inert.warnings(s)}["heavy.price_change_per_year"] == (
+        "heavy.price_change_per_year has no effect while market.price_index is given (the price index replaces it)")
 
 
 # ---- availability and SLA ----------------------------------------------------------------------------

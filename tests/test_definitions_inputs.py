@@ -125,6 +125,8 @@ def _satisfy(s: schema.Scenario, w: inert.When) -> dict[str, Any]:
                          "fx.server_price_usd": 150_000.0}[w.path]}
     if w.op == "unset":
         return {w.path: None}
+    if w.op == "given":  # a list input (issue 12's price index) with factors
+        return {w.path: [1.0, 0.8, 0.9]}
     return {w.path: s.get(w.value.path) + 12}  # >= another input
 
 

@@ -49,8 +49,9 @@ def service_year(s: Num) -> Num:
 #: The market price row: the index factor of the service year, or the constant yearly change.
 PRICE: list[Item] = [
     Item("price_index_factor", "Market price index (× first-year price)", "市场价格指数", "×",
-         lambda m: factor_of_year(m.x("market.price_index"), service_year(m.row("service_month"))), fmt="rate",
-         helper=True),
+         lambda m: where(given(m.x("market.price_index")),
+                         factor_of_year(m.x("market.price_index"), service_year(m.row("service_month"))), 1),
+         fmt="rate", helper=True),
     Item("price_cny_per_card_hour", "Price per card-hour (market path)", "单卡时租金(市场价格路径)", "CNY/card-hour",
          lambda m: where(given(m.x("market.price_index")),
                          m.x(H + "price_cny_per_card_hour") * m.row("price_index_factor"),

@@ -290,5 +290,7 @@ def inert_rules() -> tuple[Any, ...]:
              "无合同锁定算力"),
         Rule((c + "p_per_server",), (When(c + "price_unit", "!=", "p_year"),)),
         Rule((c + "renewal_price_factor",), (When(c + "after_term", "==", "on_demand"),)),
+        Rule(("heavy.price_change_per_year",), (When("market.price_index", "given"),),
+             "the price index replaces it", "价格指数取代之"),
         Rule(tuple(v + f for f in Vat.model_fields if f != "mode"), (When(v + "mode", "==", "off"),)),
     )

@@ -23,7 +23,7 @@ from finmodel.schema.sections import RENAMED_WHY
 
 __all__ = ["Ref", "When", "Rule", "Finding", "RULES", "inactive", "written", "warnings", "notes"]
 
-Op = Literal["==", "!=", "in", ">=", "set", "unset"]
+Op = Literal["==", "!=", "in", ">=", "set", "unset", "given"]  # given: a list input with at least one item
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,8 @@ class When:
     def holds(self, s: Scenario) -> bool:
         v = s.get(self.path)
         rhs = s.get(self.value.path) if isinstance(self.value, Ref) else self.value
+        if self.op == "given":
+            return bool(v)
         if self.op == "set":
             return v is not None
         if self.op == "unset":
@@ -59,9 +61,9 @@ class When:
     def text(self, lang: str = "en") -> str:
         """The condition in words: ``heavy.cash_cost_method = 'ratio'``, ``light.gpu is empty``."""
         zh = lang == "zh"
-        if self.op in ("set", "unset"):
+        if self.op in ("set", "unset", "given"):
             word = {("set", False): "is set", ("unset", False): "is empty", ("set", True): "已填写",
-                    ("unset", True): "留空"}[(self.op, zh)]
+                    ("unset", True): "留空", ("given", False): "is given", ("given", True): "已填写"}[(self.op, zh)]
             return f"{self.path} {word}"
         if self.op == "in":
             return f"{self.path} = " + (" 或 " if zh else " or ").join(repr(v) for v in self.value)
@@ -71,6 +73,8 @@ class When:
     def formula(self) -> str:
         """The condition as Excel text over the inputs' defined names (``heavy_loan_share_of_capex=0``)."""
         name = _name(self.path)
+        if self.op == "given":
+            return f"COUNT({name})>0"
         if self.op in ("set", "unset"):
             return f"ISBLANK({name})=" + ("FALSE" if self.op == "set" else "TRUE")
         if self.op == "in":

@@ -168,8 +168,8 @@ def condition(when: inert.When, lang: str) -> str:
     """One condition of a rule in the widgets' words: ``成本口径 = “按比例”``, ``采购承诺期 留空``,
     ``Buy term ≥ Horizon`` (the CLI's wording, :meth:`inert.When.text`, names the paths instead)."""
     label = i18n.field_label(when.path, lang, unit_text=False)
-    if when.op in ("set", "unset"):
-        return f"{label} {i18n.t('cond_' + when.op, lang)}"
+    if when.op in ("set", "unset", "given"):  # given: a list input with items reads as set
+        return f"{label} {i18n.t('cond_' + ('set' if when.op == 'given' else when.op), lang)}"
     if when.op == "in":
         return f"{label} = " + i18n.t("cond_or", lang).join(_operand(when.path, v, lang) for v in when.value)
     sign = {"==": "=", "!=": "≠", ">=": "≥"}[when.op]
