@@ -176,13 +176,18 @@ class _Reader:
         source_col = self._source_column()
         sources: dict[str, str] = {}
         for path, spec in schema.FIELDS.items():
-            if spec.kind == "list":
+            if spec.kind == "list":  # the value is its item cells; the source sits on the first item's row
                 items = self._list(path, spec)
                 if items is not MISSING:
                     data[spec.section][spec.name] = items
-                continue
-            rc = self.locate(path, engine.name_of(path))
+                first = self.names.get(f"{engine.name_of(path)}_1".lower())
+                rc = None if first is None or isinstance(first, str) else (first.r1, first.c1)
+            else:
+                rc = self.locate(path, engine.name_of(path))
             if rc is None:
+                continue
+            if spec.kind == "list":
+                self._source(sources, path, rc, source_col)
                 continue
             self.where[path] = cell_name(*rc)
             v = self.value(path, rc)
@@ -190,10 +195,7 @@ class _Reader:
                 v = _convert(self, path, spec, v, rc)
             if v is not MISSING:
                 data[spec.section][spec.name] = v
-            if source_col is not None:
-                src = self.cells.get((rc[0], source_col))
-                if src is not None and isinstance(src.value, (str, int, float)) and src.value != "":
-                    sources[path] = _text(src.value)
+            self._source(sources, path, rc, source_col)
         self._constants()
         self._catalogue()
         if source_col is not None:
@@ -207,6 +209,14 @@ class _Reader:
             seen = {p.field for p in self.problems}
             self.problems += [_with_check(_with_cell(p, self.where)) for p in err.problems if p.field not in seen]
         return None
+
+    def _source(self, sources: dict[str, str], path: str, rc: tuple[int, int], source_col: int | None) -> None:
+        """The source text written on an input's row (nothing when the cell is empty)."""
+        if source_col is None:
+            return
+        src = self.cells.get((rc[0], source_col))
+        if src is not None and isinstance(src.value, (str, int, float)) and src.value != "":
+            sources[path] = _text(src.value)
 
     def _list(self, path: str, spec: schema.FieldSpec) -> Any:
         """A list input from its item cells (``market_price_index_1`` …): the numbers written first,
