@@ -20,6 +20,10 @@ from finmodel.schema import deal_revenue
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS = sorted((ROOT / "assumptions").glob("*.toml"))
+#: The deal presets of issue 12 (``deal_*.toml``) write the deal sections; the rest leave them at
+#: their defaults, so they are the files "unchanged by the defaults" and the scalar twin speak of.
+DEAL_PRESETS = [p for p in PRESETS if p.stem.startswith("deal_")]
+PLAIN_PRESETS = [p for p in PRESETS if p not in DEAL_PRESETS]
 SEED_FILE = ROOT / "assumptions" / "seed_fs2024.toml"
 SEED_PRINTED_FILE = ROOT / "assumptions" / "seed_fs2024_printed.toml"
 
@@ -32,6 +36,12 @@ def seed() -> schema.Scenario:
 @pytest.fixture(scope="session")
 def presets() -> list[schema.Scenario]:
     return [schema.load(p) for p in PRESETS]
+
+
+@pytest.fixture(scope="session")
+def plain_presets() -> list[schema.Scenario]:
+    """The presets without deal sections (see :data:`PLAIN_PRESETS`)."""
+    return [schema.load(p) for p in PLAIN_PRESETS]
 
 
 #: Where :func:`random_scenario` draws each input, in draw order (the order fixes the scenarios a

@@ -20,7 +20,7 @@ from finmodel.cli import app
 from finmodel.model import results
 from finmodel.schema import inert
 
-from .conftest import PRESETS, SEED_FILE, random_scenario
+from .conftest import PLAIN_PRESETS, SEED_FILE, random_scenario
 from .test_statements import assert_statements_hold
 
 TOL = 1e-6  # CNY
@@ -248,7 +248,7 @@ def test_random_deals_balance_and_settle(seed):
 
 
 # --------------------------------------------------------------------------- defaults unchanged
-@pytest.mark.parametrize("path", PRESETS, ids=[p.stem for p in PRESETS])
+@pytest.mark.parametrize("path", PLAIN_PRESETS, ids=[p.stem for p in PLAIN_PRESETS])
 def test_every_preset_is_unchanged_by_the_default_financing(path):
     """A file without [financing] = the same file with every term written at its default, bit for
     bit; and its loan is the annuity from month 1 of the model before issue 12 (a plain loop)."""

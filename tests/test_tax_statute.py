@@ -20,7 +20,7 @@ import pytest
 
 from finmodel import model, schema
 
-from .conftest import PRESETS, SEED_FILE, random_scenario
+from .conftest import PLAIN_PRESETS, SEED_FILE, random_scenario
 from .test_hostile_inputs import assert_refused, invoke, seed_with, write
 
 SEED = schema.load(SEED_FILE)
@@ -261,7 +261,7 @@ def test_spare_servers_cost_capex_and_idle_energy_but_earn_nothing():
 
 
 # --------------------------------------------------------------------------- defaults, statements, input
-@pytest.mark.parametrize("path", [SEED_FILE, *PRESETS], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", [SEED_FILE, *PLAIN_PRESETS], ids=lambda p: p.stem)
 def test_every_preset_is_unchanged_by_the_default_sections(path):
     s = schema.load(path)
     spelled = schema.validate({**s.to_dict(), "tax": {"basis": "cumulative", "loss_carry_forward": "unlimited"},
