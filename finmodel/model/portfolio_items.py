@@ -19,6 +19,7 @@ month 0 reproduces that cohort's heavy-asset lines bit for bit.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from finmodel.model import financing, heavy, light, lines, metrics, revenue
@@ -43,6 +44,15 @@ G = "general."
 # --------------------------------------------------------------------------- cohort rows
 def _flag(cond: Any) -> Any:
     return where(cond, 1, 0)
+
+
+#: Company results where less is better (funding, costs, taxes): their deltas read inversely.
+LOWER_IS_BETTER = frozenset({"peak_funding_cny", "total_cash_cost_cny", "total_cohort_cash_cost_cny",
+                             "total_company_cost_cny", "total_tax_cny", "total_standalone_tax_cny"})
+
+
+def _lower_is_better(it: Item) -> Item:
+    return replace(it, lower_is_better=True) if it.key in LOWER_IS_BETTER else it
 
 
 HEAVY_EXTRAS: list[Item] = [
@@ -164,16 +174,27 @@ COMPANY_INPUTS: tuple[tuple[str, str, str, str, str], ...] = (
     ("loan_rate_per_year", "Company loan rate", "公司贷款利率", "fraction/year", "frac"),
     ("loan_term_months", "Company loan term", "公司贷款期限", "months", "number"),
 )
-#: Filled from the cohorts' stand-alone evaluations (company only).
+#: Filled from the cohorts' stand-alone evaluations (company only): Σ over the cohorts, each alone,
+#: of these company lines, shifted to the company calendar; the company's ``residual_<key>`` is its
+#: own line minus that sum (what company-level lines, the company loan and shared tax losses add),
+#: so a stacked chart of the cohorts plus the residual adds up to the company.
+RESIDUAL_LINES: tuple[tuple[str, str, str], ...] = (
+    ("revenue_cny", "revenue", "收入"), ("ebitda_cny", "EBITDA", "EBITDA"), ("tax_cny", "income tax", "所得税"),
+    ("equity_cash_flow_cny", "equity cash flow", "股东经营现金流"),
+    ("cumulative_cash_flow_cny", "cumulative cash flow", "累计现金流"))
 STANDALONE_TAX = "standalone_tax_cny"
+STANDALONE: dict[str, str] = {f"standalone_{k}": k for k, _, _ in RESIDUAL_LINES}
 
 INPUTS: list[Item] = [
     *[Item(k, en, zh, unit, _filled(k), fmt=fmt, flow=unit.endswith("/month") and fmt == "cny")  # type: ignore[arg-type]
       for k, _, _, _, en, zh, unit, fmt in SUMS],
     *[Item("company_" + k, en, zh, unit, _filled("company_" + k), kind="scalar", fmt=fmt)  # type: ignore[arg-type]
       for k, en, zh, unit, fmt in COMPANY_INPUTS],
-    Item(STANDALONE_TAX, "Σ cohorts: income tax, each taxed alone", "各机群单独计税之和", "CNY/month",
-         _filled(STANDALONE_TAX), flow=True),
+    *[Item(f"standalone_{k}", f"Σ cohorts: {en}, each alone" if k != "tax_cny" else
+           "Σ cohorts: income tax, each taxed alone", f"各机群单独{zh}之和" if k != "tax_cny" else "各机群单独计税之和",
+           "CNY" if k.startswith("cumulative") else "CNY/month", _filled(f"standalone_{k}"),
+           flow=not k.startswith("cumulative"))
+      for k, en, zh in RESIDUAL_LINES],
 ]
 
 
@@ -268,7 +289,7 @@ _CASH: list[Item] = [
          lambda m: m.row("ebitda_cny") - m.row("tax_cny") - m.row("investment_cny") + m.row("heavy_resale_cny")
          + m.row("debt_flow_cny") - m.row("interest_cny"), flow=True),
     *lines.payback_chain("equity_cash_flow_cny"),
-    *lines.peak_funding(),
+    *[_lower_is_better(i) for i in lines.peak_funding()],
     # ---- horizon-end settlement items: in NPV and IRR, not in payback -----------------------------
     Item("terminal_value_cny", "Terminal value (before tax)", "期末残值(税前)", "CNY",
          lambda m: m.row("heavy_terminal_value_cny"), flow=True),
@@ -287,6 +308,11 @@ _CASH: list[Item] = [
          lambda m: where(m.row("debt_service_cny") > 0, -m.row("cfads_cny") / m.row("debt_service_cny"), BLANK),
          fmt="number", helper=True),
 ]
+_RESIDUALS: list[Item] = [
+    Item(f"residual_{k}", f"Company level: {en} beyond the cohorts alone", f"公司层面：{zh}（减各机群单独之和）",
+         "CNY" if k.startswith("cumulative") else "CNY/month",
+         lambda m, k=k: m.row(k) - m.row(f"standalone_{k}"), flow=not k.startswith("cumulative"))
+    for k, en, zh in RESIDUAL_LINES]
 _FLEET: list[Item] = [
     Item("servers_in_service", "Servers in service", "在运服务器", "servers",
          lambda m: m.row("heavy_servers_in_service"), fmt="number"),
@@ -311,17 +337,18 @@ _FLEET: list[Item] = [
 _TOTALS = ("revenue_cny", "cash_cost_cny", "cohort_cash_cost_cny", "company_cost_cny", "gross_profit_cny",
            "cohort_ebitda_cny", "ebitda_cny", "depreciation_cny", "interest_cny", "retirement_gain_cny", "tax_cny",
            "net_income_cny", "investment_cny", "heavy_resale_cny")
-ITEMS: list[Item] = [*INPUTS, *_CALENDAR, *_LINES, *_LOAN, *_PROFIT, *_CASH, *_FLEET]
+ITEMS: list[Item] = [*INPUTS, *_CALENDAR, *_LINES, *_LOAN, *_PROFIT, *_CASH, *_RESIDUALS, *_FLEET]
 
 
 def _total(key: str) -> Item:
     it = next(i for i in ITEMS if i.key == key)
-    return lines.total(key, f"Total {it.en}", f"{it.zh}合计")
+    out = lines.total(key, f"Total {it.en}", f"{it.zh}合计")
+    return _lower_is_better(out)
 
 
 RESULTS: list[Item] = [
     *[_total(k) for k in _TOTALS],
-    lines.total(STANDALONE_TAX, "Total income tax, cohorts taxed alone", "各机群单独计税合计"),
+    _lower_is_better(lines.total(STANDALONE_TAX, "Total income tax, cohorts taxed alone", "各机群单独计税合计")),
     Item("tax_sheltered_cny", "Tax saved by company-level taxation", "合并纳税节税额", "CNY",
          lambda m: m.row("total_standalone_tax_cny") - m.row("total_tax_cny"), kind="scalar"),
     *lines.payback_results("equity_cash_flow_with_terminal_cny", ("Payback (equity)", "投资回收期"),
@@ -383,4 +410,8 @@ STATEMENT: tuple[str, ...] = (
 #: Fleet by month (also per GPU).
 FLEET: tuple[str, ...] = tuple(i.key for i in _FLEET)
 #: Per-cohort monthly lines on the company calendar (stacked charts): from each cohort's stand-alone run.
-COHORT_LINES: tuple[str, ...] = ("revenue_cny", "ebitda_cny", "tax_cny", "equity_cash_flow_cny", "capacity_p")
+COHORT_LINES: tuple[str, ...] = ("revenue_cny", "ebitda_cny", "tax_cny", "equity_cash_flow_cny",
+                                 "cumulative_cash_flow_cny", "capacity_p", "servers_in_service")
+#: Cohort lines that are balances: after a cohort's retirement they keep their last value (its
+#: cumulative cash flow stays what it earned) instead of dropping to 0.
+HELD_LINES: tuple[str, ...] = ("cumulative_cash_flow_cny",)
