@@ -34,7 +34,7 @@ from finmodel.model.portfolio_inputs import HORIZON, Inputs, inputs
 from finmodel.schema.portfolio import Portfolio
 
 _INPUT_KEYS = frozenset(i.key for i in pi.INPUTS)  # the company model's input rows and inputs
-_SUMS = {s[0]: s for s in pi.SUMS}
+_SUMS = pi.SUMS_BY_KEY
 
 
 @dataclass

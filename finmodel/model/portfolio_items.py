@@ -164,6 +164,7 @@ SUMS: tuple[tuple[str, str, str, str, str, str, str, str], ...] = (
     ("light_p_contracted", "light", "p_contracted", "all", "Σ sub-leased: P contracted", "转租：签约算力", "P", "p"),
     ("light_p_sold", "light", "p_sold", "all", "Σ sub-leased: P resold", "转租：转租算力", "P", "p"),
 )
+SUMS_BY_KEY: dict[str, tuple[str, str, str, str, str, str, str, str]] = {s[0]: s for s in SUMS}
 #: The company's own inputs (``company.<field>`` of the portfolio file), as named cells.
 COMPANY_INPUTS: tuple[tuple[str, str, str, str, str], ...] = (
     ("staff_cny_per_month", "Company staff", "公司人工", "CNY/month", "cny"),
@@ -240,7 +241,7 @@ _LOAN: list[Item] = [
          lambda m: where(m.row("company_loan_month") > 0,
                          prev(m.row("company_loan_balance_cny")) - m.row("company_loan_balance_cny"), 0), flow=True),
     Item("company_loan_flow_cny", "Company loan drawdown (+) / scheduled principal (−)", "公司贷款提取/按期还本",
-         "CNY/month", lambda m: where(m.row("company_loan_month") == 0, m.row("company_loan_balance_cny"),
+         "CNY/month", lambda m: where(eq(m.row("company_loan_month"), 0), m.row("company_loan_balance_cny"),
                                       -m.row("company_principal_cny")), flow=True),
 ]
 _PROFIT: list[Item] = [
