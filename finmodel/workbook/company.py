@@ -71,7 +71,9 @@ __all__ = ["COMPANY", "PORTFOLIO_INPUTS", "portfolio_workbook_bytes", "write_por
 COMPANY, PORTFOLIO_INPUTS = "Company", "Portfolio inputs"
 _FIRST_ROW = MONTH_ROW + 2  # timeline sheets: per-scenario values from row 7 (layout.plan's geometry)
 _IN_COL = 3  # Portfolio inputs: the company's values, then one column per cohort timeline
-_BASES = tuple(pi.STANDALONE.values())  # the lines each cohort alone contributes to the company
+_BASES = tuple(pi.STANDALONE.values())
+#: The company inputs a cohort alone does without (its loan's terms stay, with nothing borrowed).
+ALONE_ZERO = frozenset("company_" + k for k, *_ in pi.COMPANY_INPUTS if k.endswith("_cny_per_month") or k == "loan_cny")  # the lines each cohort alone contributes to the company
 
 
 @dataclass(frozen=True)
@@ -284,7 +286,7 @@ def _alone(wb: Workbook, base: Layout, p: Portfolio, timelines: list[_Timeline],
                 continue
             if it.key in pi.SUMS_BY_KEY:
                 it = replace(it, fn=_shifted(_sum_parts(p, timelines, it.key, i)))
-            elif it.key.startswith("company_") and it in pi.INPUTS:  # alone: no company lines, no company loan
+            elif it.key in ALONE_ZERO:  # alone: no company lines, no company loan
                 it = replace(it, fn=lambda m: expr.Sym("0"))
             items.append(it)
         ml = _model_layout("heavy", sheet, items)
