@@ -112,7 +112,8 @@ def compare(wb: openpyxl.Workbook, r: PortfolioResult) -> tuple[list[str], int]:
         elif key in r.company:
             value, want = ws.cell(row, COL_VALUE).value, r.company[key]
             got = _num(value)
-            ok = (str(value or "") in NAN_TEXTS) if math.isnan(want) else abs(got - want) <= REL * abs(want) + FLOOR * scale
+            close = abs(got - want) <= REL * abs(want) + FLOOR * scale
+            ok = (str(value or "") in NAN_TEXTS) if math.isnan(want) else close
             bad += [] if ok else [f"{key}: {value!r} != {want}"]
             n += 1
     return bad, n

@@ -73,7 +73,8 @@ _FIRST_ROW = MONTH_ROW + 2  # timeline sheets: per-scenario values from row 7 (l
 _IN_COL = 3  # Portfolio inputs: the company's values, then one column per cohort timeline
 _BASES = tuple(pi.STANDALONE.values())
 #: The company inputs a cohort alone does without (its loan's terms stay, with nothing borrowed).
-ALONE_ZERO = frozenset("company_" + k for k, *_ in pi.COMPANY_INPUTS if k.endswith("_cny_per_month") or k == "loan_cny")  # the lines each cohort alone contributes to the company
+ALONE_ZERO = frozenset("company_" + k for k, *_ in pi.COMPANY_INPUTS
+                       if k.endswith("_cny_per_month") or k == "loan_cny")
 
 
 @dataclass(frozen=True)
@@ -144,11 +145,12 @@ def _write_inputs(wb: Workbook, p: Portfolio, inp: Inputs, names: list[str]) -> 
     """Portfolio inputs; returns the cells whose floats must be stored exactly."""
     ws: st.Sheet = wb[PORTFOLIO_INPUTS]
     st.label(ws, 1, 1, "组合输入 Portfolio inputs", st.FONT_TITLE)
-    st.label(ws, 2, 1, "公司的通用输入与公司层面输入（命名单元格），各机群的购置月与结束月，以及每条机群时间线的情景输入"
-                       "（已含公司通用输入、全局冲击、延迟交付的份额与延迟）。 The company's inputs (named cells), each "
-                       "cohort's purchase and end month, and every cohort timeline's scenario inputs as the engine "
-                       "reads that row (company general inputs, shocks, a slipped cohort's share and delay applied). "
-                       "Purchase months are data: change them in the portfolio file and export again.", st.FONT_NOTE)
+    st.label(ws, 2, 1, "公司的通用输入与公司层面输入（命名单元格），各机群的购置月与结束月，以及每条机群时间线的"
+                       "情景输入（已含公司通用输入、全局冲击、延迟交付的份额与延迟）。 The company's inputs "
+                       "(named cells), each cohort's purchase and end month, and every cohort timeline's scenario "
+                       "inputs as the engine reads that row (company general inputs, shocks, a slipped cohort's "
+                       "share and delay applied). Purchase months are data: change them in the portfolio file and "
+                       "export again.", st.FONT_NOTE)
     exact: dict[str, float] = {}
     r = 4
     st.section(ws, r, "公司 Company", _IN_COL + len(names))
@@ -260,7 +262,8 @@ def _shifted(parts: list[tuple[_Timeline, int, str]]) -> Callable[[object], expr
     return fn
 
 
-def _sum_parts(p: Portfolio, timelines: list[_Timeline], key: str, cohort: int | None) -> list[tuple[_Timeline, int, str]]:
+def _sum_parts(p: Portfolio, timelines: list[_Timeline], key: str,
+               cohort: int | None) -> list[tuple[_Timeline, int, str]]:
     """The timelines (of one cohort, or all) an input row of the company model sums, with their row."""
     _, model, line, which = pi.SUMS_BY_KEY[key][:4]
     out = []
