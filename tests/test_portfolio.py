@@ -372,3 +372,63 @@ def test_funding_costs_and_taxes_read_lower_is_better() -> None:
         assert item(key).lower_is_better, key
     for key in ("npv_cny", "irr", "total_revenue_cny", "tax_sheltered_cny", "moic"):
         assert not item(key).lower_is_better, key
+
+
+# --------------------------------------------------------------------------- DSCR, shares and the fleet
+def test_minimum_dscr_is_cash_after_tax_over_the_annuity_computed_by_hand(one: PortfolioResult,
+                                                                          h800: schema.Scenario) -> None:
+    # h800_training_cluster.toml: half of the 2,080万 capex borrowed at 4.5 % for 36 months, drawn at month 0
+    loan, rate, term = 0.5 * 20_800_000.0, 0.045 / 12, 36
+    payment = loan * rate / (1 - (1 + rate) ** -term)
+    m = model.evaluate(h800).heavy_monthly
+    cfads = (m["ebitda_cny"] - m["tax_cny"]).to_numpy()
+    want = min(cfads[t] / payment for t in range(1, term + 1))
+    assert one.company["min_dscr"] == pytest.approx(want, rel=1e-9)
+    assert one.cohorts.loc["only", "min_dscr"] == pytest.approx(want, rel=1e-9)
+    assert math.isnan(one.monthly["dscr"].iloc[term + 1]) and math.isfinite(one.monthly["dscr"].iloc[term])
+
+
+TWO_PRICES = """
+[general]
+horizon_months = 36
+[cohorts.a]
+[cohorts.a.heavy]
+servers = 2
+price_cny_per_card_hour = 10
+occupancy = 0.6
+[cohorts.b]
+purchase_month = 6
+[cohorts.b.heavy]
+servers = 3
+price_cny_per_card_hour = 14
+occupancy = 0.9
+server_price_cny = 1200000
+"""
+
+
+def test_shares_blended_price_and_occupancy_from_the_cohorts_alone() -> None:
+    p = portfolio.parse(TWO_PRICES)
+    r = evaluate(p)
+    alone = {c.name: model.evaluate(c.scenario.replace({"general.horizon_months": 36 - c.purchase_month}))
+             for c in p.cohorts}
+    totals = {k: {n: a.heavy_monthly[k].sum() for n, a in alone.items()}
+              for k in ("revenue_cny", "ebitda_cny", "investment_cny")}
+    for share, k in (("share_of_revenue", "revenue_cny"), ("share_of_ebitda", "ebitda_cny"),
+                     ("share_of_capex", "investment_cny")):
+        for name in ("a", "b"):
+            assert r.cohorts.loc[name, share] == pytest.approx(totals[k][name] / sum(totals[k].values()), rel=1e-12)
+    # blended price = Σ revenue ÷ Σ card-hours rented; occupancy = Σ rented ÷ Σ available (8 cards a server)
+    revenue, rented, available = np.zeros(37), np.zeros(37), np.zeros(37)
+    for c in p.cohorts:
+        m, k = alone[c.name].heavy_monthly, c.purchase_month
+        hours = m["in_service"].to_numpy() * c.scenario.heavy.servers * 8 * 8760 / 12
+        revenue[k:] += m["revenue_cny"].to_numpy()
+        rented[k:] += hours * m["occupancy"].to_numpy()
+        available[k:] += hours
+    fleet = r.fleet_total()
+    live = available > 0
+    np.testing.assert_allclose(fleet["owned_price_cny_per_card_hour"].to_numpy()[live], revenue[live] / rented[live],
+                               rtol=1e-12)
+    np.testing.assert_allclose(fleet["owned_occupancy"].to_numpy()[live], rented[live] / available[live], rtol=1e-12)
+    assert 10 < fleet["owned_price_cny_per_card_hour"].iloc[20] < 14  # between the two cohorts' prices
+    assert fleet["cards_in_service"].iloc[20] == 5 * 8
