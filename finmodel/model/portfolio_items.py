@@ -11,8 +11,9 @@ them the company sums, are in :mod:`~finmodel.model.portfolio_rows`, re-exported
 
 The workbook (:mod:`finmodel.workbook.company`) renders the computed items as formulas like any
 other item; each input row is the sum of one line of the cohort timelines (:data:`SUMS` says which),
-each cohort shifted to its purchase month, and each input a named cell. Order of operations follows the heavy model, so a company of one cohort bought at
-month 0 reproduces that cohort's heavy-asset lines bit for bit.
+each cohort shifted to its purchase month, and each input a named cell. Order of operations
+follows the heavy model, so a company of one cohort bought at month 0 reproduces that cohort's
+heavy-asset lines bit for bit.
 """
 
 from __future__ import annotations

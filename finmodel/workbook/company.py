@@ -156,6 +156,7 @@ def _write_inputs(wb: Workbook, p: Portfolio, inp: Inputs, names: list[str]) -> 
     st.section(ws, r, "公司 Company", _IN_COL + len(names))
     company = {f"general.{k}": v for k, v in p.general.model_dump().items() if k != "currency"}
     company |= {f"portfolio.company_{k}": v for k, v in p.company.model_dump().items()}
+    company |= {f"shocks.{k}": v for k, v in p.shocks.model_dump().items()}  # shown: applied in the cohort columns
     for path, v in company.items():
         r += 1
         st.label(ws, r, 1, path, st.FONT_KEY)
