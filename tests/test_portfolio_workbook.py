@@ -193,17 +193,29 @@ def test_a_cohort_timeline_has_the_scenario_workbooks_formulas(cases: dict[str, 
     assert wbc.PORTFOLIO_INPUTS in local["heavy_servers"].attr_text
 
 
-def test_the_company_sheet_shifts_cohorts_with_index_and_names_their_months(cases: dict[str, portfolio.Portfolio],
-                                                                            tmp_path: Path) -> None:
+def test_the_company_sheet_sums_cohorts_shifted_with_index_to_their_purchase_months(
+        cases: dict[str, portfolio.Portfolio], tmp_path: Path) -> None:
     p = cases["h800_lots"]
     book = openpyxl.load_workbook(wbc.write_portfolio_workbook(p, tmp_path / "p.xlsx"))
-    ws = book[wbc.COMPANY]
-    rows = {ws.cell(r, COL_KEY).value: r for r in range(MONTH_ROW + 1, ws.max_row + 1)}
-    revenue = str(ws.cell(rows["heavy_revenue_cny"], COL_MONTH0 + 5).value)
+
+    def formula(sheet: str, key: str, month: int) -> str:
+        ws = book[sheet]
+        row = next(r for r in range(MONTH_ROW + 1, ws.max_row + 1) if ws.cell(r, COL_KEY).value == key)
+        return str(ws.cell(row, COL_MONTH0 + month).value)
+
     names = wbc.sheet_names(p)
     assert len(names) == len(p.cohorts) + sum(1 for c in p.cohorts if c.slip_months)  # a slipped cohort: two rows
-    assert revenue.count("INDEX(") == len(names) and "OFFSET" not in revenue
-    for c in p.cohorts:
-        assert f"cohort_{c.name}_purchase_month" in revenue
-        assert f"cohort_{c.name}_purchase_month" in book.defined_names
-    assert all(f"{n!r}" in revenue or n in revenue for n in names)
+    company = formula(wbc.COMPANY, "heavy_revenue_cny", 5)
+    assert company.count("!") == len(p.cohorts) and "INDEX" not in company and "OFFSET" not in company
+    for i, c in enumerate(p.cohorts):
+        alone = formula(f"A{i + 1} {c.name}"[:31], "heavy_revenue_cny", 5)
+        assert alone.count("INDEX(") == 1 + (c.slip_months > 0) and "OFFSET" not in alone
+        assert f"cohort_{c.name}_purchase_month" in alone and f"cohort_{c.name}_purchase_month" in book.defined_names
+
+
+def test_a_portfolio_too_large_for_excels_formulas_is_refused_before_writing(tmp_path: Path) -> None:
+    cohorts = "".join(f"[cohorts.cohort_with_a_long_name_{i}]\n" for i in range(400))
+    p = portfolio.parse(f"[general]\nhorizon_months = 12\n{cohorts}")
+    with pytest.raises(ValueError, match="exceed Excel's 8,192 characters; export at most about 250 cohorts"):
+        wbc.write_portfolio_workbook(p, tmp_path / "big.xlsx")
+    assert not (tmp_path / "big.xlsx").exists()

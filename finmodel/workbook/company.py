@@ -14,13 +14,14 @@
   Each such sheet carries *sheet-scoped* defined names (``heavy_servers`` → its column on
   Portfolio inputs, ``calc_heavy_capex_cny`` → its own cell), so its formulas are literally the
   scenario workbook's.
-* **A<i> <name>** — that cohort alone, as a company of its own on the company calendar (no
+* **A<i> <name>** — that cohort on the company calendar: each ``heavy_*`` / ``light_*`` input row of
+  the company model summed over its timelines, each shifted to its purchase month with ``INDEX``
+  (month ``t`` reads cohort month ``t − purchase``), and the cohort as a company of its own (no
   company-level lines): the rows its stand-alone income tax, EBITDA and cash flow need.
-* **Company** — the company model (:data:`~finmodel.model.portfolio_items.ROLLUP`): each ``heavy_*``
-  / ``light_*`` input row is the sum of one cohort line over the cohorts, each shifted to its
-  purchase month with ``INDEX`` (month ``t`` reads cohort month ``t − purchase``), the
-  ``standalone_*`` rows the sums of the A-sheets; every other row and the KPIs are the same
-  generated formulas as any timeline. Its IRRs are solved on the **IRR solver** sheet.
+* **Company** — the company model (:data:`~finmodel.model.portfolio_items.ROLLUP`): each input row
+  is the sum of that row over the A-sheets (the same column: one calendar), the ``standalone_*``
+  rows the sums of their stand-alone lines; every other row and the KPIs are the same generated
+  formulas as any timeline. Its IRRs are solved on the **IRR solver** sheet.
 * **Catalogue** — the lookup tables the formulas read.
 
 Purchase months, delivery and retirement shape the sheets (each timeline spans its own months):
@@ -70,6 +71,7 @@ __all__ = ["COMPANY", "PORTFOLIO_INPUTS", "portfolio_workbook_bytes", "write_por
 
 COMPANY, PORTFOLIO_INPUTS = "Company", "Portfolio inputs"
 _FIRST_ROW = MONTH_ROW + 2  # timeline sheets: per-scenario values from row 7 (layout.plan's geometry)
+MAX_FORMULA = 8192  # characters: Excel's limit on a formula
 _IN_COL = 3  # Portfolio inputs: the company's values, then one column per cohort timeline
 _BASES = tuple(pi.STANDALONE.values())
 #: The company inputs a cohort alone does without (its loan's terms stay, with nothing borrowed).
@@ -263,24 +265,25 @@ def _shifted(parts: list[tuple[_Timeline, int, str]]) -> Callable[[object], expr
     return fn
 
 
-def _sum_parts(p: Portfolio, timelines: list[_Timeline], key: str,
-               cohort: int | None) -> list[tuple[_Timeline, int, str]]:
-    """The timelines (of one cohort, or all) an input row of the company model sums, with their row."""
+def _sum_parts(p: Portfolio, timelines: list[_Timeline], key: str, cohort: int) -> list[tuple[_Timeline, int, str]]:
+    """The timelines of one cohort that an input row of the company model sums, with their row."""
     _, model, line, which = pi.SUMS_BY_KEY[key][:4]
     out = []
     for tl in timelines:
         c = p.cohorts[tl.tranche.cohort]
         retired = c.retire_month is not None
         if tl.tranche.model == model and (which == "all" or retired == (which == "retired")) and (
-                cohort is None or tl.tranche.cohort == cohort):
+                tl.tranche.cohort == cohort):
             out.append((tl, tl.rows[line], c.name))
     return out
 
 
 def _alone(wb: Workbook, base: Layout, p: Portfolio, timelines: list[_Timeline], bulks: dict[str, Bulk]
            ) -> list[tuple[str, dict[str, int]]]:
-    """Each cohort as a company of its own on the company calendar: the rows of :data:`_BASES`."""
-    needed = engine.needed(pi.ROLLUP, _BASES)
+    """Each cohort on the company calendar: its lines summed over its timelines, shifted to its
+    purchase month (every input row of the company model), and the cohort as a company of its own
+    (no company-level lines): the rows of :data:`_BASES`."""
+    needed = engine.needed(pi.ROLLUP, _BASES) | set(pi.SUMS_BY_KEY)
     out = []
     for i, c in enumerate(p.cohorts):
         sheet = _alone_sheet(p, i)
@@ -296,17 +299,21 @@ def _alone(wb: Workbook, base: Layout, p: Portfolio, timelines: list[_Timeline],
         ml = _model_layout("heavy", sheet, items)
         write_timelines(wb, _layout(base, p.horizon_months, {"heavy": ml}), c.scenario, bulks)
         _localise(wb, sheet, [calc_name("heavy", it.key) for it in items if it.kind == "scalar"] + [TIMELINE_MONTHS])
-        _title(wb[sheet], f"{sheet}: {c.label or c.name} alone, on the company calendar (no company-level lines)",
-               "portfolio_items")
+        _title(wb[sheet], f"{sheet}: {c.label or c.name} on the company calendar — its lines shifted to its "
+                          "purchase month, and the cohort alone (no company-level lines)", "portfolio_items")
         out.append((sheet, dict(ml.rows)))
     return out
 
 
-def _standalone(alone: list[tuple[str, dict[str, int]]], key: str) -> Callable[[object], expr.Sym]:
-    base = pi.STANDALONE[key]
+def _summed(alone: list[tuple[str, dict[str, int]]], key: str) -> Callable[[object], expr.Sym]:
+    """A company row: Σ over the cohorts of their row ``key`` on the A-sheets (the same month column)."""
+    text = "+".join(f"{quote_sheetname(sheet)}!{{c}}{rows[key]}" for sheet, rows in alone)
+    if len(text) > MAX_FORMULA:
+        raise ValueError(f"{len(alone)} cohorts: a Company formula would exceed Excel's {MAX_FORMULA:,} characters; "
+                         "export at most about 250 cohorts")
 
     def fn(m: object) -> expr.Sym:
-        return expr.Sym("+".join(f"{quote_sheetname(sheet)}!{{c}}{rows[base]}" for sheet, rows in alone) or "0")
+        return expr.Sym(text)
     return fn
 
 
@@ -315,9 +322,9 @@ def _company(wb: Workbook, base: Layout, p: Portfolio, timelines: list[_Timeline
     items = []
     for it in pi.ROLLUP:
         if it.key in pi.SUMS_BY_KEY:
-            it = replace(it, fn=_shifted(_sum_parts(p, timelines, it.key, None)))
+            it = replace(it, fn=_summed(alone, it.key))
         elif it.key in pi.STANDALONE:
-            it = replace(it, fn=_standalone(alone, it.key))
+            it = replace(it, fn=_summed(alone, pi.STANDALONE[it.key]))
         items.append(it)
     ml = _model_layout("heavy", COMPANY, items)
     lay = _layout(base, p.horizon_months, {"heavy": ml})
