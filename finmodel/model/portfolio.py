@@ -65,7 +65,7 @@ def evaluate_batch(p: Portfolio, overrides: Mapping[str, Any] | None = None, *,
     the fleet per GPU."""
     inp = inputs(p, overrides)
     want_company = _wanted(pi.ROLLUP, company, rows)
-    want_cohort = list(cohorts) + (list(pi.COHORT_KPIS) + list(pi.COHORT_LINES) if rows else [])
+    want_cohort = list(cohorts) + ([*pi.COHORT_KPIS, *pi.COHORT_LINES, *pi.COHORT_COUNTS] if rows else [])
     want_cohort += [pi.STANDALONE[k] for k in _standalone_needed(want_company)]
     share_keys = [k for k in want_cohort if k.startswith("share_of_")]
     roll_cohort = [k for k in want_cohort if not k.startswith("share_of_")]
@@ -78,7 +78,7 @@ def evaluate_batch(p: Portfolio, overrides: Mapping[str, Any] | None = None, *,
     out = PortfolioBatch(inp.n, inp.horizon, tuple(c.name for c in p.cohorts))
     if roll_cohort:
         out.cohorts = _standalone(inp, cohort_rows, list(dict.fromkeys(roll_cohort)))
-        out.cohort_lines = _on_company_calendar(inp, out.cohorts, pi.COHORT_LINES if rows else ())
+        out.cohort_lines = _on_company_calendar(inp, out.cohorts, pi.COHORT_LINES + pi.COHORT_COUNTS if rows else ())
     out.company = _company(inp, cohort_rows, out.cohorts, want_company)
     if share_keys:
         out.cohorts.update(_shares(inp, out.cohorts, out.company, share_keys))

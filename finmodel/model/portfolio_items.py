@@ -41,7 +41,8 @@ from finmodel.model.portfolio_rows import COHORT_ITEMS, HEAVY_EXTRAS, LIGHT_EXTR
 G = "general."
 __all__ = ["COHORT_ITEMS", "HEAVY_EXTRAS", "LIGHT_EXTRAS", "SUMS", "SUMS_BY_KEY", "ROLLUP", "ITEMS", "RESULTS",
            "INPUTS", "SHARES", "SHARED", "STANDALONE", "STANDALONE_TAX", "RESIDUAL_LINES", "COMPANY_INPUTS", "FILLED",
-           "HEADLINE", "KPIS", "COHORT_KPIS", "STATEMENT", "FLEET", "COHORT_LINES", "HELD_LINES", "LOWER_IS_BETTER"]
+           "HEADLINE", "KPIS", "COHORT_KPIS", "STATEMENT", "FLEET", "COHORT_LINES", "COHORT_COUNTS", "HELD_LINES",
+           "LOWER_IS_BETTER"]
 
 
 # --------------------------------------------------------------------------- cohort rows
@@ -322,7 +323,9 @@ STATEMENT: tuple[str, ...] = (
 FLEET: tuple[str, ...] = tuple(i.key for i in _FLEET)
 #: Per-cohort monthly lines on the company calendar (stacked charts): from each cohort's stand-alone run.
 COHORT_LINES: tuple[str, ...] = ("revenue_cny", "ebitda_cny", "tax_cny", "equity_cash_flow_cny",
-                                 "cumulative_cash_flow_cny", "capacity_p", "servers_in_service")
+                                 "cumulative_cash_flow_cny", "capacity_p")
+#: Per-cohort counts on the company calendar (neither money nor capacity: not among the stacked flows).
+COHORT_COUNTS: tuple[str, ...] = ("servers_in_service",)
 #: Cohort lines that are balances: after a cohort's retirement they keep their last value (its
 #: cumulative cash flow stays what it earned) instead of dropping to 0.
 HELD_LINES: tuple[str, ...] = ("cumulative_cash_flow_cny",)

@@ -97,7 +97,6 @@ class _Timeline:
     sheet: str
     rows: dict[str, int]
     horizon: int
-    column: int  # its column on Portfolio inputs
 
 
 def sheet_names(p: Portfolio) -> list[str]:
@@ -172,25 +171,29 @@ def _write_inputs(wb: Workbook, p: Portfolio, inp: Inputs, names: list[str]) -> 
             st.define(wb, f"cohort_{c.name}_{key}", PORTFOLIO_INPUTS, f"{get_column_letter(_IN_COL)}{r}")
     r += 2
     st.section(ws, r, "机群时间线的输入 Inputs of each cohort timeline", _IN_COL + len(names))
-    st.header(ws, r + 1, ["Input", "", *names], 1)
+    st.header(ws, r + 1, ["Input", "Unit", *names], 1)
     r += 1
     for path, spec in schema.FIELDS.items():
         if spec.kind == "str":
             continue
         r += 1
         st.label(ws, r, 1, path, st.FONT_KEY)
+        st.label(ws, r, 2, spec.unit)
         for j, params in enumerate(inp.params):
             v = inp.horizons[j] if path == HORIZON else params.get(path)  # a row's horizon: its own
             value = None if v is None else _value(path, float(v.reshape(-1)[0]))
             _input_cell(ws, r, _IN_COL + j, value, exact)
             _local(wb, names[j], engine.name_of(path), f"{get_column_letter(_IN_COL + j)}{r}")
     _constants(wb, ws, r + 3)
-    st.widths(ws, {"A": 40, "B": 4, **{get_column_letter(_IN_COL + j): 18 for j in range(len(names))}})
+    ws.freeze_panes = ws.cell(4, _IN_COL)
+    st.widths(ws, {"A": 40, "B": 16, **{get_column_letter(_IN_COL + j): 18 for j in range(len(names))}})
     return exact
 
 
 def _input_cell(ws: st.Sheet, r: int, col: int, v: object, exact: dict[str, float]) -> None:
+    """An input value (yellow, editable: the formulas read it live)."""
     c = ws.cell(r, col)
+    st.input_style(c)
     if isinstance(v, str):
         st.put_text(c, v)
     elif v is not None:
@@ -236,7 +239,7 @@ def _cohort_timelines(wb: Workbook, base: Layout, inp: Inputs, names: list[str],
         part = " — late share" if t.late else (" — on-time share" if c.slip_months else "")
         _title(wb[sheet], f"{sheet}: {c.label or c.name}{part} ({t.model}; company months {c.purchase_month}–"
                           f"{int(inp.end[0, t.cohort])})", t.model)
-        out.append(_Timeline(t, sheet, dict(ml.rows), horizon, j))
+        out.append(_Timeline(t, sheet, dict(ml.rows), horizon))
     return out
 
 
@@ -352,6 +355,7 @@ def _irr_blocks(lay: _Sheets, ml: ModelLayout) -> tuple[IrrBlock, ...]:
 # --------------------------------------------------------------------------- the book
 def portfolio_workbook_bytes(p: Portfolio) -> bytes:
     """The live workbook of a portfolio as xlsx bytes."""
+    _summed([(_alone_sheet(p, i), {"": 9999}) for i in range(len(p.cohorts))], "")  # too many cohorts: say so now
     inp = inputs(p)
     names = sheet_names(p)
     base = plan([p.cohorts[0].scenario], sensitivity=False)
