@@ -266,7 +266,9 @@ def test_slippage_is_an_on_time_and_a_late_cohort() -> None:
         .replace("8000", "6000")
         + f"[cohorts.late]\n[cohorts.late.heavy]\nservers = 1\n{HEAVY}".replace("40000", "10000")
         .replace("8000", "2000").replace("lead_time_months = 1", "lead_time_months = 4")))
-    for key in [i.key for i in pi.ITEMS if i.kind == "row" and i.key != pi.STANDALONE_TAX]:
+    # every company line but those of each cohort alone (one cohort is one taxpayer, two are two)
+    alone = {*pi.STANDALONE, *(f"residual_{k}" for k, _, _ in pi.RESIDUAL_LINES)}
+    for key in [i.key for i in pi.ITEMS if i.kind == "row" and i.key not in alone]:
         np.testing.assert_allclose(slipped.monthly[key], split.monthly[key], rtol=1e-12, atol=1e-6, err_msg=key)
     # one cohort is one taxpayer when it stands alone, however it is delivered
     assert slipped.company["total_standalone_tax_cny"] != split.company["total_standalone_tax_cny"]
@@ -321,3 +323,112 @@ def test_a_later_cohort_alone_is_its_scenario_over_the_rest_of_the_horizon() -> 
                 "total_revenue_cny"):
         want, got = alone[key], r.cohorts.loc["lot_jan_2024", key]
         assert (math.isnan(want) and math.isnan(got)) or got == pytest.approx(want, rel=1e-12, abs=1e-9), key
+
+
+# --------------------------------------------------------------------------- cohorts and the company residual
+GENERATIONS = ROOT / "assumptions" / "portfolio" / "three_generations.toml"
+
+
+@pytest.fixture(scope="module")
+def generations() -> PortfolioResult:
+    return evaluate(portfolio.load(GENERATIONS))
+
+
+def test_the_cohorts_alone_plus_the_residual_add_up_to_the_company(generations: PortfolioResult) -> None:
+    r, m = generations, generations.monthly
+    for key, _, _ in pi.RESIDUAL_LINES:
+        summed = r.cohort_monthly[key].sum(axis=1).to_numpy()
+        np.testing.assert_allclose(summed + m[f"residual_{key}"].to_numpy(), m[key].to_numpy(), rtol=1e-12, atol=1e-3,
+                                   err_msg=key)
+    # what the residual is, line by line: nothing of revenue; the company's own costs off EBITDA
+    # (350k a month from month 1, the file's [company]); the tax the shared losses save
+    assert not m["residual_revenue_cny"].any()
+    np.testing.assert_allclose(m["residual_ebitda_cny"].iloc[1:], -(200_000 + 50_000 + 100_000), rtol=1e-12)
+    assert m["residual_tax_cny"].sum() == pytest.approx(-r.company["tax_sheltered_cny"], rel=1e-9)
+    assert r.company["tax_sheltered_cny"] > 0
+
+
+def test_a_retired_cohorts_cumulative_cash_keeps_its_last_value(generations: PortfolioResult) -> None:
+    cum = generations.cohort_monthly["cumulative_cash_flow_cny"]["a100_2022"].to_numpy()
+    flow = generations.cohort_monthly["equity_cash_flow_cny"]["a100_2022"].to_numpy()
+    np.testing.assert_allclose(cum, np.cumsum(flow), rtol=1e-12, atol=1e-3)  # a plain running sum
+    assert not flow[37:].any() and cum[84] == cum[36] != 0  # sold at month 36: nothing after, the total kept
+    late = generations.cohort_monthly["cumulative_cash_flow_cny"]["h800_2023"].to_numpy()
+    assert not late[:12].any() and late[12] < 0  # before its purchase: nothing; at it: the capex
+
+
+def test_servers_by_cohort_add_up_to_the_fleet(generations: PortfolioResult) -> None:
+    servers = generations.cohort_monthly["servers_in_service"]
+    np.testing.assert_array_equal(servers.sum(axis=1).to_numpy(),
+                                  generations.fleet_total()["servers_in_service"].to_numpy())
+    assert servers["a100_2022"].iloc[36] == 20 and servers["a100_2022"].iloc[37] == 0
+    assert servers["h20_2025"].iloc[37:].max() == 20
+
+
+def test_funding_costs_and_taxes_read_lower_is_better() -> None:
+    from finmodel.model.portfolio_result import item
+
+    for key in ("peak_funding_cny", "total_tax_cny", "total_standalone_tax_cny", "total_company_cost_cny"):
+        assert item(key).lower_is_better, key
+    for key in ("npv_cny", "irr", "total_revenue_cny", "tax_sheltered_cny", "moic"):
+        assert not item(key).lower_is_better, key
+
+
+# --------------------------------------------------------------------------- DSCR, shares and the fleet
+def test_minimum_dscr_is_cash_after_tax_over_the_annuity_computed_by_hand(one: PortfolioResult,
+                                                                          h800: schema.Scenario) -> None:
+    # h800_training_cluster.toml: half of the 2,080万 capex borrowed at 4.5 % for 36 months, drawn at month 0
+    loan, rate, term = 0.5 * 20_800_000.0, 0.045 / 12, 36
+    payment = loan * rate / (1 - (1 + rate) ** -term)
+    m = model.evaluate(h800).heavy_monthly
+    cfads = (m["ebitda_cny"] - m["tax_cny"]).to_numpy()
+    want = min(cfads[t] / payment for t in range(1, term + 1))
+    assert one.company["min_dscr"] == pytest.approx(want, rel=1e-9)
+    assert one.cohorts.loc["only", "min_dscr"] == pytest.approx(want, rel=1e-9)
+    assert math.isnan(one.monthly["dscr"].iloc[term + 1]) and math.isfinite(one.monthly["dscr"].iloc[term])
+
+
+TWO_PRICES = """
+[general]
+horizon_months = 36
+[cohorts.a]
+[cohorts.a.heavy]
+servers = 2
+price_cny_per_card_hour = 10
+occupancy = 0.6
+[cohorts.b]
+purchase_month = 6
+[cohorts.b.heavy]
+servers = 3
+price_cny_per_card_hour = 14
+occupancy = 0.9
+server_price_cny = 1200000
+"""
+
+
+def test_shares_blended_price_and_occupancy_from_the_cohorts_alone() -> None:
+    p = portfolio.parse(TWO_PRICES)
+    r = evaluate(p)
+    alone = {c.name: model.evaluate(c.scenario.replace({"general.horizon_months": 36 - c.purchase_month}))
+             for c in p.cohorts}
+    totals = {k: {n: a.heavy_monthly[k].sum() for n, a in alone.items()}
+              for k in ("revenue_cny", "ebitda_cny", "investment_cny")}
+    for share, k in (("share_of_revenue", "revenue_cny"), ("share_of_ebitda", "ebitda_cny"),
+                     ("share_of_capex", "investment_cny")):
+        for name in ("a", "b"):
+            assert r.cohorts.loc[name, share] == pytest.approx(totals[k][name] / sum(totals[k].values()), rel=1e-12)
+    # blended price = Σ revenue ÷ Σ card-hours rented; occupancy = Σ rented ÷ Σ available (8 cards a server)
+    revenue, rented, available = np.zeros(37), np.zeros(37), np.zeros(37)
+    for c in p.cohorts:
+        m, k = alone[c.name].heavy_monthly, c.purchase_month
+        hours = m["in_service"].to_numpy() * c.scenario.heavy.servers * 8 * 8760 / 12
+        revenue[k:] += m["revenue_cny"].to_numpy()
+        rented[k:] += hours * m["occupancy"].to_numpy()
+        available[k:] += hours
+    fleet = r.fleet_total()
+    live = available > 0
+    np.testing.assert_allclose(fleet["owned_price_cny_per_card_hour"].to_numpy()[live], revenue[live] / rented[live],
+                               rtol=1e-12)
+    np.testing.assert_allclose(fleet["owned_occupancy"].to_numpy()[live], rented[live] / available[live], rtol=1e-12)
+    assert 10 < fleet["owned_price_cny_per_card_hour"].iloc[20] < 14  # between the two cohorts' prices
+    assert fleet["cards_in_service"].iloc[20] == 5 * 8

@@ -158,3 +158,23 @@ def test_result_names_resolve_with_suggestions(lots: portfolio.Portfolio) -> Non
     got = pa.evaluate(lots, {}, ["company.peak_funding_cny", "company.moic"])
     r = evaluate(lots)
     assert float(np.asarray(got["company.peak_funding_cny"])[0]) == r.company["peak_funding_cny"]
+
+
+def test_xlsx_writes_the_portfolio_workbook_once(tmp_path: Path) -> None:
+    import openpyxl
+
+    from finmodel.workbook import company
+
+    target = tmp_path / "company.xlsx"
+    run = invoke(["portfolio", LOTS, "--xlsx", target])
+    assert run.code == 0, run.stderr
+    assert f"wrote {target}" in run.stderr
+    book = openpyxl.load_workbook(target)
+    p = portfolio.load(LOTS)
+    assert book.sheetnames[:2] == [company.PORTFOLIO_INPUTS, company.COMPANY]
+    assert set(company.sheet_names(p)) <= set(book.sheetnames)
+    again = invoke(["portfolio", LOTS, "--xlsx", target])
+    assert again.code != 0 and "exists; use --force" in again.stderr
+    assert invoke(["portfolio", LOTS, "--xlsx", target, "--force"]).code == 0
+    wrong = invoke(["portfolio", LOTS, "--xlsx", tmp_path / "c.csv"])
+    assert wrong.code != 0 and "use an .xlsx file name" in wrong.stderr

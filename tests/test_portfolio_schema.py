@@ -232,3 +232,28 @@ def test_cohorts_are_added_and_removed_through_the_file_data() -> None:
         p.without_cohort("order_sep_2023")  # the lots of 2024 are like the first order
     with pytest.raises(schema.UnknownFieldError, match="unknown cohort 'lot_x'"):
         p.without_cohort("lot_x")
+
+
+def test_replace_with_none_removes_the_path_from_the_file() -> None:
+    p = portfolio.parse("[general]\nhorizon_months = 48\n[company]\nstaff_cny_per_month = 5000\n"
+                        "[cohorts.a]\n[cohorts.a.heavy]\nservers = 4\n[cohorts.b]\nlike = \"a\"\npurchase_month = 6\n"
+                        "[cohorts.b.heavy]\nservers = 7\n")
+    q = p.replace({"company.staff_cny_per_month": None, "cohorts.b.heavy.servers": None,
+                   "cohorts.b.purchase_month": None})
+    assert q.company.staff_cny_per_month == 0.0  # the field's default
+    assert q.cohort("b").scenario.heavy.servers == 4  # back to its `like` cohort's value
+    assert q.cohort("b").purchase_month == 0
+    assert "servers" not in q.doc["cohorts"]["b"]["heavy"] and "staff_cny_per_month" not in q.doc["company"]
+    assert p.replace({"cohorts.a.slip_months": None}) == p.replace({})  # nothing to remove: unchanged
+    with pytest.raises(schema.UnknownFieldError, match=r"unknown cohort 'bb'; did you mean b\?"):
+        p.replace({"cohorts.bb.heavy.servers": 3})  # a typo does not add a cohort
+
+
+@pytest.mark.parametrize("text", ["[general]\nhorizon_months = 48\n", "[cohorts]\n", "name = \"x\"\n[cohorts]\n"])
+def test_a_portfolio_without_cohorts_is_refused_with_one_error_line(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "p.toml"
+    path.write_text(text, encoding="utf-8")
+    run = invoke(["portfolio", path])
+    assert run.code != 0
+    lines = [x for x in run.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:") and "at least one cohort" in lines[0], run.stderr

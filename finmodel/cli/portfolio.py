@@ -47,7 +47,10 @@ def portfolio_cmd(
     annual: bool = typer.Option(False, "--annual", help="Also the statement by year (" + ANNUAL_NOTE + ")."),
     monthly: Path | None = typer.Option(None, "--monthly", help="Write the company's monthly lines and fleet to a "
                                         ".csv (or .parquet) file, atomically.", show_default=False),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing --monthly file."),
+    xlsx: Path | None = typer.Option(None, "--xlsx", help="Write the live workbook: a timeline per cohort and a "
+                                     "Company sheet of formulas (docs/portfolio.md, Workbook), atomically.",
+                                     show_default=False),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --monthly or --xlsx file."),
 ) -> None:
     """Evaluate a portfolio: cohorts bought in different months, summed into one company.
 
@@ -57,24 +60,34 @@ def portfolio_cmd(
     cohorts' stand-alone taxes."""
     if monthly is not None:
         _check_target(monthly, force)
+    if xlsx is not None:
+        _check_target(xlsx, force, "--xlsx", (".xlsx",), "an .xlsx")
     p = portfolio.load(file)
     r = evaluate(p)
     if monthly is not None:
         with AtomicTableWriter(monthly) as out:
             out.write(r.monthly.reset_index())
+    if xlsx is not None:
+        from finmodel.workbook.company import write_portfolio_workbook
+
+        write_portfolio_workbook(p, xlsx)
     if as_json:
         echo_json(_json(file, r, annual))
     else:
         _print(r, annual)
     if monthly is not None:
         typer.echo(f"wrote {monthly} ({len(r.monthly)} months × {r.monthly.shape[1]} lines)", err=True)
+    if xlsx is not None:
+        typer.echo(f"wrote {xlsx} ({len(p.cohorts)} cohorts, {p.horizon_months} months)", err=True)
 
 
-def _check_target(path: Path, force: bool) -> None:
-    if path.suffix.lower() not in AtomicTableWriter.FORMATS:
-        raise CLIError(f"--monthly {path}: use a .csv or .parquet file name")
+def _check_target(path: Path, force: bool, option: str = "--monthly",
+                  suffixes: tuple[str, ...] = tuple(AtomicTableWriter.FORMATS), kind: str = "a .csv or .parquet"
+                  ) -> None:
+    if path.suffix.lower() not in suffixes:
+        raise CLIError(f"{option} {path}: use {kind} file name")
     if path.is_dir():
-        raise CLIError(f"--monthly {path} is a directory; give a file name")
+        raise CLIError(f"{option} {path} is a directory; give a file name")
     if path.exists() and not force:
         raise CLIError(f"{path} exists; use --force to overwrite it")
 

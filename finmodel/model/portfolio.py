@@ -34,7 +34,7 @@ from finmodel.model.portfolio_inputs import HORIZON, Inputs, inputs
 from finmodel.schema.portfolio import Portfolio
 
 _INPUT_KEYS = frozenset(i.key for i in pi.INPUTS)  # the company model's input rows and inputs
-_SUMS = {s[0]: s for s in pi.SUMS}
+_SUMS = pi.SUMS_BY_KEY
 
 
 @dataclass
@@ -65,9 +65,8 @@ def evaluate_batch(p: Portfolio, overrides: Mapping[str, Any] | None = None, *,
     the fleet per GPU."""
     inp = inputs(p, overrides)
     want_company = _wanted(pi.ROLLUP, company, rows)
-    want_cohort = list(cohorts) + (list(pi.COHORT_KPIS) + list(pi.COHORT_LINES) + ["tax_cny"] if rows else [])
-    if pi.STANDALONE_TAX in engine.needed(pi.ROLLUP, want_company):
-        want_cohort.append("tax_cny")
+    want_cohort = list(cohorts) + ([*pi.COHORT_KPIS, *pi.COHORT_LINES, *pi.COHORT_COUNTS] if rows else [])
+    want_cohort += [pi.STANDALONE[k] for k in _standalone_needed(want_company)]
     share_keys = [k for k in want_cohort if k.startswith("share_of_")]
     roll_cohort = [k for k in want_cohort if not k.startswith("share_of_")]
     if share_keys:
@@ -79,7 +78,7 @@ def evaluate_batch(p: Portfolio, overrides: Mapping[str, Any] | None = None, *,
     out = PortfolioBatch(inp.n, inp.horizon, tuple(c.name for c in p.cohorts))
     if roll_cohort:
         out.cohorts = _standalone(inp, cohort_rows, list(dict.fromkeys(roll_cohort)))
-        out.cohort_lines = _on_company_calendar(inp, out.cohorts, pi.COHORT_LINES if rows else ())
+        out.cohort_lines = _on_company_calendar(inp, out.cohorts, pi.COHORT_LINES + pi.COHORT_COUNTS if rows else ())
     out.company = _company(inp, cohort_rows, out.cohorts, want_company)
     if share_keys:
         out.cohorts.update(_shares(inp, out.cohorts, out.company, share_keys))
@@ -99,6 +98,12 @@ def _wanted(items: list[engine.Item], keys: Sequence[str] | None, rows: bool) ->
     if rows:
         out += [i.key for i in items if i.kind == "row"]
     return list(dict.fromkeys(out))
+
+
+def _standalone_needed(keys: Sequence[str]) -> list[str]:
+    """The Σ-of-cohorts-alone input rows (:data:`~finmodel.model.portfolio_items.STANDALONE`) ``keys`` need."""
+    needed = engine.needed(pi.ROLLUP, keys) if keys else set()
+    return [k for k in pi.STANDALONE if k in needed]
 
 
 def _needed_sums(keys: Sequence[str]) -> set[str]:
@@ -271,7 +276,7 @@ def _standalone(inp: Inputs, cohort_rows: dict[str, _ModelRows], keys: list[str]
     groups = np.array([t.cohort for t in inp.tranches])
     given = _sum_tranches(inp, cohort_rows, groups, k, shift=False)
     T = next(iter(given.values())).shape[-1]
-    given[pi.STANDALONE_TAX] = np.zeros((1, T))
+    given.update({key: np.zeros((1, T)) for key in pi.STANDALONE})
     vals = _rollup(given, _company_inputs(inp, k, alone=True), _general(inp, k, inp.end - inp.purchase), T, keys,
                    inp.n * k)
     return {key: (v.reshape(inp.n, k) if v.ndim == 1 else v.reshape(inp.n, k, -1)) for key, v in vals.items()
@@ -279,7 +284,8 @@ def _standalone(inp: Inputs, cohort_rows: dict[str, _ModelRows], keys: list[str]
 
 
 def _on_company_calendar(inp: Inputs, standalone: dict[str, np.ndarray], keys: Sequence[str]) -> dict[str, np.ndarray]:
-    """Stand-alone cohort lines moved to the company calendar: (n, k, H + 1)."""
+    """Stand-alone cohort lines moved to the company calendar: (n, k, H + 1); a balance
+    (:data:`~finmodel.model.portfolio_items.HELD_LINES`) keeps its last value after the cohort's end."""
     k = inp.purchase.shape[1]
     rows = np.arange(inp.n * k).reshape(inp.n, k)
     if not keys:
@@ -287,15 +293,19 @@ def _on_company_calendar(inp: Inputs, standalone: dict[str, np.ndarray], keys: S
     lines = np.stack([standalone[key].reshape(inp.n * k, -1) for key in keys])
     summed = shifted_sum(lines, rows, inp.purchase, inp.end - inp.purchase, np.arange(k), k, inp.horizon + 1,
                          np.ones((len(keys), k), dtype=bool))
-    return {key: v.reshape(inp.n, k, -1) for key, v in zip(keys, summed, strict=True)}
+    out = {key: v.reshape(inp.n, k, -1) for key, v in zip(keys, summed, strict=True)}
+    last = np.minimum(np.arange(inp.horizon + 1)[None, None, :], inp.end[:, :, None])  # (n, k, H + 1)
+    for key in set(keys) & set(pi.HELD_LINES):
+        out[key] = np.take_along_axis(out[key], np.broadcast_to(last, out[key].shape), axis=2)
+    return out
 
 
 def _company(inp: Inputs, cohort_rows: dict[str, _ModelRows], standalone: dict[str, np.ndarray],
              keys: list[str]) -> dict[str, np.ndarray]:
     given = _sum_tranches(inp, cohort_rows, np.zeros(len(inp.tranches), dtype=np.int64), 1, shift=True)
-    if pi.STANDALONE_TAX in engine.needed(pi.ROLLUP, keys):
-        tax = _on_company_calendar(inp, standalone, ["tax_cny"])["tax_cny"]
-        given[pi.STANDALONE_TAX] = tax.sum(axis=1)
+    needed = _standalone_needed(keys)
+    moved = _on_company_calendar(inp, standalone, [pi.STANDALONE[k] for k in needed])
+    given.update({key: moved[pi.STANDALONE[key]].sum(axis=1) for key in needed})
     return _rollup(given, _company_inputs(inp, 1), _general(inp, 1), inp.horizon + 1, keys, inp.n)
 
 

@@ -1,8 +1,6 @@
-"""The portfolio's line items: extra lines on each cohort's timeline, and the company model.
+"""The portfolio's line items: the company model (the lines each cohort row adds, and which of
+them the company sums, are in :mod:`~finmodel.model.portfolio_rows`, re-exported here).
 
-* :data:`COHORT_ITEMS` — a cohort row is evaluated with the heavy (or light) items plus a few extra
-  lines the roll-up needs (book value written off at retirement, scheduled debt service, servers,
-  cards and P in service, card-hours available and sold; P contracted and resold).
 * :data:`ROLLUP` — the company model: its first items are **input rows** and **inputs**
   (:data:`INPUTS`, kind row or scalar) that the portfolio engine fills — each cohort line summed over
   the cohorts, shifted to their purchase months, and the company's own inputs; the rest is computed
@@ -11,17 +9,19 @@
   gives that cohort's stand-alone statements and KPIs; over all of a portfolio's, the company's.
 * :data:`SHARES` — each cohort's share of the company's revenue, EBITDA and capex.
 
-The workbook (next round) renders the computed items as formulas like any other item; each input
-row is the sum of one line of the cohort timelines (:data:`SUMS` says which) and each input a
-named cell. Order of operations follows the heavy model, so a company of one cohort bought at
-month 0 reproduces that cohort's heavy-asset lines bit for bit.
+The workbook (:mod:`finmodel.workbook.company`) renders the computed items as formulas like any
+other item; each input row is the sum of one line of the cohort timelines (:data:`SUMS` says which),
+each cohort shifted to its purchase month, and each input a named cell. Order of operations
+follows the heavy model, so a company of one cohort bought at month 0 reproduces that cohort's
+heavy-asset lines bit for bit.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from finmodel.model import financing, heavy, light, lines, metrics, revenue
+from finmodel.model import financing, lines, metrics
 from finmodel.model.engine import FormulaContext, Item, name_of
 from finmodel.model.expr import (
     BLANK,
@@ -36,8 +36,13 @@ from finmodel.model.expr import (
     safe_div,
     where,
 )
+from finmodel.model.portfolio_rows import COHORT_ITEMS, HEAVY_EXTRAS, LIGHT_EXTRAS, SUMS, SUMS_BY_KEY
 
 G = "general."
+__all__ = ["COHORT_ITEMS", "HEAVY_EXTRAS", "LIGHT_EXTRAS", "SUMS", "SUMS_BY_KEY", "ROLLUP", "ITEMS", "RESULTS",
+           "INPUTS", "SHARES", "SHARED", "STANDALONE", "STANDALONE_TAX", "RESIDUAL_LINES", "COMPANY_INPUTS", "FILLED",
+           "HEADLINE", "KPIS", "COHORT_KPIS", "STATEMENT", "FLEET", "COHORT_LINES", "COHORT_COUNTS", "HELD_LINES",
+           "LOWER_IS_BETTER"]
 
 
 # --------------------------------------------------------------------------- cohort rows
@@ -45,30 +50,15 @@ def _flag(cond: Any) -> Any:
     return where(cond, 1, 0)
 
 
-HEAVY_EXTRAS: list[Item] = [
-    Item("book_value_at_end_cny", "Book value at the end of the timeline", "时间线末账面净值", "CNY",
-         lambda m: m.row("horizon_end") * m.row("book_value_cny"), helper=True),
-    Item("scheduled_debt_service_cny", "Scheduled debt service", "计划还本付息", "CNY/month",
-         lambda m: m.row("operating") * (prev(m.row("loan_balance_cny")) - m.row("loan_balance_cny"))
-         + m.row("interest_cny"), flow=True),
-    Item("servers_in_service", "Servers in service", "在运服务器", "servers",
-         lambda m: m.row("in_service") * m.x("heavy.servers"), fmt="number"),
-    Item("cards_in_service", "Cards in service", "在运GPU卡", "cards",
-         lambda m: m.row("servers_in_service") * m.x("heavy.cards_per_server"), fmt="number"),
-    # an owned cohort's row carries its GPU's catalogue TFLOPS (dense FP16) in light.tflops_per_card
-    Item("p_in_service", "Capacity in service (FP16 dense)", "在运算力（FP16稠密）", "P",
-         lambda m: m.row("cards_in_service") * revenue.p_per_card(m.x("light.tflops_per_card")), fmt="p"),
-    Item("card_hours_available", "Card-hours available", "可售卡时", "card-hours/month",
-         lambda m: m.row("cards_in_service") * m.row("hours_per_month"), fmt="number"),
-    Item("card_hours_sold", "Card-hours rented", "已租卡时", "card-hours/month",
-         lambda m: m.row("card_hours_available") * m.row("occupancy"), fmt="number"),
-]
-LIGHT_EXTRAS: list[Item] = [
-    Item("p_contracted", "Capacity contracted", "签约算力", "P",
-         lambda m: m.row("operating") * m.x("light.capacity_p"), fmt="p"),
-    Item("p_sold", "Capacity resold", "转租算力", "P", lambda m: m.x("light.capacity_p") * m.row("occupancy"), fmt="p"),
-]
-COHORT_ITEMS: dict[str, list[Item]] = {"heavy": heavy.ALL + HEAVY_EXTRAS, "light": light.ALL + LIGHT_EXTRAS}
+#: Company results where less is better (funding, costs, taxes): their deltas read inversely.
+LOWER_IS_BETTER = frozenset({"peak_funding_cny", "total_cash_cost_cny", "total_cohort_cash_cost_cny",
+                             "total_company_cost_cny", "total_tax_cny", "total_standalone_tax_cny"})
+
+
+def _lower_is_better(it: Item) -> Item:
+    return replace(it, lower_is_better=True) if it.key in LOWER_IS_BETTER else it
+
+
 
 
 # --------------------------------------------------------------------------- company inputs
@@ -86,74 +76,6 @@ def _filled(key: str) -> Any:
     return fn
 
 
-#: Input rows: (key, cohort model, cohort line, which cohorts, English, 中文, unit, fmt). ``live``
-#: cohorts run to the horizon (their end-of-timeline value is a terminal value), ``retired`` ones
-#: are sold at their retire month (that value is a resale, and their book value is written off).
-SUMS: tuple[tuple[str, str, str, str, str, str, str, str], ...] = (
-    ("heavy_revenue_cny", "heavy", "revenue_cny", "all", "Σ owned: rental revenue", "自有：租赁收入", "CNY/month",
-     "cny"),
-    ("heavy_cash_cost_cny", "heavy", "cash_cost_cny", "all", "Σ owned: cash cost", "自有：现金成本", "CNY/month",
-     "cny"),
-    ("heavy_energy_cny", "heavy", "energy_cny", "all", "Σ owned: energy", "自有：能耗费用", "CNY/month", "cny"),
-    ("heavy_om_cny", "heavy", "om_cny", "all", "Σ owned: O&M", "自有：运营维护", "CNY/month", "cny"),
-    ("heavy_colocation_cny", "heavy", "colocation_cny", "all", "Σ owned: colocation", "自有：托管费用", "CNY/month",
-     "cny"),
-    ("heavy_staff_cny", "heavy", "staff_cny", "all", "Σ owned: cohort staff", "自有：机群人工", "CNY/month", "cny"),
-    ("heavy_other_cny", "heavy", "other_cny", "all", "Σ owned: other", "自有：其他费用", "CNY/month", "cny"),
-    ("heavy_ratio_cash_cost_cny", "heavy", "ratio_cash_cost_cny", "all", "Σ owned: cash cost (60:40 ratio)",
-     "自有：现金成本(比例法)", "CNY/month", "cny"),
-    ("heavy_gross_profit_cny", "heavy", "gross_profit_cny", "all", "Σ owned: gross profit", "自有：毛利", "CNY/month",
-     "cny"),
-    ("heavy_ebitda_cny", "heavy", "ebitda_cny", "all", "Σ owned: EBITDA", "自有：EBITDA", "CNY/month", "cny"),
-    ("heavy_depreciation_cny", "heavy", "depreciation_cny", "all", "Σ owned: depreciation", "自有：折旧", "CNY/month",
-     "cny"),
-    ("heavy_interest_cny", "heavy", "interest_cny", "all", "Σ owned: interest", "自有：利息", "CNY/month", "cny"),
-    ("heavy_investment_cny", "heavy", "investment_cny", "all", "Σ owned: capex paid", "自有：设备投资", "CNY/month",
-     "cny"),
-    ("heavy_debt_flow_cny", "heavy", "debt_flow_cny", "all", "Σ owned: loan drawdown / scheduled principal",
-     "自有：贷款提取/按期还本", "CNY/month", "cny"),
-    ("heavy_settlement_cny", "heavy", "settlement_cny", "live", "Σ owned: loan balance repaid at the horizon",
-     "自有：期末一次性还款", "CNY/month", "cny"),
-    ("heavy_early_repayment_cny", "heavy", "settlement_cny", "retired", "Σ owned: loan balance repaid at retirement",
-     "自有：退役时提前还款", "CNY/month", "cny"),
-    ("heavy_debt_service_cny", "heavy", "scheduled_debt_service_cny", "all", "Σ owned: scheduled debt service",
-     "自有：计划还本付息", "CNY/month", "cny"),
-    ("heavy_terminal_value_cny", "heavy", "terminal_value_cny", "live", "Σ owned: terminal value at the horizon",
-     "自有：期末残值", "CNY", "cny"),
-    ("heavy_book_value_at_horizon_cny", "heavy", "book_value_at_end_cny", "live", "Σ owned: book value at the horizon",
-     "自有：期末账面净值", "CNY", "cny"),
-    ("heavy_resale_cny", "heavy", "terminal_value_cny", "retired", "Σ owned: resale at retirement",
-     "自有：退役转售收入", "CNY/month", "cny"),
-    ("heavy_written_off_cny", "heavy", "book_value_at_end_cny", "retired", "Σ owned: book value retired",
-     "自有：退役账面净值", "CNY/month", "cny"),
-    ("heavy_servers_in_service", "heavy", "servers_in_service", "all", "Σ owned: servers in service",
-     "自有：在运服务器", "servers", "number"),
-    ("heavy_cards_in_service", "heavy", "cards_in_service", "all", "Σ owned: cards in service", "自有：在运GPU卡",
-     "cards", "number"),
-    ("heavy_p_in_service", "heavy", "p_in_service", "all", "Σ owned: P in service", "自有：在运算力", "P", "p"),
-    ("heavy_card_hours_available", "heavy", "card_hours_available", "all", "Σ owned: card-hours available",
-     "自有：可售卡时", "card-hours/month", "number"),
-    ("heavy_card_hours_sold", "heavy", "card_hours_sold", "all", "Σ owned: card-hours rented", "自有：已租卡时",
-     "card-hours/month", "number"),
-    ("light_revenue_cny", "light", "revenue_cny", "all", "Σ sub-leased: revenue", "转租：收入", "CNY/month", "cny"),
-    ("light_resale_revenue_cny", "light", "resale_revenue_cny", "all", "Σ sub-leased: resale revenue", "转租：转租收入",
-     "CNY/month", "cny"),
-    ("light_capacity_cost_cny", "light", "capacity_cost_cny", "all", "Σ sub-leased: capacity cost",
-     "转租：算力采购成本", "CNY/month", "cny"),
-    ("light_vas_cost_cny", "light", "vas_cost_cny", "all", "Σ sub-leased: value-added service cost",
-     "转租：增值服务成本", "CNY/month", "cny"),
-    ("light_platform_fixed_cost_cny", "light", "platform_fixed_cost_cny", "all", "Σ sub-leased: platform fixed cost",
-     "转租：平台固定费用", "CNY/month", "cny"),
-    ("light_gross_profit_cny", "light", "gross_profit_cny", "all", "Σ sub-leased: gross profit", "转租：毛利",
-     "CNY/month", "cny"),
-    ("light_ebitda_cny", "light", "ebitda_cny", "all", "Σ sub-leased: EBITDA", "转租：EBITDA", "CNY/month", "cny"),
-    ("light_amortisation_cny", "light", "amortisation_cny", "all", "Σ sub-leased: amortisation", "转租：摊销",
-     "CNY/month", "cny"),
-    ("light_investment_cny", "light", "investment_cny", "all", "Σ sub-leased: platform investment", "转租：平台投入",
-     "CNY/month", "cny"),
-    ("light_p_contracted", "light", "p_contracted", "all", "Σ sub-leased: P contracted", "转租：签约算力", "P", "p"),
-    ("light_p_sold", "light", "p_sold", "all", "Σ sub-leased: P resold", "转租：转租算力", "P", "p"),
-)
 #: The company's own inputs (``company.<field>`` of the portfolio file), as named cells.
 COMPANY_INPUTS: tuple[tuple[str, str, str, str, str], ...] = (
     ("staff_cny_per_month", "Company staff", "公司人工", "CNY/month", "cny"),
@@ -164,16 +86,27 @@ COMPANY_INPUTS: tuple[tuple[str, str, str, str, str], ...] = (
     ("loan_rate_per_year", "Company loan rate", "公司贷款利率", "fraction/year", "frac"),
     ("loan_term_months", "Company loan term", "公司贷款期限", "months", "number"),
 )
-#: Filled from the cohorts' stand-alone evaluations (company only).
+#: Filled from the cohorts' stand-alone evaluations (company only): Σ over the cohorts, each alone,
+#: of these company lines, shifted to the company calendar; the company's ``residual_<key>`` is its
+#: own line minus that sum (what company-level lines, the company loan and shared tax losses add),
+#: so a stacked chart of the cohorts plus the residual adds up to the company.
+RESIDUAL_LINES: tuple[tuple[str, str, str], ...] = (
+    ("revenue_cny", "revenue", "收入"), ("ebitda_cny", "EBITDA", "EBITDA"), ("tax_cny", "income tax", "所得税"),
+    ("equity_cash_flow_cny", "equity cash flow", "股东经营现金流"),
+    ("cumulative_cash_flow_cny", "cumulative cash flow", "累计现金流"))
 STANDALONE_TAX = "standalone_tax_cny"
+STANDALONE: dict[str, str] = {f"standalone_{k}": k for k, _, _ in RESIDUAL_LINES}
 
 INPUTS: list[Item] = [
     *[Item(k, en, zh, unit, _filled(k), fmt=fmt, flow=unit.endswith("/month") and fmt == "cny")  # type: ignore[arg-type]
       for k, _, _, _, en, zh, unit, fmt in SUMS],
     *[Item("company_" + k, en, zh, unit, _filled("company_" + k), kind="scalar", fmt=fmt)  # type: ignore[arg-type]
       for k, en, zh, unit, fmt in COMPANY_INPUTS],
-    Item(STANDALONE_TAX, "Σ cohorts: income tax, each taxed alone", "各机群单独计税之和", "CNY/month",
-         _filled(STANDALONE_TAX), flow=True),
+    *[Item(f"standalone_{k}", f"Σ cohorts: {en}, each alone" if k != "tax_cny" else
+           "Σ cohorts: income tax, each taxed alone", f"各机群单独{zh}之和" if k != "tax_cny" else "各机群单独计税之和",
+           "CNY" if k.startswith("cumulative") else "CNY/month", _filled(f"standalone_{k}"),
+           flow=not k.startswith("cumulative"))
+      for k, en, zh in RESIDUAL_LINES],
 ]
 
 
@@ -219,7 +152,7 @@ _LOAN: list[Item] = [
          lambda m: where(m.row("company_loan_month") > 0,
                          prev(m.row("company_loan_balance_cny")) - m.row("company_loan_balance_cny"), 0), flow=True),
     Item("company_loan_flow_cny", "Company loan drawdown (+) / scheduled principal (−)", "公司贷款提取/按期还本",
-         "CNY/month", lambda m: where(m.row("company_loan_month") == 0, m.row("company_loan_balance_cny"),
+         "CNY/month", lambda m: where(eq(m.row("company_loan_month"), 0), m.row("company_loan_balance_cny"),
                                       -m.row("company_principal_cny")), flow=True),
 ]
 _PROFIT: list[Item] = [
@@ -268,7 +201,7 @@ _CASH: list[Item] = [
          lambda m: m.row("ebitda_cny") - m.row("tax_cny") - m.row("investment_cny") + m.row("heavy_resale_cny")
          + m.row("debt_flow_cny") - m.row("interest_cny"), flow=True),
     *lines.payback_chain("equity_cash_flow_cny"),
-    *lines.peak_funding(),
+    *[_lower_is_better(i) for i in lines.peak_funding()],
     # ---- horizon-end settlement items: in NPV and IRR, not in payback -----------------------------
     Item("terminal_value_cny", "Terminal value (before tax)", "期末残值(税前)", "CNY",
          lambda m: m.row("heavy_terminal_value_cny"), flow=True),
@@ -287,6 +220,11 @@ _CASH: list[Item] = [
          lambda m: where(m.row("debt_service_cny") > 0, -m.row("cfads_cny") / m.row("debt_service_cny"), BLANK),
          fmt="number", helper=True),
 ]
+_RESIDUALS: list[Item] = [
+    Item(f"residual_{k}", f"Company level: {en} beyond the cohorts alone", f"公司层面：{zh}（减各机群单独之和）",
+         "CNY" if k.startswith("cumulative") else "CNY/month",
+         lambda m, k=k: m.row(k) - m.row(f"standalone_{k}"), flow=not k.startswith("cumulative"))
+    for k, en, zh in RESIDUAL_LINES]
 _FLEET: list[Item] = [
     Item("servers_in_service", "Servers in service", "在运服务器", "servers",
          lambda m: m.row("heavy_servers_in_service"), fmt="number"),
@@ -311,17 +249,18 @@ _FLEET: list[Item] = [
 _TOTALS = ("revenue_cny", "cash_cost_cny", "cohort_cash_cost_cny", "company_cost_cny", "gross_profit_cny",
            "cohort_ebitda_cny", "ebitda_cny", "depreciation_cny", "interest_cny", "retirement_gain_cny", "tax_cny",
            "net_income_cny", "investment_cny", "heavy_resale_cny")
-ITEMS: list[Item] = [*INPUTS, *_CALENDAR, *_LINES, *_LOAN, *_PROFIT, *_CASH, *_FLEET]
+ITEMS: list[Item] = [*INPUTS, *_CALENDAR, *_LINES, *_LOAN, *_PROFIT, *_CASH, *_RESIDUALS, *_FLEET]
 
 
 def _total(key: str) -> Item:
     it = next(i for i in ITEMS if i.key == key)
-    return lines.total(key, f"Total {it.en}", f"{it.zh}合计")
+    out = lines.total(key, f"Total {it.en}", f"{it.zh}合计")
+    return _lower_is_better(out)
 
 
 RESULTS: list[Item] = [
     *[_total(k) for k in _TOTALS],
-    lines.total(STANDALONE_TAX, "Total income tax, cohorts taxed alone", "各机群单独计税合计"),
+    _lower_is_better(lines.total(STANDALONE_TAX, "Total income tax, cohorts taxed alone", "各机群单独计税合计")),
     Item("tax_sheltered_cny", "Tax saved by company-level taxation", "合并纳税节税额", "CNY",
          lambda m: m.row("total_standalone_tax_cny") - m.row("total_tax_cny"), kind="scalar"),
     *lines.payback_results("equity_cash_flow_with_terminal_cny", ("Payback (equity)", "投资回收期"),
@@ -383,4 +322,10 @@ STATEMENT: tuple[str, ...] = (
 #: Fleet by month (also per GPU).
 FLEET: tuple[str, ...] = tuple(i.key for i in _FLEET)
 #: Per-cohort monthly lines on the company calendar (stacked charts): from each cohort's stand-alone run.
-COHORT_LINES: tuple[str, ...] = ("revenue_cny", "ebitda_cny", "tax_cny", "equity_cash_flow_cny", "capacity_p")
+COHORT_LINES: tuple[str, ...] = ("revenue_cny", "ebitda_cny", "tax_cny", "equity_cash_flow_cny",
+                                 "cumulative_cash_flow_cny", "capacity_p")
+#: Per-cohort counts on the company calendar (neither money nor capacity: not among the stacked flows).
+COHORT_COUNTS: tuple[str, ...] = ("servers_in_service",)
+#: Cohort lines that are balances: after a cohort's retirement they keep their last value (its
+#: cumulative cash flow stays what it earned) instead of dropping to 0.
+HELD_LINES: tuple[str, ...] = ("cumulative_cash_flow_cny",)

@@ -43,7 +43,8 @@ class PortfolioResult:
       (:data:`~finmodel.model.portfolio_items.COHORT_KPIS`; a company of that cohort alone on its
       own calendar: payback from its purchase, NPV at its purchase date, its own income tax) and its
       shares of company revenue, EBITDA before company-level costs and capex.
-    * ``cohort_monthly``: for each of :data:`~finmodel.model.portfolio_items.COHORT_LINES`, a table
+    * ``cohort_monthly``: for each of :data:`~finmodel.model.portfolio_items.COHORT_LINES` and
+      :data:`~finmodel.model.portfolio_items.COHORT_COUNTS`, a table
       month × cohort of each cohort's stand-alone line on the company calendar (stacked charts).
     * ``fleet``: servers, cards, P, occupancy and prices by month and GPU (tidy: one row per month and GPU).
     """

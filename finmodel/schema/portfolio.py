@@ -263,15 +263,22 @@ class Portfolio:
         return c.scenario.get(sub) if "." in sub else getattr(c, sub)
 
     def replace(self, changes: Mapping[str, Any]) -> Portfolio:
-        """A new validated portfolio with some dotted paths changed (in the file's data)."""
+        """A new validated portfolio with some dotted paths changed (in the file's data). ``None``
+        removes the path from the file: the input falls back to its default, or for a cohort's
+        ``heavy.*`` / ``light.*`` input to its scenario file's (or ``like`` cohort's) value."""
         doc = copy.deepcopy(dict(self.doc))
         for path, value in changes.items():
             field_spec(path)
             parts = path.split(".")
+            if parts[0] == "cohorts":
+                self.cohort(parts[1])  # a typo must not add a cohort (with_cohort does that)
             table = doc
             for part in parts[:-1]:
                 table = table.setdefault(part, {})
-            table[parts[-1]] = value.item() if hasattr(value, "item") else value
+            if value is None:
+                table.pop(parts[-1], None)
+            else:
+                table[parts[-1]] = value.item() if hasattr(value, "item") else value
         return validate_portfolio(doc, self.folder)
 
     def with_cohort(self, name: str, table: Mapping[str, Any]) -> Portfolio:

@@ -46,8 +46,9 @@ def _letter(col: int) -> str:
     return get_column_letter(col)
 
 
-def write_catalogue(wb: Workbook, layout: Layout) -> dict[str, float]:
-    """Write the Catalogue sheet; return the value cells whose floats must be stored exactly."""
+def write_catalogue(wb: Workbook, layout: Layout, *, in_use: bool = True) -> dict[str, float]:
+    """Write the Catalogue sheet; return the value cells whose floats must be stored exactly.
+    ``in_use=False``: the tables only (a portfolio workbook has no one scenario's choices)."""
     ws: st.Sheet = wb[CATALOGUE]
     st.label(ws, 1, 1, "目录 Catalogue", st.FONT_TITLE)
     note = st.label(ws, 2, 1, "模型查表使用的GPU目录（finmodel/model/tables.py）：heavy.gpu（或 light.gpu）选行，"
@@ -61,8 +62,8 @@ def write_catalogue(wb: Workbook, layout: Layout) -> dict[str, float]:
     note.alignment = st.WRAP
     ws.merge_cells("A2:I2")
     ws.row_dimensions[2].height = st.text_height([(str(note.value), 170)])
-    uses = catalogue_uses()
-    use_rows = _uses(wb, ws, layout, uses)
+    uses = catalogue_uses() if in_use else ()
+    use_rows = _uses(wb, ws, layout, uses) if in_use else {}
     r = USES_ROW + 1 + sum(max(1, len(u.overrides)) for u in uses) + 1
     exact: dict[str, float] = {}
     for table in tables.TABLES:
