@@ -41,29 +41,17 @@ def test_china_service_contract_vat_and_equal_principal_loan():
     first = s.heavy.lead_time_months + 1
     assert m["revenue_cny"].iloc[first] == pytest.approx(n * 70_000 / 1.06, rel=1e-12)
     assert m["output_vat_cny"].iloc[first] == pytest.approx(n * 70_000 / 1.06 * 0.06, rel=1e-12)
-    # 等额本金 after a 6-month grace: interest only, then (term − grace) equal instalments
-    loan = capex_ex_vat * s.heavy.loan_share_of_capex
+    # interest of the delivery month capitalised; then the 48-month term from the first month in
+    # service: 6 months interest only, then (term − grace) equal instalments (等额本金)
+    rate, lead = s.heavy.loan_rate_per_year / 12, s.heavy.lead_time_months
     grace, term = s.financing.grace_months, s.heavy.loan_term_months
+    balance = capex_ex_vat * s.heavy.loan_share_of_capex * (1 + rate) ** lead
     principal = m["debt_principal_cny"]
-    assert (principal.iloc[1:grace + 1] == 0).all()
-    assert principal.iloc[grace + 1:term + 1].to_numpy() == pytest.approx(loan / (term - grace), rel=1e-12)
-    balance, rate = loan, s.heavy.loan_rate_per_year / 12
-    for t in range(1, term + 1):
+    assert (principal.iloc[: lead + grace + 1] == 0).all()
+    assert principal.iloc[lead + grace + 1: lead + term + 1].to_numpy() == pytest.approx(
+        balance / (term - grace), rel=1e-12)
+    for t in range(lead + 1, lead + term + 1):
         assert m["interest_cny"].iloc[t] == pytest.approx(balance * rate, rel=1e-12)
         balance -= principal.iloc[t]
     assert balance == pytest.approx(0, abs=1e-6)
-
-
-def test_neocloud_prepayment_and_dscr_sized_debt():
-    s = schema.load(NEO)
-    r = model.evaluate(s)
-    h, m = r.heavy, r.heavy_monthly
-    c = s.contract
-    value = c.share * s.heavy.servers * s.heavy.cards_per_server * c.price_cny * 8760 / 12 * c.term_months
-    assert h["contract_value_cny"] == pytest.approx(value, rel=1e-12)
-    assert m["prepayment_received_cny"].iloc[0] == pytest.approx(c.prepaid_share * value, rel=1e-12)
-    # sized by the target DSCR on pre-tax cash, below the 85 % loan-to-cost cap
-    assert h["loan_cny"] == h["dscr_sized_debt_cny"] < s.financing.max_loan_to_cost * h["capex_cny"]
-    assert h["capex_cny"] == pytest.approx(s.heavy.servers * (s.fx.server_price_usd * s.fx.cny_per_usd
-                                                              + s.heavy.network_cost_cny), rel=1e-12)
-    assert h["min_dscr"] < s.financing.covenant_dscr and h["covenant_breach"] == 1  # as the file's note says
+    assert m["loan_balance_cny"].iloc[lead + term] == pytest.approx(0, abs=1e-6)

@@ -123,10 +123,34 @@ LIGHT_ROWS: tuple[tuple[str, str, str | None], ...] = (
 )
 
 
+#: Issue 12's deal figures, each group shown when the heavy result's switch is on: (switch or the
+#: result that must be > 0, rows). Off by default, so the seed's output is unchanged.
+DEAL_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("flag_contract", ("contracted_revenue_share", "backlog_at_start_cny")),
+    ("loan_cny", ("loan_cny", "dscr_sized_debt_cny", "min_dscr", "average_dscr", "llcr", "months_below_covenant",
+                  "covenant_breach")),
+    ("flag_vat", ("total_output_vat_cny", "total_input_vat_cny", "total_vat_paid_cny", "vat_credit_left_cny",
+                  "total_surtax_cny")),
+    ("flag_working_capital", ("peak_working_capital_cny",)),
+    ("flag_subsidies", ("total_subsidy_income_cny",)),
+)
+
+
+def deal_rows(r: model.Result) -> tuple[tuple[str, str, str | None], ...]:
+    """The rows of :data:`DEAL_ROWS` whose switch is on (the sized debt only when sizing by DSCR)."""
+    h = r.heavy
+    on = [k for when, keys in DEAL_ROWS if h.get(when, 0) > 0 for k in keys
+          if k != "dscr_sized_debt_cny" or h.get("flag_dscr_sizing", 0) > 0]
+    return tuple(("heavy", k, None) for k in on)
+
+
 def _print_tables(s: schema.Scenario, r: model.Result) -> None:
     con = Console()
     heavy = f"{s.name} — heavy asset 重资产 ({s.heavy.servers} × {s.heavy.cards_per_server}×{s.heavy.gpu})"
     con.print(_table(heavy, HEAVY_ROWS, s, r))
+    deal = deal_rows(r)
+    if deal:
+        con.print(_table("deal 交易结构 (contract, debt, VAT, working capital, subsidies)", deal, s, r))
     light = (f"light asset 轻资产 (brokerage per P = 1 PFLOPS {s.light.precision}, "
              f"{s.heavy.cards_per_server}×{s.light.gpu or s.heavy.gpu} servers)")
     con.print(_table(light, LIGHT_ROWS, s, r))
