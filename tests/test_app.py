@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from finmodel import model, schema  # noqa: E402
 from finmodel.analysis import business_models  # noqa: E402
-from finmodel.ui import files, fmt, share  # noqa: E402
+from finmodel.ui import files, fmt, share, widgets  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -159,7 +159,7 @@ def test_a_share_bounded_away_from_zero_cannot_be_set_below_its_bound(adir: Path
 # --------------------------------------------------------------------------- language
 def test_every_input_is_a_schema_built_widget_in_its_section(adir: Path) -> None:
     at = start()
-    for group in ("revenue", "capex", "depreciation", "energy", "operations", "financing", "light", "general"):
+    for group in widgets.GROUP_ORDER:  # every section open (issue 12 adds the deal groups)
         at.session_state[f"grp:{group}"] = True
     at.run()
     keys = {w.key for kind in ("number_input", "slider", "selectbox") for w in getattr(at, kind)}
