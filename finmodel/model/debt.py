@@ -179,7 +179,7 @@ TERMS: list[Item] = [
 CORKSCREW: list[Item] = [
     Item("debt_term_month", "Month of the term", "还款期月序", "months",
          lambda m: m.t - m.row("debt_start_month"), fmt="number", helper=True),
-    Item("debt_repayments_made", "Repayments made", "已还本期数", "count",
+    Item("debt_repayments_made", "Repayments made", "已还本期数", "months",
          lambda m: repayments_made(m.row("debt_term_month"), _x(m, F + "grace_months"), m.row("debt_repayment_months")),
          fmt="number", helper=True),
     Item("debt_growth", "Growth (1 + r)^repayments made", "复利系数", "×",

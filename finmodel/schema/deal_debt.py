@@ -66,7 +66,7 @@ class Financing(_Section):
         "还款期（宽限期、再还本）自开始运营起算。"
     )
     upfront_fee_share: Finite = fld(
-        0.0, unit="fraction of the debt", en="Upfront fee", zh="前端费用(手续费)", group=_DEBT, ge=0, le=0.1,
+        0.0, unit="fraction", en="Upfront fee", zh="前端费用(手续费)", group=_DEBT, ge=0, le=0.1,
         step=0.001,
         help="Arrangement fee (or a lease's 手续费) paid at drawdown, expensed then as a finance cost. Assumption: "
         "1-2 % is common.",
