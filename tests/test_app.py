@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from finmodel import model, schema  # noqa: E402
 from finmodel.analysis import business_models  # noqa: E402
-from finmodel.ui import files, fmt, share  # noqa: E402
+from finmodel.ui import files, fmt, share, widgets  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")

@@ -221,7 +221,7 @@ def random_financing(rng: np.random.Generator, s: schema.Scenario) -> schema.Sce
     pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
     changes = {F + "type": pick(["loan", "finance_lease"]),
                F + "repayment": pick(["annuity", "equal_principal", "bullet"]),
-               F + "grace_months": int(rng.integers(0, term)),
+               F + "grace_months": int(rng.integers(0, min(term, 61))),
                F + "lead_time_interest": pick(["paid", "capitalised"]),
                F + "upfront_fee_share": float(rng.uniform(0, 0.03)),
                F + "sizing": pick(["loan_to_cost", "target_dscr"]),

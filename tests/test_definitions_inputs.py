@@ -197,7 +197,9 @@ def test_every_rule_names_declared_fields_and_options():
 def test_inactive_fields_are_listed_for_the_dashboard_and_workbook(seed):
     found = inert.inactive(seed)  # written or not: what the dashboard greys and the workbook marks
     assert "heavy.staff_cny_per_month" in found and "heavy.noncash_share_of_cost" not in found
-    assert found["heavy.loan_rate_per_year"].rule.formula() == "heavy_loan_share_of_capex=0"
+    # issue 12: no debt = no loan share and loan-to-cost sizing (a DSCR-sized loan needs no share)
+    assert found["heavy.loan_rate_per_year"].rule.formula() == \
+        'AND(heavy_loan_share_of_capex=0,financing_sizing="loan_to_cost")'
     assert found["heavy.staff_cny_per_month"].text("zh") == \
         "heavy.staff_cny_per_month 在 heavy.cash_cost_method = 'ratio' 时无效"
     assert inert.warnings(seed) == []  # the seed writes none of them

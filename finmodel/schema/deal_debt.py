@@ -48,10 +48,11 @@ class Financing(_Section):
         "等额本金：每月偿还相同本金并按余额付息（可研报告的标准做法）。到期一次还本：按月付息，到期还本。"
     )
     grace_months: int = fld(
-        0, unit="months", en="Grace period (interest only)", zh="宽限期(只付息)", group=_DEBT, ge=0, le=359,
+        0, unit="months", en="Grace period (interest only)", zh="宽限期(只付息)", group=_DEBT, ge=0, le=60,
         help="Interest-only months at the start of the term (宽限期); the principal is repaid over the remaining "
-        "heavy.loan_term_months − grace months. Must be shorter than the term.",
-        help_zh="还款期开始后只付息不还本的月数（宽限期）；本金在剩余的 期限 − 宽限期 个月内偿还。须短于贷款期限。"
+        "heavy.loan_term_months − grace months. Must be shorter than the term; at most 5 years.",
+        help_zh="还款期开始后只付息不还本的月数（宽限期）；本金在剩余的 期限 − 宽限期 个月内偿还。"
+        "须短于贷款期限，最长5年。"
     )
     lead_time_interest: Literal["paid", "capitalised"] = fld(
         "paid", unit="", en="Interest during the lead time", zh="交付期利息", group=_DEBT,
@@ -65,7 +66,7 @@ class Financing(_Section):
         "还款期（宽限期、再还本）自开始运营起算。"
     )
     upfront_fee_share: Finite = fld(
-        0.0, unit="fraction of the debt", en="Upfront fee", zh="前端费用(手续费)", group=_DEBT, ge=0, le=0.1,
+        0.0, unit="fraction", en="Upfront fee", zh="前端费用(手续费)", group=_DEBT, ge=0, le=0.1,
         step=0.001,
         help="Arrangement fee (or a lease's 手续费) paid at drawdown, expensed then as a finance cost. Assumption: "
         "1-2 % is common.",
