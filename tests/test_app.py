@@ -159,7 +159,9 @@ def test_a_share_bounded_away_from_zero_cannot_be_set_below_its_bound(adir: Path
 # --------------------------------------------------------------------------- language
 def test_every_input_is_a_schema_built_widget_in_its_section(adir: Path) -> None:
     at = start()
-    for group in ("revenue", "capex", "depreciation", "energy", "operations", "financing", "light", "general"):
+    from finmodel.ui import widgets
+
+    for group in widgets.GROUP_ORDER:  # every section (issue 12 adds tax and subsidy)
         at.session_state[f"grp:{group}"] = True
     at.run()
     keys = {w.key for kind in ("number_input", "slider", "selectbox") for w in getattr(at, kind)}

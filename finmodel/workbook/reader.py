@@ -168,7 +168,7 @@ class _Reader:
     # ---- the scenario ----------------------------------------------------------------------
     def scenario(self) -> Scenario | None:
         self._select_live()
-        data: dict[str, Any] = {"general": {}, "heavy": {}, "light": {}}
+        data: dict[str, Any] = {section: {} for section in schema.SECTIONS}
         for field, name in (("name", NAME_CELL), ("description", DESCRIPTION_CELL)):
             v = self._text_cell(field, name)
             if v is not MISSING:
