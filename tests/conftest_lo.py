@@ -11,10 +11,10 @@ conditional formatting) show what a reader sees.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .conftest import require_binary
 
@@ -59,6 +59,21 @@ def recalculate(files: Sequence[Path], workdir: Path, *, timeout: float = 1800) 
         raise RuntimeError(f"LibreOffice failed (exit {proc.returncode}); not converted: {missing}\n"
                            f"{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
     return out
+
+
+def recalculated_scenarios(cases: Mapping[str, Any], workdir: Path) -> dict[str, Any]:
+    """The workbook of each scenario of ``cases`` (id → scenario), recalculated together by
+    LibreOffice and read with its values (openpyxl ``data_only``): id → workbook."""
+    import openpyxl
+
+    from finmodel import workbook
+
+    files: dict[str, Path] = {}
+    for cid, s in cases.items():
+        files[cid] = workdir / f"{cid}.xlsx"
+        files[cid].write_bytes(workbook.workbook_bytes(s, sensitivity=False))
+    out = recalculate(list(files.values()), workdir)
+    return {cid: openpyxl.load_workbook(out[p], data_only=True) for cid, p in files.items()}
 
 
 def displayed_text(workbook: Path, workdir: Path, *, timeout: float = 300) -> dict[str, list[list[str]]]:

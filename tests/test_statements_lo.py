@@ -10,7 +10,6 @@ in LibreOffice), which a floor scaled to the residue line itself would call a di
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,7 +20,7 @@ from finmodel import model, schema, workbook
 from finmodel.model import reports, statements
 
 from .conftest import PRESETS, SEED_FILE, random_scenario
-from .conftest_lo import recalculate
+from .conftest_lo import recalculated_scenarios
 
 pytestmark = pytest.mark.lo
 REL, FLOOR = 1e-9, 1e-12
@@ -54,13 +53,7 @@ CASES = _cases()
 
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory) -> dict[str, openpyxl.Workbook]:
-    work = tmp_path_factory.mktemp("lo-statements")
-    files: dict[str, Path] = {}
-    for cid, s in CASES.items():
-        files[cid] = work / f"{cid}.xlsx"
-        files[cid].write_bytes(workbook.workbook_bytes(s, sensitivity=False))
-    out = recalculate(list(files.values()), work)
-    return {cid: openpyxl.load_workbook(out[p], data_only=True) for cid, p in files.items()}
+    return recalculated_scenarios(CASES, tmp_path_factory.mktemp("lo-statements"))
 
 
 def _num(v: Any) -> float:

@@ -5,8 +5,6 @@ its balance check is 0 and its Checks sheet's ``checks_ok`` is 1."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import openpyxl
 import pytest
@@ -14,7 +12,7 @@ import pytest
 from finmodel import workbook
 from finmodel.schema import Scenario
 
-from .conftest_lo import recalculate
+from .conftest_lo import recalculated_scenarios
 from .test_excel import _named, compare, failing_checks
 from .test_tax_statute import SEED, THIN, _profit_then_loss_in_a_year, deal_tax_scenario
 
@@ -54,13 +52,7 @@ CASES = _cases()
 
 @pytest.fixture(scope="module")
 def recalculated(tmp_path_factory) -> dict[str, openpyxl.Workbook]:
-    work = tmp_path_factory.mktemp("lo-tax")
-    files: dict[str, Path] = {}
-    for cid, s in CASES.items():
-        files[cid] = work / f"{cid}.xlsx"
-        files[cid].write_bytes(workbook.workbook_bytes(s, sensitivity=False))
-    out = recalculate(list(files.values()), work)
-    return {cid: openpyxl.load_workbook(out[p], data_only=True) for cid, p in files.items()}
+    return recalculated_scenarios(CASES, tmp_path_factory.mktemp("lo-tax"))
 
 
 @pytest.mark.parametrize("cid", list(CASES))

@@ -346,7 +346,7 @@ def test_lag_and_recurrence_primitives():
     for j in range(20):
         q = 0.5 * q + x[:, j] * x[::-1, j]
         assert np.allclose(got[:, j], q, rtol=1e-15)
-    assert lag(Sym("{c}12"), Sym("k"), Sym("{c}$5")).render("J", "I") == "=IF(J$5<k,0,OFFSET(J12,0,-k))"
+    assert lag(Sym("{c}12"), Sym("k"), Sym("{c}$5")).render("J", "I") == "=IF(J$5<k,0,INDEX($A$12:$ZZ$12,COLUMN()-k))"
 
 
 def test_server_priced_in_usd_at_a_stated_rate():

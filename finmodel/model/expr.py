@@ -39,7 +39,6 @@ from finmodel.model.sym import (
     call,
     is_sym,
     map_atoms,
-    negate,
     safe_quotient,
     switch,
     to_sym,
@@ -264,12 +263,15 @@ def recurrence(step: Callable[..., Any], *rows: Num) -> Num | _Accumulate:
 def lag(x: Num, k: Num, t: Num) -> Num:
     """Value of a timeline row ``k`` months earlier (``k`` a whole number ≥ 0, an input or a scalar
     item, the same or per scenario); 0 where ``t < k``. ``t`` is the month row (``m.t``). In Excel:
-    ``IF(t<k,0,OFFSET(x,0,-k))`` on the row's cell of this column. Shape (..., T)."""
+    ``IF(t<k,0,INDEX($A$r:$ZZ$r,COLUMN()-k))`` on the row ``r`` of ``x`` (every timeline sheet has
+    its months in the same columns, all before ZZ: 360 months at most). Shape (..., T)."""
     if is_sym(x, k, t):
         ref = to_sym(x)
-        if ref.op or "{c}" not in ref.text:
+        sheet, _, cell = ref.text.rpartition("!")
+        if ref.op or not cell.startswith("{c}") or not cell[3:].isdigit():
             raise ValueError("lag() needs a timeline row")
-        return switch(binary("<", t, k), 0, call("OFFSET", ref, 0, negate(k)))
+        row = Sym((sheet + "!" if sheet else "") + f"$A${cell[3:]}:$ZZ${cell[3:]}")
+        return switch(binary("<", t, k), 0, call("INDEX", row, binary("-", Sym("COLUMN()"), k)))
     xs = np.asarray(_num(x), dtype=float)
     ks = np.asarray(_num(k), dtype=float)
     ts = np.asarray(_num(t), dtype=float)

@@ -60,7 +60,7 @@ def income_tax(ebt_key: str = "ebt_cny", prefix: str = "", base: Label = ("pre-t
     tax_en, tax_zh = ("Income tax", "所得税") if not prefix else (f"Income tax on {en} (unlevered)",
                                                                  f"所得税（按{zh}，无杠杆）")
     income = prefix + "taxable_income_cny" if adjust_key else ebt_key
-    closed_flag = "flag_tax_closed_form" if adjust_key else ""  # the statute's chain replaces the closed form
+    closed_flag = "tax_closed_form" if adjust_key else ""  # the statute's chain replaces the closed form
     statute = [Item(income, f"Taxable income before losses ({en} + tax adjustment)",
                     f"弥补亏损前应纳税所得（{zh}+纳税调整）",
                     "CNY/month", lambda m: select(m.row("flag_tax_book_own"),

@@ -91,7 +91,7 @@ class Tax(_Section):
         "（财政部 税务总局公告2023年第37号；国家税务总局公告2018年第46号）。超出期间或限额：不适用。"
     )
     one_off_limit_cny_per_unit: Finite = fld(
-        5_000_000.0, unit="CNY/unit", en="One-off deduction: unit value limit", zh="一次性扣除单位价值上限",
+        5_000_000.0, unit="CNY/server", en="One-off deduction: unit value limit", zh="一次性扣除单位价值上限",
         group="tax", ge=0, le=1e9, step=100_000,
         help="Largest unit value deducted at once: 500万元 (MOF/STA Announcement 2023 No. 37). The unit is a "
         "server with its share of network, parts and infrastructure (heavy capex per server).",

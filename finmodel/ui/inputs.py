@@ -37,6 +37,7 @@ DERIVED: dict[str, tuple[str, str, str]] = {
     "light.price_cny_per_card_hour": ("light", "card_price_cny_per_card_hour", "dflt_heavy_price"),
     "light.buy_term_months": ("light", "buy_term_months", "dflt_horizon"),
     "light.p_per_server_override": ("light", "p_per_server", "dflt_computed"),
+    "tax.depreciation_life_years": ("heavy", "tax_life_years", "dflt_book"),
 }
 #: Optional choice inputs whose blank means another input's value (``light.gpu`` blank = ``heavy.gpu``).
 FOLLOWS: dict[str, str] = {"light.gpu": "heavy.gpu", "tax.depreciation_method": "heavy.depreciation_method"}

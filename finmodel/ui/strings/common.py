@@ -48,6 +48,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dflt_heavy_price": ("重资产租金", "heavy-asset price"),
     "dflt_horizon": ("测算期", "horizon"),
     "dflt_computed": ("按卡数×算力", "cards × TFLOPS"),
+    "dflt_book": ("账面折旧年限", "book life"),
     "dflt_none": ("{what}中没有对应数值：须填写", "no {what} figure: the value must be written"),
     "dflt_reset": ("恢复{what}", "Reset to {what}"),
     "cannot_compute": ("「{what}」无法计算：", "Cannot compute “{what}”:"),
