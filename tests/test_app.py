@@ -427,9 +427,6 @@ def test_solve_price_for_irr(adir: Path) -> None:
 
 
 def test_tooltips_follow_the_language():
-    from finmodel import schema
-    from finmodel.ui import widgets
-
     spec = schema.FIELDS["heavy.pue"]
     s = schema.default()
     assert spec.help_zh in widgets.help_text(spec, s, "zh")

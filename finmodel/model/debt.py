@@ -20,9 +20,10 @@ of repayments made ``j`` — no recursion:
 
 **CFADS** (cash flow available for debt service) is EBITDA − income tax + the working-capital and
 VAT cash of the month (both 0 unless ``[working_capital]`` or ``[vat]`` is on: cash from customers
-arrives late and input VAT is recovered over months, so the lender's cash is not EBITDA); debt service is interest paid + principal repaid, without the balloon at
-maturity (a bullet or a lease buy-out is refinanced or met from the asset, not from the month's
-cash: the LLCR covers it). Debt **sizing** reads the *pre-tax* CFADS (the same before income tax) instead, since the tax
+arrives late and input VAT is recovered over months, so the lender's cash is not EBITDA); debt
+service is interest paid + principal repaid, without the balloon at maturity (a bullet or a lease
+buy-out is refinanced or met from the asset, not from the month's cash: the LLCR covers it). Debt
+**sizing** reads the *pre-tax* CFADS (the same before income tax) instead, since the tax
 depends on the interest of the loan being sized: with tax the sized loan's DSCR is below its target
 by the tax's share of CFADS.
 """

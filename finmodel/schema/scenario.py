@@ -26,9 +26,9 @@ import numpy as np
 from pydantic import Field, ValidationError
 
 from finmodel.schema import deal_revenue
+from finmodel.schema.deal_debt import Financing, cross_problems
 from finmodel.schema.deal_revenue import DealRevenueSections
 from finmodel.schema.deal_tax import Escalation, Fx, Subsidy, Tax
-from finmodel.schema.deal_debt import Financing, cross_problems
 from finmodel.schema.errors import MISSING, Issue, Problem, ScenarioError, did_you_mean, issues
 from finmodel.schema.fields import FieldSpec, field_specs, find_spec
 from finmodel.schema.files import atomic_write_bytes
