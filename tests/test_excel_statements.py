@@ -138,7 +138,9 @@ def _money(monthly: Any, m: str) -> float:
 
 
 def _close(got: np.ndarray, want: np.ndarray, scale: float) -> np.ndarray:
-    return np.abs(got - want) <= REL * np.abs(want) + FLOOR * scale
+    """Equal within the tolerance; a blank engine value (NaN: no DSCR without debt service) is a blank
+    or text cell in the workbook (NaN here too)."""
+    return np.where(np.isnan(want), np.isnan(got), np.abs(got - want) <= REL * np.abs(want) + FLOOR * scale)
 
 
 def _months(ws: Any, row: int, n: int) -> np.ndarray:
@@ -179,8 +181,10 @@ def test_the_debt_corkscrew_closes_every_month(recalculated):
     ws, sheet = recalculated["april-loan-tax-resale"][workbook.DEBT], _plan(s).reports.monthly[workbook.DEBT]
     n = s.general.horizon_months + 1
     row = {line.key: line.row for b in sheet.blocks for line in b.lines}
-    opening, closing = _months(ws, row[rp.OPENING_LINK], n), _months(ws, row["debt_balance_cny"], n)
-    flows = _months(ws, row["debt_flow_cny"], n) + _months(ws, row["settlement_cny"], n)
+    opening, closing = _months(ws, row["debt_opening_cny"], n), _months(ws, row["debt_balance_cny"], n)
+    flows = sum(sign * _months(ws, row[k], n) for k, sign in (
+        ("debt_drawdown_cny", 1), ("capitalised_interest_cny", 1), ("debt_principal_cny", -1),
+        ("debt_balloon_paid_cny", -1), ("settlement_cny", 1)))  # settlement: signed as a cash flow (−)
     assert closing[0] == pytest.approx(0.6 * model.evaluate(s).heavy["capex_cny"], rel=1e-12)  # drawn at month 0
     assert np.allclose(opening + flows, closing, rtol=0, atol=1e-6) and abs(closing[-1]) < 1e-6  # repaid by the end
     assert (closing[1:-1] > 0).all() and np.allclose(opening[1:], closing[:-1], rtol=0, atol=0)
@@ -301,30 +305,28 @@ def test_monthly_sheets_present_the_engine_lines_as_links(seed_book):
                         lay.models[m].rows[key])
 
 
-def test_debt_sheet_shows_todays_loan_rows_and_links_the_opening_balance():
+def test_debt_sheet_shows_the_engine_corkscrew_and_coverage():
+    """The Debt sheet presents the engine's corkscrew (debt.py) as it is: no opening-balance link."""
     sheet = _plan(_seed()).reports.monthly[workbook.DEBT]
     keys = [line.key for b in sheet.blocks for line in b.lines]
-    assert keys == [rp.OPENING_LINK, "debt_flow_cny", "settlement_cny", "debt_balance_cny", "interest_cny",
-                    "cfads_cny", "debt_service_cny", "loan_balance_cny"]
-    assert sheet.opening_link == (sheet.row_of("heavy", rp.OPENING_LINK), sheet.row_of("heavy", "debt_balance_cny"))
-    assert [k for k, _ in sheet.terms] == ["loan_cny", "loan_rate_per_month", "loan_payment_cny"]
+    assert keys == ["debt_opening_cny", "debt_drawdown_cny", "capitalised_interest_cny", "debt_principal_cny",
+                    "debt_balloon_paid_cny", "settlement_cny", "debt_balance_cny", "interest_cny",
+                    "interest_paid_cny", "debt_fee_cny", "cfads_cny", "debt_service_cny", "dscr", "dscr_12m",
+                    "below_covenant", "loan_balance_cny"]
+    assert rp.OPENING_LINK not in keys and sheet.opening_link is None
+    assert [k for k, _ in sheet.terms] == ["loan_cny", "dscr_sized_debt_cny", "loan_rate_per_month",
+                                           "loan_payment_cny", "min_dscr", "average_dscr", "llcr",
+                                           "months_below_covenant", "covenant_breach"]
 
 
-def test_debt_sheet_picks_up_an_engine_corkscrew_by_its_keys():
-    """Rows a corkscrew in the engine would add (helper A's branch) appear without a change here; with
-    an engine opening balance there is no link."""
-    def row(key: str) -> engine.Item:
-        return engine.Item(key, key, key, "CNY/month", lambda m: m.row("interest_cny"), flow=True)
-
-    extra = [row(k) for k in ("debt_opening_cny", "debt_drawdown_cny", "principal_repaid_cny", "dscr", "llcr")]
-    results = [*heavy.RESULTS, engine.Item("min_dscr", "Minimum DSCR", "最低偿债覆盖率", "×", lambda m: 0.0,
-                                          kind="scalar", fmt="number")]
-    plan = rp.plan_reports(60, {"heavy": (heavy.ITEMS + extra, results), "light": (light.ITEMS, light.RESULTS)})
+def test_debt_sheet_links_the_opening_balance_without_an_engine_opening_row():
+    """A model without ``debt_opening_cny`` (an older list of items) gets the link to last month's closing."""
+    items = [i for i in heavy.ITEMS if i.key != "debt_opening_cny"]
+    plan = rp.plan_reports(60, {"heavy": (items, heavy.RESULTS), "light": (light.ITEMS, light.RESULTS)})
     sheet = plan.monthly[workbook.DEBT]
     keys = [line.key for b in sheet.blocks for line in b.lines]
-    assert keys[:4] == ["debt_opening_cny", "debt_drawdown_cny", "debt_flow_cny", "principal_repaid_cny"]
-    assert {"dscr", "llcr"} <= set(keys) and rp.OPENING_LINK not in keys and sheet.opening_link is None
-    assert "min_dscr" in [k for k, _ in sheet.terms]
+    assert keys[0] == rp.OPENING_LINK
+    assert sheet.opening_link == (sheet.row_of("heavy", rp.OPENING_LINK), sheet.row_of("heavy", "debt_balance_cny"))
 
 
 def test_annual_sheet_has_a_column_for_every_year_the_months_can_touch():

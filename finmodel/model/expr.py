@@ -291,14 +291,16 @@ def trailing_sum(x: Num, window: Const, first_col: str = "") -> Num:
     """Sum of a timeline row over the ``window`` months ending with this one (from month 0 while
     fewer have passed): the trailing-12-month totals of a DSCR test. In the formula backend ``x`` is
     a reference to a row (``m.row(key)``) and ``first_col`` the column of month 0 (``m.first``); Excel
-    sums ``INDEX(row from month 0 to here, 1, MAX(1, COLUMNS(…) + 1 − window)):here`` (no volatile
-    OFFSET). [unit of the row × months]"""
+    sums the row from month 0 to here, each month × (its column > this column − window):
+    ``SUMPRODUCT((COLUMN(span)>COLUMN()-window)*span)`` — no volatile OFFSET, no range built by
+    INDEX; the months outside the window add exact zeros, so the sum is the window's, oldest first.
+    [unit of the row × months]"""
     if isinstance(x, Sym):
         if "{c}" not in x.text or not first_col:
             raise ValueError("trailing_sum() needs a timeline row and the column of month 0")
         span = Sym(x.text.replace("{c}", "$" + first_col, 1) + ":" + x.text.split("!")[-1])
-        start = call("INDEX", span, 1, call("MAX", 1, call("COLUMNS", span) + 1 - window))
-        return call("SUM", Sym(start.text + ":" + x.text.split("!")[-1]))
+        inside = binary(">", call("COLUMN", span), Sym("COLUMN()") - window)
+        return call("SUMPRODUCT", inside * span)
     a = np.asarray(x, dtype=float)
     out = np.zeros_like(a)
     for k in range(min(int(window), a.shape[-1]) - 1, -1, -1):  # oldest month first, as SUM adds a range

@@ -44,18 +44,17 @@ YEAR_ROW, FROM_ROW, TO_ROW, MONTHS_ROW, FIRST_ANNUAL_ROW = 4, 5, 6, 7, 9
 #: keys the heavy model defines are shown, so an engine corkscrew's rows appear once merged.
 DEBT_SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("借款余额变动", "Debt corkscrew", (
-        "debt_opening_cny", "debt_drawdown_cny", "debt_flow_cny", "principal_repaid_cny", "debt_principal_cny",
-        "scheduled_principal_cny", "debt_repayment_cny", "interest_capitalised_cny", "settlement_cny",
-        "debt_closing_cny", "debt_balance_cny")),
-    ("利息", "Interest", ("interest_cny", "interest_paid_cny")),
+        "debt_opening_cny", "debt_drawdown_cny", "capitalised_interest_cny", "debt_principal_cny",
+        "debt_balloon_paid_cny", "settlement_cny", "debt_balance_cny")),
+    ("利息与费用", "Interest and fees", ("interest_cny", "interest_paid_cny", "debt_fee_cny")),
     ("偿债能力", "Debt service and coverage", (
-        "cfads_cny", "debt_service_cny", "dscr", "dscr_monthly", "llcr", "llcr_monthly")),
+        "cfads_cny", "debt_service_cny", "dscr", "dscr_12m", "below_covenant")),
     ("备忘", "Memo", ("loan_balance_cny",)),
 )
 #: The loan's terms and coverage results shown above the schedule (calc_heavy_<key> or an input),
 #: again only those that exist.
-DEBT_TERMS: tuple[str, ...] = ("loan_cny", "loan_rate_per_month", "loan_payment_cny", "min_dscr", "average_dscr",
-                               "avg_dscr", "llcr", "min_llcr")
+DEBT_TERMS: tuple[str, ...] = ("loan_cny", "dscr_sized_debt_cny", "loan_rate_per_month", "loan_payment_cny",
+                               "min_dscr", "average_dscr", "llcr", "months_below_covenant", "covenant_breach")
 _CLOSING = ("debt_closing_cny", "debt_balance_cny")  # the corkscrew's closing balance, by preference
 #: The key of the Debt sheet's opening-balance link (not an engine item: a reference to the previous
 #: month's closing balance), used while the engine has no ``debt_opening_cny`` row.
