@@ -20,6 +20,7 @@ Each value may be written bare or as ``{ value = ..., source = "..." }``.
 from __future__ import annotations
 
 import os
+import weakref
 from typing import Any
 
 import numpy as np
@@ -182,9 +183,27 @@ def to_params(s: Scenario) -> dict[str, np.ndarray]:
     price index) becomes one input per item, ``market.price_index.1`` … ``.K`` (K =
     :data:`~finmodel.schema.deal_revenue.MAX_PRICE_INDEX_YEARS`), its last value repeated (NaN when
     empty); the engine reads them back as one row (``NumpyContext.x``)."""
+    hit = _PARAMS.get(id(s))
+    if hit is not None and hit[0]() is s:  # a frozen scenario's numbers never change: computed once
+        return dict(hit[1])
+    cached = _params(s)
+    for a in cached.values():
+        a.setflags(write=False)  # shared by every call: read-only, so no caller can change another's
+    key = id(s)
+    _PARAMS[key] = (weakref.ref(s, lambda _ref: _PARAMS.pop(key, None)), cached)
+    return dict(cached)
+
+
+#: to_params' cache, by scenario identity (a weak reference: it goes with the scenario). Not a
+#: private attribute of the model, which would make equal scenarios compare unequal.
+_PARAMS: dict[int, tuple[weakref.ref[Scenario], dict[str, np.ndarray]]] = {}
+
+
+def _params(s: Scenario) -> dict[str, np.ndarray]:
+    """The numbers of :func:`to_params`, computed once per scenario."""
     out: dict[str, np.ndarray] = {}
     for path, spec in FIELDS.items():
-        v = s.get(path)
+        v = getattr(getattr(s, spec.section), spec.name)
         if spec.kind == "choice":
             out[path] = np.asarray(np.nan if v is None else float(spec.choices.index(v)))
         elif spec.kind == "str":
