@@ -27,11 +27,16 @@ def straight_line_per_month_cny(capex_cny, salvage_cny, life_m):
     return (capex_cny - salvage_cny) / life_m
 
 
-def terminal_value_cny(book_value, resale_fraction, resale_decline, book_cny, terminal_fraction, capex_cny,
-                       resale_fraction_of_capex, resale_decline_per_year, s):
-    """What the fleet is worth at the end of month ``s`` of service, by the method whose flag is 1:
-    book value × terminal fraction (the default); capex × resale fraction; or capex ×
-    (1 − decline)^(s/12), the resale value falling by a share each service year. [CNY]"""
-    declined = capex_cny * (1 - resale_decline_per_year) ** (s / MONTHS_PER_YEAR)
-    return where(book_value, book_cny * terminal_fraction,
-                 where(resale_fraction, capex_cny * resale_fraction_of_capex, where(resale_decline, declined, 0)))
+def declined_resale_cny(capex_cny, resale_decline_per_year, s):
+    """Resale value after ``s`` service months falling by a share each service year:
+    capex × (1 − decline)^(s/12). [CNY]"""
+    return capex_cny * (1 - resale_decline_per_year) ** (s / MONTHS_PER_YEAR)
+
+
+def terminal_value_cny(book_value, resale_fraction, resale_decline, book_share_cny, fraction_value_cny, declined_cny):
+    """What the fleet is worth at the end of its service, by the method whose flag is 1: book value ×
+    terminal fraction (``book_share_cny``, the default); capex × resale fraction
+    (``fraction_value_cny``); or the resale value declined by a share each service year
+    (``declined_cny``, :func:`declined_resale_cny`). [CNY]"""
+    return where(book_value, book_share_cny,
+                 where(resale_fraction, fraction_value_cny, where(resale_decline, declined_cny, 0)))

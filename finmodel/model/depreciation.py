@@ -18,8 +18,9 @@ life and never go below it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from finmodel.model.engine import Item
 from finmodel.model.expr import (
     DOUBLE_DECLINING_FACTOR,
     DOUBLE_DECLINING_FINAL_YEARS,
@@ -32,6 +33,8 @@ from finmodel.model.expr import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from finmodel.model.expr import Num
 
 
@@ -45,24 +48,34 @@ def years_done(s: Num) -> Num:
     return floor(s / MONTHS_PER_YEAR)
 
 
-def double_declining_opening_cny(capex_cny: Num, salvage_cny: Num, life_years: Num, k: Num) -> Num:
-    """Double declining balance: net book value after ``k`` whole service years (N = life years). [CNY]
-
-    ``max(salvage, capex × (1 − 2/N)^k)`` for k ≤ N − 2, then straight line to salvage over the last
-    two years: ``salvage + (NBV_{N−2} − salvage) × (N − min(k, N)) / 2``. (Valid for N ≥ 3; shorter
-    lives are straight line, see :func:`book_value_cny`.)"""
-    q = 1 - DOUBLE_DECLINING_FACTOR / life_years
-    turn = life_years - DOUBLE_DECLINING_FINAL_YEARS
-    at_turn = maximum(salvage_cny, capex_cny * q ** turn)
-    tail = salvage_cny + (at_turn - salvage_cny) * (life_years - minimum(k, life_years)) / DOUBLE_DECLINING_FINAL_YEARS
-    return where(k <= turn, maximum(salvage_cny, capex_cny * q ** k), tail)
+def double_declining_ratio(life_years: Num) -> Num:
+    """Double declining balance: the share of the net book value kept each year, 1 − 2/N. [fraction]"""
+    return 1 - DOUBLE_DECLINING_FACTOR / life_years
 
 
-def sum_of_years_opening_cny(capex_cny: Num, salvage_cny: Num, life_years: Num, k: Num) -> Num:
+def double_declining_turn_years(life_years: Num) -> Num:
+    """Double declining balance: the years before the straight-line tail, N − 2. [years]"""
+    return life_years - DOUBLE_DECLINING_FINAL_YEARS
+
+
+def double_declining_declining_cny(capex_cny: Num, salvage_cny: Num, ratio: Num, k: Num) -> Num:
+    """Double declining balance before the tail: ``max(salvage, capex × ratio^k)`` after ``k`` whole
+    service years (also the value at the turn, with k = N − 2). [CNY]"""
+    return maximum(salvage_cny, capex_cny * ratio ** k)
+
+
+def double_declining_tail_cny(salvage_cny: Num, at_turn_cny: Num, life_years: Num, years_in_life: Num) -> Num:
+    """Double declining balance in the last two years: straight line from the value at the turn
+    to salvage, ``salvage + (NBV_{N−2} − salvage) × (N − min(k, N)) / 2``. [CNY]"""
+    return salvage_cny + (at_turn_cny - salvage_cny) * (life_years - years_in_life) / DOUBLE_DECLINING_FINAL_YEARS
+
+
+def sum_of_years_opening_cny(capex_cny: Num, salvage_cny: Num, life_years: Num, years_in_life: Num,
+                             digits: Num) -> Num:
     """Sum of years' digits: net book value after ``k`` whole service years,
-    ``capex − (capex − salvage) × y(2N − y + 1) / (N(N + 1))`` with y = min(k, N). [CNY]"""
-    y = minimum(k, life_years)
-    digits = life_years * (life_years + 1)
+    ``capex − (capex − salvage) × y(2N − y + 1) / (N(N + 1))`` with y = min(k, N) (``years_in_life``)
+    and N(N + 1) (``digits``). [CNY]"""
+    y = years_in_life
     return capex_cny - (capex_cny - salvage_cny) * y * (life_years + life_years - y + 1) / digits
 
 
@@ -72,14 +85,18 @@ def by_year_book_cny(opening_cny: Num, next_opening_cny: Num, s: Num, k: Num) ->
     return opening_cny - (s - k * MONTHS_PER_YEAR) / MONTHS_PER_YEAR * (opening_cny - next_opening_cny)
 
 
-def declining_monthly_slope_cny(capex_cny: Num, salvage_cny: Num, life_m: Num, s: Num, factor: Num) -> Num:
+def declining_monthly_ratio(life_m: Num, factor: Num) -> Num:
+    """Monthly declining balance: the share of the book value kept a month, 1 − min(factor/L, 1). [fraction]"""
+    return 1 - minimum(factor / life_m, 1)
+
+
+def declining_monthly_slope_cny(capex_cny: Num, salvage_cny: Num, life_m: Num, s: Num, ratio: Num) -> Num:
     """Monthly declining balance: the straight-line charge over the remaining months if the switch
-    came after ``s`` months, ``(capex × (1 − factor/L)^s − salvage) / (L − s)``; 0 from the end of
-    the life. Its running minimum G(s) over months gives the book value
-    (:func:`declining_monthly_book_cny`). [CNY/month]"""
-    rate = minimum(factor / life_m, 1)
+    came after ``s`` months, ``(capex × ratio^s − salvage) / (L − s)`` (ratio:
+    :func:`declining_monthly_ratio`); 0 from the end of the life. Its running minimum G(s) over
+    months gives the book value (:func:`declining_monthly_book_cny`). [CNY/month]"""
     remaining = life_m - s
-    return where(remaining > 0, safe_div(capex_cny * (1 - rate) ** s - salvage_cny, remaining), 0)
+    return where(remaining > 0, safe_div(capex_cny * ratio ** s - salvage_cny, remaining), 0)
 
 
 def declining_monthly_book_cny(salvage_cny: Num, life_m: Num, s: Num, running_min_slope_cny: Num) -> Num:
@@ -90,22 +107,74 @@ def declining_monthly_book_cny(salvage_cny: Num, life_m: Num, s: Num, running_mi
     return where(s >= life_m, salvage_cny, salvage_cny + (life_m - s) * maximum(running_min_slope_cny, 0))
 
 
-def double_declining_book_cny(capex_cny: Num, salvage_cny: Num, life_years: Num, s: Num, k: Num) -> Num:
-    """Double declining balance, charged by service year (1/12 of the year a month); a life of one
-    or two years is straight line. [CNY]"""
-    ddb = by_year_book_cny(double_declining_opening_cny(capex_cny, salvage_cny, life_years, k),
-                           double_declining_opening_cny(capex_cny, salvage_cny, life_years, k + 1), s, k)
-    line = straight_line_book_cny(capex_cny, salvage_cny, life_years * MONTHS_PER_YEAR, s)
-    return where(life_years <= DOUBLE_DECLINING_FINAL_YEARS, line, ddb)
-
-
-def sum_of_years_book_cny(capex_cny: Num, salvage_cny: Num, life_years: Num, s: Num, k: Num) -> Num:
-    """Sum of years' digits, charged by service year (1/12 of the year a month). [CNY]"""
-    return by_year_book_cny(sum_of_years_opening_cny(capex_cny, salvage_cny, life_years, k),
-                            sum_of_years_opening_cny(capex_cny, salvage_cny, life_years, k + 1), s, k)
+def double_declining_book_cny(life_years: Num, line_cny: Num, by_year_cny: Num) -> Num:
+    """Double declining balance, charged by service year (``by_year_cny``); a life of one or two
+    years is straight line (``line_cny``). [CNY]"""
+    return where(life_years <= DOUBLE_DECLINING_FINAL_YEARS, line_cny, by_year_cny)
 
 
 def chosen_book_cny(straight: Num, double: Num, digits: Num, straight_cny: Num, double_cny: Num, digits_cny: Num,
                     monthly_cny: Num) -> Num:
     """The book value of the method whose flag is 1 (none of the three: monthly declining). [CNY]"""
     return where(straight, straight_cny, where(double, double_cny, where(digits, digits_cny, monthly_cny)))
+
+
+def by_year_items(p: str, life: Callable[[Any], Any], double_flag: str, what: tuple[str, str]) -> list[Item]:
+    """The helper lines of the by-year methods (double declining, sum of years' digits) on the life
+    ``life(m)`` in years, keyed ``{p}…``: the opening book values of the current and the next
+    service year (:func:`by_year_book` turns them into the book value; the double declining ones
+    are 0 where ``double_flag`` is). ``what`` names the schedule in the labels (en, zh). Split so that
+    no Excel formula exceeds 200 characters (issue 13)."""
+    en, zh = what
+
+    def r(m: Any, key: str) -> Any:
+        return m.row(p + key)
+
+    def opening(j: int) -> list[Item]:
+        nth, zh_nth = ("this", "本") if j == 0 else ("next", "下")
+        k = (lambda m: m.row("service_years_done")) if j == 0 else (lambda m: m.row("service_years_done") + 1)
+        return [
+            Item(f"{p}years_in_life_{j}", f"{en}: whole service years within the life ({nth} year's opening)",
+                 f"{zh}：寿命内已运营整年数({zh_nth}年初)", "years", lambda m: minimum(k(m), life(m)),
+                 fmt="number", helper=True),
+            Item(f"{p}ddb_declining_{j}_cny", f"{en}: double declining before the tail ({nth} year's opening)",
+                 f"{zh}：双倍余额递减(转直线前,{zh_nth}年初)", "CNY",
+                 lambda m: double_declining_declining_cny(m.row("capex_cny"), m.row("salvage_cny"),
+                                                          r(m, "ddb_ratio"), k(m)),
+                 helper=True, used_when=double_flag),
+            Item(f"{p}ddb_tail_{j}_cny", f"{en}: double declining, straight-line tail ({nth} year's opening)",
+                 f"{zh}：双倍余额递减(最后两年直线,{zh_nth}年初)", "CNY",
+                 lambda m: double_declining_tail_cny(m.row("salvage_cny"), r(m, "ddb_at_turn_cny"), life(m),
+                                                     r(m, f"years_in_life_{j}")), helper=True, used_when=double_flag),
+            Item(f"{p}ddb_opening_{j}_cny", f"{en}: double declining, {nth} service year's opening",
+                 f"{zh}：双倍余额递减({zh_nth}年初账面净值)", "CNY",
+                 lambda m: where(k(m) <= r(m, "ddb_turn_years"), r(m, f"ddb_declining_{j}_cny"),
+                                 r(m, f"ddb_tail_{j}_cny")), helper=True, used_when=double_flag),
+            Item(f"{p}syd_opening_{j}_cny", f"{en}: sum of years' digits, {nth} service year's opening",
+                 f"{zh}：年数总和法({zh_nth}年初账面净值)", "CNY",
+                 lambda m: sum_of_years_opening_cny(m.row("capex_cny"), m.row("salvage_cny"), life(m),
+                                                    r(m, f"years_in_life_{j}"), r(m, "syd_digits")), helper=True),
+        ]
+
+    return [
+        Item(p + "ddb_ratio", f"{en}: double declining, share kept a year (1 − 2/N)", f"{zh}：双倍余额递减年留存比例",
+             "fraction", lambda m: double_declining_ratio(life(m)), kind="scalar", fmt="number", helper=True),
+        Item(p + "ddb_turn_years", f"{en}: double declining, years before the straight-line tail",
+             f"{zh}：双倍余额递减转直线前年数", "years", lambda m: double_declining_turn_years(life(m)),
+             kind="scalar", fmt="number", helper=True),
+        Item(p + "ddb_at_turn_cny", f"{en}: double declining, book value at the turn",
+             f"{zh}：双倍余额递减转直线时账面净值", "CNY",
+             lambda m: double_declining_declining_cny(m.row("capex_cny"), m.row("salvage_cny"), r(m, "ddb_ratio"),
+                                                      r(m, "ddb_turn_years")),
+             kind="scalar", helper=True),
+        Item(p + "syd_digits", f"{en}: sum of years' digits, N(N + 1)", f"{zh}：年数总和×2", "years²",
+             lambda m: life(m) * (life(m) + 1), kind="scalar", fmt="number", helper=True),
+        *opening(0), *opening(1),
+    ]
+
+
+def by_year_book(m: Any, p: str, method: str) -> Any:
+    """The book value of a by-year method (``method`` "ddb" or "syd") from its helper lines
+    ``{p}{method}_opening_0_cny`` and ``…_1_cny`` (:func:`by_year_items`). [CNY]"""
+    return by_year_book_cny(m.row(f"{p}{method}_opening_0_cny"), m.row(f"{p}{method}_opening_1_cny"),
+                            m.row("service_month"), m.row("service_years_done"))

@@ -59,9 +59,11 @@ ITEMS: list[Item] = [
     *flags.flags(L + "sell_price_basis", {"card_hour": "flag_card_hour_basis"}),
     *flags.flags(L + "after_buy_term", {"drop": "flag_drop_after_term"}),
     # ---- one number per scenario ------------------------------------------------------------
+    Item("catalogue_tflops_per_card", "TFLOPS per card in the catalogue", "目录单卡算力", "TFLOPS/card",
+         lambda m: m.lookup(tables.GPU_TFLOPS, [L + "gpu", "heavy.gpu"], L + "precision"), kind="scalar",
+         fmt="number", helper=True),
     Item("tflops_per_card", "TFLOPS per card (input, else catalogue)", "单卡算力(输入或目录)", "TFLOPS/card",
-         lambda m: where(is_blank(_x(m, "tflops_per_card")),
-                         m.lookup(tables.GPU_TFLOPS, [L + "gpu", "heavy.gpu"], L + "precision"),
+         lambda m: where(is_blank(_x(m, "tflops_per_card")), m.row("catalogue_tflops_per_card"),
                          _x(m, "tflops_per_card")), kind="scalar", fmt="number"),
     Item("p_per_server", "P per server", "每台设备P数", "P/server",
          lambda m: where(is_blank(_x(m, "p_per_server_override")),
@@ -82,11 +84,14 @@ ITEMS: list[Item] = [
     Item("vas_net_cny_per_p_year", "Net value-added services per P", "每P增值服务净收入", "CNY/P/year",
          lambda m: _x(m, "vas_revenue_cny_per_p_year") * (1 - _x(m, "vas_cost_share")),
          kind="scalar", fmt="cny_per_p_year"),
+    Item("net_revenue_cny_per_p_year", "Revenue and value-added services per P per year (year 1)",
+         "每P年收入(含增值服务,首年)", "CNY/P/year",
+         lambda m: m.row("revenue_cny_per_p_year") + m.row("vas_net_cny_per_p_year"), kind="scalar", helper=True),
     Item("breakeven_occupancy", "Break-even occupancy (year 1)", "盈亏平衡出租率(首年)", "fraction",
          lambda m: metrics.ratio(
              _x(m, "capacity_p") * _x(m, "buy_price_cny_per_p_year")
              + _x(m, "platform_fixed_cost_cny_per_month") * MONTHS_PER_YEAR,
-             _x(m, "capacity_p") * (m.row("revenue_cny_per_p_year") + m.row("vas_net_cny_per_p_year"))),
+             _x(m, "capacity_p") * m.row("net_revenue_cny_per_p_year")),
          kind="scalar", fmt="frac", unattainable_above=1.0),
     Item("margin_cny_per_p_year", "Contribution per contracted P", "每签约P年贡献", "CNY/P/year",
          lambda m: _x(m, "occupancy") * (m.row("revenue_cny_per_p_year") + m.row("vas_net_cny_per_p_year"))

@@ -110,21 +110,31 @@ SCALARS: list[Item] = [
 ]
 
 
-def _book(fn: Any) -> Any:
-    """A by-year book value function on the tax life (capex, salvage, life years, service month, years done)."""
-    return lambda m: fn(m.row("capex_cny"), m.row("salvage_cny"), m.row("tax_life_years"), m.row("service_month"),
-                        m.row("service_years_done"))
+def _life(m: Any) -> Any:
+    return m.row("tax_life_years")
+
+
+def _line(m: Any) -> Any:
+    """The tax book value, straight line over the tax life. [CNY]"""
+    return depreciation.straight_line_book_cny(m.row("capex_cny"), m.row("salvage_cny"), m.row("tax_life_months"),
+                                               m.row("service_month"))
 
 
 DEPRECIATION: list[Item] = [
     Item("tax_book_straight_line_cny", "Tax book value, straight line", "计税基础(直线法)", "CNY",
-         lambda m: depreciation.straight_line_book_cny(m.row("capex_cny"), m.row("salvage_cny"),
-                                                       m.row("tax_life_months"), m.row("service_month")),
+         _line,
          helper=True, used_when="flag_tax_book_own"),
+    *depreciation.by_year_items("tax_", _life, "tax_method_double_declining", ("Tax book value", "计税基础")),
+    Item("tax_book_line_cny", "Tax book value, straight line over a one- or two-year life (double declining)",
+         "计税基础(双倍余额递减法,一至两年直线)", "CNY",
+         _line,
+         helper=True, used_when="tax_method_double_declining"),
     Item("tax_book_double_declining_cny", "Tax book value, double declining", "计税基础(双倍余额递减法)", "CNY",
-         _book(depreciation.double_declining_book_cny), helper=True, used_when="tax_method_double_declining"),
+         lambda m: depreciation.double_declining_book_cny(_life(m), m.row("tax_book_line_cny"),
+                                                          depreciation.by_year_book(m, "tax_", "ddb")),
+         helper=True, used_when="tax_method_double_declining"),
     Item("tax_book_sum_of_years_cny", "Tax book value, sum of years' digits", "计税基础(年数总和法)", "CNY",
-         _book(depreciation.sum_of_years_book_cny), helper=True, used_when="tax_method_sum_of_years"),
+         lambda m: depreciation.by_year_book(m, "tax_", "syd"), helper=True, used_when="tax_method_sum_of_years"),
     Item("tax_book_method_cny", "Tax book value by the tax method (before one-off and grant)",
          "计税基础(按税务折旧方法)",
          "CNY", lambda m: depreciation.chosen_book_cny(
