@@ -123,10 +123,12 @@ def formula(table: Table, rows: Sequence[Sym], col: Sym | None = None, *, sheet:
 
 
 def _index(table: Table, row: Sym, col: Sym | None) -> Sym:
+    """``INDEX``/``MATCH`` on the Catalogue sheet, whose cells without a figure hold the text "n/a"
+    (workbook/catalogue.py; an import refuses a changed catalogue), so the cell is the answer as it
+    stands — no ``ISNUMBER`` guard writing the lookup twice (it made the formula 333 characters)."""
     r = call("MATCH", row, Sym(f"{table.name}_rows"), 0)
     c = Sym("1") if col is None else call("MATCH", col, Sym(f"{table.name}_cols"), 0)
-    cell = call("INDEX", Sym(table.name), r, c)
-    return switch(call("ISNUMBER", cell), cell, NOT_APPLICABLE)
+    return call("INDEX", Sym(table.name), r, c)
 
 
 def _chain(table: Table, row: Sym, col: Sym | None) -> Sym:

@@ -104,7 +104,8 @@ def _book_check(layout: Layout, model_name: str, book: str, dep: str, capex: str
     at_horizon = f"INDEX({_rows(layout, model_name, book).all},1,general_horizon_months+1)"
     return Check(f"{model_name}_book_value", zh, en, f"{at_horizon}+{_total(layout, model_name, dep)}-{capex}",
                  "ABS({v})<={l}", f"{{t}}*MAX({capex},1)", REL_TOLERANCE,
-                 f"book value at the horizon + cumulative {dep.removesuffix('_cny')} − {capex} [CNY]", fmt=st.CNY)
+                 f"期末账面净值 + 累计折旧(摊销) − 投资 book value at the horizon + cumulative "
+                 f"{dep.removesuffix('_cny')} − {capex} [CNY]", fmt=st.CNY)
 
 
 def checks(layout: Layout, n_scenarios: int = 1, inputs_range: str = "", same_range: str = "") -> list[Check]:
@@ -112,15 +113,16 @@ def checks(layout: Layout, n_scenarios: int = 1, inputs_range: str = "", same_ra
     out = [
         Check("horizon_within_export", "测算期不超过导出月数", "Horizon ≤ exported months", "general_horizon_months",
               "AND(ISNUMBER({v}),{v}<={l})", EXPORTED, None,
-              "general_horizon_months ≤ the timeline's last month (re-export for a longer horizon)"),
+              "测算期 ≤ 时间轴最后一月（更长测算期请重新导出） general_horizon_months ≤ the timeline's last month "
+              "(re-export for a longer horizon)"),
         Check("horizon_end_once", "测算期末恰为一个月", "Exactly one horizon-end month",
               f"SUM({_rows(layout, 'heavy', 'horizon_end').all})", "{v}={l}", 1.0, None,
-              "months flagged horizon_end on the Heavy sheet"),
+              "Heavy 表中标记为测算期末的月数 months flagged horizon_end on the Heavy sheet"),
         Check("debt_settled", "贷款提取 = 还本 + 期末结清", "Debt drawn = repaid + balance settled",
               f"{_total(layout, 'heavy', 'debt_flow_cny')}+{_total(layout, 'heavy', 'settlement_cny')}",
               "ABS({v})<={l}", _CAPEX_SCALE, REL_TOLERANCE,
-              "sum of debt_flow_cny (drawdown − scheduled principal) + settlement_cny (− the balance repaid at the "
-              "horizon) [CNY]", fmt=st.CNY),
+              "提款 − 按期还本 + 期末结清之和 sum of debt_flow_cny (drawdown − scheduled principal) + "
+              "settlement_cny (− the balance repaid at the horizon) [CNY]", fmt=st.CNY),
         _book_check(layout, "heavy", "book_value_cny", "depreciation_cny", calc_name("heavy", "capex_cny"),
                     "账面净值 + 累计折旧 = 设备投资", "Book value + cumulative depreciation = capex"),
         _book_check(layout, "light", "platform_book_value_cny", "amortisation_cny", "light_platform_investment_cny",
@@ -134,19 +136,23 @@ def checks(layout: Layout, n_scenarios: int = 1, inputs_range: str = "", same_ra
                          f"Excel IRR() = solver ({block.model} {row})",
                          f'IF(ISNUMBER({block.name}),IFERROR({check}-{block.name},"none"),"n/a")',
                          f"IF(ISNUMBER({block.name}),AND(ISNUMBER({{v}}),ABS({{v}})<={{l}}),TRUE)", "{t}",
-                         IRR_TOLERANCE, "IRR(row, solver root) − solver root, per month (n/a: no root)",
+                         IRR_TOLERANCE, "IRR(现金流, 求解器根) − 求解器根，按月（n/a：无根） "
+                         "IRR(row, solver root) − solver root, per month (n/a: no root)",
                          fmt="0.0E+00"))
     out.append(Check("inputs_in_range", "输入均在允许范围内", "Every input within its allowed range",
                      f"COUNT({inputs_range})-SUM({inputs_range})", "{v}={l}", 0.0, None,
-                     "inputs outside their schema bounds (table below; validation can be bypassed by pasting)"))
+                     "超出允许范围的输入个数（见下表；粘贴可绕过数据验证） inputs outside their schema bounds "
+                     "(table below; validation can be bypassed by pasting)"))
     if n_scenarios > 1:
         out.append(Check("scenario_switch", "情景选择有效", "Scenario switch names a scenario", SCENARIO_INDEX,
-                         "ISNUMBER({v})", None, None, "the switch on Inputs selects one of the scenario columns"))
+                         "ISNUMBER({v})", None, None, "Inputs 表的情景选择指向某一情景列 the switch on Inputs "
+                         "selects one of the scenario columns"))
     out.append(Check(SENSITIVITY_CURRENT, "敏感性基准 = 当前输入", "Sensitivity base = current inputs",
                      f"COUNT({same_range})-SUM({same_range})" if same_range else '"no sheet"',
                      "{v}={l}" if same_range else "TRUE", 0.0, None,
-                     "inputs that differ from the Sensitivity sheet's base (else that sheet reads STALE); "
-                     "information only, not in the master check", master=False))
+                     "与敏感性分析基准不同的输入个数（否则该表显示 STALE；仅作提示，不计入总检查） inputs that "
+                     "differ from the Sensitivity sheet's base (else that sheet reads STALE); information only, "
+                     "not in the master check", master=False))
     return out
 
 
