@@ -141,8 +141,8 @@ def test_catalogue_sheet_holds_every_table_as_named_ranges():
 
 def test_lookups_are_index_match_on_the_catalogue_sheet():
     wb = openpyxl.load_workbook(io.BytesIO(workbook.workbook_bytes(_seed(), sensitivity=False)))
-    for model_name, key, table in (("light", "tflops_per_card", tables.GPU_TFLOPS),
-                                   ("heavy", "power_kw_per_server", tables.GPU_SERVER_KW)):
+    for model_name, key, table in (("light", "catalogue_tflops_per_card", tables.GPU_TFLOPS),
+                                   ("heavy", "catalogue_kw_per_server", tables.GPU_SERVER_KW)):
         f = str(named_cell(wb, workbook.calc_name(model_name, key)).value)
         assert f"INDEX({table.name}," in f and f"MATCH(heavy_gpu,{table.name}_rows,0)" in f.replace(
             "IF(ISBLANK(light_gpu),heavy_gpu,light_gpu)", "heavy_gpu"), f

@@ -49,7 +49,7 @@ UNITS_ZH = {
     "YYYY-MM": "年-月 (YYYY-MM)", "month of year": "月份 (1-12)", "month number": "月序号", "year": "年份",
     # issue 12's deal inputs (contract, debt, tax branches), so their widgets are labelled on arrival
     "count": "个", "service month": "服务月", "days": "天", "CNY/USD": "元/美元", "USD/server": "美元/台",
-    "CNY/unit": "元/台(件)",
+    "CNY/unit": "元/台(件)", "years²": "年²",
     "CNY per contract.price_unit": "元/合同计价单位", "× first-year price": "× 首年价格", "× market price": "× 市场价",
     "fraction of the debt": "占债务比例", "fraction of servers": "占服务器比例",
     "fraction of VAT paid": "占已缴增值税比例", "fraction of contract value": "占合同总价比例",

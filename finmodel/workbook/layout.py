@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from types import MappingProxyType
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from openpyxl.utils import get_column_letter
 
@@ -168,7 +168,12 @@ class _LookupTracer(engine.FormulaContext):
         super().__init__(cells, {"S": 1}, "A", "B", "C")
         self.lookups: list[tuple[tables.Table, tuple[str, ...], str | None]] = []
         self.read: list[str] = []
+        self.rows_read: list[str] = []
         self._inside = False
+
+    def row(self, key: str) -> Any:
+        self.rows_read.append(key)
+        return super().row(key)
 
     def x(self, path: str) -> expr.Sym:
         if not self._inside:
@@ -192,13 +197,20 @@ def catalogue_uses() -> tuple[CatalogueUse, ...]:
     for name, (_, items, _) in MODELS.items():
         cells = {it.key: engine.Cell("S", row=n + 2) if it.kind == "row" else engine.Cell("S", name=f"n{n}")
                  for n, it in enumerate(items)}
+        traced = {}
         for it in items:
-            tracer = _LookupTracer(cells)
+            traced[it.key] = tracer = _LookupTracer(cells)
             tracer.formula(it)
+        for key, tracer in traced.items():
             for table, rows, col in tracer.lookups:
                 used = set(rows) | {col}
-                overrides = tuple(p for p in dict.fromkeys(tracer.read) if p not in used and schema.FIELDS[p].optional)
-                out.append(CatalogueUse(name, it.key, table, rows, col, overrides))
+                owner, reads = key, tracer.read
+                if not any(schema.FIELDS[p].optional for p in reads if p not in used):
+                    # a lookup on a helper row of its own (formulas ≤ 200 characters): the use is the
+                    # row that reads it and the optional input that overrides it
+                    owner, reads = next(((k, t.read) for k, t in traced.items() if key in t.rows_read), (key, reads))
+                overrides = tuple(p for p in dict.fromkeys(reads) if p not in used and schema.FIELDS[p].optional)
+                out.append(CatalogueUse(name, owner, table, rows, col, overrides))
     return tuple(out)
 
 
