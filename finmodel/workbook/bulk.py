@@ -16,7 +16,7 @@ import io
 import re
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 from xml.sax.saxutils import escape
@@ -61,6 +61,19 @@ class Bulk:
     def formula(self, row: int, col: int, text: str, sid: int) -> None:
         """A formula cell (``text`` without the ``=``)."""
         self._add(row, col, f'<c r="{_letter(col)}{row}" s="{sid}"><f>{escape(text)}</f><v/></c>')
+
+    def formula_across(self, row: int, first_col: int, template: str, cols: Sequence[str], prevs: Sequence[str],
+                       sid: int) -> None:
+        """One formula in consecutive columns from ``first_col``: ``template`` (without the ``=``) with
+        ``{c}`` and ``{p}`` replaced by each column's letters and its previous column's. The template is
+        escaped once (column letters need no escaping), not every cell's text."""
+        xml = escape(template)
+        cells = self.rows[row]
+        for j, (c, p) in enumerate(zip(cols, prevs, strict=True)):
+            cells.append((first_col + j, f'<c r="{_letter(first_col + j)}{row}" s="{sid}"><f>'
+                                         f'{xml.replace("{c}", c).replace("{p}", p)}</f><v/></c>'))
+        if cols:
+            self.max_row, self.max_col = max(self.max_row, row), max(self.max_col, first_col + len(cols) - 1)
 
     def number(self, row: int, col: int, value: float, sid: int) -> None:
         """A number cell, written exactly (``repr``: 17 significant digits where needed)."""

@@ -206,10 +206,11 @@ def _describe(ws: st.Sheet, layout: Layout, scenarios: list[Scenario], spec: sch
     for k, s in enumerate(scenarios):
         src = ws.cell(r, li.source_col(k))
         st.put_text(src, s.sources.get(spec.path))
-        src.protection, src.alignment = st.UNLOCKED, st.WRAP
+        st.set_style(src, "protection", st.UNLOCKED)
+        st.set_style(src, "alignment", st.WRAP)
     st.label(ws, r, li.unit_col, spec.unit)
     allowed = allowed_text(spec, layout.horizon)
-    st.label(ws, r, li.allowed_col, allowed).alignment = st.WRAP
+    st.set_style(st.label(ws, r, li.allowed_col, allowed), "alignment", st.WRAP)
     st.label(ws, r, li.field_col + 1, help_zh(spec), st.FONT_NOTE)
     st.label(ws, r, li.field_col + 2, spec.help, st.FONT_NOTE)
     return allowed

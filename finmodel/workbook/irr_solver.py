@@ -147,10 +147,10 @@ def write_irr_solver(wb: Workbook, layout: Layout, scenario: Scenario, bulks: di
     _headings(ws, layout)
     out = _Writer(ws, bulks.setdefault(IRR_SOLVER, Bulk(IRR_SOLVER)))
     for n in range(IRR_BISECTION_STEPS + 1):
-        ws.cell(R_STEP0 + n, 1, n).font = st.FONT_KEY
+        st.set_style(ws.cell(R_STEP0 + n, 1, n), "font", st.FONT_KEY)
     rate_sid = style_id(ws, number_format=_RATE_FMT)
     for i, g in enumerate(rates, start=1):
-        ws.cell(R_GRID + i - 1, 1, i).font = st.FONT_KEY
+        st.set_style(ws.cell(R_GRID + i - 1, 1, i), "font", st.FONT_KEY)
         out.bulk.number(R_GRID + i - 1, 2, float(g), rate_sid)
     for block in layout.irr:
         _block(wb, out, block, grid)

@@ -104,13 +104,15 @@ def _timeline_row(ws: st.Sheet, grid: Bulk, layout: Layout, r: int, it: engine.I
     first = ws.cell(r, COL_MONTH0, "=" + text.replace("{c}", cols[0]).replace("{p}", prevs[0]))
     styles.apply(first, (fmt, it.helper), style)
     sid = first.style_id
-    for j in range(1, len(cols)):
-        grid.formula(r, COL_MONTH0 + j, text.replace("{c}", cols[j]).replace("{p}", prevs[j]), sid)
+    grid.formula_across(r, COL_MONTH0 + 1, text, cols[1:], prevs[1:], sid)
     op = ws.cell(r, COL_OPENING, 0)
-    op.fill, op.number_format, op.font = st.FILL_OPENING, fmt, st.FONT_KEY
+    st.set_style(op, "fill", st.FILL_OPENING)
+    op.number_format = fmt
+    st.set_style(op, "font", st.FONT_KEY)
     if it.flow:
         t = ws.cell(r, COL_VALUE, f"=SUM({layout.first}{r}:{layout.last}{r})")
-        t.number_format, t.font = fmt, st.FONT_BOLD
+        t.number_format = fmt
+        st.set_style(t, "font", st.FONT_BOLD)
     if it.helper:
         ws.row_dimensions[r].outlineLevel = 1
 
