@@ -248,6 +248,11 @@ def test_annual_statements_tab_and_debt_schedule_download(browser, playwright_ap
     page.get_by_role("tab", name=i18n.t("tab_statements", "zh")).click()
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible(timeout=TIMEOUT_MS)
     page.get_by_test_id("stButtonGroup").get_by_text(i18n.t("tbl_debt", "zh"), exact=True).click()
+    # Only the debt view has the year/month picker: wait for it (the checks' lines are on every table,
+    # so seeing them does not mean the rerun is done, and a download clicked mid-rerun never starts).
+    expect(page.get_by_test_id("stButtonGroup").get_by_text(i18n.t("grain_year", "zh"), exact=True)).to_be_visible(
+        timeout=TIMEOUT_MS)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)
     expect(page.get_by_text(i18n.t("chk_balance", "zh"), exact=False).first).to_be_visible(timeout=TIMEOUT_MS)
     with page.expect_download(timeout=TIMEOUT_MS) as dl:
         page.get_by_role("button", name=i18n.t("dl_table_csv", "zh")).click()
