@@ -50,12 +50,19 @@ def loadavg() -> str:
         return "n/a"
 
 
+def _env() -> dict[str, str]:
+    """The runs' environment: this checkout's code first (the entry point of an editable install may
+    belong to another worktree), a fixed terminal width, one BLAS thread."""
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, "COLUMNS": "100", "PYTHONPATH": path, "OPENBLAS_NUM_THREADS": "1"}
+
+
 def run_once(args: list[str]) -> tuple[float, float]:
     """Wall seconds and CPU seconds (user + system) of one run of the CLI."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     p = subprocess.run([*entry_point(), *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                       env={**os.environ, "COLUMNS": "100"})
+                       env=_env())
     wall = time.perf_counter() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if p.returncode != 0:
@@ -66,7 +73,7 @@ def run_once(args: list[str]) -> tuple[float, float]:
 def costliest_imports(args: list[str], n: int = 12) -> list[tuple[int, str]]:
     """The ``n`` top-level imports with the largest cumulative time (µs) under ``python -X importtime``."""
     p = subprocess.run([sys.executable, "-X", "importtime", "-m", "finmodel", *args], cwd=ROOT,
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, env=_env())
     rows = []
     for line in p.stderr.splitlines():
         if line.startswith("import time:") and "|" in line:

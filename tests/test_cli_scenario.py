@@ -111,6 +111,34 @@ def test_help_imports_no_command_module_and_no_heavy_library():
     assert p.stdout.strip() == "[]"
 
 
+#: What each command may not import (issue 15's start-up): in the order they run in one process, so a
+#: later command's list only adds what it may load (validate: no numpy; evaluate: numpy, no pandas).
+STARTUP_IMPORTS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("validate", "assumptions/seed_fs2024.toml"),
+     ("numpy", "pandas", "scipy", "openpyxl", "numpy_financial", "rich", "finmodel.model", "finmodel.analysis")),
+    (("fields",), ("numpy", "pandas", "scipy", "openpyxl", "finmodel.model", "finmodel.analysis")),
+    (("evaluate", "assumptions/seed_fs2024.toml"), ("pandas", "scipy", "openpyxl", "finmodel.analysis")),
+    (("evaluate", "assumptions/seed_fs2024.toml", "--json"), ("pandas", "scipy", "openpyxl", "finmodel.analysis")),
+    (("sweep", "--help"), ("pandas", "scipy", "openpyxl")),
+)
+
+
+def test_commands_import_only_what_they_use():
+    """validate reads the file without numpy or rich; evaluate prints the KPIs without pandas (the
+    monthly tables are built when read); sweep --help loads no pandas (benchmarks/startup.py has the
+    times)."""
+    code = ("import json, sys\nfrom typer.testing import CliRunner\nfrom finmodel.cli import app\n"
+            "for args, banned in json.loads(sys.argv[1]):\n"
+            "    res = CliRunner().invoke(app, args)\n    assert res.exit_code == 0, (args, res.output)\n"
+            "    print(json.dumps([args, sorted(m for m in sys.modules "
+            "if m in banned or m.startswith(tuple(b + '.' for b in banned)))]))\n")
+    p = subprocess.run([sys.executable, "-c", code, json.dumps(STARTUP_IMPORTS)], capture_output=True, text=True,
+                       cwd=ROOT, timeout=120)
+    assert p.returncode == 0, p.stderr
+    loaded = [json.loads(line) for line in p.stdout.splitlines()]
+    assert loaded == [[list(args), []] for args, _ in STARTUP_IMPORTS]
+
+
 def test_version_and_unknown_command_suggestion():
     from finmodel import __version__
 

@@ -22,16 +22,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from finmodel import schema
 from finmodel.analysis import sweep
 from finmodel.analysis.goal_seek import NoSolution, SolveResult, solve, solve_many
 from finmodel.analysis.subject import HORIZON, Base, Subject, subject
 from finmodel.model import results
+
+if TYPE_CHECKING:  # pandas loads when a table is built, not with the command line's analysis commands
+    import pandas as pd
 
 __all__ = [
     "TORNADO_METRICS",
@@ -151,6 +153,8 @@ def _one_at_a_time(moves: Mapping[str, tuple[float, float, float]]) -> dict[str,
 def _tornado_table(subj: Subject, moves: Mapping[str, tuple[float, float, float]], mets: Sequence[str],
                    res: Mapping[str, np.ndarray]) -> pd.DataFrame:
     """One row per (metric, input) from the batch results, in that order."""
+    import pandas as pd
+
     rows = []
     for metric in mets:
         v = res[metric]

@@ -37,10 +37,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from finmodel.analysis import subject as subjects
 from finmodel.analysis.executors import DaskExecutor, Executor, LocalExecutor, chunks, get_executor, run_tasks
@@ -65,6 +64,9 @@ from finmodel.model.results import (
     metric_paths,
 )
 from finmodel.schema.files import AtomicTableWriter
+
+if TYPE_CHECKING:  # pandas loads when a sweep builds its table (``finmodel sweep --help`` needs none)
+    import pandas as pd
 
 __all__ = [  # grids live in finmodel.analysis.grid and are re-exported here
     "DEFAULT_METRICS",
@@ -131,6 +133,8 @@ def evaluate(base: Base, overrides: Mapping[str, Any] | None, metrics: Sequence[
 # --------------------------------------------------------------------------- the sweep
 def _grid_chunk(base: Base, grid: Grid, start: int, stop: int, metrics: list[str]) -> pd.DataFrame:
     """One chunk of a sweep: its input rows and their results (a task for any executor)."""
+    import pandas as pd
+
     inputs = grid.rows(start, stop)
     results = evaluate(base, inputs, metrics)
     return pd.DataFrame({**inputs, **results})
@@ -203,6 +207,8 @@ def run(base: Base, axes: Grid | Mapping[str, Any] | Iterable[str], metrics: Seq
     check_in_memory(2.0 * grid.size * (len(grid.axes) + len(mets)) * BYTES_PER_VALUE,  # the parts and their concat
                     f"the results of {count_text(grid.size)} scenarios", "stream them to a file with sweep.write "
                     "(finmodel sweep --out)")
+    import pandas as pd
+
     parts = list(iter_sweep(base, grid, metrics, chunk_size=chunk_size, engine=engine, scheduler=scheduler,
                             progress=progress))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

@@ -17,8 +17,8 @@ import contextlib
 import math
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from rich.table import Table
 
@@ -49,6 +49,9 @@ from finmodel.cli.common import (
 )
 from finmodel.model import display
 from finmodel.schema.files import AtomicTableWriter
+
+if TYPE_CHECKING:  # pandas loads when an analysis builds its table, not for --help
+    import pandas as pd
 
 MAX_PRINT = 200
 

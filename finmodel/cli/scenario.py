@@ -11,15 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from finmodel import schema
 from finmodel.cli import statements
 from finmodel.cli.common import FILE, MODEL_FILE, echo_json, friendly_errors, load_file, print_table
 from finmodel.schema import catalog, inert
 
-if TYPE_CHECKING:  # the engine (and pandas) load when a command evaluates, not for validate or fields
+if TYPE_CHECKING:  # the engine and rich load when a command evaluates or prints a table, not for validate
+    from rich.table import Table
+
     from finmodel import model
 
 STRICT = typer.Option(False, "--strict", help="Exit 2 when an input written in the file has no effect.")
@@ -145,6 +145,8 @@ def deal_rows(r: model.Result) -> tuple[tuple[str, str, str | None], ...]:
 
 
 def _print_tables(s: schema.Scenario, r: model.Result) -> None:
+    from rich.console import Console
+
     con = Console()
     heavy = f"{s.name} — heavy asset 重资产 ({s.heavy.servers} × {s.heavy.cards_per_server}×{s.heavy.gpu})"
     con.print(_table(heavy, HEAVY_ROWS, s, r))
@@ -158,6 +160,8 @@ def _print_tables(s: schema.Scenario, r: model.Result) -> None:
 
 
 def _table(title: str, rows: tuple[tuple[str, str, str | None], ...], s: schema.Scenario, r: model.Result) -> Table:
+    from rich.table import Table
+
     from finmodel import model
     from finmodel.model import display
 
@@ -203,6 +207,8 @@ def fields(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable list."),
 ) -> None:
     """List every scenario input: dotted path, unit, allowed range, default."""
+    from rich.table import Table
+
     rows = [{"path": p, "unit": f.unit, "allowed": f.range_text(), "default": f.default,
              "label_en": f.label_en, "label_zh": f.label_zh, "help": f.help}
             for p, f in schema.FIELDS.items()]
@@ -227,6 +233,9 @@ def gpus() -> None:
 
     Every precision the catalogue has (TF32, FP16, BF16, FP8 TFLOPS; INT8 TOPS), dense tensor peaks
     per card; "—" = no such figure (write light.tflops_per_card for that precision)."""
+    from rich.console import Console
+    from rich.table import Table
+
     t = Table(title="GPU catalogue (dense tensor peaks per card, no sparsity)")
     t.add_column("key", no_wrap=True)
     for c in ("memory GB", *(f"{p} {'TOPS' if p == 'INT8' else 'TFLOPS'}" for p in GPU_COLUMNS), "card W",

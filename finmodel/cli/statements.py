@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
 
 from finmodel.cli.common import CLIError, print_table, records
 from finmodel.schema import atomic_write_bytes
 
-if TYPE_CHECKING:  # the model (and pandas) are imported when a statement is printed, not at start-up
+if TYPE_CHECKING:  # the model (and pandas, rich) are imported when a statement is printed, not at start-up
+    from rich.table import Table
+
     from finmodel import model
 
 ANNUAL = typer.Option(False, "--annual", help="Also print the three statements by fiscal year (flows summed, "
@@ -91,6 +92,8 @@ def _table(title: str, name: str, a: Any, keys: list[str]) -> Table:
     from finmodel.model import display, reports
 
     style = display.TABLE
+    from rich.table import Table
+
     t = Table(title=title, title_justify="left")
     t.add_column("line")
     years = list(a.index)

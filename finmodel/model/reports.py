@@ -24,14 +24,15 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from finmodel.model import periods
 from finmodel.model.engine import Item
 from finmodel.model.registry import MODELS, item
 from finmodel.schema.months import Month
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas loads when a table is built, not with the engine (``finmodel evaluate`` needs none)
+    import pandas as pd
+
     from finmodel.model.run import Result
 
 Statement = Literal["income", "cash_flow", "balance"]
@@ -132,6 +133,8 @@ def period_labels(month_numbers: npt.ArrayLike) -> list[str]:
 
 def period_columns(monthly: pd.DataFrame) -> pd.DataFrame:
     """The :data:`PERIOD_COLUMNS` of a model's monthly table: ``'YYYY-MM'``, calendar and fiscal year."""
+    import pandas as pd
+
     return pd.DataFrame({"period": period_labels(_column(monthly, "month_number")),
                          "calendar_year": _column(monthly, "calendar_year").astype(int),
                          "fiscal_year": _column(monthly, "fiscal_year").astype(int)}, index=monthly.index)
@@ -141,6 +144,8 @@ def statement(monthly: pd.DataFrame, model: str, name: Statement) -> pd.DataFram
     """One statement, monthly: the period columns (:data:`PERIOD_COLUMNS`), then its lines (item
     keys, values as the items declare them), one row per month of ``monthly`` (a ``Result``'s
     ``heavy_monthly`` / ``light_monthly``)."""
+    import pandas as pd
+
     keys = [k for k in LINES[model][name] if k in monthly.columns]
     return pd.concat([period_columns(monthly), monthly[keys]], axis=1)
 
@@ -168,6 +173,8 @@ def rollup(monthly: pd.DataFrame, year: npt.ArrayLike, *, flows: Sequence[str], 
     its first, ``ratios`` on the year's sums; columns in the order of ``monthly`` (then the ratios),
     plus ``months`` (how many months the year has here). One row per year (index ``year``), in
     order; ``year`` (one per month) must not decrease."""
+    import pandas as pd
+
     y = np.asarray(year, dtype=np.int64)
     if y.shape != (len(monthly),) or (np.diff(y) < 0).any():
         raise ValueError("one year per month, in order")
@@ -218,6 +225,8 @@ def monthly_table(result: Result) -> pd.DataFrame:
     """The tidy monthly table of a scenario: one row per month — ``month``, the period columns, then
     every reported (non-helper) row of each model as ``heavy.<key>`` / ``light.<key>``, in the
     models' item order (the statements' lines among them)."""
+    import pandas as pd
+
     out = period_columns(result.heavy_monthly).rename_axis("month").reset_index()
     for name in ("heavy", "light"):
         m = getattr(result, f"{name}_monthly")

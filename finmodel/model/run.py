@@ -19,16 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from finmodel import schema
 from finmodel.model import engine, reports, results
 from finmodel.model.registry import MODELS
 from finmodel.schema import Scenario
+
+if TYPE_CHECKING:  # pandas loads when a table is built: evaluating and printing the KPIs needs none
+    import pandas as pd
 
 HORIZON = "general.horizon_months"
 
@@ -49,6 +51,8 @@ class BatchResult:
 
     def frame(self, model: str = "heavy") -> pd.DataFrame:
         """Scalar results as a table, one row per scenario."""
+        import pandas as pd
+
         res = getattr(self, model)
         return pd.DataFrame({k: v for k, v in res.items() if v.ndim == 1})
 
@@ -185,16 +189,51 @@ def batch_params(base: Scenario, overrides: Mapping[str, Any] | None = None
     return params, horizon
 
 
+@dataclass(frozen=True)
+class MonthlyRows:
+    """A model's monthly rows as the engine gives them (key → array, one value per month): what a
+    :class:`Result`'s monthly table is built from when it is first read."""
+
+    rows: dict[str, np.ndarray]
+
+    def frame(self) -> pd.DataFrame:
+        """The tidy table: one row per month (index ``month``), one column per line item."""
+        import pandas as pd
+
+        monthly = pd.DataFrame(self.rows)
+        monthly.index = pd.RangeIndex(len(monthly), name="month")
+        return monthly
+
+
+class _Monthly:
+    """A :class:`Result` field holding a monthly table, given as a DataFrame or as
+    :class:`MonthlyRows` and built on first read (so printing the KPIs never imports pandas)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.attr = f"_{name}"
+
+    def __get__(self, obj: object, owner: type | None = None) -> pd.DataFrame:
+        if obj is None:
+            raise AttributeError(self.attr)  # no class-level value: the dataclass field has no default
+        value = obj.__dict__[self.attr]
+        if isinstance(value, MonthlyRows):
+            value = obj.__dict__[self.attr] = value.frame()
+        return value
+
+    def __set__(self, obj: object, value: pd.DataFrame | MonthlyRows) -> None:
+        obj.__dict__[self.attr] = value
+
+
 @dataclass
 class Result:
     """Results of one scenario: KPIs as plain floats (NaN = never / none / n.a.) and tidy
-    monthly tables (one row per month, one column per line item)."""
+    monthly tables (one row per month, one column per line item; built when first read)."""
 
     scenario: Scenario
     heavy: dict[str, float]
     light: dict[str, float]
-    heavy_monthly: pd.DataFrame
-    light_monthly: pd.DataFrame
+    heavy_monthly: _Monthly = _Monthly()
+    light_monthly: _Monthly = _Monthly()
 
     @property
     def income_statement(self) -> pd.DataFrame:
@@ -229,7 +268,5 @@ def evaluate(s: Scenario) -> Result:
     for name in ("heavy", "light"):
         res = getattr(b, name)
         scalars = {k: float(v[0]) for k, v in res.items() if v.ndim == 1}
-        monthly = pd.DataFrame({k: v[0] for k, v in res.items() if v.ndim == 2})
-        monthly.index = pd.RangeIndex(len(monthly), name="month")
-        out[name] = (scalars, monthly)
+        out[name] = (scalars, MonthlyRows({k: v[0] for k, v in res.items() if v.ndim == 2}))
     return Result(s, out["heavy"][0], out["light"][0], out["heavy"][1], out["light"][1])

@@ -24,14 +24,16 @@ import difflib
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args, get_origin
 
-import numpy as np
-import numpy.typing as npt
 from pydantic import BaseModel, Field
 
 from finmodel.schema.errors import UnknownFieldError, show_value
 from finmodel.schema.months import Month
+
+if TYPE_CHECKING:  # numpy loads for the array checks, not with the schema (``finmodel validate`` needs none)
+    import numpy as np
+    import numpy.typing as npt
 
 Lang = Literal["en", "zh"]
 Kind = Literal["float", "int", "choice", "str", "month", "list"]
@@ -197,11 +199,11 @@ class FieldSpec:
         if self.ge is not None:
             lo = self.ge
         if self.gt is not None:
-            lo = float(np.nextafter(self.gt, math.inf))
+            lo = float(math.nextafter(self.gt, math.inf))
         if self.le is not None:
             hi = self.le
         if self.lt is not None:
-            hi = float(np.nextafter(self.lt, -math.inf))
+            hi = float(math.nextafter(self.lt, -math.inf))
         if self.kind in ("int", "month"):
             lo, hi = float(math.ceil(lo)), float(math.floor(hi))
         return float(lo), float(hi)
@@ -209,6 +211,8 @@ class FieldSpec:
     def in_bounds(self, values: npt.ArrayLike, *, allow_empty: bool | None = None) -> npt.NDArray[np.bool_]:
         """Element-wise: is each value allowed? Finite, inside the bounds, whole for integer
         fields; NaN (unset) is allowed when ``allow_empty`` (default: for optional fields)."""
+        import numpy as np
+
         v = np.asarray(values, dtype=float)
         ok = np.isfinite(v)
         if self.optional if allow_empty is None else allow_empty:
@@ -228,6 +232,8 @@ class FieldSpec:
 
     def check(self, value: npt.ArrayLike) -> bool:
         """Whether a number (or every number of an array) is allowed; NaN never is."""
+        import numpy as np
+
         return bool(np.all(self.in_bounds(value, allow_empty=False)))
 
 

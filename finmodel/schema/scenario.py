@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import os
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from pydantic import Field, ValidationError
 
 from finmodel.schema import deal_revenue
@@ -35,6 +34,9 @@ from finmodel.schema.fields import FieldSpec, field_specs, find_spec
 from finmodel.schema.files import atomic_write_bytes
 from finmodel.schema.sections import GPU_KEYS, General, Heavy, Light, ScenarioChecks, _Section
 from finmodel.schema.tomlio import dump_toml, parse_toml_text, read_input, source_table, split_sources
+
+if TYPE_CHECKING:  # numpy loads with the numbers (to_params), not to read and check a file
+    import numpy as np
 
 __all__ = ["FIELDS", "GPU_KEYS", "NUMERIC_FIELDS", "SECTIONS", "General", "Heavy", "Light", "Financing", "Scenario",
            "choice_code", "default", "field_spec", "load", "parse_toml", "save", "to_params", "to_toml", "validate"]
@@ -62,6 +64,8 @@ class Scenario(ScenarioChecks, DealRevenueSections):
 
     def replace(self, changes: dict[str, Any], *, strict: bool = False) -> Scenario:
         """A new validated scenario with some fields changed (dotted paths)."""
+        import numpy as np
+
         data = self.to_dict()
         for path, value in changes.items():
             spec = field_spec(path)
@@ -201,6 +205,8 @@ _PARAMS: dict[int, tuple[weakref.ref[Scenario], dict[str, np.ndarray]]] = {}
 
 def _params(s: Scenario) -> dict[str, np.ndarray]:
     """The numbers of :func:`to_params`, computed once per scenario."""
+    import numpy as np
+
     out: dict[str, np.ndarray] = {}
     for path, spec in FIELDS.items():
         v = getattr(getattr(s, spec.section), spec.name)

@@ -22,7 +22,9 @@ from finmodel.schema.months import Month
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True)
+    # defer_build: a section's validator is built when first used (the Scenario's, once, for a scenario
+    # file), not for every section at import; ``finmodel validate`` and ``fields`` start ~20 ms sooner
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, validate_default=True, defer_build=True)
 
 
 #: Choice values renamed since an earlier release: (field, old value) → new value. A file writing the
