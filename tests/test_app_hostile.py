@@ -411,9 +411,9 @@ def test_nesting_scan_skips_strings_and_comments_and_accepts_every_preset() -> N
                                   'x = """' + "a" * 900_000], ids=["escaped-quotes", "quotes", "brackets", "open"])
 def test_nesting_scan_of_a_hostile_megabyte_is_fast(text: str) -> None:
     assert len(text.encode()) <= files.MAX_TOML_BYTES
-    t0 = time.perf_counter()
+    t0 = time.thread_time()  # CPU time of this thread: a loaded machine stretches the wall time only
     schema.toml_nesting(text)
-    assert time.perf_counter() - t0 < 2.0
+    assert time.thread_time() - t0 < 2.0
 
 
 def test_deeply_nested_upload_is_refused_and_the_page_still_renders(adir: Path) -> None:

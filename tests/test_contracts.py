@@ -218,3 +218,16 @@ def test_a_contract_off_never_checks_its_term():
     s = scenario(contract={"share": 0.0, "term_months": 360})
     assert s.contract.term_months == 360
     assert [f.path for f in inert.warnings(s)] == ["contract.price_cny", "contract.price_unit", "contract.term_months"]
+
+
+def test_a_batch_of_different_receivable_days_lags_each_scenario_by_its_own_days():
+    """One lag for the whole batch is a shift; different lags per scenario take another path (a
+    gather): both give every scenario the cash receipts it has on its own."""
+    base = scenario(working_capital={"receivable_days": 60})
+    days = np.array([0.0, 30.0, 45.0, 60.0, 90.0])
+    params, horizon = model.batch_params(base, {"working_capital.receivable_days": days})
+    batch = model.evaluate_batch(params, horizon, rows=True).heavy["cash_receipts_cny"]
+    batch = np.broadcast_to(batch, (days.size, batch.shape[-1]))
+    for i, d in enumerate(days):
+        alone = rows(model.evaluate(base.replace({"working_capital.receivable_days": float(d)})).heavy_monthly)
+        np.testing.assert_array_equal(batch[i], alone["cash_receipts_cny"])

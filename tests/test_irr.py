@@ -180,3 +180,72 @@ def test_every_reported_irr_is_a_root_even_on_steep_rows():
             checked += 1
             steep += rate < -0.5
     assert checked > 300 and steep >= 3  # the deeply negative rows that used to fail are in the sample
+
+
+def _fine(cf: np.ndarray) -> np.ndarray:
+    """IRR of each row on the fine grid alone (what every row with several sign changes got before
+    the cumulative-sum rule), scaled as :func:`irr` scales it."""
+    T = cf.shape[1]
+    A, B = irr_mod._block_shape(T)
+    rows = np.zeros((cf.shape[0], A * B))
+    rows[:, :T] = cf / np.abs(cf).max(axis=1, keepdims=True)
+    return irr_mod._solve(rows, *irr_mod._grid(T, True), (A, B), 1e-13, 80)
+
+
+def test_deal_flows_with_one_cumulative_sign_change_each_way_take_the_coarse_grid():
+    """A take-or-pay deal's equity flows change sign many times (a prepayment, a grant, a deposit
+    returned at the end), but their cumulative sums change sign once forwards and at most once
+    backwards: at most one IRR on each side of zero (Norstrom 1972), so the coarse grid finds the
+    same root as the fine one, and numpy-financial's."""
+    rng = np.random.default_rng(12)
+    n, T = 400, 61
+    cf = rng.uniform(10.0, 40.0, (n, T))
+    cf[:, 0] = -rng.uniform(800.0, 2000.0, n)  # the servers
+    cf[:, 1:4] = -rng.uniform(5.0, 20.0, (n, 3))  # the lead time's costs
+    cf[:, 12] += 200.0  # a capex grant
+    cf[:, 40] -= rng.uniform(100.0, 300.0, n)  # a large repair
+    cf[:, -1] -= 150.0  # the deposit returned ...
+    cf[:, -1] += rng.uniform(0.0, 400.0, n)  # ... and the resale value
+    assert (sign_changes(cf) > 1).all()
+    forwards, backwards = sign_changes(np.cumsum(cf, axis=1)), sign_changes(np.cumsum(cf[:, ::-1], axis=1))
+    cleared = (forwards <= 1) & (backwards <= 1)
+    assert 0.5 < cleared.mean() < 1  # some rows turn cumulative-negative again at the repair
+    one, many = irr_mod._classify(cf)
+    np.testing.assert_array_equal(one, cleared)
+    np.testing.assert_array_equal(many, ~cleared)
+    ours = irr(cf)
+    assert np.isfinite(ours[cleared]).mean() > 0.9
+    np.testing.assert_allclose(ours, _fine(cf), rtol=1e-11, atol=1e-13)
+    np.testing.assert_allclose(ours, npf_rows(cf), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("row, why", [
+    ([-1.0, 3.0, -2.0001], "cumulative −1, 2, −0.0001: two changes, two IRRs above zero"),
+    ([-2.0, 1.0, 1.0, 1.0, -0.5], "a cumulative sum of exactly 0 after the first flow: its sign is unknown"),
+    ([-1.0, 1.0 + 1e-15, 0.5, -0.5], "a cumulative sum within rounding of 0"),
+])
+def test_rows_the_cumulative_rule_cannot_clear_keep_the_fine_grid(row, why):
+    one, many = irr_mod._classify(np.array([row]))
+    assert many[0] and not one[0], why
+    ref = npf.irr(np.asarray(row))
+    assert float(irr(row)) == pytest.approx(ref, abs=1e-10) if np.isfinite(ref) else np.isnan(float(irr(row)))
+
+
+def test_leading_and_trailing_zero_flows_do_not_count_as_unknown_signs():
+    cf = np.array([[0.0, 0.0, -100.0, 30.0, -5.0, 60.0, 40.0, 0.0, 0.0]])
+    one, many = irr_mod._classify(cf)
+    assert one[0] and not many[0]
+    assert float(irr(cf)[0]) == pytest.approx(float(npf.irr(cf[0])), abs=1e-12)
+
+
+def test_a_far_side_bracket_is_not_polished_and_the_nearer_root_is_kept():
+    cf = np.array([-50.0, -100, 600, 300, -100])  # one IRR each side: −76.9 % and +185.4 %
+    calls = []
+    polish = irr_mod._polish
+    try:
+        irr_mod._polish = lambda blocks, *a: calls.append(blocks.shape[0]) or polish(blocks, *a)
+        r = float(irr(cf))
+    finally:
+        irr_mod._polish = polish
+    assert r == pytest.approx(float(npf.irr(cf)), abs=1e-12)
+    assert calls == [1]  # the +185 % bracket lies wholly farther from zero than the −76.9 % one

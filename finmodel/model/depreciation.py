@@ -70,13 +70,18 @@ def double_declining_tail_cny(salvage_cny: Num, at_turn_cny: Num, life_years: Nu
     return salvage_cny + (at_turn_cny - salvage_cny) * (life_years - years_in_life) / DOUBLE_DECLINING_FINAL_YEARS
 
 
-def sum_of_years_opening_cny(capex_cny: Num, salvage_cny: Num, life_years: Num, years_in_life: Num,
-                             digits: Num) -> Num:
+def sum_of_years_per_digit_cny(capex_cny: Num, salvage_cny: Num, life_years: Num) -> Num:
+    """Sum of years' digits: the depreciable amount per digit, ``(capex − salvage) ÷ (N(N + 1))``
+    (twice the amount of one digit of the sum 1 + … + N). [CNY]"""
+    return (capex_cny - salvage_cny) / (life_years * (life_years + 1))
+
+
+def sum_of_years_opening_cny(capex_cny: Num, per_digit_cny: Num, life_years: Num, years_in_life: Num) -> Num:
     """Sum of years' digits: net book value after ``k`` whole service years,
     ``capex − (capex − salvage) × y(2N − y + 1) / (N(N + 1))`` with y = min(k, N) (``years_in_life``)
-    and N(N + 1) (``digits``). [CNY]"""
+    and ``(capex − salvage) / (N(N + 1))`` given as ``per_digit_cny``. [CNY]"""
     y = years_in_life
-    return capex_cny - (capex_cny - salvage_cny) * y * (life_years + life_years - y + 1) / digits
+    return capex_cny - per_digit_cny * y * (life_years + life_years - y + 1)
 
 
 def by_year_book_cny(opening_cny: Num, next_opening_cny: Num, s: Num, k: Num) -> Num:
@@ -119,12 +124,14 @@ def chosen_book_cny(straight: Num, double: Num, digits: Num, straight_cny: Num, 
     return where(straight, straight_cny, where(double, double_cny, where(digits, digits_cny, monthly_cny)))
 
 
-def by_year_items(p: str, life: Callable[[Any], Any], double_flag: str, what: tuple[str, str]) -> list[Item]:
+def by_year_items(p: str, life: Callable[[Any], Any], double_flag: str, what: tuple[str, str],
+                  syd_flag: str) -> list[Item]:
     """The helper lines of the by-year methods (double declining, sum of years' digits) on the life
     ``life(m)`` in years, keyed ``{p}…``: the opening book values of the current and the next
     service year (:func:`by_year_book` turns them into the book value; the double declining ones
-    are 0 where ``double_flag`` is). ``what`` names the schedule in the labels (en, zh). Split so that
-    no Excel formula exceeds 200 characters (issue 13)."""
+    are 0 where ``double_flag`` is 0, the sum-of-years ones where ``syd_flag`` is, and numpy skips
+    them when no scenario of the batch chose the method). ``what`` names the schedule in the labels
+    (en, zh). Split so that no Excel formula exceeds 200 characters (issue 13)."""
     en, zh = what
 
     def r(m: Any, key: str) -> Any:
@@ -152,8 +159,8 @@ def by_year_items(p: str, life: Callable[[Any], Any], double_flag: str, what: tu
                                  r(m, f"ddb_tail_{j}_cny")), helper=True, used_when=double_flag),
             Item(f"{p}syd_opening_{j}_cny", f"{en}: sum of years' digits, {nth} service year's opening",
                  f"{zh}：年数总和法({zh_nth}年初账面净值)", "CNY",
-                 lambda m: sum_of_years_opening_cny(m.row("capex_cny"), m.row("salvage_cny"), life(m),
-                                                    r(m, f"years_in_life_{j}"), r(m, "syd_digits")), helper=True),
+                 lambda m: sum_of_years_opening_cny(m.row("capex_cny"), r(m, "syd_per_digit_cny"), life(m),
+                                                    r(m, f"years_in_life_{j}")), helper=True, used_when=syd_flag),
         ]
 
     return [
@@ -167,8 +174,10 @@ def by_year_items(p: str, life: Callable[[Any], Any], double_flag: str, what: tu
              lambda m: double_declining_declining_cny(m.row("capex_cny"), m.row("salvage_cny"), r(m, "ddb_ratio"),
                                                       r(m, "ddb_turn_years")),
              kind="scalar", helper=True),
-        Item(p + "syd_digits", f"{en}: sum of years' digits, N(N + 1)", f"{zh}：年数总和×2", "years²",
-             lambda m: life(m) * (life(m) + 1), kind="scalar", fmt="number", helper=True),
+        Item(p + "syd_per_digit_cny", f"{en}: sum of years' digits, depreciable amount ÷ N(N + 1)",
+             f"{zh}：年数总和法，应折旧额÷N(N+1)", "CNY",
+             lambda m: sum_of_years_per_digit_cny(m.row("capex_cny"), m.row("salvage_cny"), life(m)),
+             kind="scalar", helper=True, used_when=syd_flag),
         *opening(0), *opening(1),
     ]
 

@@ -125,12 +125,13 @@ def evaluate(items: Sequence[Item], params: Mapping[str, Any], n_months: int,
         for it in items:
             if wanted is not None and it.key not in wanted:
                 continue
-            if it.used_when and not np.any(ctx.values[it.used_when]):  # a switch nobody in the batch chose
+            flag = ctx.values[it.used_when] if it.used_when else None
+            if flag is not None and not np.any(flag):  # a switch nobody in the batch chose
                 ctx.values[it.key] = np.zeros((1, 1 if it.kind == "scalar" else n_months))
                 continue
             v = np.asarray(it.fn(ctx), dtype=float)
-            if it.used_when:
-                v = np.where(ctx.values[it.used_when], v, 0.0)
+            if flag is not None and not np.all(flag):  # a switch some of the batch chose (all: v as it is)
+                v = np.where(flag, v, 0.0)
             v = v.reshape(1, -1) if v.ndim < 2 else v
             if v.shape[0] > 1 and v.shape[1] == 1 and np.all(v == v[0]):
                 v = v[:1]  # a scalar that came out the same for the whole batch (e.g. a zero loan): keep it (1, 1)

@@ -196,7 +196,7 @@ DEPRECIATION: list[Item] = [
          lambda m: depreciation.straight_line_book_cny(m.row("capex_cny"), m.row("salvage_cny"),
                                                        m.row("life_months"), m.row("service_month")), helper=True),
     *depreciation.by_year_items("dep_", lambda m: _x(m, "depreciation_life_years"), "flag_double_declining",
-                                ("Book value", "账面净值")),
+                                ("Book value", "账面净值"), "flag_sum_of_years"),
     Item("book_value_double_declining_cny", "Book value, double declining", "账面净值(双倍余额递减法)", "CNY",
          lambda m: depreciation.double_declining_book_cny(_x(m, "depreciation_life_years"),
                                                           m.row("book_value_straight_line_cny"),

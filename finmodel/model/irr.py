@@ -7,6 +7,12 @@
 
    * *Conventional* rows (the flows change sign once, e.g. an investment then income) have exactly
      one IRR above −100 % (Descartes' rule of signs), so a coarse grid of 45 rates suffices.
+   * So do rows whose *cumulative* flows change sign at most once read forwards and at most once
+     read backwards: the forward count bounds the roots above a zero rate, the backward count
+     those below (Norstrom 1972; de Faro 1978: Descartes' rule for the series Σ A_t x^t, x =
+     1/(1+r), on (0, 1), and for the reversed flows on (1, ∞)). Such a row — a take-or-pay deal
+     with a prepayment, a deposit returned at the end, receivables collected after the horizon —
+     has at most one IRR on each side of zero, and the coarse grid brackets each.
    * Other rows may have several IRRs. They get a fine grid (neighbouring rates 4 % apart, 1e-4
      apart around zero), and the root closest to a zero rate is kept — the one numpy-financial
      reports — by polishing the nearest bracket on each side of zero and keeping the smaller.
@@ -98,15 +104,51 @@ def sign_changes(cf: np.ndarray) -> np.ndarray:
 
 
 def _classify(cf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Boolean masks: rows with exactly one sign change, rows with more than one."""
+    """Boolean masks: rows with at most one IRR on each side of a zero rate (one sign change of the
+    flows, or at most one of their cumulative sums forwards and backwards: :func:`_one_root_a_side`),
+    and the other rows with flows of both signs."""
     pos, neg = cf > 0, cf < 0
-    T = cf.shape[-1]
-    has_pos, has_neg = pos.any(axis=1), neg.any(axis=1)
+    both = pos.any(axis=1) & neg.any(axis=1)
+    one = both & _monotone(pos, neg)
+    many = both & ~one
+    if many.any():
+        sel = np.flatnonzero(many)
+        ok = _one_root_a_side(cf[sel])
+        one[sel[ok]] = True
+        many[sel[ok]] = False
+    return one, many
+
+
+def _monotone(pos: np.ndarray, neg: np.ndarray) -> np.ndarray:
+    """Rows whose signs (``pos``/``neg`` masks, zeros in neither) change at most once."""
+    T = pos.shape[-1]
     first_pos, first_neg = np.argmax(pos, axis=1), np.argmax(neg, axis=1)
     last_pos, last_neg = T - 1 - np.argmax(pos[:, ::-1], axis=1), T - 1 - np.argmax(neg[:, ::-1], axis=1)
-    both = has_pos & has_neg
-    one = both & ((last_neg < first_pos) | (last_pos < first_neg))
-    return one, both & ~one
+    has_pos, has_neg = pos.any(axis=1), neg.any(axis=1)
+    return ~(has_pos & has_neg) | (last_neg < first_pos) | (last_pos < first_neg)
+
+
+def _one_root_a_side(cf: np.ndarray) -> np.ndarray:
+    """Rows (m, T) whose cumulative sums forwards (A_t = Σ_{s≤t} cf_s) and backwards (B_t = Σ_{s≥t}
+    cf_s) each change sign at most once. A partial sum within T ulps of the row's total magnitude
+    counts as both signs (rounding could hide a sign change there), except the exact zeros of leading
+    (forwards) or trailing (backwards) zero flows."""
+    m, T = cf.shape
+    part = np.cumsum(cf, axis=1)
+    total = part[:, -1:]
+    tail = np.empty_like(part)  # B_t = total − A_(t−1)
+    tail[:, 0] = total[:, 0]
+    np.subtract(total, part[:, :-1], out=tail[:, 1:])
+    tol = (4 * T * np.finfo(float).eps) * np.abs(cf).sum(axis=1, keepdims=True)
+    nonzero = cf != 0
+    t = np.arange(T)
+    lead = t < np.argmax(nonzero, axis=1)[:, None]  # before the first non-zero flow: A_t is exactly 0
+    trail = t > (T - 1 - np.argmax(nonzero[:, ::-1], axis=1))[:, None]  # after the last: B_t is exactly 0
+    ok = np.ones(m, dtype=bool)
+    for sums, exact in ((part, lead), (tail, trail)):
+        near = (np.abs(sums) <= tol) & ~exact
+        ok &= _monotone((sums > 0) | near, (sums < 0) | near)
+    return ok
 
 
 # --------------------------------------------------------------------------- grids
@@ -198,10 +240,16 @@ def _solve(rows, g, disc, ab, tol, max_iter) -> np.ndarray:
     has_b, has_a = below.any(axis=1), above.any(axis=1)
     kb = izero - 1 - np.argmax(below[:, ::-1], axis=1)
     ka = izero + np.argmax(above, axis=1)
+    # A root lies inside its bracket: where one side's bracket is wholly nearer zero than the
+    # other's, the other side's root cannot be the nearer one and is not polished.
+    with np.errstate(invalid="ignore"):
+        kb1, ka1 = np.minimum(kb + 1, K - 1), np.minimum(ka + 1, K - 1)
+        need_b = has_b & ~(has_a & (g[ka1] < -g[kb1]))
+        need_a = has_a & ~(has_b & (-g[kb] < g[ka]))
     out_b = np.full(m, np.nan)
     out_a = np.full(m, np.nan)
     blocks = rows.reshape(m, *ab)
-    for has, k, res in ((has_b, kb, out_b), (has_a, ka, out_a)):
+    for has, k, res in ((need_b, kb, out_b), (need_a, ka, out_a)):
         sel = np.flatnonzero(has)
         if sel.size:
             ks = k[sel]

@@ -36,6 +36,12 @@ def lag(m: Any, key: str, months: Num) -> Num:
         return switch(m.t < months, 0, call("INDEX", whole, 1, m.t + 1 - months))
     xa, k = np.asarray(x, dtype=float), np.asarray(months, dtype=float)
     n_t = xa.shape[-1]
+    if k.size == 1:  # one lag for the whole batch: a shift, no gather
+        k0 = int(k.reshape(-1)[0])
+        out = np.zeros(np.broadcast_shapes(xa.shape, k.shape))
+        if k0 < n_t:
+            out[..., k0:] = np.broadcast_to(xa, out.shape)[..., : n_t - k0]
+        return out
     idx = np.arange(n_t) - k  # (..., T)
     shape = np.broadcast_shapes(xa.shape, idx.shape)
     src = np.clip(np.broadcast_to(idx, shape), 0, n_t - 1).astype(np.int64)
