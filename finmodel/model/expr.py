@@ -253,22 +253,16 @@ def recurrence(step: Callable[..., Any], *rows: Num) -> Num | _Accumulate:
         return _Accumulate("step", to_sym(0), step=step, args=tuple(to_sym(r) for r in rows))
     cols = np.broadcast_arrays(*(np.asarray(_num(r), dtype=float) for r in rows))
     shape: tuple[int, ...] = tuple(cols[0].shape)
-    if len(shape) != 2 or shape[0] == 1:  # one scenario (or no batch axis): the months as they are
-        out = np.zeros(shape)
-        before = np.zeros(shape[:-1])
-        for t in range(shape[-1]):
-            before = out[..., t] = step(before, *(c[..., t] for c in cols))
-        return out
-    # A batch: each month's values laid out side by side, so that a step reads whole cache lines
-    # instead of one value of every scenario's row (a month of an (n, T) array is strided by T).
-    by_month = [_months_first(c) for c in cols]
-    out = np.empty(shape[::-1])
-    before = np.zeros(shape[0])
+    # each month's values of the batch laid out side by side, so that a step reads whole cache lines
+    # instead of one value of every scenario's row (a month of an (n, T) array is strided by T)
+    by_month = [_months_first(c.reshape(-1, shape[-1])) for c in cols]
+    out = np.empty((shape[-1], by_month[0].shape[1]))
+    before = np.zeros(out.shape[1])
     for t in range(shape[-1]):
         before = out[t] = step(before, *(c[t] for c in by_month))
-    res = np.empty(shape)
+    res = np.empty((out.shape[1], shape[-1]))
     np.copyto(res, out.T)
-    return res
+    return res.reshape(shape)
 
 
 def _months_first(c: np.ndarray) -> np.ndarray:

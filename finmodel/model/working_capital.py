@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from finmodel.model import expr
 from finmodel.model.engine import Item
 from finmodel.model.expr import DAYS_PER_MONTH, cumsum, floor, quote_sheet, row_max, where
 from finmodel.model.sym import Sym, call, switch
@@ -26,7 +25,7 @@ W = "working_capital."
 def lag(m: Any, key: str, months: Num) -> Num:
     """The row ``key`` ``months`` (a whole number ≥ 0, per scenario) earlier; 0 before its start.
 
-    numpy: a shift along the last axis. Excel: ``IF(t<k,0,INDEX(row,1,t+1−k))`` on the row's own range
+    numpy: :func:`finmodel.model.expr.lag`. Excel: ``IF(t<k,0,INDEX(row,1,t+1−k))`` on the row's own range
     (month 0 is its first cell). Shape (..., T). [unit of the row]"""
     x = m.row(key)
     if isinstance(x, Sym):
@@ -34,19 +33,7 @@ def lag(m: Any, key: str, months: Num) -> Num:
         prefix = "" if cell.sheet == m.sheet else f"{quote_sheet(cell.sheet)}!"
         whole = Sym(f"{prefix}${m.first}${cell.row}:${m.last}${cell.row}")
         return switch(m.t < months, 0, call("INDEX", whole, 1, m.t + 1 - months))
-    xa, k = np.asarray(x, dtype=float), np.asarray(months, dtype=float)
-    n_t = xa.shape[-1]
-    if k.size == 1:  # one lag for the whole batch: a shift, no gather
-        k0 = int(k.reshape(-1)[0])
-        out = np.zeros(np.broadcast_shapes(xa.shape, k.shape))
-        if k0 < n_t:
-            out[..., k0:] = np.broadcast_to(xa, out.shape)[..., : n_t - k0]
-        return out
-    idx = np.arange(n_t) - k  # (..., T)
-    shape = np.broadcast_shapes(xa.shape, idx.shape)
-    src = np.clip(np.broadcast_to(idx, shape), 0, n_t - 1).astype(np.int64)
-    out = np.take_along_axis(np.broadcast_to(xa, shape), src, axis=-1)
-    return np.where(np.broadcast_to(idx, shape) >= 0, out, 0.0)
+    return expr.lag(x, months, m.t)  # numpy: a shift when the batch has one lag, else a gather
 
 
 def lag_months(days: Num) -> Num:
